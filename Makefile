@@ -1,0 +1,128 @@
+# ddwsim - one non-recursive Makefile.
+#
+#   make            build ./ddwsim
+#   make run        build and run configs/default.yaml
+#   make test       build and run the whole test suite (unit + end-to-end)
+#   make check      the same suite under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make deps       install missing Debian packages (as root), or print the command
+#   make clean
+#   V=1             print full commands; local overrides go in config.mak
+
+-include config.mak
+
+CC       ?= gcc
+PKG_CONFIG ?= pkg-config
+OPT      ?= -O2
+WARN     := -std=c11 -Wall -Wextra -Werror -Wstrict-prototypes -Wvla -Wshadow
+CPPFLAGS_ALL = -Iinclude -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+	       -DDDWSIM_VERSION='"$(VERSION)"' $(shell $(PKG_CONFIG) --cflags yaml-0.1 2>/dev/null)
+CFLAGS_ALL = $(WARN) $(OPT) -g -MMD -MP $(CFLAGS)
+LIBS     = $(shell $(PKG_CONFIG) --libs yaml-0.1 2>/dev/null || echo -lyaml) -lm
+VERSION  := 0.1.0
+
+ifeq ($(SAN),)
+B := build
+else
+B := build-san
+CFLAGS_ALL += -fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=$(SAN)
+endif
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+LIB_SRCS := $(filter-out src/main.c,$(wildcard src/*.c))
+LIB_OBJS := $(LIB_SRCS:src/%.c=$(B)/obj/%.o)
+MAIN_OBJ := $(B)/obj/main.o
+TEST_SRCS := $(wildcard tests/test_*.c)
+TEST_OBJS := $(TEST_SRCS:tests/%.c=$(B)/tests/%.o)
+BIN      := $(if $(SAN),$(B)/ddwsim,ddwsim)
+TEST_BIN := $(B)/ddwsim-tests
+
+BUILD_PKGS := gcc make pkg-config libyaml-dev
+TEST_PKGS  := libcriterion-dev
+PLOT_PKGS  := gnuplot-nox
+
+.PHONY: all run test check deps deps-build deps-test clean help
+
+all: $(BIN)
+
+help:
+	@sed -n '3,10p' Makefile | sed 's/^# \{0,1\}//'
+
+# --- dependencies: install when root with apt-get, else print the command ---
+# $(call need_pkgs,PKGS)
+define need_pkgs
+	@missing=""; for p in $(1); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "ddwsim: installing$$missing"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq$$missing >/dev/null || exit 1; \
+		else \
+			echo "ddwsim: missing packages:$$missing"; \
+			echo "ddwsim: run: sudo apt-get install -y$$missing"; exit 1; \
+		fi; \
+	fi
+endef
+
+$(B)/.deps-build:
+	$(call need_pkgs,$(BUILD_PKGS))
+	@mkdir -p $(@D) && touch $@
+
+$(B)/.deps-test:
+	$(call need_pkgs,$(TEST_PKGS))
+	@mkdir -p $(@D) && touch $@
+
+deps-build: $(B)/.deps-build
+deps-test: $(B)/.deps-test
+deps: deps-build deps-test
+	$(call need_pkgs,$(PLOT_PKGS))
+
+# --- flags stamp: objects rebuild when the flags change ---
+FLAGS_NOW := $(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) $(LDFLAGS)
+$(B)/.flags: FORCE | $(B)/.deps-build
+	@mkdir -p $(@D)
+	@echo '$(FLAGS_NOW)' | cmp -s - $@ || echo '$(FLAGS_NOW)' > $@
+FORCE:
+
+$(B)/obj/%.o: src/%.c $(B)/.flags | $(B)/.deps-build
+	@mkdir -p $(@D)
+	$(if $(Q),@echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -c -o $@ $<
+
+$(B)/tests/%.o: tests/%.c $(B)/.flags | $(B)/.deps-test
+	@mkdir -p $(@D)
+	$(if $(Q),@echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -c -o $@ $<
+
+$(B)/libddwsim.a: $(LIB_OBJS)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BIN): $(MAIN_OBJ) $(B)/libddwsim.a
+	$(if $(Q),@echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS_ALL) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(TEST_BIN): $(TEST_OBJS) $(B)/libddwsim.a
+	$(if $(Q),@echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS_ALL) $(LDFLAGS) -o $@ $^ $(LIBS) -lcriterion
+
+run: $(BIN)
+	./$(BIN) --config configs/default.yaml
+
+# The suite: Criterion unit tests and the end-to-end tests (tests/test_cli.c
+# runs the binary named by DDWSIM_BIN on tests/golden and tests/bad).
+test: $(BIN) $(TEST_BIN)
+	DDWSIM_BIN=./$(BIN) ./$(TEST_BIN) $(TEST_ARGS)
+
+check:
+	$(MAKE) SAN=address,undefined test TEST_ARGS="$(TEST_ARGS)"
+
+clean:
+	rm -rf build build-san ddwsim
+
+-include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_OBJS:.o=.d)

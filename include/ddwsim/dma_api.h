@@ -1,0 +1,112 @@
+/* dma_api.h - the host's DMA API per mapping model: map, map_sg, unmap; hypercalls and kills. */
+#ifndef DDWSIM_DMA_API_H
+#define DDWSIM_DMA_API_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ddwsim/alloc.h"
+#include "ddwsim/stats.h"
+#include "ddwsim/tce.h"
+#include "ddwsim/tce_cache.h"
+#include "ddwsim/window.h"
+
+#define HCALL_MAX_TCES	512	/* per H_PUT_TCE_INDIRECT / H_STUFF_TCE (PAPR v2.12 14.5.4.2.3) */
+
+enum mapping_model {
+	MAP_DYNAMIC,	/* per-I/O map/unmap through the Linux TCE allocator */
+	MAP_DIRECT,	/* all RAM mapped once at window creation, no per-I/O work */
+	MAP_BYPASS,	/* no translation at all (PowerNV TVE#1 non-translate) */
+};
+
+enum plat_kind {
+	PLAT_PSERIES,	/* guest: hypercalls */
+	PLAT_POWERNV,	/* bare metal: table writes + TCE kills */
+};
+
+enum kill_scope {
+	KILL_NONE,	/* nothing invalidated (a cache kept coherent some other way) */
+	KILL_PAGE,	/* the pages named */
+	KILL_PE,	/* every entry of the PE (PHB4/5 with HW560152) */
+	KILL_ALL,	/* the whole cache */
+};
+
+struct dma_api_cfg {
+	enum mapping_model model;
+	enum plat_kind kind;
+	bool multi_tce;		/* FW_FEATURE_PUT_TCE_IND + STUFF_TCE (pseries) */
+	bool kill_on_map;	/* a kill after building TCEs too (pnv_ioda2_tce_build) */
+	bool kill_per_tce;	/* one kill request per TCE (PHB3 MMIO loop, KVM per
+				 * guest TCE) rather than one per call (OPAL kill of a range) */
+	bool kill_opal;		/* kill requests are OPAL calls (PHB4/5) */
+	enum kill_scope kill_scope; /* what one page-kill request invalidates */
+	unsigned host_page_shift; /* kernel PAGE_SHIFT */
+	uint64_t dma_mask;	/* device DMA mask */
+	uint64_t seg_boundary;	/* dma_get_seg_boundary(): PCI default 0xffffffff */
+	uint64_t max_seg_size;	/* dma_get_max_seg_size(): PCI default 65536 */
+	uint64_t ram;		/* bytes of host RAM (direct maps [0, ram)) */
+	uint64_t bypass_base;	/* bus address of physical 0 in bypass (1 << 59) */
+	uint64_t res_start;	/* bus range the allocator must not use, bytes: */
+	uint64_t res_end;	/* PowerNV's [m32_pci_base, 4G) in the default window */
+};
+
+/* One mapped piece: what the device uses and what unmap frees. */
+struct dma_seg {
+	uint64_t dma;		/* bus address the device uses */
+	uint64_t len;		/* bytes */
+};
+
+struct dma_api {
+	struct dma_api_cfg cfg;
+	struct pe *pe;
+	struct window *win;	/* NULL for bypass */
+	struct tce_cache *cache;
+	struct tce_alloc alloc;	/* dynamic only */
+	struct mode_stats *st;
+};
+
+/*
+ * dma_api_init() binds the model to a window (the one at win_start; unused
+ * for bypass), a cache to kill in, and the counters. For MAP_DIRECT it maps
+ * all RAM now and counts that as set-up. Returns 0, or -EINVAL if the window
+ * is missing or too small for RAM (direct).
+ */
+int dma_api_init(struct dma_api *d, const struct dma_api_cfg *cfg, struct pe *pe,
+		 uint64_t win_start, struct tce_cache *cache, struct mode_stats *st);
+void dma_api_release(struct dma_api *d);
+
+/*
+ * Maps len bytes at phys for dir, as a map made on cpu. Sets *seg.
+ * Returns 0, or -ENOSPC when the allocator found no room (counted in
+ * map.failures; nothing stays allocated).
+ */
+int dma_api_map(struct dma_api *d, unsigned cpu, uint64_t phys, uint64_t len,
+		enum dma_dir dir, struct dma_seg *seg);
+
+/*
+ * ppc_iommu_map_sg(): one allocation and one TCE build per non-empty element,
+ * the SG handle carried across elements; out[i] is element i's mapping.
+ * Returns 0, or -ENOSPC after undoing the elements already mapped.
+ */
+int dma_api_map_sg(struct dma_api *d, unsigned cpu, const struct dma_seg *in, unsigned n,
+		   enum dma_dir dir, struct dma_seg *out);
+
+/*
+ * Unmaps what map/map_sg returned: ppc_iommu_unmap_sg() frees per merged
+ * segment (elements contiguous in bus space, merged up to max_seg_size).
+ */
+void dma_api_unmap(struct dma_api *d, const struct dma_seg *segs, unsigned n);
+
+/* Hypercalls one pseries build/clear of npages makes (tce_buildmulti/freemulti_pSeriesLP). */
+void dma_api_count_build(const struct dma_api_cfg *cfg, uint64_t npages, struct mode_stats *st);
+void dma_api_count_clear(const struct dma_api_cfg *cfg, uint64_t npages, struct mode_stats *st);
+
+/* iommu_num_pages(addr, len, 1 << shift) */
+static inline uint64_t iommu_num_pages(uint64_t addr, uint64_t len, unsigned shift)
+{
+	uint64_t size = (addr & ((1ull << shift) - 1)) + len;
+
+	return (size + (1ull << shift) - 1) >> shift;
+}
+
+#endif /* DDWSIM_DMA_API_H */

@@ -1,0 +1,28 @@
+/* err.h - error and warning messages in one style, and the exit-code enum. */
+#ifndef DDWSIM_ERR_H
+#define DDWSIM_ERR_H
+
+#if defined(__GNUC__)
+#define DDW_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define DDW_PRINTF(f, a)
+#endif
+
+enum ddw_exit {
+	DDW_EXIT_OK = 0,	/* success */
+	DDW_EXIT_RUNTIME = 1,	/* runtime error: I/O, bad trace record, ... */
+	DDW_EXIT_USAGE = 2,	/* usage or config error */
+};
+
+/*
+ * Messages go to stderr as "ddwsim: <message>": lower case, no final period,
+ * the problem first, the subject quoted. Both return -1 so that a caller can
+ * report and return in one line.
+ */
+int ddw_error(const char *fmt, ...) DDW_PRINTF(1, 2);
+int ddw_warn(const char *fmt, ...) DDW_PRINTF(1, 2);
+
+/* "EINVAL" for EINVAL (positive or negative); "E<number>" if unknown. */
+const char *ddw_errno_name(int err);
+
+#endif /* DDWSIM_ERR_H */

@@ -1,0 +1,30 @@
+/* sparse.h - sparse array of 64-bit words indexed by a key of up to 60 bits. */
+#ifndef DDWSIM_SPARSE_H
+#define DDWSIM_SPARSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * A radix tree with 512-word leaves (4 KiB) and 1024-pointer directories,
+ * as deep as the key width needs. Words never written read as 0; memory
+ * grows only with the leaves written. This is how a 2^59-byte window's
+ * table is held without allocating it.
+ */
+struct sparse {
+	void *root;		/* directory or leaf; NULL when empty */
+	unsigned depth;		/* directory levels above the leaves */
+	size_t bytes;		/* host bytes held */
+};
+
+void sparse_init(struct sparse *s, unsigned key_bits);
+void sparse_release(struct sparse *s);
+/* Value at key, 0 if never written. */
+uint64_t sparse_get(const struct sparse *s, uint64_t key);
+/* Slot for key; allocates its leaf. The pointer stays valid until release. */
+uint64_t *sparse_slot(struct sparse *s, uint64_t key);
+/* Slot for key if its leaf exists, else NULL. */
+uint64_t *sparse_peek(const struct sparse *s, uint64_t key);
+
+#endif /* DDWSIM_SPARSE_H */

@@ -1,0 +1,72 @@
+/* stats.h - the counters of one simulated mode, and the registry that names them. */
+#ifndef DDWSIM_STATS_H
+#define DDWSIM_STATS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Errnos a window operation can fail with, counted by name in the report. */
+enum win_err {
+	WIN_ERR_EINVAL, WIN_ERR_ENOSPC, WIN_ERR_ENOMEM, WIN_ERR_EPERM, WIN_ERR_OTHER,
+	WIN_ERR_COUNT,
+};
+
+/* Every figure a mode reports. All are counts unless the name says otherwise. */
+struct mode_stats {
+	uint64_t ios;			/* DMA operations the device made */
+	uint64_t bytes;			/* bytes those DMAs moved */
+	uint64_t map_calls;		/* map and map_sg calls */
+	uint64_t map_failures;		/* maps whose TCE allocation failed */
+	uint64_t map_tces;		/* TCEs written by per-I/O maps */
+	uint64_t unmap_calls;		/* unmap calls */
+	uint64_t unmap_tces;		/* TCEs cleared by unmaps */
+	uint64_t setup_hcalls;		/* hypercalls made to set the window up (direct) */
+	uint64_t setup_tces;		/* TCEs written to set the window up (direct) */
+	uint64_t setup_kills;		/* TCE kills made while setting up */
+	uint64_t h_put_tce;		/* H_PUT_TCE calls, per-I/O */
+	uint64_t h_put_tce_indirect;	/* H_PUT_TCE_INDIRECT calls, per-I/O */
+	uint64_t h_stuff_tce;		/* H_STUFF_TCE calls, per-I/O */
+	uint64_t kill_page;		/* page-scope TCE kills the PHB performed */
+	uint64_t kill_pe;		/* PE-scope TCE kills */
+	uint64_t kill_all;		/* whole-cache TCE kills */
+	uint64_t opal_kill_calls;	/* OPAL_PCI_TCE_KILL calls (PowerNV PHB4/5) */
+	uint64_t alloc_words;		/* it_map words the allocator read */
+	uint64_t alloc_peak;		/* most TCEs allocated at once */
+	uint64_t cache_lookups;		/* TCE-cache lookups (one per PCIe request) */
+	uint64_t cache_hits;
+	uint64_t cache_misses;
+	uint64_t cache_evictions;
+	uint64_t cache_invalidations;	/* valid entries removed by kills */
+	uint64_t requests;		/* PCIe requests the DMAs were split into */
+	uint64_t walks;			/* table walks (one per miss) */
+	uint64_t walk_reads;		/* memory reads the walks made */
+	uint64_t faults;		/* DMA faults: missing level, no TCE, no permission */
+	uint64_t unmapped_dmas;		/* DMAs naming a handle that was not mapped */
+	uint64_t win_created;		/* window create operations that succeeded */
+	uint64_t win_removed;		/* window remove operations that succeeded */
+	uint64_t win_errors[WIN_ERR_COUNT]; /* failed window operations by errno */
+};
+
+enum stat_kind {
+	STAT_U64,		/* a uint64_t counter */
+	STAT_RATIO,		/* num / den, printed with 4 decimals */
+};
+
+/* One reported figure: where it is and what it means. */
+struct stat_desc {
+	const char *path;	/* JSON path, dotted: "tce_cache.hits" */
+	enum stat_kind kind;
+	size_t off;		/* offset of the counter (STAT_U64) or numerator */
+	size_t den;		/* offset of the denominator (STAT_RATIO) */
+	const char *help;	/* one line for the text report and the README */
+};
+
+/* The registry, in report order; ends with a NULL path. */
+extern const struct stat_desc mode_stat_table[];
+
+uint64_t stat_u64(const struct mode_stats *s, const struct stat_desc *d);
+double stat_ratio(const struct mode_stats *s, const struct stat_desc *d);
+enum win_err win_err_of(int err);
+const char *win_err_name(enum win_err e);
+
+#endif /* DDWSIM_STATS_H */

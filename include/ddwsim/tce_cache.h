@@ -1,0 +1,59 @@
+/* tce_cache.h - set-associative TCE cache of the PHB: lookup, fill, kill page/PE/all. */
+#ifndef DDWSIM_TCE_CACHE_H
+#define DDWSIM_TCE_CACHE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum tce_cache_policy {
+	TCE_CACHE_LRU,		/* evict the least recently used way */
+	TCE_CACHE_FIFO,		/* evict the oldest fill; hits do not reorder */
+	TCE_CACHE_RANDOM,	/* evict a uniformly random way (run's seed) */
+};
+
+struct tce_cache_cfg {
+	unsigned entries;	/* total entries, >= 1 */
+	unsigned ways;		/* ways per set; must divide entries */
+	enum tce_cache_policy policy;
+	uint64_t seed;		/* for TCE_CACHE_RANDOM */
+};
+
+struct tce_cache_stats {
+	uint64_t lookups;	/* lookups made */
+	uint64_t hits;		/* lookups that found their entry */
+	uint64_t misses;	/* lookups that did not */
+	uint64_t fills;		/* entries inserted */
+	uint64_t evictions;	/* valid entries replaced by a fill */
+	uint64_t invalidations;	/* valid entries removed by a kill */
+};
+
+/* Name <-> policy ("lru", "fifo", "random"); -1 / NULL when unknown. */
+int tce_cache_policy_parse(const char *name);
+const char *tce_cache_policy_name(enum tce_cache_policy p);
+
+struct tce_cache;
+
+/*
+ * A cache keyed by (pe, window, TCE index within the window); the set is
+ * idx mod (entries / ways). pe < 2^15, window < 2, idx < 2^48.
+ * Returns 0, or -EINVAL when entries is 0, ways is 0 or does not divide entries.
+ */
+int tce_cache_new(struct tce_cache **out, const struct tce_cache_cfg *cfg);
+void tce_cache_free(struct tce_cache *c);	/* NULL is a no-op */
+
+/* On a hit sets *tce and returns true. Updates the policy state and counters. */
+bool tce_cache_lookup(struct tce_cache *c, unsigned pe, unsigned win, uint64_t idx,
+		      uint64_t *tce);
+/* Inserts (or refreshes) an entry, evicting one of its set if full. */
+void tce_cache_fill(struct tce_cache *c, unsigned pe, unsigned win, uint64_t idx,
+		    uint64_t tce);
+/* Kills: one entry; every entry of a PE; everything. Each counts what it removed. */
+void tce_cache_kill_page(struct tce_cache *c, unsigned pe, unsigned win, uint64_t idx);
+void tce_cache_kill_pe(struct tce_cache *c, unsigned pe);
+void tce_cache_kill_all(struct tce_cache *c);
+
+/* Entries now valid; the counters. */
+unsigned tce_cache_valid(const struct tce_cache *c);
+const struct tce_cache_stats *tce_cache_stats(const struct tce_cache *c);
+
+#endif /* DDWSIM_TCE_CACHE_H */

@@ -1,0 +1,97 @@
+/* window.h - DMA window slots of a PE: create/remove/reset with VFIO's errno semantics. */
+#ifndef DDWSIM_WINDOW_H
+#define DDWSIM_WINDOW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ddwsim/tce_table.h"
+
+#define WINDOW_MAX_SLOTS	2	/* IOMMU_TABLE_GROUP_MAX_TABLES (asm/iommu.h) */
+#define WINDOW_MAX_GROUPS	32
+
+/* What the window API needs to know of the platform. */
+struct window_platform {
+	enum tce_table_kind kind;	/* PNV host table or hypervisor (pseries) table */
+	uint64_t page_sizes;		/* bit n set: 2^n-byte TCEs supported */
+	unsigned max_windows;		/* slots, 1..WINDOW_MAX_SLOTS */
+	unsigned max_levels;		/* 1..5 */
+	unsigned host_page_shift;	/* kernel PAGE_SHIFT */
+	unsigned max_bits;		/* PNV table limit (55), 0 = none */
+	uint64_t slot_start[WINDOW_MAX_SLOTS]; /* bus address of each slot (0, 1<<59) */
+	unsigned def_page_shift;	/* default window: TCE page shift */
+	uint64_t def_size;		/* default window: bytes */
+	unsigned def_levels;		/* default window: levels */
+	bool restore_default;		/* PAPR: removing the last window that is
+					 * not the default restores the default
+					 * (spapr_rtas_ddw.c, newer text) */
+};
+
+struct window {
+	bool used;
+	bool is_default;		/* made by pe_init/reset, not by create */
+	unsigned num;			/* slot number = TVE (pe<<1)+num */
+	uint64_t start;			/* bus address */
+	uint64_t size;			/* bytes */
+	struct tce_table *tbl;
+};
+
+/*
+ * Test hook for "programming window num on group g" (set_window): returns 0
+ * or a negative code, which create passes back raw, as VFIO passes back
+ * PowerNV's raw OPAL code (reference/domain.md §2.6, §7.3).
+ */
+typedef int (*window_set_hook)(void *arg, unsigned group, unsigned num);
+
+struct pe {
+	const struct window_platform *plat;
+	unsigned number;		/* PE number: the TCE-cache tag */
+	unsigned ngroups;		/* IOMMU groups sharing these windows */
+	struct window win[WINDOW_MAX_SLOTS];
+	uint32_t programmed[WINDOW_MAX_GROUPS]; /* per group: bit num = window set */
+	window_set_hook set_hook;	/* NULL in normal runs */
+	void *set_hook_arg;
+	uint64_t next_base;		/* synthetic real address for the next table */
+	unsigned tables_live;		/* tables allocated and not freed */
+};
+
+/*
+ * pe_init() sets up a PE with ngroups groups (1..WINDOW_MAX_GROUPS) and its
+ * default window in slot 0. Returns 0 or the errno of creating it (the PE is
+ * then empty and needs no release).
+ */
+int pe_init(struct pe *pe, const struct window_platform *plat, unsigned number,
+	    unsigned ngroups);
+void pe_release(struct pe *pe);
+
+/*
+ * window_create() - VFIO_IOMMU_SPAPR_TCE_CREATE as merged (tce_iommu_create_window).
+ * Takes the first free slot; the platform picks its start (slot 0: the
+ * default window's address, slot 1: 1<<59) and *start is set.
+ * Returns 0, or:
+ *   -ENOSPC  every slot is in use;
+ *   -EINVAL  page size not supported, levels outside 1..max_levels, size not a
+ *            power of two or below one page, or the table too big (55-bit limit);
+ *   rc       the code a group's set_window returned: every group is unset
+ *            again and the table freed.
+ * On any error the PE is exactly as it was.
+ */
+int window_create(struct pe *pe, unsigned page_shift, uint64_t size, unsigned levels,
+		  uint64_t *start);
+
+/*
+ * window_remove() - VFIO_IOMMU_SPAPR_TCE_REMOVE: unsets the window on every
+ * group and frees its table. Returns 0, or -EINVAL when no window starts at
+ * start (nothing changes).
+ */
+int window_remove(struct pe *pe, uint64_t start);
+
+/* ibm,reset-pe-dma-window: removes every window, then recreates the default one. */
+int window_reset(struct pe *pe);
+
+/* The window whose bus range holds bus, or NULL. */
+struct window *window_find(struct pe *pe, uint64_t bus);
+/* The window starting at start, or NULL. */
+struct window *window_at(struct pe *pe, uint64_t start);
+
+#endif /* DDWSIM_WINDOW_H */

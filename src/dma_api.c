@@ -1,0 +1,278 @@
+/*
+ * dma_api.c - what the host does per map and unmap, in each mapping model.
+ *
+ * dynamic (reference/domain.md §4, §5.2, §2.9):
+ *   map     npages = iommu_num_pages(phys, len, tce_size); align = PAGE_SHIFT -
+ *           it_page_shift when the TCE is smaller than a kernel page, len >=
+ *           PAGE_SIZE and phys is page aligned (iommu_map_page);
+ *           iommu_range_alloc(); then it_ops->set:
+ *             pseries  npages == 1 or no multi-TCE: one H_PUT_TCE per page,
+ *                      else ceil(npages / 512) H_PUT_TCE_INDIRECT
+ *                      (tce_buildmulti_pSeriesLP);
+ *             powernv  npages table writes (pnv_tce_build), then a kill
+ *                      (pnv_pci_ioda2_tce_invalidate).
+ *   unmap   it_ops->clear, then the bits freed (__iommu_free):
+ *             pseries  ceil(npages / 512) H_STUFF_TCE, or one H_PUT_TCE(0)
+ *                      per page without multi-TCE (tce_freemulti_pSeriesLP);
+ *             powernv  npages zeroed, then a kill.
+ * direct: [0, RAM) is mapped once when the window is set up
+ *   (tce_setrange_multi_pSeriesLP: ceil(RAM / tce_size / 512)
+ *   H_PUT_TCE_INDIRECT); a map is then dma = window start + phys, no work.
+ * bypass: dma = bypass base + phys, no TCEs, no translation.
+ *
+ * Kills: a request for n pages becomes n requests when kill_per_tce (PHB3's
+ * one MMIO store per page; KVM's one iommu_tce_kill per guest TCE), else one
+ * (OPAL_PCI_TCE_KILL of a range). Each request invalidates kill_scope:
+ * the pages themselves, or the whole PE on PHB4/PHB5 (HW560152 escalation).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "ddwsim/dma_api.h"
+
+static uint64_t div_up(uint64_t a, uint64_t b)
+{
+	return (a + b - 1) / b;
+}
+
+void dma_api_count_build(const struct dma_api_cfg *cfg, uint64_t npages, struct mode_stats *st)
+{
+	if (npages == 1 || !cfg->multi_tce)
+		st->h_put_tce += npages;
+	else
+		st->h_put_tce_indirect += div_up(npages, HCALL_MAX_TCES);
+}
+
+void dma_api_count_clear(const struct dma_api_cfg *cfg, uint64_t npages, struct mode_stats *st)
+{
+	if (!cfg->multi_tce)
+		st->h_put_tce += npages;
+	else
+		st->h_stuff_tce += div_up(npages, HCALL_MAX_TCES);
+}
+
+/* Kill pages [idx, idx + npages) of the window; returns the requests made. */
+static uint64_t kill_range(struct dma_api *d, uint64_t idx, uint64_t npages)
+{
+	uint64_t requests = d->cfg.kill_per_tce ? npages : 1;
+	struct mode_stats *st = d->st;
+	unsigned pe = d->pe->number, win = d->win->num;
+
+	if (d->cfg.kill_opal)
+		st->opal_kill_calls += requests;
+	switch (d->cfg.kill_scope) {
+	case KILL_NONE:
+		break;
+	case KILL_PAGE:
+		st->kill_page += npages;
+		for (uint64_t i = 0; i < npages; i++)
+			tce_cache_kill_page(d->cache, pe, win, idx + i);
+		break;
+	case KILL_PE:
+		st->kill_pe += requests;
+		tce_cache_kill_pe(d->cache, pe);
+		break;
+	case KILL_ALL:
+		st->kill_all += requests;
+		tce_cache_kill_all(d->cache);
+		break;
+	}
+	return requests;
+}
+
+static uint64_t win_idx(const struct dma_api *d, uint64_t dma)
+{
+	return (dma - d->win->start) >> tce_table_geom(d->win->tbl)->page_shift;
+}
+
+/* it_ops->set for npages at window entry idx, real pages from phys. */
+static void build(struct dma_api *d, uint64_t idx, uint64_t npages, uint64_t phys,
+		  enum dma_dir dir)
+{
+	unsigned shift = tce_table_geom(d->win->tbl)->page_shift;
+	uint64_t perm = tce_perm_for_dir(dir);
+
+	for (uint64_t i = 0; i < npages; i++)
+		tce_table_set(d->win->tbl, idx + i, tce_make(phys + (i << shift), shift, perm));
+	d->st->map_tces += npages;
+	if (d->cfg.kind == PLAT_PSERIES)
+		dma_api_count_build(&d->cfg, npages, d->st);
+	if (d->cfg.kill_on_map)
+		kill_range(d, idx, npages);
+}
+
+/* it_ops->clear for npages at window entry idx, then the allocator bits. */
+static void clear(struct dma_api *d, uint64_t idx, uint64_t npages)
+{
+	for (uint64_t i = 0; i < npages; i++)
+		tce_table_clear(d->win->tbl, idx + i);
+	d->st->unmap_tces += npages;
+	if (d->cfg.kind == PLAT_PSERIES)
+		dma_api_count_clear(&d->cfg, npages, d->st);
+	kill_range(d, idx, npages);
+	tce_alloc_free(&d->alloc, idx, npages);
+}
+
+static int setup_direct(struct dma_api *d)
+{
+	const struct tce_geom *g = tce_table_geom(d->win->tbl);
+	uint64_t n = div_up(d->cfg.ram, 1ull << g->page_shift);
+
+	if (n > g->it_size || d->win->size < d->cfg.ram)
+		return -EINVAL;
+	tce_table_map_identity(d->win->tbl, n, TCE_PCI_READ | TCE_PCI_WRITE);
+	d->st->setup_tces = n;
+	if (d->cfg.kind == PLAT_PSERIES) {
+		/* tce_setrange_multi_pSeriesLP: chunks of <= 512, or one H_PUT_TCE each */
+		d->st->setup_hcalls = d->cfg.multi_tce ? div_up(n, HCALL_MAX_TCES) : n;
+		return 0;
+	}
+	/* PowerNV: the host writes the TCEs and kills per TCE or per 512-TCE batch */
+	d->st->setup_kills = d->cfg.kill_per_tce ? n : div_up(n, HCALL_MAX_TCES);
+	if (d->cfg.kill_opal)
+		d->st->opal_kill_calls += d->st->setup_kills;
+	return 0;
+}
+
+int dma_api_init(struct dma_api *d, const struct dma_api_cfg *cfg, struct pe *pe,
+		 uint64_t win_start, struct tce_cache *cache, struct mode_stats *st)
+{
+	memset(d, 0, sizeof(*d));
+	d->cfg = *cfg;
+	d->pe = pe;
+	d->cache = cache;
+	d->st = st;
+	if (cfg->model == MAP_BYPASS)
+		return 0;
+	d->win = window_at(pe, win_start);
+	if (!d->win)
+		return -EINVAL;
+	if (cfg->model == MAP_DIRECT)
+		return setup_direct(d);
+	{
+		const struct tce_geom *g = tce_table_geom(d->win->tbl);
+		uint64_t off = d->win->start >> g->page_shift;
+		tce_alloc_init(&d->alloc, off, g->it_size, g->page_shift,
+			       cfg->res_start >> g->page_shift, cfg->res_end >> g->page_shift);
+	}
+	return 0;
+}
+
+void dma_api_release(struct dma_api *d)
+{
+	if (d->cfg.model == MAP_DYNAMIC && d->win)
+		tce_alloc_release(&d->alloc);
+}
+
+static uint64_t seg_boundary_pages(const struct dma_api *d, unsigned shift)
+{
+	return (d->cfg.seg_boundary >> shift) + 1;
+}
+
+/* One element: allocate, build, fill *seg. handle is the SG continuation or NULL. */
+static int map_one(struct dma_api *d, unsigned cpu, uint64_t phys, uint64_t len,
+		   enum dma_dir dir, uint64_t *handle, struct dma_seg *seg)
+{
+	unsigned shift = tce_table_geom(d->win->tbl)->page_shift;
+	unsigned hps = d->cfg.host_page_shift, align = 0;
+	uint64_t npages = iommu_num_pages(phys, len, shift), entry;
+
+	if (shift < hps && len >= (1ull << hps) && !(phys & ((1ull << hps) - 1)))
+		align = hps - shift;
+	entry = tce_alloc_range(&d->alloc, cpu, npages, handle, d->cfg.dma_mask >> shift,
+				align, seg_boundary_pages(d, shift));
+	if (entry == IOMMU_ALLOC_FAILED)
+		return -ENOSPC;
+	build(d, entry, npages, phys & ~((1ull << shift) - 1), dir);
+	seg->dma = ((entry + d->alloc.it_offset) << shift) | (phys & ((1ull << shift) - 1));
+	seg->len = len;
+	return 0;
+}
+
+static void unmap_segs(struct dma_api *d, const struct dma_seg *segs, unsigned n);
+
+static void fold_alloc_stats(struct dma_api *d)
+{
+	d->st->alloc_words = d->alloc.st.words_scanned;
+	d->st->alloc_peak = d->alloc.st.peak;
+}
+
+int dma_api_map(struct dma_api *d, unsigned cpu, uint64_t phys, uint64_t len,
+		enum dma_dir dir, struct dma_seg *seg)
+{
+	struct dma_seg in = { .dma = phys, .len = len };
+
+	return dma_api_map_sg(d, cpu, &in, 1, dir, seg);
+}
+
+int dma_api_map_sg(struct dma_api *d, unsigned cpu, const struct dma_seg *in, unsigned n,
+		   enum dma_dir dir, struct dma_seg *out)
+{
+	uint64_t handle = 0;
+	unsigned i;
+	int rc = 0;
+
+	d->st->map_calls++;
+	for (i = 0; i < n; i++) {
+		out[i].len = in[i].len;
+		if (d->cfg.model == MAP_BYPASS)
+			out[i].dma = d->cfg.bypass_base + in[i].dma;
+		else if (d->cfg.model == MAP_DIRECT)
+			out[i].dma = d->win->start + in[i].dma;
+		else if (in[i].len == 0)
+			out[i].dma = 0;
+		else if ((rc = map_one(d, cpu, in[i].dma, in[i].len, dir,
+				       n > 1 ? &handle : NULL, &out[i])) < 0)
+			break;
+	}
+	if (d->cfg.model == MAP_DYNAMIC)
+		fold_alloc_stats(d);
+	if (rc == 0)
+		return 0;
+	/* ppc_iommu_map_sg's failure path frees what it built (counted as
+	 * TCEs cleared, not as an unmap call), then returns -EIO. */
+	d->st->map_failures++;
+	unmap_segs(d, out, i);
+	return rc;
+}
+
+/* Frees one merged segment [dma, dma + len). */
+static void unmap_seg(struct dma_api *d, uint64_t dma, uint64_t len)
+{
+	unsigned shift = tce_table_geom(d->win->tbl)->page_shift;
+
+	clear(d, win_idx(d, dma), iommu_num_pages(dma, len, shift));
+}
+
+static void unmap_segs(struct dma_api *d, const struct dma_seg *segs, unsigned n)
+{
+	uint64_t start = 0, len = 0, next = 0;
+
+	if (d->cfg.model != MAP_DYNAMIC)
+		return;
+	/* Rebuild ppc_iommu_map_sg's output segments, then free each. */
+	for (unsigned i = 0; i < n; i++) {
+		if (segs[i].len == 0) {
+			next = 0;
+			continue;
+		}
+		if (len && segs[i].dma == next && len + segs[i].len <= d->cfg.max_seg_size) {
+			len += segs[i].len;
+		} else {
+			if (len)
+				unmap_seg(d, start, len);
+			start = segs[i].dma;
+			len = segs[i].len;
+		}
+		next = segs[i].dma + segs[i].len;
+	}
+	if (len)
+		unmap_seg(d, start, len);
+	fold_alloc_stats(d);
+}
+
+void dma_api_unmap(struct dma_api *d, const struct dma_seg *segs, unsigned n)
+{
+	d->st->unmap_calls++;
+	unmap_segs(d, segs, n);
+}

@@ -1,0 +1,61 @@
+/* err.c - ddw_error()/ddw_warn() and errno names. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "ddwsim/err.h"
+
+static void vreport(const char *prefix, const char *fmt, va_list ap)
+{
+	fputs(prefix, stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+int ddw_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport("ddwsim: ", fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int ddw_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport("ddwsim: warning: ", fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static const struct {
+	int err;
+	const char *name;
+} errno_names[] = {
+	{ EPERM, "EPERM" }, { ENOENT, "ENOENT" }, { EIO, "EIO" },
+	{ ENXIO, "ENXIO" }, { ENOMEM, "ENOMEM" }, { EFAULT, "EFAULT" },
+	{ EBUSY, "EBUSY" }, { EEXIST, "EEXIST" }, { ENODEV, "ENODEV" },
+	{ EINVAL, "EINVAL" }, { ENOSPC, "ENOSPC" }, { ERANGE, "ERANGE" },
+	{ ENOTTY, "ENOTTY" }, { E2BIG, "E2BIG" },
+};
+
+const char *ddw_errno_name(int err)
+{
+	static char buf[4][16];
+	static unsigned next;
+	char *b;
+
+	if (err < 0)
+		err = -err;
+	for (size_t i = 0; i < sizeof(errno_names) / sizeof(errno_names[0]); i++)
+		if (errno_names[i].err == err)
+			return errno_names[i].name;
+	b = buf[next++ % 4];
+	snprintf(b, sizeof(buf[0]), "E%d", err);
+	return b;
+}

@@ -1,0 +1,198 @@
+/*
+ * window.c - the DMA windows of one PE.
+ *
+ * A PE has at most two windows (IOMMU_TABLE_GROUP_MAX_TABLES): slot 0 at the
+ * default window's bus address, slot 1 at 1<<59 (pnv_pci_ioda2_create_table:
+ * bus_offset = num ? tce_bypass_base : tce32_start). Create and remove follow
+ * VFIO's tce_iommu_create_window / tce_iommu_remove_window as merged
+ * (reference/domain.md §7.3, §7.4), errors checked in the kernel's order:
+ *
+ *   1. a free slot (tce_iommu_find_free_table)            else -ENOSPC
+ *   2. page size in the platform's mask                   else -EINVAL
+ *   3. get_table_size() != 0 (levels 1..5, size pow2)     else -EINVAL
+ *   4. create_table(): levels <= max_levels, 55-bit limit else -EINVAL
+ *   5. set_window() on every group; on a failure, unset_window() on every
+ *      group (also those never set) and free the table; return its code.
+ *
+ * The slot is only taken after step 5 succeeded, so no error leaves state.
+ */
+#include <assert.h>
+#include <errno.h>
+#include <string.h>
+
+#include "ddwsim/window.h"
+
+static int create_default(struct pe *pe);
+
+int pe_init(struct pe *pe, const struct window_platform *plat, unsigned number,
+	    unsigned ngroups)
+{
+	int rc;
+
+	assert(ngroups >= 1 && ngroups <= WINDOW_MAX_GROUPS);
+	memset(pe, 0, sizeof(*pe));
+	pe->plat = plat;
+	pe->number = number;
+	pe->ngroups = ngroups;
+	pe->next_base = 1ull << 40;	/* synthetic: tables live above 1 TiB */
+	rc = create_default(pe);
+	if (rc < 0)
+		memset(pe, 0, sizeof(*pe));
+	return rc;
+}
+
+static void unset_all_groups(struct pe *pe, unsigned num)
+{
+	for (unsigned g = 0; g < pe->ngroups; g++)
+		pe->programmed[g] &= ~(1u << num);
+}
+
+static int set_all_groups(struct pe *pe, unsigned num)
+{
+	for (unsigned g = 0; g < pe->ngroups; g++) {
+		int rc = pe->set_hook ? pe->set_hook(pe->set_hook_arg, g, num) : 0;
+
+		if (rc < 0)
+			return rc;
+		pe->programmed[g] |= 1u << num;
+	}
+	return 0;
+}
+
+static int find_free_slot(const struct pe *pe)
+{
+	for (unsigned i = 0; i < pe->plat->max_windows; i++)
+		if (!pe->win[i].used)
+			return (int)i;
+	return -ENOSPC;
+}
+
+static int create_table(struct pe *pe, unsigned page_shift, uint64_t size, unsigned levels,
+			struct tce_table **tbl)
+{
+	const struct window_platform *p = pe->plat;
+	struct tce_table_req req = {
+		.kind = p->kind, .page_shift = page_shift, .window_size = size,
+		.levels = levels, .host_page_shift = p->host_page_shift,
+		.max_bits = p->max_bits, .base = pe->next_base,
+	};
+	int rc;
+
+	if (p->kind == TCE_TABLE_PNV &&
+	    !tce_pnv_get_table_size(page_shift, size, levels, p->host_page_shift))
+		return -EINVAL;
+	if (levels < 1 || levels > p->max_levels)
+		return -EINVAL;
+	rc = tce_table_new(tbl, &req);
+	if (rc < 0)
+		return rc;
+	pe->next_base += 1ull << 36;	/* 64 GiB of synthetic address space per table */
+	pe->tables_live++;
+	return 0;
+}
+
+int window_create(struct pe *pe, unsigned page_shift, uint64_t size, unsigned levels,
+		  uint64_t *start)
+{
+	struct tce_table *tbl;
+	int num, rc;
+
+	num = find_free_slot(pe);
+	if (num < 0)
+		return num;
+	if (page_shift >= 64 || !(pe->plat->page_sizes & (1ull << page_shift)))
+		return -EINVAL;
+	rc = create_table(pe, page_shift, size, levels, &tbl);
+	if (rc < 0)
+		return rc;
+	rc = set_all_groups(pe, (unsigned)num);
+	if (rc < 0)
+		goto err_unset;
+	pe->win[num] = (struct window){
+		.used = true, .num = (unsigned)num, .start = pe->plat->slot_start[num],
+		.size = size, .tbl = tbl,
+	};
+	*start = pe->win[num].start;
+	return 0;
+err_unset:
+	unset_all_groups(pe, (unsigned)num);
+	tce_table_free(tbl);
+	pe->tables_live--;
+	return rc;
+}
+
+/* The platform's default window, in the first free slot (slot 0 after a reset). */
+static int create_default(struct pe *pe)
+{
+	const struct window_platform *p = pe->plat;
+	uint64_t start;
+	int rc = window_create(pe, p->def_page_shift, p->def_size, p->def_levels, &start);
+
+	if (rc == 0)
+		window_at(pe, start)->is_default = true;
+	return rc;
+}
+
+static void drop_window(struct pe *pe, struct window *w)
+{
+	unset_all_groups(pe, w->num);
+	tce_table_free(w->tbl);
+	pe->tables_live--;
+	memset(w, 0, sizeof(*w));
+}
+
+static bool pe_empty(const struct pe *pe)
+{
+	for (unsigned i = 0; i < WINDOW_MAX_SLOTS; i++)
+		if (pe->win[i].used)
+			return false;
+	return true;
+}
+
+int window_remove(struct pe *pe, uint64_t start)
+{
+	struct window *w = window_at(pe, start);
+	bool was_default;
+
+	if (!w)
+		return -EINVAL;
+	was_default = w->is_default;
+	drop_window(pe, w);
+	if (pe->plat->restore_default && !was_default && pe_empty(pe))
+		return window_reset(pe);
+	return 0;
+}
+
+int window_reset(struct pe *pe)
+{
+	for (unsigned i = 0; i < WINDOW_MAX_SLOTS; i++)
+		if (pe->win[i].used)
+			drop_window(pe, &pe->win[i]);
+	return create_default(pe);
+}
+
+void pe_release(struct pe *pe)
+{
+	for (unsigned i = 0; i < WINDOW_MAX_SLOTS; i++)
+		if (pe->win[i].used)
+			drop_window(pe, &pe->win[i]);
+}
+
+struct window *window_find(struct pe *pe, uint64_t bus)
+{
+	for (unsigned i = 0; i < WINDOW_MAX_SLOTS; i++) {
+		struct window *w = &pe->win[i];
+
+		if (w->used && bus >= w->start && bus - w->start < w->size)
+			return w;
+	}
+	return NULL;
+}
+
+struct window *window_at(struct pe *pe, uint64_t start)
+{
+	for (unsigned i = 0; i < WINDOW_MAX_SLOTS; i++)
+		if (pe->win[i].used && pe->win[i].start == start)
+			return &pe->win[i];
+	return NULL;
+}
