@@ -1,1 +1,178 @@
-int main(void){return 0;}
+/*
+ * main.c - argv to modules: parse the command line, load the config, run
+ * each mode, write the report. Wiring only.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ddwsim/config.h"
+#include "ddwsim/err.h"
+#include "ddwsim/outfile.h"
+#include "ddwsim/report.h"
+#include "ddwsim/sim.h"
+#include "ddwsim/synth.h"
+#include "ddwsim/xalloc.h"
+#include "config_schema.h"
+
+#define MAX_SETS	64
+
+struct cli_opts {
+	const char *config;		/* --config FILE */
+	char *sets[MAX_SETS];		/* --set k=v */
+	unsigned nsets;
+	enum report_fmt fmt;		/* --format */
+	const char *out;		/* -o FILE, NULL = stdout */
+	bool quiet;			/* -q: no progress */
+};
+
+static const char usage_text[] =
+	"usage: ddwsim --config FILE [--set KEY=VALUE]... [--format text|json|csv] [-o FILE]\n"
+	"       ddwsim --list-keys | --help | --version\n"
+	"\n"
+	"Simulates IBM POWER / sPAPR IOMMU (TCE) translation for a DMA workload in\n"
+	"each mode the config names (default window, dynamic DDW, direct DDW, bypass)\n"
+	"and reports them side by side.\n"
+	"\n"
+	"  --config FILE       the run: platform, host, modes, workload, run (YAML)\n"
+	"  --set KEY=VALUE     override one setting, as if written in FILE; KEY is a\n"
+	"                      dotted path: platform.tce_cache.entries, modes[1].window.size,\n"
+	"                      modes.NAME.mapping; repeatable\n"
+	"  --format FMT        text (default), json or csv (one row per mode)\n"
+	"  -o, --output FILE   write the report to FILE (atomically: all or nothing)\n"
+	"  -q, --quiet         no progress lines on a terminal\n"
+	"  --list-keys         print every config key with its default and source\n"
+	"  --help              this text\n"
+	"  --version           the version\n"
+	"\n"
+	"Exit status: 0 success, 1 runtime error, 2 usage or config error.\n";
+
+static int usage_error(const char *msg, const char *arg)
+{
+	fprintf(stderr, "ddwsim: %s%s%s%s\n", msg, arg ? " '" : "", arg ? arg : "", arg ? "'" : "");
+	fprintf(stderr, "ddwsim: try 'ddwsim --help'\n");
+	return DDW_EXIT_USAGE;
+}
+
+/* Returns -1 to go on, else the exit code. */
+static int parse_args(int argc, char **argv, struct cli_opts *o)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			fputs(usage_text, stdout);
+			return DDW_EXIT_OK;
+		} else if (!strcmp(a, "--version")) {
+			printf("ddwsim %s\n", DDWSIM_VERSION);
+			return DDW_EXIT_OK;
+		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+			o->quiet = true;
+			continue;
+		} else if (!strcmp(a, "--list-keys")) {
+			return -2;
+		}
+		if (strcmp(a, "--config") && strcmp(a, "--set") && strcmp(a, "--format") &&
+		    strcmp(a, "-o") && strcmp(a, "--output"))
+			return usage_error(a[0] == '-' ? "unknown option" : "unexpected argument", a);
+		if (!v)
+			return usage_error("missing value after", a);
+		i++;
+		if (!strcmp(a, "--config")) {
+			o->config = v;
+		} else if (!strcmp(a, "--set")) {
+			if (o->nsets == MAX_SETS)
+				return usage_error("too many --set options", NULL);
+			o->sets[o->nsets++] = argv[i];
+		} else if (!strcmp(a, "--format")) {
+			int f = report_fmt_parse(v);
+
+			if (f < 0)
+				return usage_error("--format takes text, json or csv, not", v);
+			o->fmt = (enum report_fmt)f;
+		} else {
+			o->out = v;
+		}
+	}
+	if (!o->config)
+		return usage_error("missing --config FILE", NULL);
+	return -1;
+}
+
+static void list_keys_of(const char *path, const struct cfg_key *tab)
+{
+	char kp[256];
+
+	for (const struct cfg_key *k = tab; k->name; k++) {
+		snprintf(kp, sizeof(kp), "%s.%s", path, k->name);
+		if (k->type == CFG_MAP) {
+			list_keys_of(kp, k->sub);
+			continue;
+		}
+		printf("| `%s` | %s%s%s | %s | %s |\n", kp, k->def ? "`" : "", k->def ? k->def : "required",
+		       k->def ? "`" : "", k->help ? k->help : "", k->src ? k->src : "");
+	}
+}
+
+static int list_keys(void)
+{
+	printf("| key | default | meaning | source of the default |\n|---|---|---|---|\n");
+	for (int s = 0; s < SEC_COUNT; s++)
+		if (cfg_section_keys[s])
+			list_keys_of(cfg_section_names[s], cfg_section_keys[s]);
+	list_keys_of("modes[]", cfg_mode_keys);
+	list_keys_of("modes[].window", cfg_window_keys);
+	for (const struct synth_gen *g = synth_gens; g->name; g++) {
+		char p[64];
+
+		snprintf(p, sizeof(p), "workload(%s)", g->name);
+		list_keys_of(p, g->keys);
+	}
+	return DDW_EXIT_OK;
+}
+
+static int run(const struct cli_opts *o)
+{
+	struct config cfg;
+	struct sim_result res[CONFIG_MAX_MODES];
+	struct outfile of;
+	bool progress = !o->quiet && isatty(STDERR_FILENO);
+	int rc = DDW_EXIT_USAGE;
+
+	if (config_load(&cfg, o->config, o->sets, o->nsets) < 0)
+		goto out;
+	rc = DDW_EXIT_RUNTIME;
+	for (unsigned m = 0; m < cfg.nmodes; m++) {
+		if (progress)
+			fprintf(stderr, "\rddwsim: mode %u/%u: %s ...\033[K", m + 1, cfg.nmodes,
+				cfg.modes[m].name);
+		if (sim_run(&cfg, m, &res[m]) < 0)
+			goto out;
+	}
+	if (progress)
+		fprintf(stderr, "\r\033[K");
+	if (outfile_open(&of, o->out) < 0)
+		goto out;
+	report_write(of.fp, o->fmt, &cfg, res, cfg.nmodes);
+	if (outfile_commit(&of) < 0)
+		goto out;
+	rc = DDW_EXIT_OK;
+out:
+	config_release(&cfg);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli_opts o = { .fmt = REPORT_TEXT };
+	int rc = parse_args(argc, argv, &o);
+
+	if (rc == -2)
+		return list_keys();
+	if (rc >= 0)
+		return rc;
+	return run(&o);
+}

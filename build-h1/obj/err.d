@@ -1,0 +1,2 @@
+build-h1/obj/err.o: src/err.c include/ddwsim/err.h
+include/ddwsim/err.h:

@@ -1,0 +1,148 @@
+/* config.h - YAML config -> plain validated structs; FILE:LINE:COL errors; --set overrides. */
+#ifndef DDWSIM_CONFIG_H
+#define DDWSIM_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ddwsim/dma_api.h"
+#include "ddwsim/tce_cache.h"
+
+#define CONFIG_MAX_MODES	8
+#define CONFIG_NAME_MAX		48
+#define CONFIG_PARAMS_WORDS	32	/* generator parameters: 256 bytes */
+#define SIZE_RAM		UINT64_MAX /* "ram" where a size may say so */
+
+/* --- the schema: one table per section (habit 10) --- */
+
+enum cfg_type {
+	CFG_U32,	/* unsigned int in [min, max] */
+	CFG_U64,	/* uint64_t in [min, max] */
+	CFG_SIZE,	/* uint64_t bytes: 4096, 4K, 2M, 1G, 0x1000 */
+	CFG_SIZE_RAM,	/* like CFG_SIZE, or the word "ram" (stored as SIZE_RAM) */
+	CFG_PAGE,	/* a power-of-two size, stored as its shift (unsigned) */
+	CFG_PAGE_LIST,	/* a list of page sizes, stored as a uint64_t mask of shifts */
+	CFG_BOOL,	/* true/false (yes/no, on/off) */
+	CFG_ENUM,	/* one of enums[], stored as its index (int) */
+	CFG_STR,	/* a string, stored in char[CONFIG_NAME_MAX] */
+	CFG_MAP,	/* a nested section: sub[] */
+};
+
+struct cfg_key {
+	const char *name;		/* key in the YAML mapping */
+	enum cfg_type type;
+	size_t off;			/* offset in the section's struct */
+	uint64_t min, max;		/* numeric range (CFG_U32/U64/SIZE/PAGE) */
+	const char *def;		/* default, as YAML text; NULL = required */
+	const char *unit;		/* printed after the value */
+	const char *src;		/* where the default comes from, or "assumed" */
+	const char *help;		/* one line */
+	const struct cfg_key *sub;	/* CFG_MAP: the nested table, ends with name NULL */
+	const char *const *enums;	/* CFG_ENUM: names, ends with NULL */
+};
+
+/* --- the sections --- */
+
+struct platform_cfg {
+	char name[CONFIG_NAME_MAX];	/* e.g. "phb4" */
+	int kind;			/* enum plat_kind */
+	uint64_t page_sizes;		/* bit n: 2^n-byte TCEs supported */
+	unsigned max_windows;		/* windows per PE */
+	unsigned max_levels;		/* table levels allowed */
+	unsigned max_table_bits;	/* PowerNV 55-bit table limit, 0 = none */
+	uint64_t ddw_start;		/* bus address of window 1 */
+	uint64_t m32_pci_base;		/* PowerNV: default window hole [this, 4G) */
+	bool multi_tce;			/* H_PUT_TCE_INDIRECT / H_STUFF_TCE available */
+	uint64_t bypass_base;		/* bypass: bus address of physical 0 */
+	struct {
+		unsigned page_shift;
+		uint64_t size;		/* bytes or SIZE_RAM */
+		unsigned levels;
+	} default_window;
+	struct {
+		unsigned entries;
+		unsigned ways;
+		int policy;		/* enum tce_cache_policy */
+	} tce_cache;
+	struct {
+		int scope;		/* enum kill_scope of one page-kill request */
+		bool per_tce;		/* one kill request per TCE */
+		bool opal;		/* kill requests are OPAL calls */
+		bool on_map;		/* kill after map as well as unmap */
+	} kill;
+	struct {
+		unsigned mps;		/* max payload size, bytes */
+		unsigned mrrs;		/* max read request size, bytes */
+	} pcie;
+};
+
+struct host_cfg {
+	uint64_t ram;			/* bytes */
+	unsigned cpus;
+	unsigned page_shift;		/* kernel PAGE_SHIFT */
+	uint64_t dma_mask;		/* device DMA mask */
+	uint64_t seg_boundary;		/* DMA segment boundary mask */
+	uint64_t max_seg_size;		/* DMA max segment size */
+};
+
+struct mode_cfg {
+	char name[CONFIG_NAME_MAX];
+	int mapping;			/* enum mapping_model */
+	bool default_window;		/* window: default */
+	unsigned page_shift;		/* otherwise: the DDW to create */
+	uint64_t size;			/* bytes (SIZE_RAM resolved at load) */
+	unsigned levels;
+};
+
+struct workload_cfg {
+	char generator[CONFIG_NAME_MAX]; /* "" when a trace is given */
+	char trace[4096];		/* trace path, resolved against the config's folder */
+	uint64_t params[CONFIG_PARAMS_WORDS]; /* the generator's parameter struct */
+};
+
+struct run_cfg {
+	uint64_t seed;
+	uint64_t ios;			/* DMAs to generate (generators) */
+};
+
+struct cfg_origin;
+
+struct config {
+	char *path;			/* the main file */
+	struct platform_cfg platform;
+	struct host_cfg host;
+	struct mode_cfg modes[CONFIG_MAX_MODES];
+	unsigned nmodes;
+	struct workload_cfg workload;
+	struct run_cfg run;
+	struct cfg_origin *origins;	/* where each value came from (private) */
+	unsigned norigins;
+};
+
+/*
+ * config_load() reads path (and the files it names), applies each "a.b.c=VALUE"
+ * of sets[0..nsets) as if written in the file, and validates everything.
+ * Returns 0, or -1 after printing "FILE:LINE:COL: key.path: problem" to stderr.
+ * The caller releases *cfg with config_release() either way.
+ */
+int config_load(struct config *cfg, const char *path, char *const *sets, unsigned nsets);
+void config_release(struct config *cfg);
+
+/* The effective parameters, one call per scalar: path, value as text, unit, source. */
+typedef void (*config_param_fn)(void *arg, const char *path, const char *value,
+				const char *unit, const char *src);
+void config_params(const struct config *cfg, config_param_fn fn, void *arg);
+
+/* Size text ("4K", "1G", "3221225472") for bytes; exact, never rounded. */
+const char *config_size_str(uint64_t bytes, char *buf, size_t n);
+/* Parses a size; returns 0, -EINVAL (not a size) or -ERANGE (too big). */
+int config_parse_size(const char *s, uint64_t *out);
+
+/* Names used in configs and reports. */
+extern const char *const plat_kind_names[];
+extern const char *const mapping_names[];
+extern const char *const kill_scope_names[];
+
+#endif /* DDWSIM_CONFIG_H */

@@ -1,0 +1,23 @@
+/* report.h - text / JSON / CSV reports of the modes, side by side. */
+#ifndef DDWSIM_REPORT_H
+#define DDWSIM_REPORT_H
+
+#include <stdio.h>
+
+#include "ddwsim/config.h"
+#include "ddwsim/sim.h"
+
+enum report_fmt { REPORT_TEXT, REPORT_JSON, REPORT_CSV };
+
+/* "text", "json", "csv" -> format; -1 if unknown. */
+int report_fmt_parse(const char *s);
+
+/*
+ * Writes the report of n modes to fp: every figure of every mode (from the
+ * stats registry), the seed, and the parameters the run used with their
+ * sources. Never fails by itself; the caller checks fp.
+ */
+void report_write(FILE *fp, enum report_fmt fmt, const struct config *cfg,
+		  const struct sim_result *res, unsigned n);
+
+#endif /* DDWSIM_REPORT_H */

@@ -1,0 +1,74 @@
+/* workload.h - the mode-independent stream of DMA operations, and its sources. */
+#ifndef DDWSIM_WORKLOAD_H
+#define DDWSIM_WORKLOAD_H
+
+#include <stdint.h>
+
+#include "ddwsim/tce.h"
+
+enum op_kind {
+	OP_MAP,		/* map handle: [addr, addr + len) of host memory, dir */
+	OP_MAP_SG,	/* map handle: sg[0..nsg) of host memory, dir */
+	OP_DMA,		/* device accesses [addr, addr + len) of handle's buffer */
+	OP_DMA_BUS,	/* device accesses bus address addr (window win) */
+	OP_UNMAP,	/* unmap handle */
+	OP_WIN_CREATE,	/* create a window: page_shift, len = size, levels */
+	OP_WIN_REMOVE,	/* remove the window starting at addr */
+	OP_WIN_RESET,	/* reset the PE's windows to the default one */
+};
+
+struct sg_elem {
+	uint64_t phys;	/* host physical address */
+	uint64_t len;	/* bytes */
+};
+
+/* One operation. Pointers in it belong to the source (see op_source_next). */
+struct dma_op {
+	enum op_kind kind;
+	enum dma_dir dir;	/* MAP/MAP_SG: direction; DMA: TO_DEVICE = read, FROM_DEVICE = write */
+	unsigned cpu;		/* CPU making a map/unmap (picks the allocator pool) */
+	unsigned dev;		/* device (its own PE) */
+	uint64_t handle;	/* buffer name, for MAP/MAP_SG/DMA/UNMAP */
+	uint64_t addr;		/* MAP: phys; DMA: offset; DMA_BUS: bus address; WIN_REMOVE: start */
+	uint64_t len;		/* bytes (MAP, DMA, DMA_BUS); WIN_CREATE: window size */
+	unsigned page_shift;	/* WIN_CREATE */
+	unsigned levels;	/* WIN_CREATE */
+	unsigned nsg;		/* MAP_SG: elements */
+	const struct sg_elem *sg; /* MAP_SG: the elements */
+	uint64_t time_ps;	/* optional time stamp, 0 = none */
+};
+
+struct op_source;
+
+/* Behaviour of one kind of source (habit 9: a const methods table per kind). */
+struct op_source_ops {
+	const char *name;				/* "synth", "text", ... */
+	int (*next)(void *state, struct dma_op *op);	/* 1 = op, 0 = end, <0 = error (reported) */
+	void (*close)(void *state);
+};
+
+struct op_source {
+	const struct op_source_ops *ops;
+	void *state;
+};
+
+/*
+ * op_source_next() fills *op. Any memory op points at (sg) belongs to the
+ * source and stays valid until the next call. Returns 1, 0 at the end, or
+ * -1 after reporting an error with its position.
+ */
+static inline int op_source_next(struct op_source *s, struct dma_op *op)
+{
+	return s->ops->next(s->state, op);
+}
+
+/* Releases the source; a NULL or closed source is a no-op. */
+static inline void op_source_close(struct op_source *s)
+{
+	if (s->ops)
+		s->ops->close(s->state);
+	s->ops = NULL;
+	s->state = NULL;
+}
+
+#endif /* DDWSIM_WORKLOAD_H */
