@@ -4,6 +4,7 @@
 #   make run        build and run configs/default.yaml
 #   make test       build and run the whole test suite (unit + end-to-end)
 #   make check      the same suite under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make golden     rewrite tests/golden/*.expected (after an intended change)
 #   make deps       install missing Debian packages (as root), or print the command
 #   make clean
 #   V=1             print full commands; local overrides go in config.mak
@@ -46,7 +47,7 @@ BUILD_PKGS := gcc make pkg-config libyaml-dev
 TEST_PKGS  := libcriterion-dev
 PLOT_PKGS  := gnuplot-nox
 
-.PHONY: all run test check deps deps-build deps-test clean help
+.PHONY: all run test check golden deps deps-build deps-test clean help
 
 all: $(BIN)
 
@@ -121,6 +122,14 @@ test: $(BIN) $(TEST_BIN)
 
 check:
 	$(MAKE) SAN=address,undefined test TEST_ARGS="$(TEST_ARGS)"
+
+# Rewrites tests/golden/*.expected from the current binary: only after an
+# intended change, and read `git diff tests/golden` before committing.
+golden: $(BIN)
+	@for f in tests/golden/*.args; do \
+		./$(BIN) $$(cat $$f) > $${f%.args}.expected || exit 1; \
+		echo "  GOLDEN  $${f%.args}.expected"; \
+	done
 
 clean:
 	rm -rf build build-san ddwsim

@@ -35,6 +35,7 @@
 
 #define MAX_DOCS	16
 #define MAX_SETS	64
+#define MAX_OVERRIDES	(MAX_SETS * 8)
 #define PATH_MAX_LEN	256
 
 struct cfg_origin {
@@ -57,7 +58,7 @@ struct loader {
 	struct config *cfg;
 	struct cfg_doc docs[MAX_DOCS];
 	unsigned ndocs;
-	struct override sets[MAX_SETS];
+	struct override sets[MAX_OVERRIDES];
 	unsigned nsets;
 	/* top-level sections after includes: doc and node (0 = absent) */
 	struct cfg_doc *sec_doc[SEC_COUNT];
@@ -382,12 +383,12 @@ static int apply_set(struct loader *ld, const char *text)
 	const char *eq = strchr(text, '=');
 	unsigned n;
 	struct cfg_doc *d;
-	int s, node;
+	int s, node, before;
 
 	snprintf(where, sizeof(where), "--set %s", text);
 	if (!eq || eq == text)
 		return err_at(where, NULL, "expected KEY=VALUE, like platform.tce_cache.entries=1024");
-	if (ld->nsets == MAX_SETS)
+	if (ld->nsets + 8 >= MAX_OVERRIDES)
 		return err_at(where, NULL, "too many --set options (at most %d)", MAX_SETS);
 	key = xstrdup(text);
 	key[eq - text] = '\0';
@@ -408,12 +409,17 @@ static int apply_set(struct loader *ld, const char *text)
 	}
 	d = ld->sec_doc[s];
 	node = ld->sec_node[s];
+	before = (int)(d->doc.nodes.top - d->doc.nodes.start);
 	for (unsigned i = 1; i < n && node > 0; i++)
 		node = child(d, node, comp[i], i + 1 == n, value);
 	free(key);
 	if (node <= 0)
 		return err_at(where, NULL, "no such setting in %s", d->file);
+	/* the value, and every key or mapping the --set added, are the --set's */
 	ld->sets[ld->nsets++] = (struct override){ .doc = d, .node = node, .text = text };
+	for (int i = before + 1; i <= (int)(d->doc.nodes.top - d->doc.nodes.start); i++)
+		if (i != node && ld->nsets < MAX_OVERRIDES)
+			ld->sets[ld->nsets++] = (struct override){ .doc = d, .node = i, .text = text };
 	return 0;
 }
 
@@ -1108,7 +1114,7 @@ static void params_of(const struct config *cfg, const struct cfg_key *tab, const
 		format_value(k, base, val, sizeof(val));
 		o = origin_of(cfg, kp);
 		fn(arg, kp, val, k->unit ? k->unit : "",
-		   !strcmp(o, "default") && k->src ? k->src : o);
+		   !strcmp(o, "default") && k->src ? k->src : o, k->assumed);
 	}
 }
 
@@ -1130,7 +1136,7 @@ void config_params(const struct config *cfg, config_param_fn fn, void *arg)
 		params_of(cfg, cfg_window_keys, &cfg->modes[i], path, fn, arg);
 	}
 	if (gen) {
-		fn(arg, "workload.generator", gen->name, "", origin_of(cfg, "workload.generator"));
+		fn(arg, "workload.generator", gen->name, "", origin_of(cfg, "workload.generator"), false);
 		params_of(cfg, gen->keys, cfg->workload.params, "workload", fn, arg);
 	}
 }

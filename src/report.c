@@ -138,13 +138,13 @@ struct param_ctx {
 };
 
 static void param_text(void *arg, const char *path, const char *value, const char *unit,
-		       const char *src)
+		       const char *src, bool assumed)
 {
 	struct param_ctx *p = arg;
 	char v[160];
 
 	snprintf(v, sizeof(v), "%s%s%s", value, *unit ? " " : "", unit);
-	fprintf(p->fp, "  %-36s %-24s %s\n", path, v, src);
+	fprintf(p->fp, "  %-36s %-24s %s%s\n", path, v, assumed ? "[assumed: not public] " : "", src);
 }
 
 static void write_text(FILE *fp, const struct config *cfg, const struct sim_result *res,
@@ -243,7 +243,7 @@ static void write_json_cells(FILE *fp, const struct cells *cs, const char *ind)
 }
 
 static void param_json(void *arg, const char *path, const char *value, const char *unit,
-		       const char *src)
+		       const char *src, bool assumed)
 {
 	struct param_ctx *p = arg;
 	char a[256], b[256], c[256], d[512];
@@ -252,8 +252,8 @@ static void param_json(void *arg, const char *path, const char *value, const cha
 	json_str(value, b, sizeof(b));
 	json_str(unit, c, sizeof(c));
 	json_str(src, d, sizeof(d));
-	fprintf(p->fp, "%s\n    %s: {\"value\": %s, \"unit\": %s, \"source\": %s}",
-		p->count++ ? "," : "", a, b, c, d);
+	fprintf(p->fp, "%s\n    %s: {\"value\": %s, \"unit\": %s, \"source\": %s, \"assumed\": %s}",
+		p->count++ ? "," : "", a, b, c, d, assumed ? "true" : "false");
 }
 
 static void write_json(FILE *fp, const struct config *cfg, const struct sim_result *res,

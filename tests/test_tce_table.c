@@ -336,10 +336,11 @@ Test(tce_table, hv_2p59_window_maps_near_its_end_with_tiny_footprint)
 	tce_table_set(t, 0, tce_make(0x2000, 12, RW));
 	cr_expect(eq(u64, tce_table_bytes_allocated(t), 128 * KiB));
 
-	/* one level: one read, at base + idx * 8 = base + (2^47 - 1) * 8 */
+	/* one level: one read, at base + idx * 8 = base + (2^47 - 1) * 8
+	 * = base + 2^50 - 8 = base + 0x3fffffffffff8 */
 	cr_assert(eq(int, tce_table_walk(t, last, &w), 0));
 	cr_expect(eq(u32, w.reads, 1));
-	cr_expect(eq(u64, w.addr[0], BASE + 0x3ffffffffff8ull));
+	cr_expect(eq(u64, w.addr[0], BASE + 0x3fffffffffff8ull));
 	cr_expect(eq(u64, w.tce, 0x7fff0000003ull));
 
 	/* it_size is exactly 2^47: no bump for HV tables */
@@ -423,11 +424,12 @@ Test(tce_table, clear_never_frees_levels)
 	tce_table_set(t, 0, tce_make(0x10000, 12, RW));
 	tce_table_set(t, 8192, tce_make(0x20000, 12, RW));
 	tce_table_set(t, 1ull << 26, tce_make(0x30000, 12, RW));
-	cr_assert(eq(u64, tce_table_bytes_allocated(t), 5 * 64 * KiB));
+	/* top + (middle 0 + leaf 0) for 0 + leaf 1 for 8192 + (middle + leaf) for 1 << 26 = 6 */
+	cr_assert(eq(u64, tce_table_bytes_allocated(t), 6 * 64 * KiB));
 	tce_table_clear(t, 0);
 	tce_table_clear(t, 8192);
 	tce_table_clear(t, 1ull << 26);
-	cr_expect(eq(u64, tce_table_bytes_allocated(t), 5 * 64 * KiB));
+	cr_expect(eq(u64, tce_table_bytes_allocated(t), 6 * 64 * KiB));
 	cr_expect(eq(u64, tce_table_get(t, 0), 0));
 	cr_expect(eq(u64, tce_table_get(t, 8192), 0));
 	cr_expect(eq(u64, tce_table_get(t, 1ull << 26), 0));
@@ -441,7 +443,7 @@ Test(tce_table, clear_never_frees_levels)
 Test(tce_table, get_and_clear_under_missing_level_read_zero_and_allocate_nothing)
 {
 	struct tce_table *t = new_pnv3();
-	uint64_t far = 2ull << 26;	/* top index 2, never touched */
+	uint64_t far = 3ull << 26;	/* top index 3 (the last one), never touched */
 	struct tce_walk w;
 
 	tce_table_set(t, 0, tce_make(0x10000, 12, RW));
@@ -508,8 +510,9 @@ Test(tce, to_be_stores_most_significant_byte_first)
 /* Walks (pnv_tce; QEMU pnv_phb4_translate_tve)                       */
 /* ------------------------------------------------------------------ */
 
-/* idx = top 5, middle 7, leaf 9: (5 << 26) | (7 << 13) | 9 = 335601673 */
-#define WALK_IDX	((5ull << 26) | (7ull << 13) | 9)
+/* idx = top 2, middle 7, leaf 9: (2 << 26) | (7 << 13) | 9 = 134275081
+ * (it_size = 2^28, so top indices run 0..3) */
+#define WALK_IDX	((2ull << 26) | (7ull << 13) | 9)
 
 Test(tce_table, walk_of_present_mapping_reads_one_entry_per_level)
 {
@@ -522,8 +525,8 @@ Test(tce_table, walk_of_present_mapping_reads_one_entry_per_level)
 	cr_assert(eq(int, tce_table_walk(t, WALK_IDX, &w), 0));
 	cr_expect(eq(u32, w.reads, 3));
 	cr_expect(eq(u64, w.tce, 0x7654321001ull));
-	/* top: base + top_index * 8 = base + 5*8 */
-	cr_expect(eq(u64, w.addr[0], BASE + 40));
+	/* top: base + top_index * 8 = base + 2*8 */
+	cr_expect(eq(u64, w.addr[0], BASE + 16));
 	/* middle: node + 7*8; the node is a whole 64 KiB level, aligned to its size
 	 * (alloc_pages of order ls - PAGE_SHIFT), i.e. the indirect entry's value
 	 * with R|W masked off (tce & ~0xfff) */
@@ -559,15 +562,15 @@ Test(tce_table, walk_of_unmapped_entry_in_present_leaf_reads_zero_leaf)
 Test(tce_table, walk_stops_at_first_zero_indirect_entry)
 {
 	struct tce_table *t = new_pnv3();
-	uint64_t other_mid = (5ull << 26) | (8ull << 13);	/* top 5, middle 8 (absent) */
+	uint64_t other_mid = (2ull << 26) | (8ull << 13);	/* top 2, middle 8 (absent) */
 	struct tce_walk a, w;
 
 	tce_table_set(t, WALK_IDX, tce_make(0x7654321000ull, 12, RW));
 	cr_assert(eq(int, tce_table_walk(t, WALK_IDX, &a), 0));
-	/* top entry 5 present, middle entry 8 zero: depth 1, so 2 reads */
+	/* top entry 2 present, middle entry 8 zero: depth 1, so 2 reads */
 	cr_expect(eq(int, tce_table_walk(t, other_mid, &w), -ENOENT));
 	cr_expect(eq(u32, w.reads, 2));
-	cr_expect(eq(u64, w.addr[0], BASE + 40));
+	cr_expect(eq(u64, w.addr[0], BASE + 16));
 	/* same middle node as WALK_IDX, entry 8 instead of 7 */
 	cr_expect(eq(u64, w.addr[1], a.addr[1] + 8));
 	cr_expect(eq(u64, w.tce, 0));
@@ -581,7 +584,7 @@ Test(tce_table, walk_of_untouched_table_reads_only_the_top_entry)
 
 	cr_expect(eq(int, tce_table_walk(t, WALK_IDX, &w), -ENOENT));
 	cr_expect(eq(u32, w.reads, 1));
-	cr_expect(eq(u64, w.addr[0], BASE + 5 * 8));
+	cr_expect(eq(u64, w.addr[0], BASE + 2 * 8));
 	cr_expect(eq(u64, w.tce, 0));
 	tce_table_free(t);
 }

@@ -38,6 +38,8 @@ struct cfg_key {
 	const char *def;		/* default, as YAML text; NULL = required */
 	const char *unit;		/* printed after the value */
 	const char *src;		/* where the default comes from, or "assumed" */
+	bool assumed;			/* no public figure exists: the value is a guess,
+					 * whoever sets it (reports say so) */
 	const char *help;		/* one line */
 	const struct cfg_key *sub;	/* CFG_MAP: the nested table, ends with name NULL */
 	const char *const *enums;	/* CFG_ENUM: names, ends with NULL */
@@ -132,7 +134,7 @@ void config_release(struct config *cfg);
 
 /* The effective parameters, one call per scalar: path, value as text, unit, source. */
 typedef void (*config_param_fn)(void *arg, const char *path, const char *value,
-				const char *unit, const char *src);
+				const char *unit, const char *src, bool assumed);
 void config_params(const struct config *cfg, config_param_fn fn, void *arg);
 
 /* Size text ("4K", "1G", "3221225472") for bytes; exact, never rounded. */

@@ -1,0 +1,2 @@
+build-h1san/obj/stats.o: src/stats.c include/ddwsim/stats.h
+include/ddwsim/stats.h:

@@ -1,0 +1,19 @@
+build-h1san/obj/synth.o: src/synth.c include/ddwsim/rng.h \
+ include/ddwsim/synth.h include/ddwsim/config.h include/ddwsim/dma_api.h \
+ include/ddwsim/alloc.h include/ddwsim/sparse.h include/ddwsim/stats.h \
+ include/ddwsim/tce.h include/ddwsim/tce_cache.h include/ddwsim/window.h \
+ include/ddwsim/tce_table.h include/ddwsim/workload.h \
+ include/ddwsim/xalloc.h
+include/ddwsim/rng.h:
+include/ddwsim/synth.h:
+include/ddwsim/config.h:
+include/ddwsim/dma_api.h:
+include/ddwsim/alloc.h:
+include/ddwsim/sparse.h:
+include/ddwsim/stats.h:
+include/ddwsim/tce.h:
+include/ddwsim/tce_cache.h:
+include/ddwsim/window.h:
+include/ddwsim/tce_table.h:
+include/ddwsim/workload.h:
+include/ddwsim/xalloc.h:

@@ -1,0 +1,2 @@
+build-h1san/obj/xalloc.o: src/xalloc.c include/ddwsim/xalloc.h
+include/ddwsim/xalloc.h:

@@ -1,0 +1,266 @@
+/*
+ * test_cli.c - end-to-end tests: the binary named by $DDWSIM_BIN (default
+ * ./ddwsim) run from the repository root.
+ *
+ *   tests/golden/NAME.args      the command line (after the program name)
+ *   tests/golden/NAME.expected  its exact standard output
+ *   tests/bad/NAME.yaml         a bad config whose first lines are
+ *                               "# expect: <exact stderr>", "# exit: <code>",
+ *                               "# args: <extra arguments>"
+ *
+ * Regenerate goldens after an intended change with `make golden`, and read
+ * the diff before committing it.
+ */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define BUF	(1 << 20)
+
+struct result {
+	int code;		/* exit status */
+	char *out;		/* stdout */
+	char *err;		/* stderr */
+};
+
+static const char *bin(void)
+{
+	const char *b = getenv("DDWSIM_BIN");
+
+	return b && *b ? b : "./ddwsim";
+}
+
+static char *slurp(const char *path)
+{
+	FILE *fp = fopen(path, "rb");
+	char *buf = calloc(1, BUF + 1);
+	size_t n;
+
+	cr_assert(buf);
+	if (!fp)
+		return buf;
+	n = fread(buf, 1, BUF, fp);
+	buf[n] = '\0';
+	fclose(fp);
+	return buf;
+}
+
+/* Runs "bin args" with stdout and stderr captured. */
+static struct result run(const char *args)
+{
+	char out[] = "/tmp/ddwsim-out-XXXXXX", err[] = "/tmp/ddwsim-err-XXXXXX";
+	char cmd[8192];
+	struct result r;
+	int fo = mkstemp(out), fe = mkstemp(err), st;
+
+	cr_assert(fo >= 0 && fe >= 0);
+	close(fo);
+	close(fe);
+	snprintf(cmd, sizeof(cmd), "%s %s >%s 2>%s </dev/null", bin(), args, out, err);
+	st = system(cmd);
+	r.code = WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+	r.out = slurp(out);
+	r.err = slurp(err);
+	unlink(out);
+	unlink(err);
+	return r;
+}
+
+static void result_free(struct result *r)
+{
+	free(r->out);
+	free(r->err);
+}
+
+static void chomp(char *s)
+{
+	size_t n = strlen(s);
+
+	while (n && (s[n - 1] == '\n' || s[n - 1] == '\r'))
+		s[--n] = '\0';
+}
+
+/* Calls fn for each file in dir ending with suffix; returns how many. */
+static int each_file(const char *dir, const char *suffix, void (*fn)(const char *dir, const char *name))
+{
+	struct dirent **list;
+	int n = scandir(dir, &list, NULL, alphasort), count = 0;
+
+	cr_assert(n >= 0, "cannot read %s", dir);
+	for (int i = 0; i < n; i++) {
+		size_t l = strlen(list[i]->d_name), s = strlen(suffix);
+
+		if (l > s && !strcmp(list[i]->d_name + l - s, suffix)) {
+			fn(dir, list[i]->d_name);
+			count++;
+		}
+		free(list[i]);
+	}
+	free(list);
+	return count;
+}
+
+static void check_golden(const char *dir, const char *name)
+{
+	char path[512], *args, *want;
+	struct result r;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	args = slurp(path);
+	chomp(args);
+	strcpy(path + strlen(path) - strlen(".args"), ".expected");
+	want = slurp(path);
+	r = run(args);
+	cr_expect_eq(r.code, 0, "%s: exit %d, stderr: %s", name, r.code, r.err);
+	cr_expect_str_eq(r.out, want, "%s: output differs from %s", name, path);
+	free(args);
+	free(want);
+	result_free(&r);
+}
+
+Test(cli, golden_outputs_match_byte_for_byte, .timeout = 120)
+{
+	cr_assert_gt(each_file("tests/golden", ".args", check_golden), 2);
+}
+
+/* Reads "# key: value" header line `key` of a bad file into out. */
+static void header(const char *text, const char *key, char *out, size_t n)
+{
+	char pat[32];
+	const char *p;
+
+	snprintf(pat, sizeof(pat), "# %s: ", key);
+	p = strstr(text, pat);
+	cr_assert(p, "no '%s' header", pat);
+	p += strlen(pat);
+	snprintf(out, n, "%.*s", (int)strcspn(p, "\n"), p);
+}
+
+static void check_bad(const char *dir, const char *name)
+{
+	char path[512], expect[2048], code[16], extra[1024], args[2048], *text;
+	struct result r;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	text = slurp(path);
+	header(text, "expect", expect, sizeof(expect));
+	header(text, "exit", code, sizeof(code));
+	header(text, "args", extra, sizeof(extra));
+	snprintf(args, sizeof(args), "--config %s %s", path, extra);
+	r = run(args);
+	chomp(r.err);
+	cr_expect_eq(r.code, atoi(code), "%s: exit %d, want %s", name, r.code, code);
+	cr_expect_str_eq(r.err, expect, "%s: wrong message", name);
+	cr_expect_str_eq(r.out, "", "%s: printed output on error", name);
+	free(text);
+	result_free(&r);
+}
+
+Test(cli, bad_configs_give_their_exact_error_and_exit_2, .timeout = 120)
+{
+	cr_assert_gt(each_file("tests/bad", ".yaml", check_bad), 20);
+}
+
+Test(cli, help_goes_to_stdout_and_exits_0)
+{
+	struct result r = run("--help");
+
+	cr_expect_eq(r.code, 0);
+	cr_expect(strstr(r.out, "usage: ddwsim --config FILE"));
+	cr_expect_str_eq(r.err, "");
+	result_free(&r);
+}
+
+Test(cli, version_prints_the_version)
+{
+	struct result r = run("--version");
+
+	cr_expect_eq(r.code, 0);
+	cr_expect(!strncmp(r.out, "ddwsim ", 7));
+	result_free(&r);
+}
+
+Test(cli, usage_errors_exit_2_with_a_hint)
+{
+	struct result a = run("--bogus"), b = run(""), c = run("--config configs/default.yaml --format xml");
+
+	cr_expect_eq(a.code, 2);
+	cr_expect_str_eq(a.err, "ddwsim: unknown option '--bogus'\nddwsim: try 'ddwsim --help'\n");
+	cr_expect_eq(b.code, 2);
+	cr_expect_str_eq(b.err, "ddwsim: missing --config FILE\nddwsim: try 'ddwsim --help'\n");
+	cr_expect_eq(c.code, 2);
+	cr_expect_str_eq(c.out, "");
+	result_free(&a);
+	result_free(&b);
+	result_free(&c);
+}
+
+Test(cli, missing_config_file_is_a_config_error)
+{
+	struct result r = run("--config tests/no-such.yaml");
+
+	cr_expect_eq(r.code, 2);
+	cr_expect_str_eq(r.err, "tests/no-such.yaml: cannot open: No such file or directory\n");
+	result_free(&r);
+}
+
+Test(cli, same_seed_gives_identical_output_and_seeds_differ, .timeout = 60)
+{
+	const char *a = "--config configs/default.yaml --set run.ios=300 --format csv --set run.seed=";
+	char cmd[256];
+	struct result r1, r2, r3;
+
+	snprintf(cmd, sizeof(cmd), "%s7", a);
+	r1 = run(cmd);
+	r2 = run(cmd);
+	snprintf(cmd, sizeof(cmd), "%s8", a);
+	r3 = run(cmd);
+	cr_expect_eq(r1.code, 0);
+	cr_expect_str_eq(r1.out, r2.out);
+	/* the direct window's misses depend on which 16M pages the buffers fall in */
+	cr_expect_str_neq(r1.out + strcspn(r1.out, "\n"), r3.out + strcspn(r3.out, "\n"));
+	cr_expect(strstr(r1.out, "\n7,default-window,"));
+	result_free(&r1);
+	result_free(&r2);
+	result_free(&r3);
+}
+
+Test(cli, output_file_is_written_whole_or_not_at_all, .timeout = 60)
+{
+	char dir[] = "/tmp/ddwsim-o-XXXXXX", args[1024], path[600];
+	struct result ok, bad, stdo;
+	char *file;
+	DIR *d;
+	struct dirent *e;
+	int files = 0;
+
+	cr_assert(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/r.json", dir);
+	snprintf(args, sizeof(args), "--config configs/default.yaml --set run.ios=100 --format json -o %s", path);
+	ok = run(args);
+	stdo = run("--config configs/default.yaml --set run.ios=100 --format json");
+	file = slurp(path);
+	cr_expect_eq(ok.code, 0);
+	cr_expect_str_eq(ok.out, "");
+	cr_expect_str_eq(file, stdo.out);
+	unlink(path);
+	snprintf(args, sizeof(args), "--config configs/default.yaml --set run.ios=0 -o %s", path);
+	bad = run(args);
+	cr_expect_eq(bad.code, 2);
+	cr_expect(access(path, F_OK) != 0, "a failed run left %s", path);
+	d = opendir(dir);
+	while ((e = readdir(d)))
+		files += e->d_name[0] != '.';
+	closedir(d);
+	cr_expect_eq(files, 0, "temporary files left behind");
+	rmdir(dir);
+	free(file);
+	result_free(&ok);
+	result_free(&bad);
+	result_free(&stdo);
+}

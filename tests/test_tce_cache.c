@@ -1,0 +1,789 @@
+/*
+ * test_tce_cache.c - the PHB TCE cache against a reference model.
+ *
+ * The reference model is written here and knows nothing of the code under
+ * test: per set, an array of keys ordered newest first. LRU moves a key to
+ * the front on a hit; FIFO does not. A fill after a miss evicts the last key
+ * of a full set. Kills remove keys and keep the order of the others. Every
+ * random stream comes from a fixed-seed xorshift64, so each run is the same.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+#include <criterion/parameterized.h>
+
+#include "ddwsim/tce_cache.h"
+
+#define REF_MAX		512	/* largest geometry tested, entries */
+
+/* A cache key as the PHB tags it: PE, window slot, TCE index in the window. */
+struct key {
+	unsigned pe;
+	unsigned win;
+	uint64_t idx;
+};
+
+/* The reference cache. Set s holds k[s * ways .. s * ways + n[s] - 1], newest first. */
+struct ref {
+	unsigned sets;
+	unsigned ways;
+	bool lru;		/* hits move the key to the front */
+	struct key k[REF_MAX];
+	unsigned n[REF_MAX];	/* valid keys per set */
+	unsigned valid;
+	uint64_t hits;
+	uint64_t misses;
+	uint64_t evictions;
+	uint64_t invalidations;
+};
+
+struct geom {
+	unsigned entries;
+	unsigned ways;
+};
+
+/* xorshift64 (Marsaglia 2003, shifts 13/7/17); the state is never 0. */
+static uint64_t xs_next(uint64_t *s)
+{
+	uint64_t x = *s;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	*s = x;
+	return x;
+}
+
+static bool key_eq(struct key a, struct key b)
+{
+	return a.pe == b.pe && a.win == b.win && a.idx == b.idx;
+}
+
+/* The value a fill stores for a key: unique per key, so a hit proves which entry it found. */
+static uint64_t tce_of(struct key k)
+{
+	return (k.idx << 12) | ((uint64_t)k.pe << 2) | ((uint64_t)k.win << 1) | 1;
+}
+
+static void ref_init(struct ref *r, unsigned entries, unsigned ways, bool lru)
+{
+	memset(r, 0, sizeof(*r));
+	r->sets = entries / ways;
+	r->ways = ways;
+	r->lru = lru;
+}
+
+static struct key *ref_set(struct ref *r, uint64_t idx, unsigned **n)
+{
+	unsigned s = (unsigned)(idx % r->sets);
+
+	*n = &r->n[s];
+	return &r->k[s * r->ways];
+}
+
+/* Removes position p of a set of *n keys, keeping the order of the rest. */
+static void ref_remove_at(struct key *set, unsigned *n, unsigned p)
+{
+	for (unsigned i = p; i + 1 < *n; i++)
+		set[i] = set[i + 1];
+	(*n)--;
+}
+
+static bool ref_lookup(struct ref *r, struct key k)
+{
+	unsigned *n;
+	struct key *set = ref_set(r, k.idx, &n);
+
+	for (unsigned p = 0; p < *n; p++) {
+		if (!key_eq(set[p], k))
+			continue;
+		r->hits++;
+		if (r->lru) {
+			ref_remove_at(set, n, p);
+			memmove(&set[1], &set[0], *n * sizeof(set[0]));
+			set[0] = k;
+			(*n)++;
+		}
+		return true;
+	}
+	r->misses++;
+	return false;
+}
+
+/* Fill after a miss: evict the last (oldest / least recent) key of a full set. */
+static void ref_fill(struct ref *r, struct key k)
+{
+	unsigned *n;
+	struct key *set = ref_set(r, k.idx, &n);
+
+	if (*n == r->ways) {
+		(*n)--;
+		r->valid--;
+		r->evictions++;
+	}
+	memmove(&set[1], &set[0], *n * sizeof(set[0]));
+	set[0] = k;
+	(*n)++;
+	r->valid++;
+}
+
+static void ref_kill_page(struct ref *r, struct key k)
+{
+	unsigned *n;
+	struct key *set = ref_set(r, k.idx, &n);
+
+	for (unsigned p = 0; p < *n; p++) {
+		if (key_eq(set[p], k)) {
+			ref_remove_at(set, n, p);
+			r->valid--;
+			r->invalidations++;
+			return;
+		}
+	}
+}
+
+static void ref_kill_pe(struct ref *r, unsigned pe)
+{
+	for (unsigned s = 0; s < r->sets; s++) {
+		struct key *set = &r->k[s * r->ways];
+
+		for (unsigned p = 0; p < r->n[s];) {
+			if (set[p].pe == pe) {
+				ref_remove_at(set, &r->n[s], p);
+				r->valid--;
+				r->invalidations++;
+			} else {
+				p++;
+			}
+		}
+	}
+}
+
+static void ref_kill_all(struct ref *r)
+{
+	r->invalidations += r->valid;
+	r->valid = 0;
+	memset(r->n, 0, sizeof(r->n));
+}
+
+/*
+ * A key with locality: PE 0 three times in four, window 1 one time in eight,
+ * half the indexes from a hot range of entries/2 + 1, half from 4 * entries.
+ */
+static struct key rand_key(uint64_t *rs, unsigned entries)
+{
+	uint64_t r = xs_next(rs);
+	struct key k;
+
+	k.pe = r % 4 ? 0 : 1 + (unsigned)((r >> 2) % 2);
+	k.win = (r >> 4) % 8 ? 0 : 1;
+	if ((r >> 8) & 1)
+		k.idx = (r >> 16) % (entries / 2 + 1);
+	else
+		k.idx = (r >> 16) % (4ull * entries);
+	return k;
+}
+
+enum op_kind { OP_ACCESS, OP_KILL_PAGE, OP_KILL_PE, OP_KILL_ALL };
+
+struct op {
+	enum op_kind kind;
+	struct key k;		/* OP_ACCESS, OP_KILL_PAGE; k.pe for OP_KILL_PE */
+};
+
+/* Per 1000 ops: 30 page kills, 3 PE kills, 1 kill-all, 966 accesses. */
+static struct op rand_op(uint64_t *rs, unsigned entries)
+{
+	uint64_t r = xs_next(rs) % 1000;
+	struct op op = { .kind = OP_ACCESS };
+
+	if (r < 30)
+		op.kind = OP_KILL_PAGE;
+	else if (r < 33)
+		op.kind = OP_KILL_PE;
+	else if (r < 34)
+		op.kind = OP_KILL_ALL;
+	op.k = rand_key(rs, entries);
+	return op;
+}
+
+/* One op on the reference only; returns whether an access hit. */
+static bool ref_apply(struct ref *r, const struct op *op)
+{
+	switch (op->kind) {
+	case OP_KILL_PAGE:
+		ref_kill_page(r, op->k);
+		return false;
+	case OP_KILL_PE:
+		ref_kill_pe(r, op->k.pe);
+		return false;
+	case OP_KILL_ALL:
+		ref_kill_all(r);
+		return false;
+	case OP_ACCESS:
+		break;
+	}
+	if (ref_lookup(r, op->k))
+		return true;
+	ref_fill(r, op->k);
+	return false;
+}
+
+/* One op on the cache, as a PHB does it: lookup, and on a miss fill. */
+static bool cache_apply(struct tce_cache *c, const struct op *op, uint64_t *tce)
+{
+	const struct key k = op->k;
+
+	switch (op->kind) {
+	case OP_KILL_PAGE:
+		tce_cache_kill_page(c, k.pe, k.win, k.idx);
+		return false;
+	case OP_KILL_PE:
+		tce_cache_kill_pe(c, k.pe);
+		return false;
+	case OP_KILL_ALL:
+		tce_cache_kill_all(c);
+		return false;
+	case OP_ACCESS:
+		break;
+	}
+	if (tce_cache_lookup(c, k.pe, k.win, k.idx, tce))
+		return true;
+	tce_cache_fill(c, k.pe, k.win, k.idx, tce_of(k));
+	return false;
+}
+
+static struct tce_cache *new_cache(unsigned entries, unsigned ways,
+				   enum tce_cache_policy policy, uint64_t seed)
+{
+	struct tce_cache_cfg cfg = {
+		.entries = entries, .ways = ways, .policy = policy, .seed = seed,
+	};
+	struct tce_cache *c = NULL;
+
+	cr_assert(eq(int, tce_cache_new(&c, &cfg), 0));
+	return c;
+}
+
+#define STREAM_OPS	20000
+#define STREAM_SEED	0x9e3779b97f4a7c15ull
+
+/* Runs the stream on the cache and the reference, comparing after every op. */
+static void check_against_ref(const struct geom *g, enum tce_cache_policy policy)
+{
+	struct tce_cache *c = new_cache(g->entries, g->ways, policy, 1);
+	const struct tce_cache_stats *st = tce_cache_stats(c);
+	struct ref *r = malloc(sizeof(*r));
+	uint64_t rs = STREAM_SEED;
+
+	cr_assert(not(eq(ptr, r, NULL)));
+	ref_init(r, g->entries, g->ways, policy == TCE_CACHE_LRU);
+	for (unsigned i = 0; i < STREAM_OPS; i++) {
+		struct op op = rand_op(&rs, g->entries);
+		uint64_t tce = 0;
+		bool hit = cache_apply(c, &op, &tce);
+		bool want = ref_apply(r, &op);
+
+		cr_assert(eq(int, hit, want), "op %u: hit %d, reference %d", i, hit, want);
+		if (hit)
+			cr_assert(eq(u64, tce, tce_of(op.k)), "op %u: wrong TCE on a hit", i);
+		cr_assert(eq(u64, st->hits, r->hits), "op %u", i);
+		cr_assert(eq(u64, st->misses, r->misses), "op %u", i);
+		cr_assert(eq(u64, st->evictions, r->evictions), "op %u", i);
+		cr_assert(eq(u64, st->invalidations, r->invalidations), "op %u", i);
+		cr_assert(eq(uint, tce_cache_valid(c), r->valid), "op %u", i);
+		cr_assert(eq(u64, st->lookups, st->hits + st->misses), "op %u", i);
+	}
+	free(r);
+	tce_cache_free(c);
+}
+
+/* Hits of the reference alone on the stream (to show the stream can tell LRU from FIFO). */
+static uint64_t ref_hits(const struct geom *g, bool lru)
+{
+	struct ref *r = malloc(sizeof(*r));
+	uint64_t rs = STREAM_SEED, hits;
+
+	cr_assert(not(eq(ptr, r, NULL)));
+	ref_init(r, g->entries, g->ways, lru);
+	for (unsigned i = 0; i < STREAM_OPS; i++) {
+		struct op op = rand_op(&rs, g->entries);
+
+		ref_apply(r, &op);
+	}
+	hits = r->hits;
+	free(r);
+	return hits;
+}
+
+/*
+ * Geometries: fully associative 1 x 16, 8 sets x 4 ways, direct-mapped
+ * 32 x 1, 6 sets x 4 ways (24 entries: sets not a power of two, set =
+ * idx % 6), and fully associative 1 x 512.
+ */
+static struct geom geoms[] = {
+	{ 16, 16 }, { 32, 4 }, { 32, 1 }, { 24, 4 }, { 512, 512 },
+};
+
+ParameterizedTestParameters(tce_cache, lru_matches_reference_model)
+{
+	return cr_make_param_array(struct geom, geoms, sizeof(geoms) / sizeof(geoms[0]));
+}
+
+ParameterizedTest(struct geom *g, tce_cache, lru_matches_reference_model)
+{
+	/* With more than one way LRU and FIFO must disagree on this stream,
+	 * or the comparison could not catch a policy mix-up. */
+	if (g->ways > 1)
+		cr_assert(not(eq(u64, ref_hits(g, true), ref_hits(g, false))));
+	check_against_ref(g, TCE_CACHE_LRU);
+}
+
+ParameterizedTestParameters(tce_cache, fifo_matches_reference_model)
+{
+	return cr_make_param_array(struct geom, geoms, sizeof(geoms) / sizeof(geoms[0]));
+}
+
+ParameterizedTest(struct geom *g, tce_cache, fifo_matches_reference_model)
+{
+	check_against_ref(g, TCE_CACHE_FIFO);
+}
+
+Test(tce_cache, fifo_hit_does_not_protect_the_oldest_entry)
+{
+	/* 1 set x 2 ways. Fill A, fill B, hit A, fill C: FIFO evicts A (oldest
+	 * fill) although it was just used; LRU would evict B. */
+	struct tce_cache *c = new_cache(2, 2, TCE_CACHE_FIFO, 1);
+	uint64_t tce;
+
+	tce_cache_fill(c, 0, 0, 10, 0xa003);
+	tce_cache_fill(c, 0, 0, 20, 0xb003);
+	cr_assert(tce_cache_lookup(c, 0, 0, 10, &tce));
+	tce_cache_fill(c, 0, 0, 30, 0xc003);
+	cr_expect(not(tce_cache_lookup(c, 0, 0, 10, &tce)));
+	cr_expect(tce_cache_lookup(c, 0, 0, 20, &tce));
+	cr_expect(eq(u64, tce, 0xb003));
+	cr_expect(eq(u64, tce_cache_stats(c)->evictions, 1));
+	tce_cache_free(c);
+}
+
+Test(tce_cache, lru_hit_protects_the_entry)
+{
+	/* The same sequence under LRU evicts B, the least recently used. */
+	struct tce_cache *c = new_cache(2, 2, TCE_CACHE_LRU, 1);
+	uint64_t tce;
+
+	tce_cache_fill(c, 0, 0, 10, 0xa003);
+	tce_cache_fill(c, 0, 0, 20, 0xb003);
+	cr_assert(tce_cache_lookup(c, 0, 0, 10, &tce));
+	tce_cache_fill(c, 0, 0, 30, 0xc003);
+	cr_expect(tce_cache_lookup(c, 0, 0, 10, &tce));
+	cr_expect(eq(u64, tce, 0xa003));
+	cr_expect(not(tce_cache_lookup(c, 0, 0, 20, &tce)));
+	tce_cache_free(c);
+}
+
+/* Runs the stream on a random-policy cache; returns its hit count and checks invariants. */
+static uint64_t random_run(unsigned entries, unsigned ways, uint64_t seed, uint64_t *trace)
+{
+	struct tce_cache *c = new_cache(entries, ways, TCE_CACHE_RANDOM, seed);
+	const struct tce_cache_stats *st = tce_cache_stats(c);
+	uint64_t rs = STREAM_SEED, hits;
+
+	for (unsigned i = 0; i < STREAM_OPS; i++) {
+		struct op op = rand_op(&rs, entries);
+		uint64_t tce = 0;
+
+		if (cache_apply(c, &op, &tce))
+			cr_assert(eq(u64, tce, tce_of(op.k)), "op %u: wrong TCE on a hit", i);
+		if (trace)
+			trace[i] = st->hits;
+		cr_assert(le(uint, tce_cache_valid(c), entries), "op %u", i);
+		cr_assert(eq(u64, st->hits + st->misses, st->lookups), "op %u", i);
+		/* Every valid entry came from a fill and left by eviction or kill. */
+		cr_assert(eq(u64, st->fills - st->evictions - st->invalidations,
+			     tce_cache_valid(c)), "op %u", i);
+	}
+	hits = st->hits;
+	tce_cache_free(c);
+	return hits;
+}
+
+Test(tce_cache, random_policy_is_reproducible_from_its_seed)
+{
+	uint64_t *a = calloc(STREAM_OPS, sizeof(*a));
+	uint64_t *b = calloc(STREAM_OPS, sizeof(*b));
+
+	cr_assert(not(eq(ptr, a, NULL)));
+	cr_assert(not(eq(ptr, b, NULL)));
+	random_run(32, 4, 42, a);
+	random_run(32, 4, 42, b);
+	for (unsigned i = 0; i < STREAM_OPS; i++)
+		cr_assert(eq(u64, a[i], b[i]), "op %u: same seed, different hits", i);
+	free(a);
+	free(b);
+}
+
+Test(tce_cache, random_policy_uses_its_seed)
+{
+	/* 20000 ops, thousands of random evictions: two seeds giving the same
+	 * hit count would mean the seed is ignored (fixed seeds: deterministic). */
+	cr_expect(not(eq(u64, random_run(32, 4, 42, NULL), random_run(32, 4, 4242, NULL))));
+}
+
+Test(tce_cache, random_policy_keeps_invariants_in_every_geometry)
+{
+	for (size_t i = 0; i < sizeof(geoms) / sizeof(geoms[0]); i++)
+		random_run(geoms[i].entries, geoms[i].ways, 7, NULL);
+}
+
+Test(tce_cache, random_policy_evicts_only_within_the_set)
+{
+	/* 8 sets x 4 ways. Set 1 holds idx 1, 9, 17, 25 (idx % 8 == 1). Then
+	 * 1000 fills of distinct keys of set 0 (idx = 8 * n) must evict only
+	 * set-0 entries: set 1 stays intact. */
+	struct tce_cache *c = new_cache(32, 4, TCE_CACHE_RANDOM, 3);
+	uint64_t tce;
+
+	for (uint64_t i = 1; i < 32; i += 8)
+		tce_cache_fill(c, 0, 0, i, i << 12);
+	for (uint64_t n = 0; n < 1000; n++)
+		tce_cache_fill(c, 0, 0, 8 * n, 1);
+	for (uint64_t i = 1; i < 32; i += 8) {
+		cr_expect(tce_cache_lookup(c, 0, 0, i, &tce), "idx %lu evicted", (unsigned long)i);
+		cr_expect(eq(u64, tce, i << 12));
+	}
+	/* Set 0: 1000 fills into 4 ways -> 996 evictions; set 1 none. */
+	cr_expect(eq(u64, tce_cache_stats(c)->evictions, 996));
+	cr_expect(eq(uint, tce_cache_valid(c), 8));
+	tce_cache_free(c);
+}
+
+Test(tce_cache, fill_evicts_only_when_the_set_is_full)
+{
+	/* 4-way sets: four fills into set 0 take the free ways, the fifth evicts. */
+	static const enum tce_cache_policy pols[] = {
+		TCE_CACHE_LRU, TCE_CACHE_FIFO, TCE_CACHE_RANDOM,
+	};
+
+	for (unsigned p = 0; p < 3; p++) {
+		struct tce_cache *c = new_cache(32, 4, pols[p], 5);
+
+		for (uint64_t n = 0; n < 4; n++)
+			tce_cache_fill(c, 0, 0, 8 * n, 1);
+		cr_expect(eq(u64, tce_cache_stats(c)->evictions, 0), "policy %u", p);
+		tce_cache_fill(c, 0, 0, 8 * 4, 1);
+		cr_expect(eq(u64, tce_cache_stats(c)->evictions, 1), "policy %u", p);
+		cr_expect(eq(uint, tce_cache_valid(c), 4), "policy %u", p);
+		tce_cache_free(c);
+	}
+}
+
+Test(tce_cache, same_index_in_another_pe_or_window_is_another_entry)
+{
+	struct tce_cache *c = new_cache(16, 16, TCE_CACHE_LRU, 1);
+	uint64_t tce = 0;
+
+	tce_cache_fill(c, 1, 0, 5, 0x5003);
+	cr_expect(not(tce_cache_lookup(c, 2, 0, 5, &tce)), "other PE must miss");
+	cr_expect(not(tce_cache_lookup(c, 1, 1, 5, &tce)), "other window must miss");
+	cr_expect(tce_cache_lookup(c, 1, 0, 5, &tce));
+	cr_expect(eq(u64, tce, 0x5003));
+
+	tce_cache_fill(c, 2, 0, 5, 0x6003);
+	tce_cache_fill(c, 1, 1, 5, 0x7003);
+	cr_expect(eq(uint, tce_cache_valid(c), 3));
+	cr_expect(tce_cache_lookup(c, 2, 0, 5, &tce));
+	cr_expect(eq(u64, tce, 0x6003));
+	cr_expect(tce_cache_lookup(c, 1, 1, 5, &tce));
+	cr_expect(eq(u64, tce, 0x7003));
+	cr_expect(tce_cache_lookup(c, 1, 0, 5, &tce));
+	cr_expect(eq(u64, tce, 0x5003));
+	tce_cache_free(c);
+}
+
+Test(tce_cache, fill_of_a_present_key_refreshes_its_tce)
+{
+	struct tce_cache *c = new_cache(16, 4, TCE_CACHE_LRU, 1);
+	uint64_t tce = 0;
+
+	tce_cache_fill(c, 3, 0, 9, 0x9001);
+	tce_cache_fill(c, 3, 0, 9, 0x9003);
+	cr_expect(eq(uint, tce_cache_valid(c), 1));
+	cr_expect(tce_cache_lookup(c, 3, 0, 9, &tce));
+	cr_expect(eq(u64, tce, 0x9003));
+	cr_expect(eq(u64, tce_cache_stats(c)->evictions, 0));
+	tce_cache_free(c);
+}
+
+Test(tce_cache, kill_page_removes_exactly_one_entry)
+{
+	struct tce_cache *c = new_cache(16, 16, TCE_CACHE_LRU, 1);
+	const struct tce_cache_stats *st = tce_cache_stats(c);
+	uint64_t tce;
+
+	tce_cache_fill(c, 1, 0, 5, 1);
+	tce_cache_fill(c, 2, 0, 5, 2);
+	tce_cache_fill(c, 1, 1, 5, 3);
+	tce_cache_fill(c, 1, 0, 6, 4);
+	tce_cache_kill_page(c, 1, 0, 5);
+	cr_expect(eq(u64, st->invalidations, 1));
+	cr_expect(eq(uint, tce_cache_valid(c), 3));
+	cr_expect(not(tce_cache_lookup(c, 1, 0, 5, &tce)));
+	cr_expect(tce_cache_lookup(c, 2, 0, 5, &tce));
+	cr_expect(tce_cache_lookup(c, 1, 1, 5, &tce));
+	cr_expect(tce_cache_lookup(c, 1, 0, 6, &tce));
+	tce_cache_free(c);
+}
+
+Test(tce_cache, killing_an_absent_page_counts_nothing)
+{
+	struct tce_cache *c = new_cache(16, 4, TCE_CACHE_LRU, 1);
+	const struct tce_cache_stats *st = tce_cache_stats(c);
+
+	tce_cache_kill_page(c, 0, 0, 77);		/* empty cache */
+	cr_expect(eq(u64, st->invalidations, 0));
+	tce_cache_fill(c, 0, 0, 1, 1);
+	tce_cache_kill_page(c, 0, 0, 77);		/* same set? 77 % 4 = 1: yes */
+	tce_cache_kill_page(c, 1, 0, 1);		/* same idx, other PE */
+	tce_cache_kill_page(c, 0, 1, 1);		/* same idx, other window */
+	cr_expect(eq(u64, st->invalidations, 0));
+	cr_expect(eq(uint, tce_cache_valid(c), 1));
+	tce_cache_kill_page(c, 0, 0, 1);
+	tce_cache_kill_page(c, 0, 0, 1);		/* second kill: already gone */
+	cr_expect(eq(u64, st->invalidations, 1));
+	tce_cache_free(c);
+}
+
+Test(tce_cache, kill_pe_removes_all_of_one_pe_and_none_of_another)
+{
+	struct tce_cache *c = new_cache(32, 4, TCE_CACHE_LRU, 1);
+	const struct tce_cache_stats *st = tce_cache_stats(c);
+	uint64_t tce;
+
+	/* PE 7: 3 entries over both windows and two sets; PE 8: 2 entries. */
+	tce_cache_fill(c, 7, 0, 0, 1);
+	tce_cache_fill(c, 7, 1, 0, 2);
+	tce_cache_fill(c, 7, 0, 3, 3);
+	tce_cache_fill(c, 8, 0, 0, 4);
+	tce_cache_fill(c, 8, 1, 3, 5);
+	tce_cache_kill_pe(c, 7);
+	cr_expect(eq(u64, st->invalidations, 3));
+	cr_expect(eq(uint, tce_cache_valid(c), 2));
+	cr_expect(not(tce_cache_lookup(c, 7, 0, 0, &tce)));
+	cr_expect(not(tce_cache_lookup(c, 7, 1, 0, &tce)));
+	cr_expect(not(tce_cache_lookup(c, 7, 0, 3, &tce)));
+	cr_expect(tce_cache_lookup(c, 8, 0, 0, &tce));
+	cr_expect(eq(u64, tce, 4));
+	cr_expect(tce_cache_lookup(c, 8, 1, 3, &tce));
+	cr_expect(eq(u64, tce, 5));
+	tce_cache_kill_pe(c, 9);			/* no entries: +0 */
+	cr_expect(eq(u64, st->invalidations, 3));
+	tce_cache_free(c);
+}
+
+Test(tce_cache, kill_all_empties_the_cache_and_counts_valid_entries)
+{
+	struct tce_cache *c = new_cache(24, 4, TCE_CACHE_FIFO, 1);
+	const struct tce_cache_stats *st = tce_cache_stats(c);
+	uint64_t tce;
+
+	for (uint64_t i = 0; i < 10; i++)
+		tce_cache_fill(c, (unsigned)(i % 3), 0, i, i);
+	cr_assert(eq(uint, tce_cache_valid(c), 10));
+	tce_cache_kill_all(c);
+	cr_expect(eq(uint, tce_cache_valid(c), 0));
+	cr_expect(eq(u64, st->invalidations, 10));
+	for (uint64_t i = 0; i < 10; i++)
+		cr_expect(not(tce_cache_lookup(c, (unsigned)(i % 3), 0, i, &tce)));
+	tce_cache_kill_all(c);				/* empty: +0 */
+	cr_expect(eq(u64, st->invalidations, 10));
+	/* Usable again: 6 sets x 4 ways hold 24 fresh entries without eviction. */
+	for (uint64_t i = 0; i < 24; i++)
+		tce_cache_fill(c, 0, 0, i, i);
+	cr_expect(eq(uint, tce_cache_valid(c), 24));
+	cr_expect(eq(u64, st->evictions, 0));
+	tce_cache_free(c);
+}
+
+/*
+ * The header allows pe < 2^15, win < 2, idx < 2^48. The largest such key,
+ * (0x7fff, 1, 2^48 - 1), must behave like any other. (If the packed tag of
+ * this key equals an internal "invalid" marker, the entry can no longer be
+ * killed by PE.)
+ */
+Test(tce_cache, largest_key_the_header_allows_is_an_ordinary_entry)
+{
+	struct tce_cache *c = new_cache(16, 16, TCE_CACHE_LRU, 1);
+	const uint64_t idx = (1ull << 48) - 1;
+	uint64_t tce = 0;
+
+	tce_cache_fill(c, 0x7fff, 1, idx, 0x1003);
+	cr_assert(tce_cache_lookup(c, 0x7fff, 1, idx, &tce));
+	cr_assert(eq(u64, tce, 0x1003));
+	tce_cache_kill_pe(c, 0x7fff);
+	cr_expect(eq(uint, tce_cache_valid(c), 0), "kill_pe left the entry valid");
+	cr_expect(eq(u64, tce_cache_stats(c)->invalidations, 1));
+	cr_expect(not(tce_cache_lookup(c, 0x7fff, 1, idx, &tce)));
+	tce_cache_free(c);
+}
+
+Test(tce_cache, new_rejects_bad_geometry)
+{
+	static const struct { unsigned entries, ways; } bad[] = {
+		{ 0, 1 },	/* no entries */
+		{ 16, 0 },	/* no ways */
+		{ 24, 5 },	/* 24 % 5 = 4 */
+		{ 4, 8 },	/* 4 % 8 = 4: more ways than entries */
+		{ 0, 0 },
+	};
+
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct tce_cache_cfg cfg = {
+			.entries = bad[i].entries, .ways = bad[i].ways, .policy = TCE_CACHE_LRU,
+		};
+		struct tce_cache *c = NULL;
+
+		cr_expect(eq(int, tce_cache_new(&c, &cfg), -EINVAL), "case %u", i);
+	}
+}
+
+Test(tce_cache, new_accepts_ways_dividing_entries)
+{
+	static const struct { unsigned entries, ways; } good[] = {
+		{ 1, 1 }, { 24, 4 }, { 24, 24 }, { 24, 1 }, { 160, 160 },
+	};
+
+	for (unsigned i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		struct tce_cache_cfg cfg = {
+			.entries = good[i].entries, .ways = good[i].ways, .policy = TCE_CACHE_LRU,
+		};
+		struct tce_cache *c = NULL;
+
+		cr_expect(eq(int, tce_cache_new(&c, &cfg), 0), "case %u", i);
+		cr_expect(eq(uint, tce_cache_valid(c), 0));
+		tce_cache_free(c);
+	}
+	tce_cache_free(NULL);				/* a no-op */
+}
+
+Test(tce_cache, policy_names_parse_and_print)
+{
+	cr_expect(eq(int, tce_cache_policy_parse("lru"), TCE_CACHE_LRU));
+	cr_expect(eq(int, tce_cache_policy_parse("fifo"), TCE_CACHE_FIFO));
+	cr_expect(eq(int, tce_cache_policy_parse("random"), TCE_CACHE_RANDOM));
+	cr_expect(eq(int, tce_cache_policy_parse("plru"), -1));
+	cr_expect(eq(int, tce_cache_policy_parse(""), -1));
+	cr_expect(eq(int, tce_cache_policy_parse("lru "), -1));
+	cr_expect(eq(str, (char *)tce_cache_policy_name(TCE_CACHE_LRU), "lru"));
+	cr_expect(eq(str, (char *)tce_cache_policy_name(TCE_CACHE_FIFO), "fifo"));
+	cr_expect(eq(str, (char *)tce_cache_policy_name(TCE_CACHE_RANDOM), "random"));
+	cr_expect(eq(ptr, (void *)tce_cache_policy_name((enum tce_cache_policy)3), NULL));
+}
+
+/*
+ * Hash stress: a 1 x 512 cache never filled past capacity (so nothing is
+ * evicted) against a plain list of the keys it must hold. Random fills,
+ * kills of members and non-members, PE kills and lookups move entries in and
+ * out of the hash table many thousand times, which is what backward-shift
+ * deletion has to survive: after every op, lookups agree with the list.
+ */
+struct member {
+	struct key k;
+	uint64_t tce;
+};
+
+static int member_find(const struct member *m, unsigned n, struct key k)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (key_eq(m[i].k, k))
+			return (int)i;
+	return -1;
+}
+
+static struct key stress_key(uint64_t *rs)
+{
+	uint64_t r = xs_next(rs);
+	struct key k = {
+		.pe = (unsigned)(r % 4), .win = (unsigned)((r >> 2) & 1), .idx = (r >> 3) % 4096,
+	};
+
+	return k;
+}
+
+static void stress_check_all(struct tce_cache *c, const struct member *m, unsigned n)
+{
+	uint64_t tce;
+
+	cr_assert(eq(uint, tce_cache_valid(c), n));
+	for (unsigned i = 0; i < n; i++) {
+		cr_assert(tce_cache_lookup(c, m[i].k.pe, m[i].k.win, m[i].k.idx, &tce),
+			  "member %u lost", i);
+		cr_assert(eq(u64, tce, m[i].tce));
+	}
+}
+
+Test(tce_cache, hash_survives_random_fills_and_kills, .timeout = 60)
+{
+	struct tce_cache *c = new_cache(512, 512, TCE_CACHE_LRU, 1);
+	const struct tce_cache_stats *st = tce_cache_stats(c);
+	struct member *m = calloc(512, sizeof(*m));
+	uint64_t rs = 0x0123456789abcdefull, tce, inval = 0;
+	unsigned n = 0;
+
+	cr_assert(not(eq(ptr, m, NULL)));
+	for (unsigned op = 0; op < 200000; op++) {
+		uint64_t r = xs_next(&rs) % 1000;
+		struct key k = stress_key(&rs);
+		int at;
+
+		/* Half the kills and lookups aim at a member. */
+		if (r >= 450 && n && (xs_next(&rs) & 1))
+			k = m[xs_next(&rs) % n].k;
+		at = member_find(m, n, k);
+		if (r < 450) {
+			if (at >= 0) {
+				m[at].tce = op;
+				tce_cache_fill(c, k.pe, k.win, k.idx, op);
+			} else if (n < 512) {
+				m[n++] = (struct member){ .k = k, .tce = op };
+				tce_cache_fill(c, k.pe, k.win, k.idx, op);
+			}
+		} else if (r < 800) {
+			tce_cache_kill_page(c, k.pe, k.win, k.idx);
+			if (at >= 0) {
+				m[at] = m[--n];
+				inval++;
+			}
+		} else if (r < 802) {
+			tce_cache_kill_pe(c, k.pe);
+			for (unsigned i = 0; i < n;) {
+				if (m[i].k.pe == k.pe) {
+					m[i] = m[--n];
+					inval++;
+				} else {
+					i++;
+				}
+			}
+		} else {
+			bool hit = tce_cache_lookup(c, k.pe, k.win, k.idx, &tce);
+
+			cr_assert(eq(int, hit, at >= 0), "op %u: membership", op);
+			if (hit)
+				cr_assert(eq(u64, tce, m[at].tce), "op %u", op);
+		}
+		cr_assert(eq(uint, tce_cache_valid(c), n), "op %u", op);
+		cr_assert(eq(u64, st->invalidations, inval), "op %u", op);
+		if (op % 1000 == 999)
+			stress_check_all(c, m, n);
+	}
+	cr_expect(eq(u64, st->evictions, 0));
+	stress_check_all(c, m, n);
+	free(m);
+	tce_cache_free(c);
+}
