@@ -118,7 +118,8 @@ run: $(BIN)
 # The suite: Criterion unit tests and the end-to-end tests (tests/test_cli.c
 # runs the binary named by DDWSIM_BIN on tests/golden and tests/bad).
 test: $(BIN) $(TEST_BIN)
-	DDWSIM_BIN=./$(BIN) ./$(TEST_BIN) $(TEST_ARGS)
+	DDWSIM_BIN=./$(BIN) LSAN_OPTIONS=suppressions=tests/lsan.supp:print_suppressions=0 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ./$(TEST_BIN) $(TEST_ARGS)
 
 check:
 	$(MAKE) SAN=address,undefined test TEST_ARGS="$(TEST_ARGS)"

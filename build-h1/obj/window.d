@@ -1,5 +1,0 @@
-build-h1/obj/window.o: src/window.c include/ddwsim/window.h \
- include/ddwsim/tce_table.h include/ddwsim/sparse.h
-include/ddwsim/window.h:
-include/ddwsim/tce_table.h:
-include/ddwsim/sparse.h:

@@ -1,2 +1,0 @@
-build-h1san/obj/rng.o: src/rng.c include/ddwsim/rng.h
-include/ddwsim/rng.h:

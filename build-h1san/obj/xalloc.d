@@ -1,2 +1,0 @@
-build-h1san/obj/xalloc.o: src/xalloc.c include/ddwsim/xalloc.h
-include/ddwsim/xalloc.h:
