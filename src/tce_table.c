@@ -191,12 +191,30 @@ static inline uint64_t level_key(const struct tce_table *t, uint64_t idx, unsign
 	return idx >> (l * t->g.level_bits);
 }
 
+static uint64_t div_up(uint64_t a, unsigned shift)
+{
+	return (a + (1ull << shift) - 1) >> shift;
+}
+
+/*
+ * Is level l's entry key (l >= 1) one of the identity range's? Those point
+ * at lower levels that exist, as the kernel would have allocated them while
+ * writing the range (tce_table_map_identity).
+ */
+static inline bool ident_covers(const struct tce_table *t, unsigned l, uint64_t key)
+{
+	return t->ident_n && key < div_up(t->ident_n, l * t->g.level_bits);
+}
+
 /* Makes sure every level above the leaf exists for idx (pnv_tce, alloc=true). */
 static void alloc_levels(struct tce_table *t, uint64_t idx)
 {
 	for (unsigned l = t->g.levels - 1; l > 0; l--) {
-		uint64_t *e = sparse_slot(&t->lv[l], level_key(t, idx, l));
+		uint64_t *e;
 
+		if (ident_covers(t, l, level_key(t, idx, l)))
+			continue;
+		e = sparse_slot(&t->lv[l], level_key(t, idx, l));
 		if (!*e) {
 			uint64_t addr = t->base + (t->nodes << t->g.level_shift);
 
@@ -208,8 +226,11 @@ static void alloc_levels(struct tce_table *t, uint64_t idx)
 
 static void hv_touch(struct tce_table *t, uint64_t idx)
 {
-	uint64_t *p = sparse_slot(&t->hv_touched, idx >> (t->host_page_shift - 3));
+	uint64_t page = idx >> (t->host_page_shift - 3), *p;
 
+	if (page < div_up(t->ident_n * TCE_ENTRY_SIZE, t->host_page_shift))
+		return;		/* filled in by the identity range */
+	p = sparse_slot(&t->hv_touched, page);
 	if (!*p) {
 		*p = 1;
 		t->hv_pages++;
@@ -230,7 +251,8 @@ void tce_table_set(struct tce_table *t, uint64_t idx, uint64_t tce)
 static bool levels_present(const struct tce_table *t, uint64_t idx)
 {
 	for (unsigned l = t->g.levels - 1; l > 0; l--)
-		if (!sparse_get(&t->lv[l], level_key(t, idx, l)))
+		if (!ident_covers(t, l, level_key(t, idx, l)) &&
+		    !sparse_get(&t->lv[l], level_key(t, idx, l)))
 			return false;
 	return true;
 }
@@ -256,15 +278,10 @@ uint64_t tce_table_get(const struct tce_table *t, uint64_t idx)
 	return tce_from_be(sparse_get(&t->lv[0], idx));
 }
 
-/* Synthetic address of the identity range's level-l node holding key (l >= 1). */
+/* Synthetic address of the level below level-l entry key of the identity range. */
 static uint64_t ident_node(const struct tce_table *t, uint64_t key)
 {
 	return (t->base + (1ull << 35) + (key << t->g.level_shift)) | TCE_PCI_READ | TCE_PCI_WRITE;
-}
-
-static uint64_t div_up(uint64_t a, unsigned shift)
-{
-	return (a + (1ull << shift) - 1) >> shift;
 }
 
 void tce_table_map_identity(struct tce_table *t, uint64_t count, uint64_t perm)
@@ -293,7 +310,7 @@ int tce_table_walk(const struct tce_table *t, uint64_t idx, struct tce_walk *w)
 		uint64_t key = level_key(t, idx, l);
 		uint64_t v = tce_from_be(sparse_get(&t->lv[l], key));
 
-		if (idx < t->ident_n)
+		if (l ? ident_covers(t, l, key) : idx < t->ident_n)
 			v = l ? ident_node(t, key) : tce_table_get(t, idx);
 
 		w->addr[w->reads++] = node + (key & mask) * TCE_ENTRY_SIZE;

@@ -94,6 +94,7 @@ static int create_table(struct pe *pe, unsigned page_shift, uint64_t size, unsig
 int window_create(struct pe *pe, unsigned page_shift, uint64_t size, unsigned levels,
 		  uint64_t *start)
 {
+	uint64_t base = pe->next_base;
 	struct tce_table *tbl;
 	int num, rc;
 
@@ -118,6 +119,7 @@ err_unset:
 	unset_all_groups(pe, (unsigned)num);
 	tce_table_free(tbl);
 	pe->tables_live--;
+	pe->next_base = base;
 	return rc;
 }
 
@@ -151,7 +153,7 @@ static bool pe_empty(const struct pe *pe)
 
 int window_remove(struct pe *pe, uint64_t start)
 {
-	struct window *w = window_at(pe, start);
+	struct window *w = window_table_find(pe, start);
 	bool was_default;
 
 	if (!w)
@@ -184,6 +186,21 @@ struct window *window_find(struct pe *pe, uint64_t bus)
 		struct window *w = &pe->win[i];
 
 		if (w->used && bus >= w->start && bus - w->start < w->size)
+			return w;
+	}
+	return NULL;
+}
+
+struct window *window_table_find(struct pe *pe, uint64_t addr)
+{
+	for (unsigned i = 0; i < WINDOW_MAX_SLOTS; i++) {
+		struct window *w = &pe->win[i];
+		const struct tce_geom *g;
+
+		if (!w->used)
+			continue;
+		g = tce_table_geom(w->tbl);
+		if (addr >= w->start && ((addr - w->start) >> g->page_shift) < g->it_size)
 			return w;
 	}
 	return NULL;

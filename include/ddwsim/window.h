@@ -81,8 +81,9 @@ int window_create(struct pe *pe, unsigned page_shift, uint64_t size, unsigned le
 
 /*
  * window_remove() - VFIO_IOMMU_SPAPR_TCE_REMOVE: unsets the window on every
- * group and frees its table. Returns 0, or -EINVAL when no window starts at
- * start (nothing changes).
+ * group and frees its table. The window is found as tce_iommu_find_table
+ * finds it: any address in [start, start + (it_size << page_shift)) names it.
+ * Returns 0, or -EINVAL when no window holds start (nothing changes).
  */
 int window_remove(struct pe *pe, uint64_t start);
 
@@ -91,6 +92,8 @@ int window_reset(struct pe *pe);
 
 /* The window whose bus range holds bus, or NULL. */
 struct window *window_find(struct pe *pe, uint64_t bus);
+/* tce_iommu_find_table(): the window whose table range holds addr, or NULL. */
+struct window *window_table_find(struct pe *pe, uint64_t addr);
 /* The window starting at start, or NULL. */
 struct window *window_at(struct pe *pe, uint64_t start);
 
