@@ -51,33 +51,45 @@ void dma_api_count_clear(const struct dma_api_cfg *cfg, uint64_t npages, struct 
 		st->h_stuff_tce += div_up(npages, HCALL_MAX_TCES);
 }
 
-/* Kill pages [idx, idx + npages) of the window; returns the requests made. */
-static uint64_t kill_range(struct dma_api *d, uint64_t idx, uint64_t npages)
+void dma_api_apply_kill(struct tce_cache *cache, const struct kill_req *k)
 {
-	uint64_t requests = d->cfg.kill_per_tce ? npages : 1;
-	struct mode_stats *st = d->st;
-	unsigned pe = d->pe->number, win = d->win->num;
-
-	if (d->cfg.kill_opal)
-		st->opal_kill_calls += requests;
-	switch (d->cfg.kill_scope) {
+	switch (k->scope) {
 	case KILL_NONE:
 		break;
 	case KILL_PAGE:
-		st->kill_page += npages;
-		for (uint64_t i = 0; i < npages; i++)
-			tce_cache_kill_page(d->cache, pe, win, idx + i);
+		for (uint64_t i = 0; i < k->npages; i++)
+			tce_cache_kill_page(cache, k->pe, k->win, k->idx + i);
 		break;
 	case KILL_PE:
-		st->kill_pe += requests;
-		tce_cache_kill_pe(d->cache, pe);
+		tce_cache_kill_pe(cache, k->pe);
 		break;
 	case KILL_ALL:
-		st->kill_all += requests;
-		tce_cache_kill_all(d->cache);
+		tce_cache_kill_all(cache);
 		break;
 	}
-	return requests;
+}
+
+/* Kill pages [idx, idx + npages) of the window: count it, then apply or hand it on. */
+static void kill_range(struct dma_api *d, uint64_t idx, uint64_t npages)
+{
+	struct kill_req k = {
+		.scope = d->cfg.kill_scope, .pe = d->pe->number, .win = d->win->num,
+		.idx = idx, .npages = npages, .requests = d->cfg.kill_per_tce ? npages : 1,
+	};
+	struct mode_stats *st = d->st;
+
+	if (d->cfg.kill_opal)
+		st->opal_kill_calls += k.requests;
+	if (k.scope == KILL_PAGE)
+		st->kill_page += npages;
+	else if (k.scope == KILL_PE)
+		st->kill_pe += k.requests;
+	else if (k.scope == KILL_ALL)
+		st->kill_all += k.requests;
+	if (d->kill_sink)
+		d->kill_sink(d->kill_arg, &k);
+	else
+		dma_api_apply_kill(d->cache, &k);
 }
 
 static uint64_t win_idx(const struct dma_api *d, uint64_t dma)

@@ -92,6 +92,7 @@ static void emit_map(struct nic_rx *g, uint64_t d, struct dma_op *op)
 	*op = (struct dma_op){
 		.kind = OP_MAP, .dir = DMA_DIR_FROM_DEVICE, .handle = d, .addr = g->phys[d],
 		.len = g->p.buffer_size, .cpu = (unsigned)((d / g->p.ring_size) % g->cpus),
+		.rec_bus = OP_NO_BUS, .time_ps = OP_NO_TIME,
 	};
 }
 
@@ -115,12 +116,12 @@ static int nic_rx_next(void *state, struct dma_op *op)
 			uint64_t len = g->p.packet_min + (span > 1 ? rng_below(&g->rng, span) : 0);
 
 			*op = (struct dma_op){ .kind = OP_DMA, .dir = DMA_DIR_FROM_DEVICE, .handle = d,
-					       .addr = 0, .len = len };
+					       .addr = 0, .len = len, .time_ps = OP_NO_TIME };
 			return 1;
 		}
 		case 1:
 			*op = (struct dma_op){ .kind = OP_UNMAP, .handle = d,
-					       .cpu = (unsigned)(q % g->cpus) };
+					       .cpu = (unsigned)(q % g->cpus), .time_ps = OP_NO_TIME };
 			return 1;
 		default:
 			emit_map(g, d, op);
@@ -130,7 +131,7 @@ static int nic_rx_next(void *state, struct dma_op *op)
 	}
 	s -= g->ios * 3;
 	if (s < g->ndesc) {
-		*op = (struct dma_op){ .kind = OP_UNMAP, .handle = s,
+		*op = (struct dma_op){ .kind = OP_UNMAP, .handle = s, .time_ps = OP_NO_TIME,
 				       .cpu = (unsigned)((s / g->p.ring_size) % g->cpus) };
 		return 1;
 	}

@@ -56,6 +56,21 @@ struct dma_seg {
 	uint64_t len;		/* bytes */
 };
 
+/* One kill request the host made: what the PHB must invalidate, and when. */
+struct kill_req {
+	enum kill_scope scope;	/* what it invalidates */
+	unsigned pe, win;
+	uint64_t idx, npages;	/* pages named (KILL_PAGE) */
+	uint64_t requests;	/* MMIO stores or OPAL calls it took */
+};
+
+/*
+ * Where kills go. NULL: applied to the cache at once (functional replay).
+ * Otherwise called instead, so that a timed replay can apply each kill at
+ * the time the host makes it.
+ */
+typedef void (*kill_sink_fn)(void *arg, const struct kill_req *k);
+
 struct dma_api {
 	struct dma_api_cfg cfg;
 	struct pe *pe;
@@ -63,7 +78,12 @@ struct dma_api {
 	struct tce_cache *cache;
 	struct tce_alloc alloc;	/* dynamic only */
 	struct mode_stats *st;
+	kill_sink_fn kill_sink;	/* NULL = apply at once */
+	void *kill_arg;
 };
+
+/* Applies a kill to a cache (what the PHB does when it receives it). */
+void dma_api_apply_kill(struct tce_cache *cache, const struct kill_req *k);
 
 /*
  * dma_api_init() binds the model to a window (the one at win_start; unused

@@ -27,7 +27,8 @@ struct dma_op {
 	enum op_kind kind;
 	enum dma_dir dir;	/* MAP/MAP_SG: direction; DMA: TO_DEVICE = read, FROM_DEVICE = write */
 	unsigned cpu;		/* CPU making a map/unmap (picks the allocator pool) */
-	unsigned dev;		/* device (its own PE) */
+	unsigned dev;		/* device (its own PE), 0.. */
+	unsigned win;		/* DMA_BUS: window number (0 default, 1 DDW) */
 	uint64_t handle;	/* buffer name, for MAP/MAP_SG/DMA/UNMAP */
 	uint64_t addr;		/* MAP: phys; DMA: offset; DMA_BUS: bus address; WIN_REMOVE: start */
 	uint64_t len;		/* bytes (MAP, DMA, DMA_BUS); WIN_CREATE: window size */
@@ -35,8 +36,13 @@ struct dma_op {
 	unsigned levels;	/* WIN_CREATE */
 	unsigned nsg;		/* MAP_SG: elements */
 	const struct sg_elem *sg; /* MAP_SG: the elements */
-	uint64_t time_ps;	/* optional time stamp, 0 = none */
+	uint64_t rec_bus;	/* MAP/MAP_SG: bus address the real kernel chose
+				 * (first element), OP_NO_BUS if not recorded */
+	uint64_t time_ps;	/* time stamp in picoseconds, OP_NO_TIME if none */
 };
+
+#define OP_NO_BUS	UINT64_MAX
+#define OP_NO_TIME	UINT64_MAX
 
 struct op_source;
 
