@@ -137,7 +137,7 @@ static int list_keys(void)
 static int run(const struct cli_opts *o)
 {
 	struct config cfg;
-	struct sim_result res[CONFIG_MAX_MODES];
+	struct sim_result *res = xcalloc(CONFIG_MAX_MODES, sizeof(*res));
 	struct outfile of;
 	bool progress = !o->quiet && isatty(STDERR_FILENO);
 	int rc = DDW_EXIT_USAGE;
@@ -162,6 +162,7 @@ static int run(const struct cli_opts *o)
 	rc = DDW_EXIT_OK;
 out:
 	config_release(&cfg);
+	free(res);
 	return rc;
 }
 

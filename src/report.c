@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ddwsim/hist.h"
 #include "ddwsim/report.h"
 #include "ddwsim/stats.h"
 
@@ -103,7 +104,46 @@ static void add_errors(struct cells *cs, const struct mode_stats *st)
 		snprintf(c->text, sizeof(c->text), "0");
 }
 
-static void build(const struct sim_result *r, struct cells *cs)
+static void add_f(struct cells *cs, const char *path, bool valid, double v, int digits)
+{
+	struct cell *c = add(cs, path);
+
+	if (!valid) {
+		snprintf(c->text, sizeof(c->text), "-");
+		snprintf(c->json, sizeof(c->json), "null");
+		return;
+	}
+	snprintf(c->text, sizeof(c->text), "%.*f", digits, v);
+	snprintf(c->json, sizeof(c->json), "%.*f", digits, v);
+}
+
+/* Time figures (timed replay): ps counters shown in ns. */
+static void add_time(struct cells *cs, const struct sim_result *r, const struct sim_result *first)
+{
+	const struct mode_stats *st = &r->st;
+	bool ok = r->timed;
+	double span = (double)(st->dma_last_ps - st->dma_first_ps);
+	double cpu = (double)(st->cpu_map_ps + st->cpu_unmap_ps);
+	add_f(cs, "time.sim_ns", ok, st->time_ps / 1e3, 1);
+	add_f(cs, "device.throughput_gbps", ok && span > 0, span > 0 ? st->bytes * 8e3 / span : 0, 3);
+	add_f(cs, "device.latency_ns.p50", ok, hist_quantile(&r->dma_latency, 0.50) / 1e3, 1);
+	add_f(cs, "device.latency_ns.p90", ok, hist_quantile(&r->dma_latency, 0.90) / 1e3, 1);
+	add_f(cs, "device.latency_ns.p99", ok, hist_quantile(&r->dma_latency, 0.99) / 1e3, 1);
+	add_f(cs, "device.latency_ns.max", ok, r->dma_latency.max / 1e3, 1);
+	add_f(cs, "cpu.map_ns", ok, st->cpu_map_ps / 1e3, 1);
+	add_f(cs, "cpu.unmap_ns", ok, st->cpu_unmap_ps / 1e3, 1);
+	add_f(cs, "cpu.ns_per_io", ok && st->ios, st->ios ? cpu / 1e3 / st->ios : 0, 1);
+	add_f(cs, "cpu.utilization", ok && st->time_ps, st->time_ps ?
+	      cpu / ((double)st->time_ps * r->cpus) : 0, 4);
+	add_f(cs, "translation.stall_ns", ok, st->stall_ps / 1e3, 1);
+	add_u64(cs, "translation.walks_merged", st->walks_merged, false);
+	add_f(cs, "translation.walk_latency_ns.p50", ok, hist_quantile(&r->walk_latency, 0.50) / 1e3, 1);
+	add_f(cs, "translation.walk_latency_ns.p99", ok, hist_quantile(&r->walk_latency, 0.99) / 1e3, 1);
+	add_f(cs, "speedup", ok && st->time_ps && first->st.time_ps,
+	      st->time_ps ? (double)first->st.time_ps / (double)st->time_ps : 0, 3);
+}
+
+static void build(const struct sim_result *r, const struct sim_result *first, struct cells *cs)
 {
 	cs->n = 0;
 	add_str(cs, "name", r->mode->name);
@@ -127,6 +167,7 @@ static void build(const struct sim_result *r, struct cells *cs)
 	}
 	add_errors(cs, &r->st);
 	add_u64(cs, "live_mappings_at_end", r->live_at_end, false);
+	add_time(cs, r, first);
 }
 
 /* --- text --- */
@@ -155,7 +196,7 @@ static void write_text(FILE *fp, const struct config *cfg, const struct sim_resu
 	struct param_ctx pc = { .fp = fp, .fmt = REPORT_TEXT };
 
 	for (unsigned m = 0; m < n; m++) {
-		build(&res[m], &cs[m]);
+		build(&res[m], &res[0], &cs[m]);
 		w[m] = 0;
 		for (unsigned i = 0; i < cs[m].n; i++) {
 			if (strlen(cs[m].c[i].path) > w0)
@@ -268,7 +309,7 @@ static void write_json(FILE *fp, const struct config *cfg, const struct sim_resu
 		DDWSIM_VERSION, path, cfg->run.seed);
 	fprintf(fp, "  \"modes\": [");
 	for (unsigned m = 0; m < n; m++) {
-		build(&res[m], &cs);
+		build(&res[m], &res[0], &cs);
 		fprintf(fp, "%s\n    ", m ? "," : "");
 		write_json_cells(fp, &cs, "    ");
 	}
@@ -300,12 +341,12 @@ static void write_csv(FILE *fp, const struct config *cfg, const struct sim_resul
 	static struct cells cs;
 
 	fprintf(fp, "seed");
-	build(&res[0], &cs);
+	build(&res[0], &res[0], &cs);
 	for (unsigned i = 0; i < cs.n; i++)
 		fprintf(fp, ",%s", cs.c[i].path);
 	fputc('\n', fp);
 	for (unsigned m = 0; m < n; m++) {
-		build(&res[m], &cs);
+		build(&res[m], &res[0], &cs);
 		fprintf(fp, "%" PRIu64, cfg->run.seed);
 		for (unsigned i = 0; i < cs.n; i++) {
 			fputc(',', fp);

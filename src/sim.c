@@ -20,21 +20,7 @@
 #include "ddwsim/sim.h"
 #include "ddwsim/synth.h"
 #include "ddwsim/xalloc.h"
-
-struct sim {
-	const struct config *cfg;
-	const struct mode_cfg *mode;
-	struct window_platform wp;
-	struct pe pe;
-	struct tce_cache *cache;
-	struct dma_api api;
-	struct phb phb;
-	struct handles *handles;
-	struct mode_stats st;
-	uint64_t nop;			/* ops replayed, for messages */
-	struct dma_seg *segbuf;		/* map_sg scratch */
-	unsigned segcap;
-};
+#include "sim_int.h"
 
 static void platform_of(const struct config *cfg, struct window_platform *wp)
 {
@@ -121,6 +107,21 @@ static int setup(struct sim *s)
 	return 0;
 }
 
+unsigned sim_seg_input(struct sim *s, const struct dma_op *op)
+{
+	unsigned n = op->kind == OP_MAP ? 1 : op->nsg;
+
+	if (n > s->segcap) {
+		s->segcap = n * 2;
+		s->segbuf = xrealloc(s->segbuf, st_mul(s->segcap, sizeof(*s->segbuf)));
+	}
+	for (unsigned i = 0; i < n; i++) {
+		s->segbuf[i].dma = op->kind == OP_MAP ? op->addr : op->sg[i].phys;
+		s->segbuf[i].len = op->kind == OP_MAP ? op->len : op->sg[i].len;
+	}
+	return n;
+}
+
 static int do_map(struct sim *s, const struct dma_op *op)
 {
 	unsigned n = op->kind == OP_MAP ? 1 : op->nsg;
@@ -130,15 +131,9 @@ static int do_map(struct sim *s, const struct dma_op *op)
 	if (!m)
 		return ddw_error("op %llu: handle %llu mapped while already mapped",
 				 (unsigned long long)s->nop, (unsigned long long)op->handle);
-	if (n > s->segcap) {
-		s->segcap = n * 2;
-		s->segbuf = xrealloc(s->segbuf, st_mul(s->segcap, sizeof(*s->segbuf)));
-	}
-	for (unsigned i = 0; i < n; i++) {
-		s->segbuf[i].dma = op->kind == OP_MAP ? op->addr : op->sg[i].phys;
-		s->segbuf[i].len = op->kind == OP_MAP ? op->len : op->sg[i].len;
+	sim_seg_input(s, op);
+	for (unsigned i = 0; i < n; i++)
 		m->len += s->segbuf[i].len;
-	}
 	rc = dma_api_map_sg(&s->api, op->cpu, s->segbuf, n, op->dir, m->seg);
 	if (rc < 0)	/* counted in map.failures; the workload goes on */
 		handles_del(s->handles, op->handle);
@@ -230,28 +225,39 @@ static void teardown(struct sim *s)
 	free(s->segbuf);
 }
 
+static int functional_replay(struct sim *s, struct op_source *src)
+{
+	struct dma_op op;
+	int more;
+
+	while ((more = op_source_next(src, &op)) > 0) {
+		s->nop++;
+		if (do_op(s, &op) < 0)
+			return -1;
+	}
+	return more < 0 ? -1 : 0;
+}
+
 int sim_run(const struct config *cfg, unsigned mode, struct sim_result *res)
 {
-	struct sim s = { .cfg = cfg, .mode = &cfg->modes[mode] };
+	struct sim s = { .cfg = cfg, .mode = &cfg->modes[mode], .res = res };
 	const struct synth_gen *gen = synth_find(cfg->workload.generator);
 	struct op_source src = { 0 };
-	struct dma_op op;
-	int rc = -1, more;
+	int rc = -1;
 
 	memset(res, 0, sizeof(*res));
 	res->mode = s.mode;
+	res->timed = cfg->run.timing;
+	res->cpus = cfg->host.cpus;
+	hist_init(&res->dma_latency);
+	hist_init(&res->walk_latency);
 	if (setup(&s) < 0)
 		goto out;
 	if (!gen || gen->open(&src, cfg) < 0) {
 		ddw_error("cannot open workload '%s'", cfg->workload.generator);
 		goto out;
 	}
-	while ((more = op_source_next(&src, &op)) > 0) {
-		s.nop++;
-		if (do_op(&s, &op) < 0)
-			goto out;
-	}
-	if (more < 0)
+	if ((cfg->run.timing ? timed_replay(&s, &src) : functional_replay(&s, &src)) < 0)
 		goto out;
 	fill_result(&s, res);
 	rc = 0;

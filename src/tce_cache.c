@@ -197,6 +197,11 @@ bool tce_cache_lookup(struct tce_cache *c, unsigned pe, unsigned win, uint64_t i
 	return true;
 }
 
+bool tce_cache_peek(const struct tce_cache *c, unsigned pe, unsigned win, uint64_t idx)
+{
+	return c->hslot[hash_find(c, make_tag(pe, win, idx))] != 0;
+}
+
 /* Removes slot s (valid) from its set, list and hash. */
 static void drop_slot(struct tce_cache *c, uint32_t s)
 {

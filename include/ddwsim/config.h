@@ -63,21 +63,41 @@ struct platform_cfg {
 		uint64_t size;		/* bytes or SIZE_RAM */
 		unsigned levels;
 	} default_window;
+	unsigned clock_mhz;		/* PHB clock */
+	unsigned memory_latency_ns;	/* a DMA read or write reaching memory */
 	struct {
 		unsigned entries;
 		unsigned ways;
 		int policy;		/* enum tce_cache_policy */
+		unsigned hit_cycles;	/* lookup time, PHB cycles */
 	} tce_cache;
+	struct {
+		unsigned memory_latency_ns; /* one level read */
+		unsigned max_outstanding; /* walks in flight */
+		bool hit_under_miss;	/* hits pass a pending miss */
+	} walk;
 	struct {
 		int scope;		/* enum kill_scope of one page-kill request */
 		bool per_tce;		/* one kill request per TCE */
 		bool opal;		/* kill requests are OPAL calls */
 		bool on_map;		/* kill after map as well as unmap */
+		unsigned cpu_ns;	/* host time per kill request (MMIO + poll, or OPAL call) */
+		unsigned stall_ns;	/* translation stall per kill request */
 	} kill;
 	struct {
+		unsigned gen;		/* 1..5 */
+		unsigned lanes;		/* 1..16 */
 		unsigned mps;		/* max payload size, bytes */
 		unsigned mrrs;		/* max read request size, bytes */
+		unsigned tlp_overhead;	/* bytes per TLP beyond its payload */
+		unsigned latency_ns;	/* one way, device <-> PHB */
 	} pcie;
+	struct {
+		unsigned entry_exit_cycles; /* hypercall entry + exit */
+		unsigned put_tce_cycles;    /* H_PUT_TCE handler work */
+		unsigned indirect_tce_cycles; /* per TCE in H_PUT_TCE_INDIRECT */
+		unsigned stuff_tce_cycles;  /* per TCE in H_STUFF_TCE */
+	} hcall;
 };
 
 struct host_cfg {
@@ -87,6 +107,13 @@ struct host_cfg {
 	uint64_t dma_mask;		/* device DMA mask */
 	uint64_t seg_boundary;		/* DMA segment boundary mask */
 	uint64_t max_seg_size;		/* DMA max segment size */
+	unsigned cpu_mhz;		/* core clock */
+	struct {
+		unsigned alloc_cycles;	/* per TCE allocation call */
+		unsigned alloc_word_cycles; /* per it_map word scanned */
+		unsigned tce_write_cycles; /* per TCE written or cleared by the host */
+		unsigned direct_cycles;	/* per direct/bypass map or unmap */
+	} cost;
 };
 
 struct mode_cfg {
@@ -107,6 +134,7 @@ struct workload_cfg {
 struct run_cfg {
 	uint64_t seed;
 	uint64_t ios;			/* DMAs to generate (generators) */
+	bool timing;			/* timed replay (else counts only) */
 };
 
 struct cfg_origin;

@@ -11,6 +11,7 @@ struct mapping {
 	unsigned nseg;		/* elements mapped (1 for map) */
 	struct dma_seg *seg;	/* nseg bus ranges, in buffer order */
 	uint64_t len;		/* total bytes */
+	uint32_t user;		/* the caller's (the timed replay's entry index) */
 	/* private: */
 	unsigned cap;		/* capacity of seg; kept across reuse */
 	uint32_t next_free;

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "ddwsim/config.h"
+#include "ddwsim/hist.h"
 #include "ddwsim/stats.h"
 
 /* What the report says of a mode besides its counters. */
@@ -17,12 +18,18 @@ struct sim_result {
 	uint64_t table_bytes;		/* fully populated hardware table */
 	uint64_t table_bytes_allocated;	/* what was allocated by the end */
 	uint64_t live_at_end;		/* mappings still live after the last op */
+	bool timed;			/* the time figures below are meaningful */
+	unsigned cpus;			/* host CPUs (for utilization) */
 	struct mode_stats st;
+	struct hist dma_latency;	/* per DMA, start to completion, ps */
+	struct hist walk_latency;	/* per walk, ps */
 };
 
 /*
- * Runs cfg's workload in cfg->modes[mode]. Returns 0, or -1 after reporting a
- * runtime error (a bad op in the workload, a window the platform refused).
+ * Runs cfg's workload in cfg->modes[mode], timed if cfg->run.timing. res is
+ * large (two histograms): allocate it, don't put it on the stack. Returns 0,
+ * or -1 after reporting a runtime error (a bad op in the workload, a window
+ * the platform refused).
  */
 int sim_run(const struct config *cfg, unsigned mode, struct sim_result *res);
 

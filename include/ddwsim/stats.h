@@ -45,6 +45,15 @@ struct mode_stats {
 	uint64_t win_created;		/* window create operations that succeeded */
 	uint64_t win_removed;		/* window remove operations that succeeded */
 	uint64_t win_errors[WIN_ERR_COUNT]; /* failed window operations by errno */
+	/* timed replay only (ps) */
+	uint64_t time_ps;		/* the last event */
+	uint64_t dma_first_ps;		/* first DMA started */
+	uint64_t dma_last_ps;		/* last DMA completed */
+	uint64_t cpu_map_ps;		/* CPU time in maps (all CPUs) */
+	uint64_t cpu_unmap_ps;		/* CPU time in unmaps */
+	uint64_t stall_ps;		/* time requests waited for translation resources */
+	uint64_t walks_merged;		/* misses that joined a walk already in flight */
+	uint64_t events;		/* events the engine processed */
 };
 
 enum stat_kind {

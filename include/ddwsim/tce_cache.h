@@ -44,6 +44,8 @@ void tce_cache_free(struct tce_cache *c);	/* NULL is a no-op */
 /* On a hit sets *tce and returns true. Updates the policy state and counters. */
 bool tce_cache_lookup(struct tce_cache *c, unsigned pe, unsigned win, uint64_t idx,
 		      uint64_t *tce);
+/* Is the entry cached? Changes nothing, counts nothing. */
+bool tce_cache_peek(const struct tce_cache *c, unsigned pe, unsigned win, uint64_t idx);
 /* Inserts (or refreshes) an entry, evicting one of its set if full. */
 void tce_cache_fill(struct tce_cache *c, unsigned pe, unsigned win, uint64_t idx,
 		    uint64_t tce);
