@@ -5,6 +5,7 @@
 #   make test       build and run the whole test suite (unit + end-to-end)
 #   make check      the same suite under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make golden     rewrite tests/golden/*.expected (after an intended change)
+#   make calibrate  compare with published measurements (reference/numbers.md §4)
 #   make deps       install missing Debian packages (as root), or print the command
 #   make clean
 #   V=1             print full commands; local overrides go in config.mak
@@ -47,7 +48,7 @@ BUILD_PKGS := gcc make pkg-config libyaml-dev
 TEST_PKGS  := libcriterion-dev
 PLOT_PKGS  := gnuplot-nox
 
-.PHONY: all run test check golden deps deps-build deps-test clean help
+.PHONY: all run test check golden calibrate deps deps-build deps-test clean help
 
 all: $(BIN)
 
@@ -131,6 +132,10 @@ golden: $(BIN)
 		./$(BIN) $$(cat $$f) > $${f%.args}.expected || exit 1; \
 		echo "  GOLDEN  $${f%.args}.expected"; \
 	done
+
+# Published measurements vs ddwsim (reference/numbers.md §4).
+calibrate: $(BIN)
+	DDWSIM_BIN=./$(BIN) sh bench/calibrate.sh
 
 clean:
 	rm -rf build build-san ddwsim

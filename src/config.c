@@ -63,6 +63,11 @@ struct loader {
 	/* top-level sections after includes: doc and node (0 = absent) */
 	struct cfg_doc *sec_doc[SEC_COUNT];
 	int sec_node[SEC_COUNT];
+	/* a section written {include: FILE, ...}: the file's mapping (sec_* is then
+	 * the overlay, walked after it without defaults) */
+	struct cfg_doc *base_doc[SEC_COUNT];
+	int base_node[SEC_COUNT];
+	bool overlay;			/* walking an overlay: no defaults, nothing required */
 };
 
 /* --- origins and errors --- */
@@ -239,7 +244,8 @@ static int map_get(struct cfg_doc *d, int m, const char *key)
 }
 
 /* Follows a section written as a file name, to the mapping it holds. */
-static int resolve_section(struct loader *ld, enum cfg_section s, struct cfg_doc *d, int node)
+static int follow(struct loader *ld, enum cfg_section s, struct cfg_doc *d, int node,
+		  struct cfg_doc **out_doc, int *out_node)
 {
 	const char *chain[MAX_DOCS];
 	unsigned depth = 0;
@@ -267,9 +273,28 @@ static int resolve_section(struct loader *ld, enum cfg_section s, struct cfg_doc
 		if (depth == MAX_DOCS)
 			return err_at(where, cfg_section_names[s], "includes nested too deeply");
 	}
+	*out_doc = d;
+	*out_node = node;
+	return 0;
+}
+
+/*
+ * A section is a mapping, a file name, or {include: FILE, key: value...}:
+ * the file's settings with some of them changed.
+ */
+static int resolve_section(struct loader *ld, enum cfg_section s, struct cfg_doc *d, int node)
+{
+	int inc = node_at(d, node)->type == YAML_MAPPING_NODE ? map_get(d, node, "include") : 0;
+
+	if (!inc)
+		return follow(ld, s, d, node, &ld->sec_doc[s], &ld->sec_node[s]);
+	if (s == SEC_WORKLOAD || !scalar(d, inc))
+		return err_node(ld, d, inc, cfg_section_names[s], s == SEC_WORKLOAD ?
+				"include is for platform and host; name the workload file alone" :
+				"include: expected a file name");
 	ld->sec_doc[s] = d;
 	ld->sec_node[s] = node;
-	return 0;
+	return follow(ld, s, d, inc, &ld->base_doc[s], &ld->base_node[s]);
 }
 
 static int load_sections(struct loader *ld)
@@ -730,7 +755,8 @@ static int walk_map(struct loader *ld, struct cfg_doc *d, int node, const struct
 	if (n->type != YAML_MAPPING_NODE)
 		return err_node(ld, d, node, path, "expected a mapping of settings, got %s",
 				n->type == YAML_SCALAR_NODE ? "a single value" : "a list");
-	apply_defaults(ld, tab, base, path);
+	if (!ld->overlay)
+		apply_defaults(ld, tab, base, path);
 	for (const struct cfg_key *k = tab; k->name; k++, i++) {
 		strncat(names, i ? ", " : "", sizeof(names) - strlen(names) - 1);
 		strncat(names, k->name, sizeof(names) - strlen(names) - 1);
@@ -754,7 +780,7 @@ static int walk_map(struct loader *ld, struct cfg_doc *d, int node, const struct
 		if (walk_value(ld, d, p->value, k, base, kp) < 0)
 			return -1;
 	}
-	for (const struct cfg_key *k = tab; k->name; k++) {
+	for (const struct cfg_key *k = tab; k->name && !ld->overlay; k++) {
 		if (!k->def && k->type != CFG_MAP && !(seen & (1ull << (k - tab)))) {
 			key_path(kp, sizeof(kp), path, k->name);
 			return err_node(ld, d, node, kp, "missing, this setting has no default");
@@ -872,6 +898,21 @@ static int walk_sections(struct loader *ld)
 			if (cfg_section_required(s))
 				return err_at(c->path, cfg_section_names[s], "missing section");
 			apply_defaults(ld, cfg_section_keys[s], bases[s], cfg_section_names[s]);
+			continue;
+		}
+		if (ld->base_node[s]) {
+			static const char *const skip[] = { "include", NULL };
+			int rc;
+
+			if (walk_map(ld, ld->base_doc[s], ld->base_node[s], cfg_section_keys[s],
+				     bases[s], cfg_section_names[s], NULL) < 0)
+				return -1;
+			ld->overlay = true;
+			rc = walk_map(ld, ld->sec_doc[s], ld->sec_node[s], cfg_section_keys[s],
+				      bases[s], cfg_section_names[s], skip);
+			ld->overlay = false;
+			if (rc < 0)
+				return -1;
 			continue;
 		}
 		if (walk_map(ld, ld->sec_doc[s], ld->sec_node[s], cfg_section_keys[s], bases[s],

@@ -42,6 +42,7 @@ void hist_add(struct hist *h, uint64_t v)
 {
 	h->bucket[hist_bucket(v)]++;
 	h->count++;
+	h->sum += (double)v;
 	if (v > h->max)
 		h->max = v;
 }
@@ -64,4 +65,9 @@ uint64_t hist_quantile(const struct hist *h, double q)
 		}
 	}
 	return h->max;
+}
+
+double hist_mean(const struct hist *h)
+{
+	return h->count ? h->sum / (double)h->count : 0.0;
 }

@@ -125,7 +125,9 @@ static void add_time(struct cells *cs, const struct sim_result *r, const struct 
 	double span = (double)(st->dma_last_ps - st->dma_first_ps);
 	double cpu = (double)(st->cpu_map_ps + st->cpu_unmap_ps);
 	add_f(cs, "time.sim_ns", ok, st->time_ps / 1e3, 1);
+	add_f(cs, "setup.time_ns", ok, st->setup_ps / 1e3, 1);
 	add_f(cs, "device.throughput_gbps", ok && span > 0, span > 0 ? st->bytes * 8e3 / span : 0, 3);
+	add_f(cs, "device.latency_ns.mean", ok, hist_mean(&r->dma_latency) / 1e3, 1);
 	add_f(cs, "device.latency_ns.p50", ok, hist_quantile(&r->dma_latency, 0.50) / 1e3, 1);
 	add_f(cs, "device.latency_ns.p90", ok, hist_quantile(&r->dma_latency, 0.90) / 1e3, 1);
 	add_f(cs, "device.latency_ns.p99", ok, hist_quantile(&r->dma_latency, 0.99) / 1e3, 1);

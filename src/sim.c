@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "ddwsim/dma_api.h"
+#include "ddwsim/engine.h"
 #include "ddwsim/err.h"
 #include "ddwsim/handles.h"
 #include "ddwsim/phb.h"
@@ -68,6 +69,22 @@ static void api_cfg_of(const struct sim *s, uint64_t win_size, struct dma_api_cf
 	}
 }
 
+/*
+ * CPU time of mapping all RAM at window creation (direct): the hypercalls
+ * with their TCEs (pseries), or the table writes and kills (PowerNV).
+ */
+static uint64_t setup_time(const struct config *cfg, const struct mode_stats *st)
+{
+	const struct platform_cfg *p = &cfg->platform;
+	struct ddw_clock cpu = clock_mhz(cfg->host.cpu_mhz);
+
+	if (p->kind == PLAT_PSERIES)
+		return cycles(cpu, st->setup_hcalls * p->hcall.entry_exit_cycles +
+			      st->setup_tces * p->hcall.indirect_tce_cycles);
+	return cycles(cpu, st->setup_tces * cfg->host.cost.tce_write_cycles) +
+	       st->setup_kills * clock_edge(cpu, p->kill.cpu_ns * 1000ull);
+}
+
 static int setup(struct sim *s)
 {
 	const struct mode_cfg *m = s->mode;
@@ -101,6 +118,7 @@ static int setup(struct sim *s)
 	rc = dma_api_init(&s->api, &ac, &s->pe, start, s->cache, &s->st);
 	if (rc < 0)
 		return ddw_error("mode '%s': cannot set up the mapping: %s", m->name, ddw_errno_name(rc));
+	s->st.setup_ps = setup_time(s->cfg, &s->st);
 	s->phb = (struct phb){ .cache = s->cache, .mps = s->cfg->platform.pcie.mps,
 			       .mrrs = s->cfg->platform.pcie.mrrs, .st = &s->st };
 	s->handles = handles_new();

@@ -53,7 +53,8 @@ enum ev_kind {
 	EV_REQ,		/* a: entry, b: bus address; length in the kind's high bits */
 	EV_WALK_DONE,	/* a: walker slot */
 	EV_DMA_DONE,	/* a: entry */
-	EV_DEV_FREE,	/* a: device */
+	EV_DEV_FREE,	/* a: device: its engine finished sending a DMA */
+	EV_DEV_WAKE,	/* a: device: a time-stamped DMA may start */
 };
 
 #define EV(kind, len)	((uint32_t)(kind) | (uint32_t)(len) << 8)
@@ -112,6 +113,8 @@ struct timed {
 	/* device (one for now) */
 	struct queue devq;
 	bool dev_busy;
+	uint64_t dev_outstanding;	/* DMAs started, not complete */
+	ddw_tick dev_wake;		/* a kick is already scheduled for then */
 	ddw_tick up_free, down_free;	/* links: free again at */
 	double ps_per_byte;		/* link transfer time */
 	/* PHB */
@@ -574,7 +577,9 @@ static void dma_complete(struct timed *t, uint32_t i)
 	if (t->now > t->s->st.dma_last_ps)
 		t->s->st.dma_last_ps = t->now;
 	hist_add(&t->s->res->dma_latency, t->now - x->start);
+	t->dev_outstanding--;
 	finish(t, i);
+	kick_dev(t);
 	if (m != NONE) {
 		t->e[m].dmas--;
 		if (t->e[m].unmap != NONE)
@@ -647,14 +652,14 @@ static void start_dma(struct timed *t, uint32_t i)
 
 	x->state = E_RUNNING;
 	x->start = t->now;
+	t->dev_outstanding++;
 	t->s->st.ios++;
 	t->s->st.bytes += x->op.len;
 	if (!t->s->st.dma_first_ps && t->s->st.ios == 1)
 		t->s->st.dma_first_ps = t->now;
 	if (!m || !m->map_ok || x->op.addr + x->op.len > m->maplen || !x->op.len) {
 		t->s->st.unmapped_dmas += x->op.len != 0;
-		dma_complete(t, i);
-		kick_dev(t);
+		event_push(&t->q, t->now, EV_DMA_DONE, i, 0);
 		return;
 	}
 	t->dev_busy = true;
@@ -672,6 +677,15 @@ static void kick_dev(struct timed *t)
 		h = &t->e[t->devq.head];
 		if (h->map != NONE && t->e[h->map].state != E_DONE)
 			return;
+		if ((h->op.flags & OP_F_WAIT) && t->dev_outstanding)
+			return;
+		if (h->op.time_ps != OP_NO_TIME && h->op.time_ps > t->now) {
+			if (t->dev_wake != h->op.time_ps) {
+				t->dev_wake = h->op.time_ps;
+				event_push(&t->q, h->op.time_ps, EV_DEV_WAKE, 0, 0);
+			}
+			return;
+		}
 		start_dma(t, dequeue(t, &t->devq));
 	}
 }
@@ -701,6 +715,9 @@ static void dispatch(struct timed *t, const struct event *ev)
 		break;
 	case EV_DEV_FREE:
 		t->dev_busy = false;
+		kick_dev(t);
+		break;
+	case EV_DEV_WAKE:
 		kick_dev(t);
 		break;
 	}

@@ -10,6 +10,7 @@
 struct hist {
 	uint64_t count;			/* values recorded */
 	uint64_t max;			/* largest value recorded */
+	double sum;			/* of all values, for the mean */
 	uint64_t bucket[HIST_BUCKETS];
 };
 
@@ -21,6 +22,8 @@ void hist_add(struct hist *h, uint64_t v);
  * 0 for an empty histogram.
  */
 uint64_t hist_quantile(const struct hist *h, double q);
+/* Mean of the values recorded (exact up to double rounding); 0 if none. */
+double hist_mean(const struct hist *h);
 /* Bucket of v, and the largest value that bucket holds (for tests). */
 unsigned hist_bucket(uint64_t v);
 uint64_t hist_bucket_max(unsigned b);

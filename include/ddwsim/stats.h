@@ -54,6 +54,7 @@ struct mode_stats {
 	uint64_t stall_ps;		/* time requests waited for translation resources */
 	uint64_t walks_merged;		/* misses that joined a walk already in flight */
 	uint64_t events;		/* events the engine processed */
+	uint64_t setup_ps;		/* CPU time of the direct window's set-up */
 };
 
 enum stat_kind {

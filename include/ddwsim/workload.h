@@ -36,11 +36,15 @@ struct dma_op {
 	unsigned levels;	/* WIN_CREATE */
 	unsigned nsg;		/* MAP_SG: elements */
 	const struct sg_elem *sg; /* MAP_SG: the elements */
+	unsigned flags;		/* OP_F_* */
 	uint64_t rec_bus;	/* MAP/MAP_SG: bus address the real kernel chose
 				 * (first element), OP_NO_BUS if not recorded */
-	uint64_t time_ps;	/* time stamp in picoseconds, OP_NO_TIME if none */
+	uint64_t time_ps;	/* time stamp in picoseconds, OP_NO_TIME if none; a
+				 * timed replay starts no DMA before its stamp */
 };
 
+#define OP_F_WAIT	0x1	/* DMA: starts only when the device's previous DMA completed
+				 * (one outstanding DMA, as latency benchmarks run) */
 #define OP_NO_BUS	UINT64_MAX
 #define OP_NO_TIME	UINT64_MAX
 
