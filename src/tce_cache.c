@@ -25,19 +25,19 @@
 #include "ddwsim/xalloc.h"
 
 #define NIL		UINT32_MAX
-#define TAG_NONE	UINT64_MAX
 
 struct tce_cache {
 	unsigned entries, ways, sets;
 	enum tce_cache_policy policy;
 	struct rng rng;
-	uint64_t *tag;			/* per slot; TAG_NONE when invalid */
+	uint64_t *tag;			/* per slot: (pe, window, index), all 64 bits used */
+	uint8_t *valid;			/* per slot: holds an entry */
 	uint64_t *tce;			/* per slot: the cached TCE */
 	uint32_t *prev, *next;		/* per slot: links in its set's list */
 	uint32_t *head, *tail, *used;	/* per set: MRU, LRU, valid count */
 	uint32_t *hslot;		/* hash: slot + 1, 0 = empty */
 	uint64_t hmask;			/* hash buckets - 1 */
-	unsigned valid;
+	unsigned nvalid;
 	struct tce_cache_stats st;
 };
 
@@ -92,8 +92,7 @@ int tce_cache_new(struct tce_cache **out, const struct tce_cache_cfg *cfg)
 		buckets <<= 1;
 	c->hmask = buckets - 1;
 	c->hslot = xcalloc(buckets, sizeof(uint32_t));
-	for (unsigned i = 0; i < c->entries; i++)
-		c->tag[i] = TAG_NONE;
+	c->valid = xcalloc(c->entries, 1);
 	for (unsigned i = 0; i < c->sets; i++)
 		c->head[i] = c->tail[i] = NIL;
 	*out = c;
@@ -105,6 +104,7 @@ void tce_cache_free(struct tce_cache *c)
 	if (!c)
 		return;
 	free(c->tag);
+	free(c->valid);
 	free(c->tce);
 	free(c->prev);
 	free(c->next);
@@ -209,9 +209,9 @@ static void drop_slot(struct tce_cache *c, uint32_t s)
 
 	hash_delete(c, hash_find(c, c->tag[s]));
 	list_unlink(c, set, s);
-	c->tag[s] = TAG_NONE;
+	c->valid[s] = 0;
 	c->used[set]--;
-	c->valid--;
+	c->nvalid--;
 }
 
 static uint32_t pick_slot(struct tce_cache *c, unsigned set)
@@ -220,7 +220,7 @@ static uint32_t pick_slot(struct tce_cache *c, unsigned set)
 
 	if (c->used[set] < c->ways) {
 		for (uint32_t s = first;; s++)
-			if (c->tag[s] == TAG_NONE)
+			if (!c->valid[s])
 				return s;
 	}
 	if (c->policy == TCE_CACHE_RANDOM)
@@ -246,10 +246,11 @@ void tce_cache_fill(struct tce_cache *c, unsigned pe, unsigned win, uint64_t idx
 	}
 	s = pick_slot(c, set);
 	c->tag[s] = tag;
+	c->valid[s] = 1;
 	c->tce[s] = tce;
 	list_push_head(c, set, s);
 	c->used[set]++;
-	c->valid++;
+	c->nvalid++;
 	c->hslot[hash_find(c, tag)] = s + 1;
 	c->st.fills++;
 }
@@ -266,8 +267,8 @@ void tce_cache_kill_page(struct tce_cache *c, unsigned pe, unsigned win, uint64_
 
 void tce_cache_kill_pe(struct tce_cache *c, unsigned pe)
 {
-	for (uint32_t s = 0; s < c->entries && c->valid; s++) {
-		if (c->tag[s] != TAG_NONE && (c->tag[s] >> 49) == pe) {
+	for (uint32_t s = 0; s < c->entries && c->nvalid; s++) {
+		if (c->valid[s] && (c->tag[s] >> 49) == pe) {
 			drop_slot(c, s);
 			c->st.invalidations++;
 		}
@@ -276,20 +277,19 @@ void tce_cache_kill_pe(struct tce_cache *c, unsigned pe)
 
 void tce_cache_kill_all(struct tce_cache *c)
 {
-	c->st.invalidations += c->valid;
-	for (unsigned i = 0; i < c->entries; i++)
-		c->tag[i] = TAG_NONE;
+	c->st.invalidations += c->nvalid;
+	memset(c->valid, 0, c->entries);
 	for (unsigned i = 0; i < c->sets; i++) {
 		c->head[i] = c->tail[i] = NIL;
 		c->used[i] = 0;
 	}
 	memset(c->hslot, 0, (c->hmask + 1) * sizeof(uint32_t));
-	c->valid = 0;
+	c->nvalid = 0;
 }
 
 unsigned tce_cache_valid(const struct tce_cache *c)
 {
-	return c->valid;
+	return c->nvalid;
 }
 
 const struct tce_cache_stats *tce_cache_stats(const struct tce_cache *c)
