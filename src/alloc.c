@@ -207,8 +207,12 @@ uint64_t tce_alloc_range(struct tce_alloc *a, unsigned cpu, uint64_t npages,
 
 	assert(boundary && !(boundary & (boundary - 1)));
 	/* npages == 0 is a kernel WARN; a mask below the window never gets here
-	 * in the kernel (dma_iommu_dma_supported checks it_offset <= mask). */
-	if (npages == 0 || mask < a->it_offset)
+	 * in the kernel (dma_iommu_dma_supported checks it_offset <= mask). An
+	 * area larger than the segment boundary can never fit: the kernel's
+	 * iommu_area_alloc would restart at the same aligned index forever (the
+	 * block layer keeps segments inside the boundary, so it never tries); we
+	 * fail the map instead. */
+	if (npages == 0 || mask < a->it_offset || npages > boundary)
 		goto fail;
 	for (;;) {
 		uint64_t start, limit;

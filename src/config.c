@@ -393,9 +393,14 @@ static int child(struct cfg_doc *d, int node, const char *comp, bool last, const
 		yaml_document_append_mapping_pair(&d->doc, node, k, s);
 		return s;
 	}
-	if (v)
+	if (v && node_at(d, v)->type != YAML_SCALAR_NODE)
 		return v;
+	/* absent, or a single value ("window: default") that now gets keys */
 	v = yaml_document_add_mapping(&d->doc, NULL, YAML_BLOCK_MAPPING_STYLE);
+	n = node_at(d, node);
+	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++)
+		if (scalar(d, p->key) && !strcmp(scalar(d, p->key), comp))
+			return p->value = v;
 	k = yaml_document_add_scalar(&d->doc, NULL, (yaml_char_t *)comp, (int)strlen(comp),
 				     YAML_PLAIN_SCALAR_STYLE);
 	yaml_document_append_mapping_pair(&d->doc, node, k, v);
@@ -1035,9 +1040,6 @@ static int check_all(struct config *c)
 	if (check_window(c, "platform.default_window", p->default_window.page_shift,
 			 p->default_window.size, p->default_window.levels) < 0)
 		return -1;
-	if (p->kind == PLAT_PSERIES && (p->kill.opal || p->kill.on_map))
-		return err_path(c, p->kill.opal ? "platform.kill.opal" : "platform.kill.on_map",
-				"only PowerNV hosts make OPAL kills or kill on map; a pseries guest's hypervisor kills on unmap");
 	if (check_modes(c) < 0)
 		return -1;
 	{

@@ -324,7 +324,8 @@ Test(alloc, filling_a_one_pool_window_never_uses_the_last_entry_of_each_pool)
 	 * 16 MiB / 4K: pool 0 = [0, 3072), large = [3072, 4096).
 	 * iommu_area_alloc(limit) uses entries < limit - 1, so:
 	 *   pool 0: entries 1 .. 3070 (0 reserved, 3071 never) = 3070
-	 *   large (reached on pass nr_pools + 1 = 2 when pool 0 is full):
+	 *   large (tried last, once pool 0 failed from its hint, from its start
+	 *          and as the "next" pool (0 + 1) & 0 = 0):
 	 *           entries 3072 .. 4094 (4095 never)          = 1023
 	 * 3070 + 1023 = 4093 single-page allocs succeed, the 4094th fails.
 	 */
@@ -481,6 +482,27 @@ Test(alloc, masked_hint_is_tried_first)
 	tce_alloc_release(&a);
 }
 
+Test(alloc, hint_at_the_pool_end_wraps_to_the_pool_start_before_masking)
+{
+	/*
+	 * 1 GiB / 4K at 0. cpu 1 (pool 1 = [49152, 98304)) from handle 98288:
+	 * 15 pages [98288, 98303) (the most that fit below 98303), end 98303,
+	 * hint ALIGN(98303, 16) = 98304 = the pool end.
+	 * Next cpu-1 page with mask 0xffff: start 98304 >= limit 98304 ->
+	 * start = 49152 first; then the clamp (limit 65536) keeps 49152 & 0xffff
+	 * = 49152 -> entry 49152. (Masking the raw hint instead would give
+	 * 98304 & 0xffff = 32768.)
+	 */
+	struct tce_alloc a;
+	uint64_t h = 98288;
+
+	init_1g_4k(&a);
+	cr_assert(eq(u64, tce_alloc_range(&a, 1, 15, &h, NO_MASK, 0, BOUND_4K), 98288));
+	cr_assert(eq(u64, a.pools[1].hint, 98304));
+	cr_expect(eq(u64, tce_alloc_range(&a, 1, 1, NULL, 0xffff, 0, BOUND_4K), 49152));
+	tce_alloc_release(&a);
+}
+
 Test(alloc, masked_start_past_the_limit_switches_to_pool_0)
 {
 	/*
@@ -500,6 +522,38 @@ Test(alloc, masked_start_past_the_limit_switches_to_pool_0)
 	cr_expect(eq(u64, a.pools[2].hint, 98304));
 	cr_expect(eq(u64, tce_alloc_range(&a, 1, 1, NULL, 0x1ffff, 0, BOUND_4K), 49152));
 	cr_expect(eq(u64, tce_alloc_range(&a, 0, 1, NULL, 0x1ffff, 0, BOUND_4K), 16));
+	tce_alloc_release(&a);
+}
+
+Test(alloc, under_a_mask_later_passes_restart_from_pool_0, .timeout = 30)
+{
+	/*
+	 * 1 GiB / 4K at 0, mask 0x1ffff (bus < 512 MiB): limit = 131072 for
+	 * every pool that reaches past it.
+	 * Fill [65536, 131071) one page at a time by following the handle:
+	 *   cpu 1, pool 1 = [49152, 98304) (no clamp: 98304 <= 0x1ffff + 1):
+	 *     65536 .. 98302 (98303 is pool 1's last entry, never used);
+	 *   cpu 4, pool 2 = [98304, 147456) clamped to 131072: 98304 .. 131070.
+	 * Left free below the mask: [1, 65536) and the single entry 98303.
+	 * A 16-page alloc on cpu 0: large pool, hint 196608 = 0x30000, masked
+	 * 0x10000 = 65536: pass 0 searches [65536, 131071) -> no 16 free. Pass 1
+	 * (pass > 0) goes to pool 0 from its start -> [1, 17), and as a large
+	 * alloc sets pool 0's hint to 17. (Searching pool 1 from 49152 instead
+	 * would give 49152.)
+	 */
+	struct tce_alloc a;
+	uint64_t h;
+
+	init_1g_4k(&a);
+	h = 65536;
+	for (uint64_t n = 65536; n <= 98302; n++)
+		cr_assert(eq(u64, tce_alloc_range(&a, 1, 1, &h, 0x1ffff, 0, BOUND_4K), n));
+	h = 98304;
+	for (uint64_t n = 98304; n <= 131070; n++)
+		cr_assert(eq(u64, tce_alloc_range(&a, 4, 1, &h, 0x1ffff, 0, BOUND_4K), n));
+	cr_expect(eq(u64, tce_alloc_range(&a, 0, 16, NULL, 0x1ffff, 0, BOUND_4K), 1));
+	cr_expect(eq(u64, a.pools[0].hint, 17));
+	cr_expect(eq(u64, a.large_pool.hint, 196608), "reset to the start after pass 0");
 	tce_alloc_release(&a);
 }
 
@@ -523,8 +577,9 @@ Test(alloc, sg_handle_continues_at_the_previous_end)
 
 Test(alloc, sg_handle_outside_the_pool_is_ignored)
 {
-	/* cpu 0 (pool 0 = [0, 49152)) with handle 50000 (pool 1): the hint is
-	 * used -> entry 1; handle becomes 2. A zero handle is ignored too. */
+	/* cpu 0 (pool 0 = [0, 49152)) with handle 50000 (pool 1, at or past
+	 * the pool end): the hint is used -> entry 1; handle becomes 2. A zero
+	 * handle is ignored too: hint 16. */
 	struct tce_alloc a;
 	uint64_t h = 50000;
 
@@ -533,6 +588,10 @@ Test(alloc, sg_handle_outside_the_pool_is_ignored)
 	cr_expect(eq(u64, h, 2));
 	h = 0;
 	cr_expect(eq(u64, tce_alloc_range(&a, 0, 1, &h, NO_MASK, 0, BOUND_4K), 16));
+	/* cpu 1 (pool 1 = [49152, 98304)) with handle 100, below the pool: the
+	 * hint (49152) is used, not 100. */
+	h = 100;
+	cr_expect(eq(u64, tce_alloc_range(&a, 1, 1, &h, NO_MASK, 0, BOUND_4K), 49152));
 	tce_alloc_release(&a);
 }
 

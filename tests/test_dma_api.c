@@ -348,6 +348,31 @@ Test(dma_api, unmap_sg_splits_merged_segments_at_max_seg_size)
 	fx_release(&f);
 }
 
+Test(dma_api, unmap_sg_merges_up_to_exactly_max_seg_size)
+{
+	/*
+	 * 32 elements of 4 KiB -> entries 1 .. 32, contiguous. The merge test is
+	 * "merged + next > max_seg_size" (ppc_iommu_map_sg), so 16 x 4 KiB =
+	 * 65536 is still one segment: 16 + 16 -> 2 H_STUFF_TCE (a strict "<"
+	 * would give 15 + 15 + 2 -> 3).
+	 */
+	struct dma_api_cfg cfg = pseries_cfg();
+	struct dma_seg in[32], out[32];
+	struct fx f;
+
+	for (unsigned i = 0; i < 32; i++)
+		in[i] = (struct dma_seg){ .dma = 0x2000000 + i * 0x20000ull, .len = SZ_4K };
+	fx_init(&f, &pseries_plat);
+	cr_assert(eq(int, fx_bind(&f, &cfg, 0), 0));
+	cr_assert(eq(int, dma_api_map_sg(&f.d, 0, in, 32, DMA_DIR_BIDIRECTIONAL, out), 0));
+	cr_expect(eq(u64, out[31].dma, 32 * SZ_4K));
+	dma_api_unmap(&f.d, out, 32);
+	cr_expect(eq(u64, f.st.h_stuff_tce, 2));
+	cr_expect(eq(u64, f.d.alloc.st.frees, 2));
+	cr_expect(eq(u64, f.st.unmap_tces, 32));
+	fx_release(&f);
+}
+
 Test(dma_api, zero_length_sg_element_breaks_the_merge)
 {
 	/*
@@ -596,6 +621,39 @@ Test(dma_api, phb4_escalates_each_kill_to_the_pe_through_opal)
 	cr_expect(eq(u64, f.st.kill_pe, 2));
 	cr_expect(eq(u64, f.st.opal_kill_calls, 2));
 	cr_expect(eq(u64, f.st.kill_page, 0));
+	fx_release(&f);
+}
+
+Test(dma_api, page_kill_of_a_range_in_one_opal_call_still_kills_each_page)
+{
+	/*
+	 * PHB4 before skiboot v7.0 (no HW560152 escalation): one
+	 * opal_pci_tce_kill(PAGES) per build/clear (kill_per_tce false), and
+	 * phb4_tce_kill writes PHB_TCE_KILL once per page. A 3-page map + unmap:
+	 * opal 2 calls, kill_page 3 + 3 = 6, no PE kill; PE 5's other entries stay.
+	 */
+	struct dma_api_cfg cfg = pnv_cfg();
+	struct dma_seg seg;
+	uint64_t tce;
+	struct fx f;
+
+	cfg.kill_per_tce = false;
+	cfg.kill_opal = true;
+	cfg.kill_scope = KILL_PAGE;
+	fx_init(&f, &pnv_plat);
+	cr_assert(eq(int, fx_bind(&f, &cfg, 0), 0));
+	tce_cache_fill(f.cache, PE_NUM, 0, 2, 0xdead003);
+	tce_cache_fill(f.cache, PE_NUM, 0, 100, 0x64003);
+	cr_assert(eq(int, dma_api_map(&f.d, 0, 0x1000000, 3 * SZ_64K,
+				      DMA_DIR_BIDIRECTIONAL, &seg), 0));
+	cr_expect(eq(u64, f.st.opal_kill_calls, 1));
+	cr_expect(eq(u64, f.st.kill_page, 3));
+	cr_expect(not(tce_cache_lookup(f.cache, PE_NUM, 0, 2, &tce)));
+	cr_expect(tce_cache_lookup(f.cache, PE_NUM, 0, 100, &tce));
+	dma_api_unmap(&f.d, &seg, 1);
+	cr_expect(eq(u64, f.st.opal_kill_calls, 2));
+	cr_expect(eq(u64, f.st.kill_page, 6));
+	cr_expect(eq(u64, f.st.kill_pe, 0));
 	fx_release(&f);
 }
 

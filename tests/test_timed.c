@@ -1,0 +1,205 @@
+/*
+ * test_timed.c - the timed replay against figures worked out by hand.
+ *
+ * tests/timing/base.yaml gives round numbers. Its constants, in ps:
+ *   link byte      1000 / (8 GT/s * 8 lanes / 8 * 128/130) = 126.953 ps
+ *   read request   24 B TLP: 24 * 126.953 = 3046.9 -> 3047 ps on the link
+ *   64 B completion 64 + 24 = 88 B: 11171.9 -> 11172 ps
+ *   link latency   163000 ps each way
+ *   TCE lookup     2 cycles of 2000 MHz = 1000 ps
+ *   memory         197000 ps (a multiple of the 500 ps cycle)
+ *   walk read      355000 ps per level
+ *   CPU cycle      1e6 / 3800 = 263.16 -> 263 ps
+ * A 64 B read that hits: 3047 + 163000 + 1000 + 197000 + 11172 + 163000
+ *   = 538219 ps; one that misses in a 1-level table adds 355000: 893219 ps.
+ */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include "ddwsim/config.h"
+#include "ddwsim/sim.h"
+
+static struct sim_result *run(const char *file, char **sets, unsigned n)
+{
+	struct config cfg;
+	struct sim_result *r = calloc(1, sizeof(*r));
+
+	cr_assert(r);
+	cr_assert_eq(config_load(&cfg, file, sets, n), 0, "config %s", file);
+	cr_assert_eq(sim_run(&cfg, 0, r), 0);
+	config_release(&cfg);
+	return r;
+}
+
+Test(timed, serial_reads_in_one_page_miss_once_then_hit)
+{
+	struct sim_result *r = run("tests/timing/base.yaml", NULL, 0);
+
+	cr_expect_eq(r->st.cache_misses, 1);
+	cr_expect_eq(r->st.cache_hits, 9);
+	cr_expect_eq(r->dma_latency.count, 10);
+	cr_expect_eq(r->dma_latency.max, 893219, "the first read walks one level");
+	/* mean = (893219 + 9 * 538219) / 10 = 573719 ps */
+	cr_expect(fabs(hist_mean(&r->dma_latency) - 573719.0) < 0.5);
+	/*
+	 * The map: alloc 1140 + H_PUT_TCE (4700 + 380) = 6220 cycles = 1635860 ps;
+	 * then the 10 reads back to back: 893219 + 9 * 538219 = 5737190;
+	 * then the unmap: alloc 1140 + H_STUFF_TCE (4700 + 38 for its one TCE)
+	 * = 5878 cycles = 1545914 ps. Total 8918964 ps.
+	 */
+	cr_expect_eq(r->st.cpu_map_ps, 1635860);
+	cr_expect_eq(r->st.cpu_unmap_ps, 1545914);
+	cr_expect_eq(r->st.time_ps, 8918964);
+	free(r);
+}
+
+Test(timed, all_hits_take_n_times_the_hit_latency)
+{
+	char *sets[] = { "run.ios=1001", "modes[0].mapping=direct",
+			 "modes[0].window.page_size=16M", "modes[0].window.size=ram" };
+	struct sim_result *r = run("tests/timing/base.yaml", sets, 4);
+
+	/* direct: the map is 50 cycles (13150 ps); reads: 1 miss + 1000 hits */
+	cr_expect_eq(r->st.cache_misses, 1);
+	cr_expect_eq(r->st.dma_last_ps - r->st.dma_first_ps, 893219 + 1000ull * 538219);
+	cr_expect_eq(r->st.dma_first_ps, 13150);
+	free(r);
+}
+
+/* The first read walks `levels` entries: 538219 + levels * 355000 ps. */
+static void check_levels(unsigned levels)
+{
+	char lv[64], *sets[] = { lv, "run.ios=1", "workload.window=64K" };
+	struct sim_result *r;
+
+	snprintf(lv, sizeof(lv), "modes[0].window.levels=%u", levels);
+	r = run("tests/timing/pnv.yaml", sets, 3);
+	cr_expect_eq(r->st.walk_reads, levels);
+	cr_expect_eq(r->dma_latency.max, 538219 + levels * 355000ull, "%u levels", levels);
+	free(r);
+}
+
+Test(timed, a_single_miss_costs_one_read_per_level)
+{
+	for (unsigned l = 1; l <= 5; l++)
+		check_levels(l);
+}
+
+Test(timed, more_levels_are_never_faster)
+{
+	uint64_t prev = 0;
+
+	for (unsigned l = 1; l <= 5; l++) {
+		char lv[64], *sets[] = { lv };
+		struct sim_result *r;
+
+		snprintf(lv, sizeof(lv), "modes[0].window.levels=%u", l);
+		r = run("tests/timing/pnv.yaml", sets, 1);
+		cr_expect_geq(r->st.time_ps, prev, "%u levels faster than %u", l, l - 1);
+		prev = r->st.time_ps;
+		free(r);
+	}
+}
+
+/*
+ * Pipelined 64 B reads over 64M of 4K pages almost all miss. With one
+ * walker, walks go one after another: 1000 + 355000 ps each. With 64, the
+ * downstream link is the limit: one 88-byte completion per 11172 ps.
+ */
+Test(timed, walks_are_limited_by_max_outstanding)
+{
+	char *one[] = { "workload.window=64M", "workload.pattern=random", "workload.outstanding=0",
+			"run.ios=4000", "platform.walk.max_outstanding=1" };
+	char *many[] = { "workload.window=64M", "workload.pattern=random", "workload.outstanding=0",
+			 "run.ios=4000", "platform.walk.max_outstanding=64" };
+	struct sim_result *a = run("tests/timing/base.yaml", one, 5);
+	struct sim_result *b = run("tests/timing/base.yaml", many, 5);
+	double per_a = (double)(a->st.dma_last_ps - a->st.dma_first_ps) / a->st.walks;
+	double per_b = (double)(b->st.dma_last_ps - b->st.dma_first_ps) / 4000;
+
+	cr_expect(fabs(per_a - 356000) / 356000 < 0.01, "one walker: %.0f ps per walk", per_a);
+	cr_expect(fabs(per_b - 11172) / 11172 < 0.02, "64 walkers: %.0f ps per read", per_b);
+	cr_expect_gt(a->st.stall_ps, 0);
+	free(a);
+	free(b);
+}
+
+/*
+ * Link-bound: 4K writes into a direct window (all hits after the first):
+ * 16 TLPs of 256 + 24 bytes, 35546.9 -> 35547 ps each, so 568752 ps per
+ * DMA and 4096 * 8 / 568.752 = 57.61 Gb/s.
+ */
+Test(timed, big_writes_are_link_bound)
+{
+	char *sets[] = { "modes[0].mapping=direct", "modes[0].window.page_size=16M",
+			 "modes[0].window.size=ram", "workload.window=64M", "workload.access=4K",
+			 "workload.direction=write", "workload.outstanding=0", "run.ios=2000" };
+	struct sim_result *r = run("tests/timing/base.yaml", sets, 8);
+	double span = (double)(r->st.dma_last_ps - r->st.dma_first_ps);
+	double gbps = r->st.bytes * 8e3 / span;
+
+	cr_expect(fabs(gbps - 57.61) < 0.1, "%.3f Gb/s", gbps);
+	cr_expect_eq(r->st.stall_ps, 0);
+	free(r);
+}
+
+/*
+ * Translation-bound: the same writes through a 4K default window with one
+ * walker and 1000 ns walk reads: every DMA's first request misses a new page
+ * and waits for the previous walk, so a DMA takes 1000 + 1000000 ps, more
+ * than the link's 568752.
+ */
+Test(timed, small_page_misses_make_writes_translation_bound)
+{
+	char *sets[] = { "workload.window=64M", "workload.access=4K", "workload.direction=write",
+			 "workload.pattern=sequential", "workload.outstanding=0", "run.ios=2000",
+			 "platform.walk.max_outstanding=1", "platform.tce_cache.entries=16",
+			 "platform.tce_cache.ways=16", "platform.walk.memory_latency_ns=1000" };
+	struct sim_result *r = run("tests/timing/base.yaml", sets, 10);
+	double per = (double)(r->st.dma_last_ps - r->st.dma_first_ps) / 2000;
+
+	cr_expect_eq(r->st.walks, 2000);
+	cr_expect(fabs(per - 1001000) / 1001000 < 0.01, "%.0f ps per DMA", per);
+	free(r);
+}
+
+/*
+ * A kill stall: PowerNV kills the PE on every map (on_map). With a stall of
+ * 20 us per kill, the reads right after the map wait for it: the kill is
+ * issued when the map's TCE write is done, the map completes kill.cpu_ns
+ * later (5.5 us in whole 263 ps CPU cycles: 20913 cycles = 5500119 ps) and
+ * the first read reaches the PHB 3047 + 163000 = 166047 ps after that, so it
+ * waits 20000000 - 5500119 - 166047 = 14333834 ps.
+ */
+Test(timed, a_kill_stalls_translation)
+{
+	char *sets[] = { "platform.kill.stall_ns=20000", "run.ios=1", "workload.window=64K" };
+	struct sim_result *r = run("tests/timing/pnv.yaml", sets, 3);
+	char *none[] = { "platform.kill.stall_ns=0", "run.ios=1", "workload.window=64K" };
+	struct sim_result *z = run("tests/timing/pnv.yaml", none, 3);
+
+	cr_expect_eq(z->st.stall_ps, 0);
+	cr_expect_eq(r->st.stall_ps, 14333834);
+	cr_expect_eq(r->dma_latency.max - z->dma_latency.max, 14333834);
+	free(r);
+	free(z);
+}
+
+Test(timed, bigger_lru_cache_never_has_fewer_hits)
+{
+	uint64_t prev = 0;
+
+	for (unsigned e = 16; e <= 512; e *= 2) {
+		char a[64], b[64], *sets[] = { a, b, "run.timing=false", "workload.window=4M",
+					       "workload.pattern=random", "run.ios=20000" };
+		struct sim_result *r;
+
+		snprintf(a, sizeof(a), "platform.tce_cache.entries=%u", e);
+		snprintf(b, sizeof(b), "platform.tce_cache.ways=%u", e);
+		r = run("tests/timing/base.yaml", sets, 6);
+		cr_expect_geq(r->st.cache_hits, prev, "%u entries", e);
+		prev = r->st.cache_hits;
+		free(r);
+	}
+}
