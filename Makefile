@@ -6,6 +6,7 @@
 #   make check      the same suite under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make golden     rewrite tests/golden/*.expected (after an intended change)
 #   make calibrate  compare with published measurements (reference/numbers.md §4)
+#   make speed      the simulator's own speed (lookups/s, requests/s)
 #   make deps       install missing Debian packages (as root), or print the command
 #   make clean
 #   V=1             print full commands; local overrides go in config.mak
@@ -48,7 +49,7 @@ BUILD_PKGS := gcc make pkg-config libyaml-dev
 TEST_PKGS  := libcriterion-dev
 PLOT_PKGS  := gnuplot-nox
 
-.PHONY: all run test check golden calibrate deps deps-build deps-test clean help
+.PHONY: all run test check golden calibrate speed deps deps-build deps-test clean help
 
 all: $(BIN)
 
@@ -136,6 +137,10 @@ golden: $(BIN)
 # Published measurements vs ddwsim (reference/numbers.md §4).
 calibrate: $(BIN)
 	DDWSIM_BIN=./$(BIN) sh bench/calibrate.sh
+
+# The simulator's own speed (bench/speed.sh); compare across commits.
+speed: $(BIN)
+	DDWSIM_BIN=./$(BIN) sh bench/speed.sh
 
 clean:
 	rm -rf build build-san ddwsim

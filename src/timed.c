@@ -528,6 +528,18 @@ static ddw_tick translate(struct timed *t, uint32_t i, uint64_t bus, unsigned le
 		return t->now + t->hit_ps;
 	}
 	idx = (bus - w->start) >> tce_table_geom(w->tbl)->page_shift;
+	if (!t->busy_walkers) {		/* the common case: no walk to join or wait for */
+		if (!tce_cache_lookup(s->cache, s->pe.number, w->num, idx, &tce)) {
+			ddw_tick done = start_walk(t, w, idx, &tce);
+
+			if (!tce || !tce_allows(tce, write))
+				s->st.faults++;
+			return done;
+		}
+		if (!tce_allows(tce, write))
+			s->st.faults++;
+		return t->now + t->hit_ps;
+	}
 	slot = walking(t, s->pe.number, w->num, idx);
 	if (slot == NONE && t->busy_walkers == t->nwalkers &&
 	    !tce_cache_peek(s->cache, s->pe.number, w->num, idx)) {
