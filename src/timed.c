@@ -120,6 +120,7 @@ struct timed {
 	/* PHB */
 	struct ddw_clock phb_clk;
 	ddw_tick hit_ps, walk_read_ps, mem_ps, lat_ps, kill_cpu_ps, kill_stall_ps;
+	ddw_tick pnow;			/* now, moved to the next PHB clock edge */
 	ddw_tick stall_until;		/* kills */
 	ddw_tick inorder_until;		/* no hit-under-miss: misses block until */
 	struct walker *walkers;
@@ -357,7 +358,7 @@ static int start_host(struct timed *t, uint32_t i)
 	struct sim *s = t->s;
 	struct ent *x = &t->e[i];
 	struct mode_stats before = s->st;
-	ddw_tick at;
+	ddw_tick t0, at;
 
 	x->state = E_RUNNING;
 	t->cpu_busy[cpu_of(t, x)] = true;
@@ -382,15 +383,16 @@ static int start_host(struct timed *t, uint32_t i)
 			x->maplen += s->segbuf[k].len;
 		x->map_ok = dma_api_map_sg(&s->api, x->op.cpu, s->segbuf, n, x->op.dir, x->seg) == 0;
 	}
-	at = t->now + cycles(t->cpu_clk, work_cycles(t, &before, &s->st));
+	t0 = clock_edge(t->cpu_clk, t->now);	/* the op starts on a CPU clock edge */
+	at = t0 + cycles(t->cpu_clk, work_cycles(t, &before, &s->st));
 	for (unsigned k = 0; k < x->nkills; k++) {
 		event_push(&t->q, at, EV_KILL, i, k);
 		at += x->kills[k].requests * t->kill_cpu_ps;
 	}
 	if (x->op.kind == OP_UNMAP)
-		s->st.cpu_unmap_ps += at - t->now;
+		s->st.cpu_unmap_ps += at - t0;
 	else
-		s->st.cpu_map_ps += at - t->now;
+		s->st.cpu_map_ps += at - t0;
 	event_push(&t->q, at, EV_HOST_DONE, i, 0);
 	return 0;
 }
@@ -456,8 +458,12 @@ static void apply_kill(struct timed *t, const struct kill_req *k)
 		    (wk->win == k->win && wk->idx >= k->idx && wk->idx < k->idx + k->npages))))
 			wk->fill = false;	/* what it read may be stale */
 	}
-	if (t->now + k->requests * t->kill_stall_ps > t->stall_until)
-		t->stall_until = t->now + k->requests * t->kill_stall_ps;
+	{
+		ddw_tick until = clock_edge(t->phb_clk, t->now) + k->requests * t->kill_stall_ps;
+
+		if (until > t->stall_until)
+			t->stall_until = until;
+	}
 }
 
 /* Walker slot walking (pe, win, idx), or NONE. */
@@ -492,14 +498,14 @@ static ddw_tick start_walk(struct timed *t, struct window *w, uint64_t idx, uint
 
 	while (t->walkers[slot].busy)
 		slot++;
-	done = t->now + t->hit_ps + walk.reads * t->walk_read_ps;
+	done = t->pnow + t->hit_ps + walk.reads * t->walk_read_ps;
 	*tce = rc < 0 ? 0 : walk.tce;
 	t->walkers[slot] = (struct walker){ .busy = true, .fill = *tce != 0, .pe = s->pe.number,
 					    .win = w->num, .idx = idx, .done = done, .tce = *tce };
 	t->busy_walkers++;
 	s->st.walks++;
 	s->st.walk_reads += walk.reads;
-	hist_add(&s->res->walk_latency, done - t->now);
+	hist_add(&s->res->walk_latency, done - t->pnow);
 	event_push(&t->q, done, EV_WALK_DONE, slot, 0);
 	if (!s->cfg->platform.walk.hit_under_miss && done > t->inorder_until)
 		t->inorder_until = done;
@@ -518,14 +524,15 @@ static ddw_tick translate(struct timed *t, uint32_t i, uint64_t bus, unsigned le
 	uint64_t idx, tce;
 	uint32_t slot;
 
-	if (wait > t->now) {
+	t->pnow = clock_edge(t->phb_clk, t->now);	/* the PHB works on its clock edges */
+	if (wait > t->pnow) {
 		s->st.stall_ps += wait - t->now;
 		event_push(&t->q, wait, EV(EV_REQ, len), i, bus);
 		return 0;
 	}
 	if (!w) {
 		s->st.faults++;
-		return t->now + t->hit_ps;
+		return t->pnow + t->hit_ps;
 	}
 	idx = (bus - w->start) >> tce_table_geom(w->tbl)->page_shift;
 	if (!t->busy_walkers) {		/* the common case: no walk to join or wait for */
@@ -538,7 +545,7 @@ static ddw_tick translate(struct timed *t, uint32_t i, uint64_t bus, unsigned le
 		}
 		if (!tce_allows(tce, write))
 			s->st.faults++;
-		return t->now + t->hit_ps;
+		return t->pnow + t->hit_ps;
 	}
 	slot = walking(t, s->pe.number, w->num, idx);
 	if (slot == NONE && t->busy_walkers == t->nwalkers &&
@@ -552,7 +559,7 @@ static ddw_tick translate(struct timed *t, uint32_t i, uint64_t bus, unsigned le
 	if (tce_cache_lookup(s->cache, s->pe.number, w->num, idx, &tce)) {
 		if (!tce_allows(tce, write))
 			s->st.faults++;
-		return t->now + t->hit_ps;
+		return t->pnow + t->hit_ps;
 	}
 	if (slot != NONE) {
 		s->st.walks_merged++;

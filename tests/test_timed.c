@@ -10,8 +10,11 @@
  *   memory         197000 ps (a multiple of the 500 ps cycle)
  *   walk read      355000 ps per level
  *   CPU cycle      1e6 / 3800 = 263.16 -> 263 ps
- * A 64 B read that hits: 3047 + 163000 + 1000 + 197000 + 11172 + 163000
- *   = 538219 ps; one that misses in a 1-level table adds 355000: 893219 ps.
+ * Components work on their clock edges: a request reaching the PHB at time A
+ * is looked up from the next 500 ps edge, and a host op starts on a 263 ps
+ * edge. A 64 B read started at t0 reaches the PHB at A = t0 + 3047 + 163000;
+ * from the edge P >= A it takes 1000 (lookup) [+ 355000 per level walked]
+ * + 197000 (memory) + 11172 (completion) + 163000 (back to the device).
  */
 #include <criterion/criterion.h>
 #include <math.h>
@@ -36,21 +39,26 @@ Test(timed, serial_reads_in_one_page_miss_once_then_hit)
 {
 	struct sim_result *r = run("tests/timing/base.yaml", NULL, 0);
 
+	/*
+	 * The map starts at 0: alloc 1140 + H_PUT_TCE (4700 + 380) = 6220 cycles
+	 * = 1635860 ps. Read 1 starts there: A = 1801907, P = 1802000, walk done
+	 * 2158000, memory 2355000, completion 2366172, done 2529172: 893312 ps.
+	 * Read 2 starts at 2529172: A = 2695219, P = 2695500 (+281), done after
+	 * 538500 ps; 538500 is a multiple of 500, so every later read also waits
+	 * 281 ps for the edge and takes 538500. Last read done at
+	 * 2529172 + 9 * 538500 = 7375672; the unmap starts at the next CPU edge,
+	 * 28045 * 263 = 7375835, and takes alloc 1140 + H_STUFF_TCE (4700 + 38)
+	 * = 5878 cycles = 1545914 ps: the run ends at 8921749 ps.
+	 */
 	cr_expect_eq(r->st.cache_misses, 1);
 	cr_expect_eq(r->st.cache_hits, 9);
 	cr_expect_eq(r->dma_latency.count, 10);
-	cr_expect_eq(r->dma_latency.max, 893219, "the first read walks one level");
-	/* mean = (893219 + 9 * 538219) / 10 = 573719 ps */
-	cr_expect(fabs(hist_mean(&r->dma_latency) - 573719.0) < 0.5);
-	/*
-	 * The map: alloc 1140 + H_PUT_TCE (4700 + 380) = 6220 cycles = 1635860 ps;
-	 * then the 10 reads back to back: 893219 + 9 * 538219 = 5737190;
-	 * then the unmap: alloc 1140 + H_STUFF_TCE (4700 + 38 for its one TCE)
-	 * = 5878 cycles = 1545914 ps. Total 8918964 ps.
-	 */
+	cr_expect_eq(r->dma_latency.max, 893312, "the first read walks one level");
+	/* mean = (893312 + 9 * 538500) / 10 = 573981.2 ps */
+	cr_expect(fabs(hist_mean(&r->dma_latency) - 573981.2) < 0.05);
 	cr_expect_eq(r->st.cpu_map_ps, 1635860);
 	cr_expect_eq(r->st.cpu_unmap_ps, 1545914);
-	cr_expect_eq(r->st.time_ps, 8918964);
+	cr_expect_eq(r->st.time_ps, 8921749);
 	free(r);
 }
 
@@ -60,14 +68,23 @@ Test(timed, all_hits_take_n_times_the_hit_latency)
 			 "modes[0].window.page_size=16M", "modes[0].window.size=ram" };
 	struct sim_result *r = run("tests/timing/base.yaml", sets, 4);
 
-	/* direct: the map is 50 cycles (13150 ps); reads: 1 miss + 1000 hits */
+	/*
+	 * direct: the map is 50 cycles (13150 ps). Read 1: A = 179197, P = 179500,
+	 * done 906672 (893522 ps); then 1000 hits of 538500 ps each (see above).
+	 */
 	cr_expect_eq(r->st.cache_misses, 1);
-	cr_expect_eq(r->st.dma_last_ps - r->st.dma_first_ps, 893219 + 1000ull * 538219);
+	cr_expect_eq(r->st.dma_last_ps - r->st.dma_first_ps, 893522 + 1000ull * 538500);
 	cr_expect_eq(r->st.dma_first_ps, 13150);
 	free(r);
 }
 
-/* The first read walks `levels` entries: 538219 + levels * 355000 ps. */
+/*
+ * The first read walks `levels` entries. The map (alloc 1140 + 16 TCE writes
+ * of 10 = 1300 cycles = 341900 ps, then the OPAL kill, 5500119 ps) completes
+ * at 5842019; the read reaches the PHB at 6008066 and starts at the edge
+ * 6008500, 166481 ps after it started; then 1000 + levels * 355000 + 197000
+ * + 11172 + 163000: 538653 + levels * 355000 ps in all.
+ */
 static void check_levels(unsigned levels)
 {
 	char lv[64], *sets[] = { lv, "run.ios=1", "workload.window=64K" };
@@ -76,7 +93,7 @@ static void check_levels(unsigned levels)
 	snprintf(lv, sizeof(lv), "modes[0].window.levels=%u", levels);
 	r = run("tests/timing/pnv.yaml", sets, 3);
 	cr_expect_eq(r->st.walk_reads, levels);
-	cr_expect_eq(r->dma_latency.max, 538219 + levels * 355000ull, "%u levels", levels);
+	cr_expect_eq(r->dma_latency.max, 538653 + levels * 355000ull, "%u levels", levels);
 	free(r);
 }
 
@@ -165,12 +182,13 @@ Test(timed, small_page_misses_make_writes_translation_bound)
 }
 
 /*
- * A kill stall: PowerNV kills the PE on every map (on_map). With a stall of
- * 20 us per kill, the reads right after the map wait for it: the kill is
- * issued when the map's TCE write is done, the map completes kill.cpu_ns
- * later (5.5 us in whole 263 ps CPU cycles: 20913 cycles = 5500119 ps) and
- * the first read reaches the PHB 3047 + 163000 = 166047 ps after that, so it
- * waits 20000000 - 5500119 - 166047 = 14333834 ps.
+ * A kill stall: PowerNV kills the PE on every map (on_map). The kill is
+ * issued when the map's TCE writes are done, at 341900 ps (see above); the
+ * PHB stalls from its next edge, 342000, for 20 us: until 20342000. The map
+ * completes kill.cpu_ns later (5.5 us in whole 263 ps cycles: 20913 cycles,
+ * 5500119 ps), at 5842019, and the read reaches the PHB at 6008066, so it
+ * waits 20342000 - 6008066 = 14333934 ps. Without the stall it would have
+ * started at the edge 6008500, so its latency grows by 20342000 - 6008500.
  */
 Test(timed, a_kill_stalls_translation)
 {
@@ -180,8 +198,8 @@ Test(timed, a_kill_stalls_translation)
 	struct sim_result *z = run("tests/timing/pnv.yaml", none, 3);
 
 	cr_expect_eq(z->st.stall_ps, 0);
-	cr_expect_eq(r->st.stall_ps, 14333834);
-	cr_expect_eq(r->dma_latency.max - z->dma_latency.max, 14333834);
+	cr_expect_eq(r->st.stall_ps, 14333934);
+	cr_expect_eq(r->dma_latency.max - z->dma_latency.max, 20342000 - 6008500);
 	free(r);
 	free(z);
 }
