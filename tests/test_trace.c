@@ -490,14 +490,18 @@ Test(trace, writer_rejects_an_op_neither_format_can_hold, .init = cr_redirect_st
 	op = all_ops[3];	/* wcreate */
 	op.page_shift = 11;
 	cr_expect(eq(int, trace_write(w, &op), -1));
+	op = all_ops[4];	/* map_sg whose second element wraps */
+	op.sg = (const struct sg_elem[]){ { 0x1000, 4096 }, { UINT64_MAX, 2 }, { 0, 1 } };
+	cr_expect(eq(int, trace_write(w, &op), -1));
 	trace_writer_abort(w);
 	unlink(path);
 	snprintf(want, sizeof(want),
 		 "ddwsim: cannot write trace '%s': bad dir 7 for a map (expected 0..2)\n"
 		 "ddwsim: cannot write trace '%s': bad win 2 for a dmab (expected 0 or 1)\n"
 		 "ddwsim: cannot write trace '%s': bad nsg 0 for a map_sg (expected 1..4096)\n"
-		 "ddwsim: cannot write trace '%s': bad page_shift 11 for a wcreate (expected 12..63)\n",
-		 path, path, path, path);
+		 "ddwsim: cannot write trace '%s': bad page_shift 11 for a wcreate (expected 12..63)\n"
+		 "ddwsim: cannot write trace '%s': bad range for sg element 2 of a map_sg: addr + len wraps past 2^64\n",
+		 path, path, path, path, path);
 	fflush(stderr);
 	cr_assert_stderr_eq_str(want);
 }

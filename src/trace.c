@@ -1,0 +1,504 @@
+/*
+ * trace.c - trace files as a whole: format detection, the op check both
+ * formats share, the atomic writer, and the `trace info` / `trace convert`
+ * helpers.
+ *
+ * A file is binary when it starts with the .ddwb magic (or a prefix of it,
+ * for a file cut short), else text: a text trace must start with "# ddwt 1",
+ * so the two cannot be confused. The first bytes read for detection are handed
+ * to the reader, so the file is opened once and pipes work too.
+ *
+ * The writer goes through outfile (habit 20): "<path>.tmp.<pid>", renamed on
+ * commit, unlinked on abort. A binary trace's record count is filled in at
+ * commit by seeking back to the header.
+ *
+ * trace_info() walks the whole trace once, in flat memory except for the set
+ * of devices seen (a hash set, one slot per distinct device).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ddwsim/err.h"
+#include "ddwsim/outfile.h"
+#include "ddwsim/trace.h"
+#include "ddwsim/xalloc.h"
+
+#define WRITE_BUF	(1u << 20)	/* stdio buffer of a trace being written */
+
+static const char *const op_names[] = {
+	[OP_MAP] = "map", [OP_MAP_SG] = "map_sg", [OP_DMA] = "dma", [OP_DMA_BUS] = "dmab",
+	[OP_UNMAP] = "unmap", [OP_WIN_CREATE] = "wcreate", [OP_WIN_REMOVE] = "wremove",
+	[OP_WIN_RESET] = "wreset",
+};
+
+#define NOPS	(sizeof(op_names) / sizeof(op_names[0]))
+
+/* --- detection and opening --- */
+
+/* Does head (n bytes) start like a binary trace? */
+static bool looks_binary(const unsigned char *head, size_t n)
+{
+	size_t m = n < TRACE_BIN_MAGIC_LEN ? n : TRACE_BIN_MAGIC_LEN;
+
+	return m > 0 && !memcmp(head, TRACE_BIN_MAGIC, m);
+}
+
+/* Opens path and reads its first bytes into head; returns fp or NULL after reporting. */
+static FILE *open_head(const char *path, unsigned char *head, size_t *n)
+{
+	FILE *fp = fopen(path, "rb");
+
+	if (!fp) {
+		ddw_error("cannot open trace '%s': %s", path, strerror(errno));
+		return NULL;
+	}
+	*n = fread(head, 1, TRACE_BIN_MAGIC_LEN, fp);
+	if (ferror(fp)) {
+		ddw_error("cannot read trace '%s': %s", path, strerror(errno));
+		fclose(fp);
+		return NULL;
+	}
+	return fp;
+}
+
+int trace_detect(const char *path)
+{
+	unsigned char head[TRACE_BIN_MAGIC_LEN];
+	size_t n;
+	FILE *fp = open_head(path, head, &n);
+
+	if (!fp)
+		return -1;
+	fclose(fp);
+	return looks_binary(head, n) ? TRACE_BIN : TRACE_TEXT;
+}
+
+enum trace_fmt trace_fmt_for_path(const char *path)
+{
+	size_t n = strlen(path);
+
+	return n >= 5 && !strcmp(path + n - 5, ".ddwb") ? TRACE_BIN : TRACE_TEXT;
+}
+
+int trace_open(struct op_source *src, const char *path)
+{
+	unsigned char head[TRACE_BIN_MAGIC_LEN];
+	size_t n;
+	FILE *fp;
+
+	src->ops = NULL;
+	src->state = NULL;
+	fp = open_head(path, head, &n);
+	if (!fp)
+		return -1;
+	if (looks_binary(head, n))
+		return trace_bin_open(src, path, fp, head, n);
+	return trace_text_open(src, path, fp, head, n);
+}
+
+/* --- what both formats can carry --- */
+
+DDW_PRINTF(3, 4)
+static const char *problem(char *buf, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, n, fmt, ap);
+	va_end(ap);
+	return buf;
+}
+
+/* [addr, addr + len) with len >= 1 that does not wrap past 2^64. */
+static const char *range_problem(const char *what, uint64_t addr, uint64_t len, char *buf, size_t n)
+{
+	if (len == 0)
+		return problem(buf, n, "bad len 0 for %s (expected at least 1)", what);
+	if (len - 1 > UINT64_MAX - addr)
+		return problem(buf, n, "bad range for %s: addr + len wraps past 2^64", what);
+	return NULL;
+}
+
+static const char *sg_problem(const struct dma_op *op, char *buf, size_t n)
+{
+	char what[48];
+
+	if (op->nsg < 1 || op->nsg > TRACE_SG_MAX)
+		return problem(buf, n, "bad nsg %u for a map_sg (expected 1..%u)", op->nsg,
+			       TRACE_SG_MAX);
+	for (unsigned i = 0; op->sg && i < op->nsg; i++) {
+		snprintf(what, sizeof(what), "sg element %u of a map_sg", i + 1);	/* from 1, as in text */
+		if (range_problem(what, op->sg[i].phys, op->sg[i].len, buf, n))
+			return buf;
+	}
+	return NULL;
+}
+
+const char *trace_op_problem(const struct dma_op *op, char *buf, size_t n)
+{
+	unsigned dir = (unsigned)op->dir;
+
+	if ((unsigned)op->kind >= NOPS)
+		return problem(buf, n, "bad kind %u", (unsigned)op->kind);
+	switch (op->kind) {
+	case OP_MAP:
+		if (dir > DMA_DIR_FROM_DEVICE)
+			return problem(buf, n, "bad dir %u for a map (expected 0..2)", dir);
+		return range_problem("a map", op->addr, op->len, buf, n);
+	case OP_MAP_SG:
+		if (dir > DMA_DIR_FROM_DEVICE)
+			return problem(buf, n, "bad dir %u for a map_sg (expected 0..2)", dir);
+		return sg_problem(op, buf, n);
+	case OP_DMA:
+	case OP_DMA_BUS:
+		if (dir != DMA_DIR_TO_DEVICE && dir != DMA_DIR_FROM_DEVICE)
+			return problem(buf, n, "bad dir %u for a %s (expected 1 or 2)", dir,
+				       op_names[op->kind]);
+		if (op->kind == OP_DMA_BUS && op->win > 1)
+			return problem(buf, n, "bad win %u for a dmab (expected 0 or 1)", op->win);
+		if (op->flags & ~(unsigned)OP_F_WAIT)
+			return problem(buf, n, "bad flags %#x for a %s (expected 0 or %#x)", op->flags,
+				       op_names[op->kind], OP_F_WAIT);
+		return range_problem(op->kind == OP_DMA ? "a dma" : "a dmab", op->addr, op->len,
+				     buf, n);
+	case OP_WIN_CREATE:
+		if (op->levels < 1 || op->levels > 5)
+			return problem(buf, n, "bad levels %u for a wcreate (expected 1..5)",
+				       op->levels);
+		if (op->page_shift < 12 || op->page_shift > 63)
+			return problem(buf, n, "bad page_shift %u for a wcreate (expected 12..63)",
+				       op->page_shift);
+		return NULL;
+	default:
+		return NULL;
+	}
+}
+
+/* --- the writer --- */
+
+struct trace_writer {
+	struct outfile of;
+	enum trace_fmt fmt;
+	uint64_t records;	/* binary records written, header excluded */
+	char *iobuf;		/* of.fp's stdio buffer; freed after the file is closed */
+};
+
+static const char *out_name(const struct trace_writer *w)
+{
+	return w->of.tmp ? w->of.tmp : "standard output";
+}
+
+int trace_writer_open(struct trace_writer **out, const char *path, enum trace_fmt fmt)
+{
+	struct trace_writer *w = xcalloc(1, sizeof(*w));
+	int rc;
+
+	*out = NULL;
+	w->fmt = fmt;
+	if (outfile_open(&w->of, path) < 0) {
+		free(w);
+		return -1;
+	}
+	if (w->of.path) {
+		w->iobuf = xmalloc(WRITE_BUF);
+		setvbuf(w->of.fp, w->iobuf, _IOFBF, WRITE_BUF);
+	}
+	if (fmt == TRACE_BIN)
+		rc = trace_bin_write_header(w->of.fp);
+	else
+		rc = trace_text_write_header(w->of.fp);
+	if (rc < 0) {
+		ddw_error("cannot write '%s': %s", out_name(w), strerror(errno));
+		trace_writer_abort(w);
+		return -1;
+	}
+	*out = w;
+	return 0;
+}
+
+int trace_write(struct trace_writer *w, const struct dma_op *op)
+{
+	char why[112];
+	int rc;
+
+	if (op->kind == OP_MAP_SG && !op->sg)
+		return ddw_error("cannot write trace '%s': a map_sg without its sg array",
+				 w->of.path ? w->of.path : "-");
+	if (trace_op_problem(op, why, sizeof(why)))
+		return ddw_error("cannot write trace '%s': %s", w->of.path ? w->of.path : "-", why);
+	if (w->fmt == TRACE_BIN)
+		rc = trace_bin_write_op(w->of.fp, op, &w->records);
+	else
+		rc = trace_text_write_op(w->of.fp, op);
+	if (rc < 0)
+		return ddw_error("cannot write '%s': %s", out_name(w), strerror(errno));
+	return 0;
+}
+
+int trace_writer_commit(struct trace_writer *w)
+{
+	int rc;
+
+	if (w->fmt == TRACE_BIN && w->of.path)
+		trace_bin_finish(w->of.fp, w->records);
+	rc = outfile_commit(&w->of);
+	free(w->iobuf);
+	free(w);
+	return rc;
+}
+
+void trace_writer_abort(struct trace_writer *w)
+{
+	if (!w)
+		return;
+	outfile_abort(&w->of);
+	free(w->iobuf);
+	free(w);
+}
+
+/* --- convert --- */
+
+int trace_convert(const char *in, const char *out)
+{
+	struct trace_writer *w;
+	struct op_source src;
+	struct dma_op op;
+	int rc;
+
+	if (trace_open(&src, in) < 0)
+		return -1;
+	if (trace_writer_open(&w, out, trace_fmt_for_path(out)) < 0) {
+		op_source_close(&src);
+		return -1;
+	}
+	while ((rc = op_source_next(&src, &op)) > 0)
+		if (trace_write(w, &op) < 0) {
+			rc = -1;
+			break;
+		}
+	op_source_close(&src);
+	if (rc < 0) {
+		trace_writer_abort(w);
+		return -1;
+	}
+	return trace_writer_commit(w);
+}
+
+/* --- info --- */
+
+/* Lowest and highest value seen (addresses: first and last byte). */
+struct span {
+	uint64_t lo, hi;
+	uint64_t n;		/* values added */
+};
+
+/* Distinct devices: open addressing, key dev + 1 (0 = empty slot). */
+struct devset {
+	uint64_t *slot;
+	size_t cap, n;
+};
+
+struct info {
+	uint64_t ops[NOPS];		/* per op kind */
+	uint64_t total, sg_elems;
+	uint64_t map_bytes;		/* map LEN + sg element LEN, saturating */
+	uint64_t dma_bytes;		/* dma + dmab LEN, saturating */
+	struct span phys, bus, time;
+	struct devset devs;
+};
+
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+static void span_add(struct span *s, uint64_t lo, uint64_t hi)
+{
+	if (!s->n || lo < s->lo)
+		s->lo = lo;
+	if (!s->n || hi > s->hi)
+		s->hi = hi;
+	s->n++;
+}
+
+/* [addr, addr + len), len >= 1; a recorded bus range may wrap: it is cut at 2^64. */
+static void span_range(struct span *s, uint64_t addr, uint64_t len)
+{
+	span_add(s, addr, sat_add(addr, len - 1));
+}
+
+static size_t dev_hash(uint64_t key, size_t cap)
+{
+	return (size_t)((key * 0x9e3779b97f4a7c15ull) >> 32) & (cap - 1);
+}
+
+static void devset_add(struct devset *s, unsigned dev)
+{
+	uint64_t key = (uint64_t)dev + 1;
+	size_t i;
+
+	if (2 * (s->n + 1) > s->cap) {
+		struct devset g = { .cap = s->cap ? 2 * s->cap : 64 };
+
+		g.slot = xcalloc(g.cap, sizeof(*g.slot));
+		for (size_t j = 0; j < s->cap; j++)
+			if (s->slot[j])
+				devset_add(&g, (unsigned)(s->slot[j] - 1));
+		free(s->slot);
+		*s = g;
+	}
+	for (i = dev_hash(key, s->cap); s->slot[i]; i = (i + 1) & (s->cap - 1))
+		if (s->slot[i] == key)
+			return;
+	s->slot[i] = key;
+	s->n++;
+}
+
+static void info_add(struct info *in, const struct dma_op *op)
+{
+	in->ops[op->kind]++;
+	in->total++;
+	devset_add(&in->devs, op->dev);
+	if (op->time_ps != OP_NO_TIME)
+		span_add(&in->time, op->time_ps, op->time_ps);
+	switch (op->kind) {
+	case OP_MAP:
+		in->map_bytes = sat_add(in->map_bytes, op->len);
+		span_range(&in->phys, op->addr, op->len);
+		if (op->rec_bus != OP_NO_BUS)
+			span_range(&in->bus, op->rec_bus, op->len);
+		break;
+	case OP_MAP_SG:
+		for (unsigned i = 0; i < op->nsg; i++) {
+			in->map_bytes = sat_add(in->map_bytes, op->sg[i].len);
+			span_range(&in->phys, op->sg[i].phys, op->sg[i].len);
+		}
+		in->sg_elems += op->nsg;
+		if (op->rec_bus != OP_NO_BUS)
+			span_range(&in->bus, op->rec_bus, op->sg[0].len);
+		break;
+	case OP_DMA:
+		in->dma_bytes = sat_add(in->dma_bytes, op->len);
+		break;
+	case OP_DMA_BUS:
+		in->dma_bytes = sat_add(in->dma_bytes, op->len);
+		span_range(&in->bus, op->addr, op->len);
+		break;
+	default:
+		break;
+	}
+}
+
+static void json_str(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(out, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(out, "\\u%04x", c);
+		else
+			fputc(c, out);
+	}
+	fputc('"', out);
+}
+
+static void json_span(FILE *out, const char *key, const struct span *s, bool last)
+{
+	fprintf(out, "  \"%s\": ", key);
+	if (s->n)
+		fprintf(out, "{\"min\": %" PRIu64 ", \"max\": %" PRIu64 "}", s->lo, s->hi);
+	else
+		fputs("null", out);
+	fputs(last ? "\n" : ",\n", out);
+}
+
+static void write_json(FILE *out, const char *path, const char *fmt, const struct info *in)
+{
+	uint64_t win = in->ops[OP_WIN_CREATE] + in->ops[OP_WIN_REMOVE] + in->ops[OP_WIN_RESET];
+
+	fputs("{\n  \"trace\": ", out);
+	json_str(out, path);
+	fprintf(out, ",\n  \"format\": \"%s\",\n  \"ops\": {\"total\": %" PRIu64, fmt, in->total);
+	for (size_t k = 0; k < NOPS; k++) {
+		if (k == OP_WIN_CREATE)
+			fprintf(out, ", \"window\": %" PRIu64, win);
+		fprintf(out, ", \"%s\": %" PRIu64, op_names[k], in->ops[k]);
+	}
+	fprintf(out, "},\n  \"devices\": %zu,\n  \"sg_elements\": %" PRIu64 ",\n", in->devs.n,
+		in->sg_elems);
+	fprintf(out, "  \"map_bytes\": %" PRIu64 ",\n  \"dma_bytes\": %" PRIu64 ",\n",
+		in->map_bytes, in->dma_bytes);
+	json_span(out, "phys", &in->phys, false);
+	json_span(out, "bus", &in->bus, false);
+	fputs("  \"time_ps\": ", out);
+	if (in->time.n)
+		fprintf(out, "{\"min\": %" PRIu64 ", \"max\": %" PRIu64 ", \"stamped\": %" PRIu64 "}\n",
+			in->time.lo, in->time.hi, in->time.n);
+	else
+		fputs("null\n", out);
+	fputs("}\n", out);
+}
+
+static void text_span(FILE *out, const char *key, const struct span *s)
+{
+	if (s->n)
+		fprintf(out, "%-14s0x%" PRIx64 "..0x%" PRIx64 "\n", key, s->lo, s->hi);
+	else
+		fprintf(out, "%-14snone\n", key);
+}
+
+static void write_text(FILE *out, const char *path, const char *fmt, const struct info *in)
+{
+	uint64_t win = in->ops[OP_WIN_CREATE] + in->ops[OP_WIN_REMOVE] + in->ops[OP_WIN_RESET];
+
+	fprintf(out, "%-14s%s\n%-14s%s\n%-14s%" PRIu64 "\n", "trace", path, "format", fmt, "ops",
+		in->total);
+	for (size_t k = 0; k < NOPS; k++) {
+		if (k == OP_WIN_CREATE)
+			fprintf(out, "  %-12s%" PRIu64 "\n", "window", win);
+		fprintf(out, "%s%-*s%" PRIu64 "\n", k < OP_WIN_CREATE ? "  " : "    ",
+			k < OP_WIN_CREATE ? 12 : 10, op_names[k], in->ops[k]);
+	}
+	fprintf(out, "%-14s%zu\n%-14s%" PRIu64 "\n", "devices", in->devs.n, "sg_elements",
+		in->sg_elems);
+	fprintf(out, "%-14s%" PRIu64 "\n%-14s%" PRIu64 "\n", "map_bytes", in->map_bytes,
+		"dma_bytes", in->dma_bytes);
+	text_span(out, "phys", &in->phys);
+	text_span(out, "bus", &in->bus);
+	if (in->time.n)
+		fprintf(out, "%-14s%" PRIu64 "..%" PRIu64 " (%" PRIu64 " of %" PRIu64 " ops stamped)\n",
+			"time_ps", in->time.lo, in->time.hi, in->time.n, in->total);
+	else
+		fprintf(out, "%-14snone\n", "time_ps");
+}
+
+int trace_info(const char *path, bool json, FILE *out)
+{
+	struct info in = { 0 };
+	struct op_source src;
+	struct dma_op op;
+	const char *fmt;
+	int rc;
+
+	if (trace_open(&src, path) < 0)
+		return -1;
+	fmt = src.ops->name;
+	while ((rc = op_source_next(&src, &op)) > 0)
+		info_add(&in, &op);
+	op_source_close(&src);
+	if (rc == 0) {
+		if (json)
+			write_json(out, path, fmt, &in);
+		else
+			write_text(out, path, fmt, &in);
+	}
+	free(in.devs.slot);
+	return rc;
+}

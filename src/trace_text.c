@@ -1,0 +1,722 @@
+/*
+ * trace_text.c - the text trace format (.ddwt): a streaming reader and the
+ * canonical writer.
+ *
+ * A .ddwt file holds one DMA op per line, for people to read, write and diff:
+ *
+ *   # ddwt 1
+ *   # a NIC receiving one frame, then a storage read through a DDW
+ *   @1500000 map 0 0x1 0x12340000 2048 from cpu=1 bus=0x1000
+ *   dma 0 0x1 0 1500 w
+ *   unmap 0 0x1 cpu=1
+ *   wcreate 1 65536 1073741824 1
+ *   map_sg 1 0x2 to 0x10000:4096,0x30000:8192
+ *   dmab 1 1 0x800000000000000 512 r
+ *
+ * Lines:
+ *   - The first non-blank line is exactly `# ddwt 1` (format version 1).
+ *   - Blank lines are ignored. A field starting with `#` starts a comment that
+ *     runs to the end of the line, so `#` lines are comments.
+ *   - Fields are separated by one or more spaces or tabs; a carriage return
+ *     before the newline is ignored. The last line may lack its newline.
+ *   - line := [@T] OP FIELD... [KEY=VALUE | wait]... [# comment]
+ *   - A line is at most 256 KiB (262144 bytes without its newline). The longest
+ *     canonical line, a map_sg of 4096 elements, is under 164,000 bytes, so a
+ *     64 KiB limit would make some valid binary traces unconvertible to text.
+ *
+ *   OP       FIELDS                            KEYS           dma_op
+ *   map      DEV H PHYS LEN DIR                [cpu=] [bus=]  OP_MAP: addr = PHYS
+ *   map_sg   DEV H DIR PHYS:LEN[,PHYS:LEN]...  [cpu=] [bus=]  OP_MAP_SG: nsg, sg (1..4096)
+ *   dma      DEV H OFF LEN RW                  [wait]         OP_DMA: addr = OFF
+ *   dmab     DEV WIN BUS LEN RW                [wait]         OP_DMA_BUS: addr = BUS
+ *   unmap    DEV H                             [cpu=]         OP_UNMAP
+ *   wcreate  DEV PAGE_SIZE SIZE LEVELS                        OP_WIN_CREATE: len = SIZE
+ *   wremove  DEV START                                        OP_WIN_REMOVE: addr = START
+ *   wreset   DEV                                              OP_WIN_RESET
+ *
+ *   FIELD      MEANING                               ACCEPTS           WRITTEN AS
+ *   @T         time stamp in ps (absent: none)       0..2^64-2         decimal
+ *   DEV        device (its own PE)                   0..2^32-1         decimal
+ *   H          handle: names the buffer              u64               0x hex
+ *   PHYS       host physical address                 u64               0x hex
+ *   LEN        bytes                                 1.., SIZE         decimal
+ *   DIR        to (DMA_TO_DEVICE), from (DMA_FROM_DEVICE), bidi        word
+ *   OFF        byte offset into H's buffer           u64               decimal
+ *   RW         r: the device reads (dir TO_DEVICE),  r, w              letter
+ *              w: it writes (dir FROM_DEVICE)
+ *   WIN        window: 0 default, 1 DDW              0..1              decimal
+ *   BUS        bus address                           u64               0x hex
+ *   PAGE_SIZE  TCE size, a power of two              4096.., SIZE      decimal bytes
+ *              (page_shift = log2 PAGE_SIZE)
+ *   SIZE       window size in bytes                  u64, SIZE         decimal
+ *   LEVELS     TCE table levels                      1..5              decimal
+ *   START      bus address where the window starts  u64               0x hex
+ *   cpu=N      CPU making the map/unmap (absent: 0)  0..2^32-1         decimal, only if not 0
+ *   bus=ADDR   bus address the real kernel chose     0..2^64-2         0x hex, only if recorded
+ *              (map_sg: its first element's); rec_bus, absent: OP_NO_BUS
+ *   wait       flags |= OP_F_WAIT: the DMA starts    the word          last, only if set
+ *              once the device's previous DMA is done
+ *
+ * Numbers are decimal (leading zeros allowed, never octal) or 0x hex, unsigned
+ * 64-bit; overflow is an error. A SIZE field may end a decimal number with K,
+ * M, G or T (either case; x 2^10, 2^20, 2^30, 2^40), as config sizes do. A
+ * map_sg list has no spaces: PHYS:LEN pairs joined by commas. Each KEY (and
+ * `wait`) may appear once, in any order. The range [addr, addr + len) of map,
+ * sg elements, dma and dmab must not wrap past 2^64. Fields an op does not
+ * name are 0 in the dma_op, except time_ps (OP_NO_TIME) and rec_bus (OP_NO_BUS).
+ *
+ * The writer writes canonical text: the header, then one op per line, single
+ * spaces, the WRITTEN AS column, `@T` only when stamped, `cpu=` before `bus=`,
+ * `wait` last, no comments. Reading canonical text and writing it again gives
+ * the same bytes, and so does text -> binary -> text.
+ *
+ * Errors: the reader stops at the first bad line and prints
+ * "FILE:LINE: message" to stderr (no "ddwsim: " prefix, as config errors),
+ * e.g. "t.ddwt:7: map: expected a direction (to, from, bidi), got 'sideways'".
+ *
+ * Cost: the file is read in 1 MiB blocks and split into lines in place; the
+ * reader holds one block, one longest line and 4096 sg elements, whatever the
+ * file's length. No allocation per op.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ddwsim/err.h"
+#include "ddwsim/trace.h"
+#include "ddwsim/xalloc.h"
+
+#define TEXT_BLOCK	(1u << 20)	/* bytes read at a time */
+#define TEXT_LINE_MAX	(256u << 10)	/* longest line, without its newline (see above) */
+#define TEXT_MAX_TOKENS	16		/* more than any op can have (9) */
+#define TEXT_HEADER	"# ddwt 1"
+
+/* What a positional or KEY= field holds; the parser and the writer share them. */
+enum fld {
+	F_DEV, F_H, F_PHYS, F_OFF, F_BUS, F_START, F_LEN, F_SIZE, F_PAGE, F_LEVELS, F_WIN,
+	F_DIR, F_RW, F_SG, F_CPU, F_RBUS, F_TIME,
+};
+
+struct fld_info {
+	const char *name;	/* in messages */
+	bool hex;		/* written (and its range printed) in 0x hex */
+	bool size;		/* K/M/G/T suffixes allowed */
+	uint64_t min, max;	/* accepted range */
+};
+
+static const struct fld_info flds[] = {
+	[F_DEV]    = { "DEV", false, false, 0, UINT32_MAX },
+	[F_H]      = { "H", true, false, 0, UINT64_MAX },
+	[F_PHYS]   = { "PHYS", true, false, 0, UINT64_MAX },
+	[F_OFF]    = { "OFF", false, false, 0, UINT64_MAX },
+	[F_BUS]    = { "BUS", true, false, 0, UINT64_MAX },
+	[F_START]  = { "START", true, false, 0, UINT64_MAX },
+	[F_LEN]    = { "LEN", false, true, 1, UINT64_MAX },
+	[F_SIZE]   = { "SIZE", false, true, 0, UINT64_MAX },
+	[F_PAGE]   = { "PAGE_SIZE", false, true, 4096, UINT64_MAX },
+	[F_LEVELS] = { "LEVELS", false, false, 1, 5 },
+	[F_WIN]    = { "WIN", false, false, 0, 1 },
+	[F_DIR]    = { "DIR", false, false, 0, 0 },
+	[F_RW]     = { "RW", false, false, 0, 0 },
+	[F_SG]     = { "PHYS:LEN", false, false, 0, 0 },
+	[F_CPU]    = { "cpu", false, false, 0, UINT32_MAX },
+	[F_RBUS]   = { "bus", true, false, 0, UINT64_MAX - 1 },	/* all ones = OP_NO_BUS */
+	[F_TIME]   = { "@T", false, false, 0, UINT64_MAX - 1 },	/* all ones = OP_NO_TIME */
+};
+
+#define K_CPU	1u		/* accepts cpu= */
+#define K_BUS	2u		/* accepts bus= */
+#define K_WAIT	4u		/* accepts the word wait */
+
+/* One op's line syntax, indexed by enum op_kind. */
+struct syntax {
+	const char *name;
+	unsigned char nf;		/* positional fields */
+	unsigned char f[5];		/* their kinds (enum fld), in order */
+	unsigned keys;			/* K_* */
+	const char *usage;
+};
+
+static const struct syntax syntaxes[] = {
+	[OP_MAP]        = { "map", 5, { F_DEV, F_H, F_PHYS, F_LEN, F_DIR }, K_CPU | K_BUS,
+			    "map DEV H PHYS LEN DIR [cpu=N] [bus=ADDR]" },
+	[OP_MAP_SG]     = { "map_sg", 4, { F_DEV, F_H, F_DIR, F_SG }, K_CPU | K_BUS,
+			    "map_sg DEV H DIR PHYS:LEN[,PHYS:LEN]... [cpu=N] [bus=ADDR]" },
+	[OP_DMA]        = { "dma", 5, { F_DEV, F_H, F_OFF, F_LEN, F_RW }, K_WAIT,
+			    "dma DEV H OFF LEN RW [wait]" },
+	[OP_DMA_BUS]    = { "dmab", 5, { F_DEV, F_WIN, F_BUS, F_LEN, F_RW }, K_WAIT,
+			    "dmab DEV WIN BUS LEN RW [wait]" },
+	[OP_UNMAP]      = { "unmap", 2, { F_DEV, F_H }, K_CPU, "unmap DEV H [cpu=N]" },
+	[OP_WIN_CREATE] = { "wcreate", 4, { F_DEV, F_PAGE, F_SIZE, F_LEVELS }, 0,
+			    "wcreate DEV PAGE_SIZE SIZE LEVELS" },
+	[OP_WIN_REMOVE] = { "wremove", 2, { F_DEV, F_START }, 0, "wremove DEV START" },
+	[OP_WIN_RESET]  = { "wreset", 1, { F_DEV }, 0, "wreset DEV" },
+};
+
+#define NSYNTAX	(sizeof(syntaxes) / sizeof(syntaxes[0]))
+
+static const char *const dir_words[] = {
+	[DMA_DIR_BIDIRECTIONAL] = "bidi",
+	[DMA_DIR_TO_DEVICE] = "to",
+	[DMA_DIR_FROM_DEVICE] = "from",
+};
+
+struct text_reader {
+	char *path;
+	FILE *fp;
+	char *buf;		/* TEXT_LINE_MAX + TEXT_BLOCK + 1 bytes */
+	size_t pos, end;	/* unread bytes: buf[pos..end) */
+	bool eof;		/* fp has nothing more */
+	uint64_t line;		/* number of the line being parsed, from 1 */
+	bool header;		/* "# ddwt 1" seen */
+	int done;		/* 0 while reading, 1 at the end, -1 after an error */
+	char *tok[TEXT_MAX_TOKENS + 1];	/* the line's fields */
+	unsigned ntok;
+	struct sg_elem *sg;	/* TRACE_SG_MAX elements */
+};
+
+static int text_next(void *state, struct dma_op *op);
+static void text_close(void *state);
+
+static const struct op_source_ops text_ops = {
+	.name = "text", .next = text_next, .close = text_close,
+};
+
+/* Reports "FILE:LINE: message", stops the reader and returns -1. */
+DDW_PRINTF(2, 3)
+static int bad(struct text_reader *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s:%" PRIu64 ": ", r->path, r->line ? r->line : 1);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	r->done = -1;
+	return -1;
+}
+
+/* --- lines --- */
+
+static int fill(struct text_reader *r)
+{
+	size_t n;
+
+	memmove(r->buf, r->buf + r->pos, r->end - r->pos);
+	r->end -= r->pos;
+	r->pos = 0;
+	n = fread(r->buf + r->end, 1, TEXT_BLOCK, r->fp);
+	r->end += n;
+	if (n < TEXT_BLOCK) {
+		if (ferror(r->fp)) {
+			r->done = -1;
+			return ddw_error("cannot read trace '%s': %s", r->path, strerror(errno));
+		}
+		r->eof = true;
+	}
+	return 0;
+}
+
+/* Sets *s to the next line, NUL-terminated in place, and *len; 1, 0 at the end, -1 reported. */
+static int get_line(struct text_reader *r, char **s, size_t *len)
+{
+	for (;;) {
+		char *p = r->buf + r->pos;
+		size_t avail = r->end - r->pos;
+		char *nl = memchr(p, '\n', avail);
+
+		if (nl || (r->eof && avail)) {
+			*s = p;
+			*len = nl ? (size_t)(nl - p) : avail;
+			r->line++;
+			if (*len > TEXT_LINE_MAX)
+				return bad(r, "line longer than %u bytes", TEXT_LINE_MAX);
+			p[*len] = '\0';
+			r->pos += *len + (nl != NULL);
+			return 1;
+		}
+		if (avail > TEXT_LINE_MAX) {
+			r->line++;
+			return bad(r, "line longer than %u bytes", TEXT_LINE_MAX);
+		}
+		if (r->eof)
+			return 0;
+		if (fill(r) < 0)
+			return -1;
+	}
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+/* Splits s into r->tok, up to one more than TEXT_MAX_TOKENS; a field starting with '#' ends it. */
+static void split(struct text_reader *r, char *s)
+{
+	r->ntok = 0;
+	while (r->ntok <= TEXT_MAX_TOKENS) {
+		while (is_blank(*s))
+			s++;
+		if (!*s || *s == '#')
+			return;
+		r->tok[r->ntok++] = s;
+		while (*s && !is_blank(*s))
+			s++;
+		if (*s)
+			*s++ = '\0';
+	}
+}
+
+/* The version header: 1 if s is it, 0 for a blank line, -1 reported. */
+static int check_header(struct text_reader *r, char *s)
+{
+	size_t n = strlen(s);
+
+	while (n && is_blank(s[n - 1]))
+		s[--n] = '\0';
+	while (is_blank(*s))
+		s++;
+	if (!*s)
+		return 0;
+	if (!strcmp(s, TEXT_HEADER))
+		return 1;
+	if (!strncmp(s, "# ddwt ", 7))
+		return bad(r, "unsupported version '%s', expected '%s'", s + 7, TEXT_HEADER);
+	return bad(r, "missing '%s' header", TEXT_HEADER);
+}
+
+/* --- fields --- */
+
+/*
+ * Decimal or 0x hex; with size, a decimal number may end in K, M, G or T.
+ * Returns 0, -EINVAL (not a number) or -ERANGE (over 64 bits).
+ */
+static int parse_num(const char *s, bool size, uint64_t *out)
+{
+	static const char units[] = "KMGT";
+	bool hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+	unsigned base = hex ? 16 : 10, d;
+	const char *p = hex ? s + 2 : s, *u;
+	uint64_t v = 0;
+
+	if (!*p)
+		return -EINVAL;
+	for (; *p; p++) {
+		if (*p >= '0' && *p <= '9')
+			d = (unsigned)(*p - '0');
+		else if (hex && *p >= 'a' && *p <= 'f')
+			d = (unsigned)(*p - 'a' + 10);
+		else if (hex && *p >= 'A' && *p <= 'F')
+			d = (unsigned)(*p - 'A' + 10);
+		else
+			break;
+		if (v > (UINT64_MAX - d) / base)
+			return -ERANGE;
+		v = v * base + d;
+	}
+	if (*p) {
+		u = strchr(units, *p >= 'a' && *p <= 'z' ? *p - 32 : *p);
+		if (!size || hex || p == s || !u || p[1])
+			return -EINVAL;
+		d = 10 * (unsigned)(u - units + 1);
+		if (v > UINT64_MAX >> d)
+			return -ERANGE;
+		v <<= d;
+	}
+	*out = v;
+	return 0;
+}
+
+static const char *fmt_num(char *buf, size_t n, uint64_t v, bool hex)
+{
+	snprintf(buf, n, hex ? "0x%" PRIx64 : "%" PRIu64, v);
+	return buf;
+}
+
+/*
+ * Parses tok as field f into *v; what names it in messages, which start with
+ * "op: " unless op is empty (the time stamp). 0 or -1 reported.
+ */
+static int num_field(struct text_reader *r, const char *op, enum fld f, const char *what,
+		     const char *tok, uint64_t *v)
+{
+	const struct fld_info *fi = &flds[f];
+	const char *sep = *op ? ": " : "";
+	char lo[24], hi[24];
+	int rc = parse_num(tok, fi->size, v);
+
+	if (rc == -EINVAL)
+		return bad(r, "%s%sexpected a number for %s, got '%s'", op, sep, what, tok);
+	if (rc == -ERANGE)
+		return bad(r, "%s%snumber out of range for %s, got '%s'", op, sep, what, tok);
+	if (*v >= fi->min && *v <= fi->max)
+		return 0;
+	if (fi->max == UINT64_MAX)
+		return bad(r, "%s%sexpected %s >= %s, got '%s'", op, sep, what,
+			   fmt_num(lo, sizeof(lo), fi->min, fi->hex), tok);
+	fmt_num(lo, sizeof(lo), fi->min, fi->hex);
+	fmt_num(hi, sizeof(hi), fi->max, fi->hex);
+	return bad(r, "%s%sexpected %s in %s..%s, got '%s'", op, sep, what, lo, hi, tok);
+}
+
+static int parse_dir(struct text_reader *r, const char *op, const char *tok, enum dma_dir *dir)
+{
+	for (unsigned d = 0; d < sizeof(dir_words) / sizeof(dir_words[0]); d++) {
+		if (!strcmp(tok, dir_words[d])) {
+			*dir = (enum dma_dir)d;
+			return 0;
+		}
+	}
+	return bad(r, "%s: expected a direction (to, from, bidi), got '%s'", op, tok);
+}
+
+static int parse_rw(struct text_reader *r, const char *op, const char *tok, enum dma_dir *dir)
+{
+	if (!strcmp(tok, "r"))
+		*dir = DMA_DIR_TO_DEVICE;
+	else if (!strcmp(tok, "w"))
+		*dir = DMA_DIR_FROM_DEVICE;
+	else
+		return bad(r, "%s: expected an access (r, w), got '%s'", op, tok);
+	return 0;
+}
+
+static int parse_page(struct text_reader *r, const char *op, const char *tok, unsigned *shift)
+{
+	uint64_t v;
+
+	if (num_field(r, op, F_PAGE, "PAGE_SIZE", tok, &v) < 0)
+		return -1;
+	if (v & (v - 1))
+		return bad(r, "%s: expected PAGE_SIZE a power of two, got '%s'", op, tok);
+	*shift = (unsigned)__builtin_ctzll(v);
+	return 0;
+}
+
+/* One sg element "PHYS:LEN" (element i, from 1 in messages). */
+static int parse_elem(struct text_reader *r, char *s, unsigned i, struct sg_elem *e)
+{
+	char *colon = strchr(s, ':');
+	char what[32];
+
+	if (!colon)
+		return bad(r, "map_sg: expected PHYS:LEN for element %u, got '%s'", i, s);
+	*colon = '\0';
+	snprintf(what, sizeof(what), "PHYS of element %u", i);
+	if (num_field(r, "map_sg", F_PHYS, what, s, &e->phys) < 0)
+		return -1;
+	snprintf(what, sizeof(what), "LEN of element %u", i);
+	if (num_field(r, "map_sg", F_LEN, what, colon + 1, &e->len) < 0)
+		return -1;
+	if (e->len - 1 > UINT64_MAX - e->phys)
+		return bad(r, "map_sg: element %u wraps past 2^64 (PHYS + LEN)", i);
+	return 0;
+}
+
+static int parse_sg(struct text_reader *r, char *s, struct dma_op *op)
+{
+	unsigned n = 0;
+
+	for (;;) {
+		char *comma = strchr(s, ',');
+
+		if (comma)
+			*comma = '\0';
+		if (n == TRACE_SG_MAX)
+			return bad(r, "map_sg: too many sg elements (at most %u)", TRACE_SG_MAX);
+		if (parse_elem(r, s, n + 1, &r->sg[n]) < 0)
+			return -1;
+		n++;
+		if (!comma)
+			break;
+		s = comma + 1;
+	}
+	op->nsg = n;
+	op->sg = r->sg;
+	return 0;
+}
+
+/* Positional field f from tok into op. */
+static int parse_field(struct text_reader *r, const struct syntax *sx, enum fld f, char *tok,
+		       struct dma_op *op)
+{
+	uint64_t v;
+
+	switch (f) {
+	case F_DIR:
+		return parse_dir(r, sx->name, tok, &op->dir);
+	case F_RW:
+		return parse_rw(r, sx->name, tok, &op->dir);
+	case F_SG:
+		return parse_sg(r, tok, op);
+	case F_PAGE:
+		return parse_page(r, sx->name, tok, &op->page_shift);
+	default:
+		break;
+	}
+	if (num_field(r, sx->name, f, flds[f].name, tok, &v) < 0)
+		return -1;
+	switch (f) {
+	case F_DEV:	op->dev = (unsigned)v; break;
+	case F_H:	op->handle = v; break;
+	case F_LEVELS:	op->levels = (unsigned)v; break;
+	case F_WIN:	op->win = (unsigned)v; break;
+	case F_LEN:
+	case F_SIZE:	op->len = v; break;
+	default:	op->addr = v; break;	/* PHYS, OFF, BUS, START */
+	}
+	return 0;
+}
+
+/* Trailing KEY=VALUE field or word tok; seen collects the K_* already given. */
+static int parse_key(struct text_reader *r, const struct syntax *sx, char *tok, unsigned *seen,
+		     struct dma_op *op)
+{
+	char *eq = strchr(tok, '=');
+	unsigned k = 0;
+	uint64_t v;
+
+	if (eq && eq - tok == 3 && !strncmp(tok, "cpu", 3))
+		k = K_CPU;
+	else if (eq && eq - tok == 3 && !strncmp(tok, "bus", 3))
+		k = K_BUS;
+	else if (!strcmp(tok, "wait"))
+		k = K_WAIT;
+	if (!(k & sx->keys))
+		return bad(r, "%s: %s '%s' (usage: %s)", sx->name,
+			   eq ? "unknown field" : "too many fields, got", tok, sx->usage);
+	if (*seen & k)
+		return bad(r, "%s: duplicate field '%s'", sx->name, tok);
+	*seen |= k;
+	if (k == K_WAIT) {
+		op->flags |= OP_F_WAIT;
+		return 0;
+	}
+	if (num_field(r, sx->name, k == K_CPU ? F_CPU : F_RBUS, k == K_CPU ? "cpu" : "bus", eq + 1,
+		      &v) < 0)
+		return -1;
+	if (k == K_CPU)
+		op->cpu = (unsigned)v;
+	else
+		op->rec_bus = v;
+	return 0;
+}
+
+static const struct syntax *find_syntax(const char *name)
+{
+	for (size_t k = 0; k < NSYNTAX; k++)
+		if (!strcmp(syntaxes[k].name, name))
+			return &syntaxes[k];
+	return NULL;
+}
+
+/* The range [addr, addr + len) of map, dma and dmab must not wrap. */
+static int check_range(struct text_reader *r, const struct syntax *sx, const struct dma_op *op)
+{
+	if ((op->kind == OP_MAP || op->kind == OP_DMA || op->kind == OP_DMA_BUS) &&
+	    op->len - 1 > UINT64_MAX - op->addr)
+		return bad(r, "%s: %s + LEN wraps past 2^64", sx->name, flds[sx->f[2]].name);
+	return 0;
+}
+
+/* Parses the fields of one op line (already split) into op. */
+static int parse_op(struct text_reader *r, struct dma_op *op)
+{
+	unsigned t = 0, seen = 0;
+	const struct syntax *sx;
+	uint64_t v;
+
+	*op = (struct dma_op){ .rec_bus = OP_NO_BUS, .time_ps = OP_NO_TIME };
+	if (r->tok[0][0] == '@') {
+		if (num_field(r, "", F_TIME, "@T", r->tok[0] + 1, &v) < 0)
+			return -1;
+		op->time_ps = v;
+		if (++t == r->ntok)
+			return bad(r, "missing op after time stamp '%s'", r->tok[0]);
+	}
+	sx = find_syntax(r->tok[t]);
+	if (!sx)
+		return bad(r, "unknown op '%s'", r->tok[t]);
+	op->kind = (enum op_kind)(sx - syntaxes);
+	t++;
+	for (unsigned i = 0; i < sx->nf; i++, t++) {
+		if (t == r->ntok)
+			return bad(r, "%s: missing %s (usage: %s)", sx->name, flds[sx->f[i]].name,
+				   sx->usage);
+		if (parse_field(r, sx, (enum fld)sx->f[i], r->tok[t], op) < 0)
+			return -1;
+	}
+	for (; t < r->ntok; t++)
+		if (parse_key(r, sx, r->tok[t], &seen, op) < 0)
+			return -1;
+	return check_range(r, sx, op);
+}
+
+/* --- the op source --- */
+
+static int text_next(void *state, struct dma_op *op)
+{
+	struct text_reader *r = state;
+	size_t len = 0;
+	char *s = NULL;
+	int rc;
+
+	while (!r->done) {
+		rc = get_line(r, &s, &len);
+		if (rc < 0)
+			return -1;
+		if (rc == 0) {
+			if (!r->header) {
+				r->line++;
+				return bad(r, "missing '%s' header", TEXT_HEADER);
+			}
+			r->done = 1;
+			break;
+		}
+		if (memchr(s, '\0', len))
+			return bad(r, "line contains a NUL byte");
+		if (!r->header) {
+			rc = check_header(r, s);
+			if (rc < 0)
+				return -1;
+			r->header = rc == 1;
+			continue;
+		}
+		split(r, s);
+		if (r->ntok > 0)
+			return parse_op(r, op) < 0 ? -1 : 1;
+	}
+	return r->done < 0 ? -1 : 0;
+}
+
+static void text_close(void *state)
+{
+	struct text_reader *r = state;
+
+	if (!r)
+		return;
+	fclose(r->fp);
+	free(r->buf);
+	free(r->sg);
+	free(r->path);
+	free(r);
+}
+
+int trace_text_open(struct op_source *src, const char *path, FILE *fp,
+		    const unsigned char *head, size_t nhead)
+{
+	struct text_reader *r = xcalloc(1, sizeof(*r));
+
+	r->path = xstrdup(path);
+	r->fp = fp;
+	r->buf = xmalloc(TEXT_LINE_MAX + TEXT_BLOCK + 1);
+	r->sg = xmalloc(TRACE_SG_MAX * sizeof(*r->sg));
+	memcpy(r->buf, head, nhead);
+	r->end = nhead;
+	src->ops = &text_ops;
+	src->state = r;
+	return 0;
+}
+
+/* --- the writer --- */
+
+/* A line being built; flushed to fp when nearly full (a map_sg line can be long). */
+struct line_out {
+	FILE *fp;
+	size_t n;
+	char b[512];
+};
+
+static void out_flush(struct line_out *o)
+{
+	fwrite(o->b, 1, o->n, o->fp);
+	o->n = 0;
+}
+
+static void out_str(struct line_out *o, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (o->n + n > sizeof(o->b))
+		out_flush(o);
+	memcpy(o->b + o->n, s, n);
+	o->n += n;
+}
+
+static void out_num(struct line_out *o, uint64_t v, bool hex)
+{
+	char buf[24];
+
+	out_str(o, fmt_num(buf, sizeof(buf), v, hex));
+}
+
+static void out_field(struct line_out *o, enum fld f, const struct dma_op *op)
+{
+	switch (f) {
+	case F_DEV:	out_num(o, op->dev, false); break;
+	case F_H:	out_num(o, op->handle, true); break;
+	case F_PHYS:
+	case F_BUS:
+	case F_START:	out_num(o, op->addr, true); break;
+	case F_OFF:	out_num(o, op->addr, false); break;
+	case F_LEN:
+	case F_SIZE:	out_num(o, op->len, false); break;
+	case F_PAGE:	out_num(o, 1ull << op->page_shift, false); break;
+	case F_LEVELS:	out_num(o, op->levels, false); break;
+	case F_WIN:	out_num(o, op->win, false); break;
+	case F_DIR:	out_str(o, dir_words[op->dir]); break;
+	case F_RW:	out_str(o, op->dir == DMA_DIR_TO_DEVICE ? "r" : "w"); break;
+	case F_SG:
+		for (unsigned i = 0; i < op->nsg; i++) {
+			out_str(o, i ? "," : "");
+			out_num(o, op->sg[i].phys, true);
+			out_str(o, ":");
+			out_num(o, op->sg[i].len, false);
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+int trace_text_write_header(FILE *fp)
+{
+	return fputs(TEXT_HEADER "\n", fp) == EOF ? -1 : 0;
+}
+
+/* Writes op (checked by trace_op_problem) as one canonical line; 0 or -1 (errno). */
+int trace_text_write_op(FILE *fp, const struct dma_op *op)
+{
+	const struct syntax *sx = &syntaxes[op->kind];
+	struct line_out o = { .fp = fp };
+
+	if (op->time_ps != OP_NO_TIME) {
+		out_str(&o, "@");
+		out_num(&o, op->time_ps, false);
+		out_str(&o, " ");
+	}
+	out_str(&o, sx->name);
+	for (unsigned i = 0; i < sx->nf; i++) {
+		out_str(&o, " ");
+		out_field(&o, (enum fld)sx->f[i], op);
+	}
+	if ((sx->keys & K_CPU) && op->cpu) {
+		out_str(&o, " cpu=");
+		out_num(&o, op->cpu, false);
+	}
+	if ((sx->keys & K_BUS) && op->rec_bus != OP_NO_BUS) {
+		out_str(&o, " bus=");
+		out_num(&o, op->rec_bus, true);
+	}
+	if ((sx->keys & K_WAIT) && (op->flags & OP_F_WAIT))
+		out_str(&o, " wait");
+	out_str(&o, "\n");
+	out_flush(&o);
+	return ferror(fp) ? -1 : 0;
+}
