@@ -32,6 +32,7 @@
  * counts the words it reads (the allocator's CPU cost grows with them).
  */
 #include <assert.h>
+#include <errno.h>
 #include <string.h>
 
 #include "ddwsim/alloc.h"
@@ -264,4 +265,25 @@ void tce_alloc_free(struct tce_alloc *a, uint64_t entry, uint64_t npages)
 	set_bits(a, entry, npages, false);
 	a->st.frees++;
 	a->st.live -= npages;
+}
+
+int tce_alloc_claim(struct tce_alloc *a, uint64_t entry, uint64_t npages)
+{
+	struct iommu_pool *pool = &a->large_pool;
+	uint64_t end = entry + npages;
+
+	if (!npages || end > a->it_size || next_set_bit(a, end, entry) < end)
+		return -EBUSY;
+	set_bits(a, entry, npages, true);
+	/* get_pool(): the large pool is the top one, else entry / poolsize */
+	if (entry < a->large_pool.start)
+		pool = &a->pools[entry / (a->pools[0].end - a->pools[0].start)];
+	if (npages > IOMMU_LARGE_ALLOC)
+		pool->hint = end;
+	else
+		pool->hint = (end + IOMMU_BLOCKSIZE - 1) & ~(uint64_t)(IOMMU_BLOCKSIZE - 1);
+	a->st.live += npages;
+	if (a->st.live > a->st.peak)
+		a->st.peak = a->st.live;
+	return 0;
 }

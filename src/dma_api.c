@@ -181,18 +181,53 @@ static uint64_t seg_boundary_pages(const struct dma_api *d, unsigned shift)
 	return (d->cfg.seg_boundary >> shift) + 1;
 }
 
+/*
+ * Follows a recorded choice: rec is the entry the real kernel used. Counts
+ * whether ours (entry, IOMMU_ALLOC_FAILED if none) was the same, then makes
+ * the kernel's the one in use. Returns the entry to build at.
+ */
+static uint64_t follow(struct dma_api *d, uint64_t entry, uint64_t rec, uint64_t npages)
+{
+	d->st->alloc_recorded++;
+	if (entry == rec) {
+		d->st->alloc_matched++;
+		return entry;
+	}
+	if (entry != IOMMU_ALLOC_FAILED)
+		tce_alloc_free(&d->alloc, entry, npages);
+	if (tce_alloc_claim(&d->alloc, rec, npages) == 0)
+		return rec;
+	/* our state has diverged (the range is taken): keep our own choice */
+	if (entry != IOMMU_ALLOC_FAILED && tce_alloc_claim(&d->alloc, entry, npages) == 0)
+		return entry;
+	return IOMMU_ALLOC_FAILED;
+}
+
+/* Recorded entry of rec_bus in this window, or UINT64_MAX if it is not in it. */
+static uint64_t recorded_entry(const struct dma_api *d, uint64_t rec_bus)
+{
+	unsigned shift = tce_table_geom(d->win->tbl)->page_shift;
+
+	if (rec_bus == DMA_NO_BUS || rec_bus < d->win->start || rec_bus - d->win->start >= d->win->size)
+		return UINT64_MAX;
+	return (rec_bus - d->win->start) >> shift;
+}
+
 /* One element: allocate, build, fill *seg. handle is the SG continuation or NULL. */
 static int map_one(struct dma_api *d, unsigned cpu, uint64_t phys, uint64_t len,
-		   enum dma_dir dir, uint64_t *handle, struct dma_seg *seg)
+		   enum dma_dir dir, uint64_t *handle, uint64_t rec_bus, struct dma_seg *seg)
 {
 	unsigned shift = tce_table_geom(d->win->tbl)->page_shift;
 	unsigned hps = d->cfg.host_page_shift, align = 0;
 	uint64_t npages = iommu_num_pages(phys, len, shift), entry;
+	uint64_t rec = recorded_entry(d, rec_bus);
 
 	if (shift < hps && len >= (1ull << hps) && !(phys & ((1ull << hps) - 1)))
 		align = hps - shift;
 	entry = tce_alloc_range(&d->alloc, cpu, npages, handle, d->cfg.dma_mask >> shift,
 				align, seg_boundary_pages(d, shift));
+	if (rec != UINT64_MAX)
+		entry = follow(d, entry, rec, npages);
 	if (entry == IOMMU_ALLOC_FAILED)
 		return -ENOSPC;
 	build(d, entry, npages, phys & ~((1ull << shift) - 1), dir);
@@ -214,17 +249,52 @@ int dma_api_map(struct dma_api *d, unsigned cpu, uint64_t phys, uint64_t len,
 {
 	struct dma_seg in = { .dma = phys, .len = len };
 
-	return dma_api_map_sg(d, cpu, &in, 1, dir, seg);
+	return dma_api_map_sg(d, cpu, &in, 1, dir, DMA_NO_BUS, seg);
+}
+
+/*
+ * A trace's map of a direct DDW: the real kernel wrote identity TCEs
+ * (rec_bus == window start + phys) without the allocator. Writes them as the
+ * set-up did; returns true if this was one.
+ */
+static bool identity_map(struct dma_api *d, const struct dma_seg *in, unsigned n,
+			 uint64_t rec_bus, struct dma_seg *out)
+{
+	const struct tce_geom *g;
+	uint64_t first, npages;
+
+	if (d->cfg.model != MAP_DYNAMIC || n != 1 || d->win->num == 0 ||
+	    rec_bus != d->win->start + in[0].dma || in[0].len > d->win->size - in[0].dma)
+		return false;
+	g = tce_table_geom(d->win->tbl);
+	first = in[0].dma >> g->page_shift;
+	npages = iommu_num_pages(in[0].dma, in[0].len, g->page_shift);
+	if (tce_alloc_claim(&d->alloc, first, npages) < 0)
+		return false;
+	for (uint64_t i = 0; i < npages; i++)
+		tce_table_set(d->win->tbl, first + i,
+			      tce_make((first + i) << g->page_shift, g->page_shift,
+				       TCE_PCI_READ | TCE_PCI_WRITE));
+	d->st->setup_tces += npages;
+	if (d->cfg.kind == PLAT_PSERIES)
+		d->st->setup_hcalls += d->cfg.multi_tce ? div_up(npages, HCALL_MAX_TCES) : npages;
+	out[0].dma = rec_bus;
+	out[0].len = in[0].len;
+	return true;
 }
 
 int dma_api_map_sg(struct dma_api *d, unsigned cpu, const struct dma_seg *in, unsigned n,
-		   enum dma_dir dir, struct dma_seg *out)
+		   enum dma_dir dir, uint64_t rec_bus, struct dma_seg *out)
 {
 	uint64_t handle = 0;
 	unsigned i;
 	int rc = 0;
 
 	d->st->map_calls++;
+	if (identity_map(d, in, n, rec_bus, out)) {
+		d->st->map_calls--;	/* set-up, not a per-I/O map */
+		return 0;
+	}
 	for (i = 0; i < n; i++) {
 		out[i].len = in[i].len;
 		if (d->cfg.model == MAP_BYPASS)
@@ -233,8 +303,8 @@ int dma_api_map_sg(struct dma_api *d, unsigned cpu, const struct dma_seg *in, un
 			out[i].dma = d->win->start + in[i].dma;
 		else if (in[i].len == 0)
 			out[i].dma = 0;
-		else if ((rc = map_one(d, cpu, in[i].dma, in[i].len, dir,
-				       n > 1 ? &handle : NULL, &out[i])) < 0)
+		else if ((rc = map_one(d, cpu, in[i].dma, in[i].len, dir, n > 1 ? &handle : NULL,
+				       i ? DMA_NO_BUS : rec_bus, &out[i])) < 0)
 			break;
 	}
 	if (d->cfg.model == MAP_DYNAMIC)

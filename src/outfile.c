@@ -1,5 +1,6 @@
 /* outfile.c - atomic output: temp name, then rename (commit) or unlink (abort). */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,7 @@ static void release(struct outfile *of)
 
 int outfile_commit(struct outfile *of)
 {
+	bool err;
 	int rc = 0;
 
 	if (!of->path) {
@@ -50,7 +52,8 @@ int outfile_commit(struct outfile *of)
 		release(of);
 		return rc;
 	}
-	if (ferror(of->fp) || fclose(of->fp) != 0) {
+	err = ferror(of->fp) != 0;	/* fclose even then: the FILE must not leak */
+	if (fclose(of->fp) != 0 || err) {
 		rc = ddw_error("cannot write '%s': %s", of->tmp, strerror(errno));
 		unlink(of->tmp);
 	} else if (rename(of->tmp, of->path) != 0) {

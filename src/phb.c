@@ -28,7 +28,11 @@ static void translate(struct phb *p, struct pe *pe, uint64_t bus, bool write)
 	}
 	g = tce_table_geom(w->tbl);
 	idx = (bus - w->start) >> g->page_shift;
-	if (!tce_cache_lookup(p->cache, pe->number, w->num, idx, &tce)) {
+	p->st->cache_lookups++;
+	if (tce_cache_lookup(p->cache, pe->number, w->num, idx, &tce)) {
+		p->st->cache_hits++;
+	} else {
+		p->st->cache_misses++;
 		int rc = tce_table_walk(w->tbl, idx, &walk);
 
 		p->st->walks++;

@@ -87,41 +87,130 @@ static uint64_t setup_time(const struct config *cfg, const struct mode_stats *st
 
 static int setup(struct sim *s)
 {
-	const struct mode_cfg *m = s->mode;
 	struct tce_cache_cfg cc = {
 		.entries = s->cfg->platform.tce_cache.entries,
 		.ways = s->cfg->platform.tce_cache.ways,
 		.policy = (enum tce_cache_policy)s->cfg->platform.tce_cache.policy,
 		.seed = s->cfg->run.seed,
 	};
-	struct dma_api_cfg ac;
-	uint64_t start = 0;
-	int rc;
 
 	platform_of(s->cfg, &s->wp);
-	rc = pe_init(&s->pe, &s->wp, 0, 1);
+	if (tce_cache_new(&s->cache, &cc) < 0)
+		return ddw_error("mode '%s': bad TCE cache geometry", s->mode->name);
+	s->phb = (struct phb){ .cache = s->cache, .mps = s->cfg->platform.pcie.mps,
+			       .mrrs = s->cfg->platform.pcie.mrrs };
+	s->handles = handles_new();
+	/* device 0 exists from the start, so that a mode's set-up is always shown */
+	return sim_device(s, 0) ? 0 : -1;
+}
+
+static bool mode_has_ddw(const struct mode_cfg *m)
+{
+	return m->mapping != MAP_BYPASS && !m->default_window;
+}
+
+/* Binds d's DMA API to the window at d->api_start (or to none, for bypass). */
+static int bind_api(struct sim *s, struct device *d)
+{
+	struct dma_api_cfg ac;
+	int rc;
+
+	api_cfg_of(s, s->mode->size, &ac);
+	rc = dma_api_init(&d->api, &ac, &d->pe, d->api_start, s->cache, &d->st);
+	if (rc < 0)
+		return ddw_error("mode '%s': device %u: cannot set up the mapping: %s", s->mode->name,
+				 d->pe.number, ddw_errno_name(rc));
+	return 0;
+}
+
+static int device_init(struct sim *s, struct device *d, unsigned n)
+{
+	const struct mode_cfg *m = s->mode;
+	int rc = pe_init(&d->pe, &s->wp, n, 1);
+
 	if (rc < 0)
 		return ddw_error("mode '%s': cannot create the default window: %s", m->name,
 				 ddw_errno_name(rc));
-	if (m->mapping != MAP_BYPASS && !m->default_window) {
-		rc = window_create(&s->pe, m->page_shift, m->size, m->levels, &start);
+	if (mode_has_ddw(m)) {
+		rc = window_create(&d->pe, m->page_shift, m->size, m->levels, &d->api_start);
 		if (rc < 0) {
-			s->st.win_errors[win_err_of(rc)]++;
+			d->st.win_errors[win_err_of(rc)]++;
 			return ddw_error("mode '%s': the platform refused the window: %s", m->name,
 					 ddw_errno_name(rc));
 		}
-		s->st.win_created++;
+		d->st.win_created++;
 	}
-	if (tce_cache_new(&s->cache, &cc) < 0)
-		return ddw_error("mode '%s': bad TCE cache geometry", m->name);
-	api_cfg_of(s, m->size, &ac);
-	rc = dma_api_init(&s->api, &ac, &s->pe, start, s->cache, &s->st);
+	if (bind_api(s, d) < 0)
+		return -1;
+	d->st.setup_ps = setup_time(s->cfg, &d->st);
+	return 0;
+}
+
+struct device *sim_device(struct sim *s, unsigned n)
+{
+	struct device *d;
+
+	if (n >= SIM_MAX_DEVICES) {
+		ddw_error("op %llu: device %u: at most %d devices", (unsigned long long)s->nop, n,
+			  SIM_MAX_DEVICES);
+		return NULL;
+	}
+	if (s->dev[n])
+		return s->dev[n];
+	d = xcalloc(1, sizeof(*d));
+	s->dev[n] = d;
+	if (n >= s->ndev)
+		s->ndev = n + 1;
+	if (device_init(s, d, n) < 0)
+		return NULL;
+	return d;
+}
+
+int sim_check_op(struct sim *s, const struct dma_op *op)
+{
+	if (op->handle >> 56 && (op->kind == OP_MAP || op->kind == OP_MAP_SG ||
+				 op->kind == OP_DMA || op->kind == OP_UNMAP))
+		return ddw_error("op %llu: handle %#llx: handles must be below 2^56",
+				 (unsigned long long)s->nop, (unsigned long long)op->handle);
+	return sim_device(s, op->dev) ? 0 : -1;
+}
+
+/*
+ * Window ops from the workload. A mode that makes its own DDW keeps it: the
+ * trace's window ops are counted as skipped. Otherwise they are applied to
+ * the device's PE, and the DMA API is bound again if its window changed.
+ */
+int sim_window_op(struct sim *s, struct device *d, const struct dma_op *op)
+{
+	struct window *before = window_at(&d->pe, d->api_start);
+	const struct tce_table *tbl = before ? before->tbl : NULL;
+	uint64_t start;
+	int rc;
+
+	if (mode_has_ddw(s->mode)) {
+		d->st.win_skipped++;
+		return 0;
+	}
+	if (op->kind == OP_WIN_CREATE)
+		rc = window_create(&d->pe, op->page_shift, op->len, op->levels, &start);
+	else if (op->kind == OP_WIN_REMOVE)
+		rc = window_remove(&d->pe, op->addr);
+	else
+		rc = window_reset(&d->pe);
 	if (rc < 0)
-		return ddw_error("mode '%s': cannot set up the mapping: %s", m->name, ddw_errno_name(rc));
-	s->st.setup_ps = setup_time(s->cfg, &s->st);
-	s->phb = (struct phb){ .cache = s->cache, .mps = s->cfg->platform.pcie.mps,
-			       .mrrs = s->cfg->platform.pcie.mrrs, .st = &s->st };
-	s->handles = handles_new();
+		d->st.win_errors[win_err_of(rc)]++;
+	else if (op->kind == OP_WIN_CREATE)
+		d->st.win_created++;
+	else
+		d->st.win_removed++;
+	before = window_at(&d->pe, d->api_start);
+	if (s->mode->mapping != MAP_BYPASS && (!before || before->tbl != tbl)) {
+		dma_api_release(&d->api);
+		if (before && bind_api(s, d) < 0)
+			return -1;
+		if (!before)
+			memset(&d->api, 0, sizeof(d->api));
+	}
 	return 0;
 }
 
@@ -140,11 +229,11 @@ unsigned sim_seg_input(struct sim *s, const struct dma_op *op)
 	return n;
 }
 
-static int do_map(struct sim *s, const struct dma_op *op)
+static int do_map(struct sim *s, struct device *d, const struct dma_op *op)
 {
 	unsigned n = op->kind == OP_MAP ? 1 : op->nsg;
-	struct mapping *m = handles_add(s->handles, op->handle, n);
-	int rc;
+	struct mapping *m = handles_add(s->handles, sim_key(op->dev, op->handle), n);
+	int rc = -ENODEV;
 
 	if (!m)
 		return ddw_error("op %llu: handle %llu mapped while already mapped",
@@ -152,22 +241,31 @@ static int do_map(struct sim *s, const struct dma_op *op)
 	sim_seg_input(s, op);
 	for (unsigned i = 0; i < n; i++)
 		m->len += s->segbuf[i].len;
-	rc = dma_api_map_sg(&s->api, op->cpu, s->segbuf, n, op->dir, m->seg);
+	if (d->api.st)
+		rc = dma_api_map_sg(&d->api, op->cpu, s->segbuf, n, op->dir, op->rec_bus, m->seg);
+	else	/* the window the mode maps into was removed */
+		d->st.map_calls++, d->st.map_failures++;
 	if (rc < 0)	/* counted in map.failures; the workload goes on */
-		handles_del(s->handles, op->handle);
+		handles_del(s->handles, sim_key(op->dev, op->handle));
 	return 0;
 }
 
-static int do_dma(struct sim *s, const struct dma_op *op)
+static void dma_bytes(struct sim *s, struct device *d, const struct dma_op *op)
 {
-	struct mapping *m = handles_get(s->handles, op->handle);
+	d->st.ios++;
+	d->st.bytes += op->len;
+	s->phb.st = &d->st;
+}
+
+static int do_dma(struct sim *s, struct device *d, const struct dma_op *op)
+{
+	struct mapping *m = handles_get(s->handles, sim_key(op->dev, op->handle));
 	uint64_t off = op->addr, len = op->len;
 	bool write = op->dir != DMA_DIR_TO_DEVICE;
 
-	s->st.ios++;
-	s->st.bytes += op->len;
+	dma_bytes(s, d, op);
 	if (!m || off + len > m->len) {
-		s->st.unmapped_dmas++;
+		d->st.unmapped_dmas++;
 		return 0;
 	}
 	for (unsigned i = 0; i < m->nseg && len; i++) {
@@ -178,7 +276,7 @@ static int do_dma(struct sim *s, const struct dma_op *op)
 			continue;
 		}
 		take = m->seg[i].len - off < len ? m->seg[i].len - off : len;
-		phb_dma(&s->phb, &s->pe, m->seg[i].dma + off, take, write,
+		phb_dma(&s->phb, &d->pe, m->seg[i].dma + off, take, write,
 			s->mode->mapping == MAP_BYPASS);
 		len -= take;
 		off = 0;
@@ -188,37 +286,74 @@ static int do_dma(struct sim *s, const struct dma_op *op)
 
 static int do_op(struct sim *s, const struct dma_op *op)
 {
+	struct device *d;
 	struct mapping *m;
 
+	if (sim_check_op(s, op) < 0)
+		return -1;
+	d = s->dev[op->dev];
 	switch (op->kind) {
 	case OP_MAP:
 	case OP_MAP_SG:
-		return do_map(s, op);
+		return do_map(s, d, op);
 	case OP_DMA:
-		return do_dma(s, op);
+		return do_dma(s, d, op);
+	case OP_DMA_BUS:
+		dma_bytes(s, d, op);
+		phb_dma(&s->phb, &d->pe, op->addr, op->len, op->dir != DMA_DIR_TO_DEVICE, false);
+		return 0;
 	case OP_UNMAP:
-		m = handles_get(s->handles, op->handle);
+		m = handles_get(s->handles, sim_key(op->dev, op->handle));
 		if (!m)
 			return ddw_error("op %llu: unmap of handle %llu, which is not mapped",
 					 (unsigned long long)s->nop, (unsigned long long)op->handle);
-		dma_api_unmap(&s->api, m->seg, m->nseg);
-		handles_del(s->handles, op->handle);
+		if (d->api.st)
+			dma_api_unmap(&d->api, m->seg, m->nseg);
+		handles_del(s->handles, sim_key(op->dev, op->handle));
 		return 0;
 	default:
-		return ddw_error("op %llu: operation kind %d is not supported yet",
-				 (unsigned long long)s->nop, (int)op->kind);
+		return sim_window_op(s, d, op);
 	}
+}
+
+/* Adds every counter of b into a (the stats are all uint64_t). */
+static void stats_add(struct mode_stats *a, const struct mode_stats *b)
+{
+	uint64_t *x = (uint64_t *)a;
+	const uint64_t *y = (const uint64_t *)b;
+
+	for (size_t i = 0; i < sizeof(*a) / sizeof(uint64_t); i++)
+		x[i] += y[i];
 }
 
 static void fill_result(struct sim *s, struct sim_result *res)
 {
 	const struct tce_cache_stats *cs = tce_cache_stats(s->cache);
-	struct window *w = s->api.win;
+	struct window *w = s->dev[0]->api.win;
+	struct mode_stats timing = s->st;	/* the timed replay's whole-run figures */
 
-	s->st.cache_lookups = cs->lookups;
-	s->st.cache_hits = cs->hits;
-	s->st.cache_misses = cs->misses;
-	s->st.cache_evictions = cs->evictions;
+	uint64_t first = UINT64_MAX, last = 0;
+
+	memset(&s->st, 0, sizeof(s->st));
+	for (unsigned i = 0; i < s->ndev; i++) {
+		const struct mode_stats *ds;
+
+		if (!s->dev[i])
+			continue;
+		ds = &s->dev[i]->st;
+		res->dev[i] = *ds;
+		stats_add(&s->st, ds);
+		if (ds->ios && ds->dma_first_ps < first)
+			first = ds->dma_first_ps;
+		if (ds->dma_last_ps > last)
+			last = ds->dma_last_ps;
+	}
+	s->st.dma_first_ps = first == UINT64_MAX ? 0 : first;
+	s->st.dma_last_ps = last;
+	res->ndev = s->ndev;
+	s->st.time_ps = timing.time_ps;
+	s->st.events = timing.events;
+	s->st.cache_evictions = cs->evictions;		/* the cache is shared: whole-run only */
 	s->st.cache_invalidations = cs->invalidations;
 	res->st = s->st;
 	res->live_at_end = handles_live(s->handles);
@@ -237,9 +372,14 @@ static void fill_result(struct sim *s, struct sim_result *res)
 static void teardown(struct sim *s)
 {
 	handles_free(s->handles);
-	dma_api_release(&s->api);
+	for (unsigned i = 0; i < s->ndev; i++) {
+		if (!s->dev[i])
+			continue;
+		dma_api_release(&s->dev[i]->api);
+		pe_release(&s->dev[i]->pe);
+		free(s->dev[i]);
+	}
 	tce_cache_free(s->cache);
-	pe_release(&s->pe);
 	free(s->segbuf);
 }
 

@@ -9,24 +9,47 @@
 #include "ddwsim/sim.h"
 #include "ddwsim/workload.h"
 
+/* One device: its own PE, windows, DMA API and counters. */
+struct device {
+	struct pe pe;
+	struct dma_api api;		/* bound to the window the mode maps into */
+	uint64_t api_start;		/* that window's start */
+	struct mode_stats st;
+};
+
 struct sim {
 	const struct config *cfg;
 	const struct mode_cfg *mode;
 	struct window_platform wp;
-	struct pe pe;
-	struct tce_cache *cache;
-	struct dma_api api;
-	struct phb phb;
-	struct handles *handles;
-	struct mode_stats st;
+	struct tce_cache *cache;	/* one PHB's cache, shared by the devices' PEs */
+	struct phb phb;			/* its st points at the device being served */
+	struct handles *handles;	/* keyed by sim_key(dev, handle) */
+	struct device *dev[SIM_MAX_DEVICES];
+	unsigned ndev;			/* highest device number seen + 1 */
+	struct mode_stats st;		/* totals, filled at the end */
 	struct sim_result *res;		/* histograms go straight here */
 	uint64_t nop;			/* ops replayed, for messages */
 	struct dma_seg *segbuf;		/* map_sg scratch */
 	unsigned segcap;
 };
 
+/* Device dev, set up on first use (PE, the mode's DDW, the DMA API); NULL after reporting. */
+struct device *sim_device(struct sim *s, unsigned dev);
+
+/* The handle table's key for (dev, handle); handles must be below 2^56. */
+static inline uint64_t sim_key(unsigned dev, uint64_t handle)
+{
+	return (uint64_t)dev << 56 | handle;
+}
+
+/* Checks an op's device and handle; 0 or -1 (reported). */
+int sim_check_op(struct sim *s, const struct dma_op *op);
+
 /* Copies op's elements (or its single buffer) into s->segbuf as dma_seg inputs. */
 unsigned sim_seg_input(struct sim *s, const struct dma_op *op);
+
+/* A window create/remove/reset from the workload, on d. 0 or -1 (reported). */
+int sim_window_op(struct sim *s, struct device *d, const struct dma_op *op);
 
 /* The timed replay of src (timed.c). Returns 0 or -1 (reported). */
 int timed_replay(struct sim *s, struct op_source *src);

@@ -35,6 +35,9 @@ const struct stat_desc mode_stat_table[] = {
 	U("kills.opal_calls", opal_kill_calls, "OPAL_PCI_TCE_KILL calls made by the host"),
 	U("allocator.words_scanned", alloc_words, "it_map words read by the TCE allocator"),
 	U("allocator.peak_tces", alloc_peak, "most TCEs allocated at once"),
+	U("allocator.recorded", alloc_recorded, "maps whose real bus address the trace recorded"),
+	U("allocator.matched", alloc_matched, "of those, maps where ddwsim chose the same page"),
+	R("allocator.match_rate", alloc_matched, alloc_recorded, "matched / recorded"),
 	U("requests", requests, "PCIe requests the DMAs were split into"),
 	U("tce_cache.lookups", cache_lookups, "TCE-cache lookups"),
 	U("tce_cache.hits", cache_hits, "TCE-cache hits"),
@@ -48,6 +51,7 @@ const struct stat_desc mode_stat_table[] = {
 	U("unmapped_dmas", unmapped_dmas, "DMAs naming a handle that was not mapped"),
 	U("window_ops.created", win_created, "windows created"),
 	U("window_ops.removed", win_removed, "windows removed"),
+	U("window_ops.skipped", win_skipped, "trace window ops not replayed (the mode made its own DDW)"),
 	{ NULL, STAT_U64, 0, 0, NULL },
 };
 

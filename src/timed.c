@@ -96,6 +96,15 @@ struct queue {
 	uint32_t head, tail;
 };
 
+/* A device's DMA engine and its link. */
+struct engine {
+	struct queue q;			/* DMAs waiting, in order */
+	bool busy;			/* sending a DMA's requests */
+	uint64_t outstanding;		/* DMAs started, not complete */
+	ddw_tick wake;			/* a kick is already scheduled for then */
+	ddw_tick up_free, down_free;	/* the link's directions: free again at */
+};
+
 struct timed {
 	struct sim *s;
 	struct op_source *src;
@@ -110,13 +119,10 @@ struct timed {
 	struct queue cpuq[MAX_CPUS];
 	bool cpu_busy[MAX_CPUS];
 	struct ddw_clock cpu_clk;
-	/* device (one for now) */
-	struct queue devq;
-	bool dev_busy;
-	uint64_t dev_outstanding;	/* DMAs started, not complete */
-	ddw_tick dev_wake;		/* a kick is already scheduled for then */
-	ddw_tick up_free, down_free;	/* links: free again at */
+	/* devices: each its own DMA engine and link */
+	struct engine dev[SIM_MAX_DEVICES];
 	double ps_per_byte;		/* link transfer time */
+	uint32_t barrier;		/* a window op waiting for the rest to drain, or NONE */
 	/* PHB */
 	struct ddw_clock phb_clk;
 	ddw_tick hit_ps, walk_read_ps, mem_ps, lat_ps, kill_cpu_ps, kill_stall_ps;
@@ -234,7 +240,7 @@ static void copy_op(struct timed *t, uint32_t i, const struct dma_op *op)
 static int bind(struct timed *t, uint32_t i)
 {
 	struct ent *x = &t->e[i];
-	struct mapping *m = handles_get(t->s->handles, x->op.handle);
+	struct mapping *m = handles_get(t->s->handles, sim_key(x->op.dev, x->op.handle));
 
 	switch (x->op.kind) {
 	case OP_MAP:
@@ -246,7 +252,7 @@ static int bind(struct timed *t, uint32_t i)
 			x->prev_unmap = m->user;	/* keeps the binding's reference */
 			t->e[m->user].next_map = i;
 		} else {
-			m = handles_add(t->s->handles, x->op.handle, 0);
+			m = handles_add(t->s->handles, sim_key(x->op.dev, x->op.handle), 0);
 		}
 		m->user = i;
 		x->refs++;
@@ -267,25 +273,45 @@ static int bind(struct timed *t, uint32_t i)
 		m->user = i;
 		x->refs++;
 		return 0;
-	default:
-		return ddw_error("op %llu: operation kind %d is not supported in a timed replay yet",
-				 (unsigned long long)t->s->nop, (int)x->op.kind);
+	default:	/* DMA_BUS and window ops name no handle */
+		return 0;
 	}
 }
 
 static void kick_cpu(struct timed *t, unsigned c);
-static void kick_dev(struct timed *t);
+static void kick_dev(struct timed *t, unsigned dev);
+
+static struct device *dev_of(const struct timed *t, const struct ent *x)
+{
+	return t->s->dev[x->op.dev];
+}
 
 static unsigned cpu_of(const struct timed *t, const struct ent *x)
 {
 	return x->op.cpu % t->ncpu;
 }
 
+static void finish(struct timed *t, uint32_t i);
+
+/* A window op runs (taking no CPU time) when it is the only op in flight. */
+static void kick_barrier(struct timed *t)
+{
+	uint32_t i = t->barrier;
+
+	if (i == NONE || t->inflight != 1)
+		return;
+	t->barrier = NONE;
+	if (sim_window_op(t->s, dev_of(t, &t->e[i]), &t->e[i].op) < 0)
+		t->failed = true;
+	t->e[i].state = E_RUNNING;
+	finish(t, i);
+}
+
 static void read_ahead(struct timed *t)
 {
 	struct dma_op op;
 
-	while (!t->eof && !t->failed && t->inflight < WINDOW_OPS) {
+	while (!t->eof && !t->failed && t->inflight < WINDOW_OPS && t->barrier == NONE) {
 		int more = op_source_next(t->src, &op);
 		uint32_t i;
 
@@ -295,6 +321,10 @@ static void read_ahead(struct timed *t)
 			return;
 		}
 		t->s->nop++;
+		if (sim_check_op(t->s, &op) < 0) {
+			t->failed = true;
+			return;
+		}
 		i = ent_new(t);
 		copy_op(t, i, &op);
 		if (bind(t, i) < 0) {
@@ -302,9 +332,12 @@ static void read_ahead(struct timed *t)
 			return;
 		}
 		t->inflight++;
-		if (op.kind == OP_DMA) {
-			enqueue(t, &t->devq, i);
-			kick_dev(t);
+		if (op.kind == OP_DMA || op.kind == OP_DMA_BUS) {
+			enqueue(t, &t->dev[op.dev].q, i);
+			kick_dev(t, op.dev);
+		} else if (op.kind >= OP_WIN_CREATE) {
+			t->barrier = i;		/* runs once everything before it is done */
+			kick_barrier(t);
 		} else {
 			enqueue(t, &t->cpuq[cpu_of(t, &t->e[i])], i);
 			kick_cpu(t, cpu_of(t, &t->e[i]));
@@ -357,19 +390,22 @@ static int start_host(struct timed *t, uint32_t i)
 {
 	struct sim *s = t->s;
 	struct ent *x = &t->e[i];
-	struct mode_stats before = s->st;
+	struct device *d = dev_of(t, x);
+	struct mode_stats before = d->st;
 	ddw_tick t0, at;
 
 	x->state = E_RUNNING;
 	t->cpu_busy[cpu_of(t, x)] = true;
 	t->cur_kill_entry = i;
+	d->api.kill_sink = kill_sink;
+	d->api.kill_arg = t;
 	if (x->op.kind == OP_UNMAP) {
 		struct ent *m = &t->e[x->map];
 
-		if (m->map_ok)
-			dma_api_unmap(&s->api, m->seg, m->nseg);
+		if (m->map_ok && d->api.st)
+			dma_api_unmap(&d->api, m->seg, m->nseg);
 		else
-			s->st.unmap_calls++;
+			d->st.unmap_calls++;
 	} else {
 		unsigned n = sim_seg_input(s, &x->op);
 
@@ -381,18 +417,22 @@ static int start_host(struct timed *t, uint32_t i)
 		x->maplen = 0;
 		for (unsigned k = 0; k < n; k++)
 			x->maplen += s->segbuf[k].len;
-		x->map_ok = dma_api_map_sg(&s->api, x->op.cpu, s->segbuf, n, x->op.dir, x->seg) == 0;
+		if (d->api.st)
+			x->map_ok = dma_api_map_sg(&d->api, x->op.cpu, s->segbuf, n, x->op.dir,
+						   x->op.rec_bus, x->seg) == 0;
+		else	/* the window the mode maps into was removed */
+			d->st.map_calls++, d->st.map_failures++;
 	}
 	t0 = clock_edge(t->cpu_clk, t->now);	/* the op starts on a CPU clock edge */
-	at = t0 + cycles(t->cpu_clk, work_cycles(t, &before, &s->st));
+	at = t0 + cycles(t->cpu_clk, work_cycles(t, &before, &d->st));
 	for (unsigned k = 0; k < x->nkills; k++) {
 		event_push(&t->q, at, EV_KILL, i, k);
 		at += x->kills[k].requests * t->kill_cpu_ps;
 	}
 	if (x->op.kind == OP_UNMAP)
-		s->st.cpu_unmap_ps += at - t0;
+		d->st.cpu_unmap_ps += at - t0;
 	else
-		s->st.cpu_map_ps += at - t0;
+		d->st.cpu_map_ps += at - t0;
 	event_push(&t->q, at, EV_HOST_DONE, i, 0);
 	return 0;
 }
@@ -418,6 +458,7 @@ static void finish(struct timed *t, uint32_t i)
 	t->e[i].state = E_DONE;
 	t->inflight--;
 	maybe_free(t, i);
+	kick_barrier(t);
 }
 
 static void host_done(struct timed *t, uint32_t i)
@@ -427,18 +468,21 @@ static void host_done(struct timed *t, uint32_t i)
 	uint32_t next_map = x->next_map;
 	bool unmap = x->op.kind == OP_UNMAP;
 
+	unsigned dev = x->op.dev;
+
 	t->cpu_busy[c] = false;
 	if (unmap) {
-		struct mapping *m = handles_get(t->s->handles, x->op.handle);
+		uint64_t key = sim_key(dev, x->op.handle);
+		struct mapping *m = handles_get(t->s->handles, key);
 
 		if (m && m->user == i) {	/* no later map took the handle: drop the binding */
-			handles_del(t->s->handles, x->op.handle);
+			handles_del(t->s->handles, key);
 			x->refs--;
 		}
 	}
 	finish(t, i);			/* x may be freed from here on */
 	if (!unmap)
-		kick_dev(t);
+		kick_dev(t, dev);
 	else if (next_map != NONE)
 		kick_cpu(t, cpu_of(t, &t->e[next_map]));
 	kick_cpu(t, c);
@@ -488,9 +532,9 @@ static ddw_tick first_walker_free(const struct timed *t)
 	return m;
 }
 
-static ddw_tick start_walk(struct timed *t, struct window *w, uint64_t idx, uint64_t *tce)
+static ddw_tick start_walk(struct timed *t, struct device *d, struct window *w, uint64_t idx,
+			   uint64_t *tce)
 {
-	struct sim *s = t->s;
 	struct tce_walk walk;
 	unsigned slot = 0;
 	int rc = tce_table_walk(w->tbl, idx, &walk);
@@ -500,80 +544,94 @@ static ddw_tick start_walk(struct timed *t, struct window *w, uint64_t idx, uint
 		slot++;
 	done = t->pnow + t->hit_ps + walk.reads * t->walk_read_ps;
 	*tce = rc < 0 ? 0 : walk.tce;
-	t->walkers[slot] = (struct walker){ .busy = true, .fill = *tce != 0, .pe = s->pe.number,
+	t->walkers[slot] = (struct walker){ .busy = true, .fill = *tce != 0, .pe = d->pe.number,
 					    .win = w->num, .idx = idx, .done = done, .tce = *tce };
 	t->busy_walkers++;
-	s->st.walks++;
-	s->st.walk_reads += walk.reads;
-	hist_add(&s->res->walk_latency, done - t->pnow);
+	d->st.walks++;
+	d->st.walk_reads += walk.reads;
+	hist_add(&t->s->res->walk_latency, done - t->pnow);
 	event_push(&t->q, done, EV_WALK_DONE, slot, 0);
-	if (!s->cfg->platform.walk.hit_under_miss && done > t->inorder_until)
+	if (!t->s->cfg->platform.walk.hit_under_miss && done > t->inorder_until)
 		t->inorder_until = done;
 	return done;
 }
 
+/* A lookup, counted for device d. */
+static bool lookup(struct timed *t, struct device *d, unsigned win, uint64_t idx, uint64_t *tce)
+{
+	bool hit = tce_cache_lookup(t->s->cache, d->pe.number, win, idx, tce);
+
+	d->st.cache_lookups++;
+	if (hit)
+		d->st.cache_hits++;
+	else
+		d->st.cache_misses++;
+	return hit;
+}
+
+/* Time translation of a miss completes; counts a fault if the TCE does not allow the access. */
+static ddw_tick miss(struct timed *t, struct device *d, struct window *w, uint64_t idx, bool write)
+{
+	uint64_t tce;
+	ddw_tick done = start_walk(t, d, w, idx, &tce);
+
+	if (!tce || !tce_allows(tce, write))
+		d->st.faults++;
+	return done;
+}
+
 /*
- * Translates a request arriving now. Returns the tick translation completes,
- * or 0 after rescheduling the request for when it can proceed.
+ * Translates a request of entry i's device arriving now. Returns the tick
+ * translation completes, or 0 after rescheduling the request for when it
+ * can proceed.
  */
 static ddw_tick translate(struct timed *t, uint32_t i, uint64_t bus, unsigned len, bool write)
 {
-	struct sim *s = t->s;
-	struct window *w = window_find(&s->pe, bus);
+	struct device *d = dev_of(t, &t->e[i]);
+	struct window *w = window_find(&d->pe, bus);
 	ddw_tick wait = t->stall_until > t->inorder_until ? t->stall_until : t->inorder_until;
 	uint64_t idx, tce;
 	uint32_t slot;
 
 	t->pnow = clock_edge(t->phb_clk, t->now);	/* the PHB works on its clock edges */
 	if (wait > t->pnow) {
-		s->st.stall_ps += wait - t->now;
+		d->st.stall_ps += wait - t->now;
 		event_push(&t->q, wait, EV(EV_REQ, len), i, bus);
 		return 0;
 	}
 	if (!w) {
-		s->st.faults++;
+		d->st.faults++;
 		return t->pnow + t->hit_ps;
 	}
 	idx = (bus - w->start) >> tce_table_geom(w->tbl)->page_shift;
 	if (!t->busy_walkers) {		/* the common case: no walk to join or wait for */
-		if (!tce_cache_lookup(s->cache, s->pe.number, w->num, idx, &tce)) {
-			ddw_tick done = start_walk(t, w, idx, &tce);
-
-			if (!tce || !tce_allows(tce, write))
-				s->st.faults++;
-			return done;
-		}
+		if (!lookup(t, d, w->num, idx, &tce))
+			return miss(t, d, w, idx, write);
 		if (!tce_allows(tce, write))
-			s->st.faults++;
+			d->st.faults++;
 		return t->pnow + t->hit_ps;
 	}
-	slot = walking(t, s->pe.number, w->num, idx);
+	slot = walking(t, d->pe.number, w->num, idx);
 	if (slot == NONE && t->busy_walkers == t->nwalkers &&
-	    !tce_cache_peek(s->cache, s->pe.number, w->num, idx)) {
+	    !tce_cache_peek(t->s->cache, d->pe.number, w->num, idx)) {
 		ddw_tick at = first_walker_free(t);
 
-		s->st.stall_ps += at - t->now;
+		d->st.stall_ps += at - t->now;
 		event_push(&t->q, at, EV(EV_REQ, len), i, bus);
 		return 0;
 	}
-	if (tce_cache_lookup(s->cache, s->pe.number, w->num, idx, &tce)) {
+	if (lookup(t, d, w->num, idx, &tce)) {
 		if (!tce_allows(tce, write))
-			s->st.faults++;
+			d->st.faults++;
 		return t->pnow + t->hit_ps;
 	}
 	if (slot != NONE) {
-		s->st.walks_merged++;
+		d->st.walks_merged++;
 		if (!tce_allows(t->walkers[slot].tce, write))
-			s->st.faults++;
+			d->st.faults++;
 		return t->walkers[slot].done + t->hit_ps;
 	}
-	{
-		ddw_tick done = start_walk(t, w, idx, &tce);
-
-		if (!tce || !tce_allows(tce, write))
-			s->st.faults++;
-		return done;
-	}
+	return miss(t, d, w, idx, write);
 }
 
 static void walk_done(struct timed *t, uint32_t slot)
@@ -586,77 +644,87 @@ static void walk_done(struct timed *t, uint32_t slot)
 	t->busy_walkers--;
 }
 
-/* --- the device --- */
+/* --- the devices --- */
 
 static void dma_complete(struct timed *t, uint32_t i)
 {
 	struct ent *x = &t->e[i];
+	struct device *d = dev_of(t, x);
+	unsigned dev = x->op.dev;
 	uint32_t m = x->map;
 
-	if (t->now > t->s->st.dma_last_ps)
-		t->s->st.dma_last_ps = t->now;
+	if (t->now > d->st.dma_last_ps)
+		d->st.dma_last_ps = t->now;
 	hist_add(&t->s->res->dma_latency, t->now - x->start);
-	t->dev_outstanding--;
+	t->dev[dev].outstanding--;
 	finish(t, i);
-	kick_dev(t);
 	if (m != NONE) {
 		t->e[m].dmas--;
 		if (t->e[m].unmap != NONE)
 			kick_cpu(t, cpu_of(t, &t->e[t->e[m].unmap]));
 	}
+	kick_dev(t, dev);
 }
 
-/* Puts x's next request on the upstream link. */
+/* The bus ranges entry x's DMA covers: its mapping's, or its own (DMA_BUS). */
+static const struct dma_seg *segs_of(struct timed *t, struct ent *x)
+{
+	return x->map != NONE ? t->e[x->map].seg : x->seg;
+}
+
+/* Puts x's next request on its device's upstream link. */
 static void issue(struct timed *t, uint32_t i)
 {
 	struct ent *x = &t->e[i];
-	struct ent *m = &t->e[x->map];
+	struct engine *e = &t->dev[x->op.dev];
+	const struct dma_seg *seg = segs_of(t, x);
 	const struct platform_cfg *p = &t->s->cfg->platform;
 	bool write = x->op.dir != DMA_DIR_TO_DEVICE;
 	uint64_t unit = write ? p->pcie.mps : p->pcie.mrrs, bus, chunk, tlp;
-	ddw_tick start = t->now > t->up_free ? t->now : t->up_free;
+	ddw_tick start = t->now > e->up_free ? t->now : e->up_free;
 
-	while (x->seg_off >= m->seg[x->seg_i].len) {
-		x->seg_off -= m->seg[x->seg_i].len;
+	while (x->seg_off >= seg[x->seg_i].len) {
+		x->seg_off -= seg[x->seg_i].len;
 		x->seg_i++;
 	}
-	bus = m->seg[x->seg_i].dma + x->seg_off;
+	bus = seg[x->seg_i].dma + x->seg_off;
 	chunk = unit - (bus & (unit - 1));
 	if (chunk > x->left)
 		chunk = x->left;
-	if (chunk > m->seg[x->seg_i].len - x->seg_off)
-		chunk = m->seg[x->seg_i].len - x->seg_off;
+	if (chunk > seg[x->seg_i].len - x->seg_off)
+		chunk = seg[x->seg_i].len - x->seg_off;
 	tlp = (write ? chunk : 0) + p->pcie.tlp_overhead;
-	t->up_free = start + link_time(t, tlp);
+	e->up_free = start + link_time(t, tlp);
 	x->seg_off += chunk;
 	x->left -= chunk;
 	x->reqs_out++;
-	t->s->st.requests++;
-	event_push(&t->q, t->up_free + t->lat_ps, EV(EV_REQ, chunk), i, bus);
+	dev_of(t, x)->st.requests++;
+	event_push(&t->q, e->up_free + t->lat_ps, EV(EV_REQ, chunk), i, bus);
 	if (x->left)
-		event_push(&t->q, t->up_free, EV_ISSUE, i, 0);
+		event_push(&t->q, e->up_free, EV_ISSUE, i, 0);
 	else
-		event_push(&t->q, t->up_free, EV_DEV_FREE, 0, 0);
+		event_push(&t->q, e->up_free, EV_DEV_FREE, x->op.dev, 0);
 }
 
 static void request(struct timed *t, uint32_t i, uint64_t bus, unsigned len)
 {
 	struct ent *x = &t->e[i];
+	struct engine *e = &t->dev[x->op.dev];
 	const struct platform_cfg *p = &t->s->cfg->platform;
 	bool write = x->op.dir != DMA_DIR_TO_DEVICE;
 	ddw_tick done, xdone;
 
-	if (t->s->mode->mapping == MAP_BYPASS)
+	if (t->s->mode->mapping == MAP_BYPASS && x->op.kind == OP_DMA)
 		xdone = t->now;
 	else if (!(xdone = translate(t, i, bus, len, write)))
 		return;
 	done = xdone + t->mem_ps;
 	if (!write) {	/* completions of at most MPS bytes come back down */
 		uint64_t tlps = (len + p->pcie.mps - 1) / p->pcie.mps;
-		ddw_tick cs = done > t->down_free ? done : t->down_free;
+		ddw_tick cs = done > e->down_free ? done : e->down_free;
 
-		t->down_free = cs + link_time(t, len + tlps * p->pcie.tlp_overhead);
-		done = t->down_free + t->lat_ps;
+		e->down_free = cs + link_time(t, len + tlps * p->pcie.tlp_overhead);
+		done = e->down_free + t->lat_ps;
 	}
 	if (done > x->last)
 		x->last = done;
@@ -664,48 +732,69 @@ static void request(struct timed *t, uint32_t i, uint64_t bus, unsigned len)
 		event_push(&t->q, x->last, EV_DMA_DONE, i, 0);
 }
 
+/* Does the DMA name bytes it can reach? (its mapping's, or a bus range of its own) */
+static bool dma_ok(struct timed *t, struct ent *x)
+{
+	struct ent *m = x->map != NONE ? &t->e[x->map] : NULL;
+
+	if (!x->op.len)
+		return false;
+	if (x->op.kind == OP_DMA_BUS) {
+		if (!x->segcap) {
+			x->segcap = 1;
+			x->seg = xmalloc(sizeof(*x->seg));
+		}
+		x->seg[0] = (struct dma_seg){ .dma = x->op.addr, .len = x->op.len };
+		x->op.addr = 0;
+		return true;
+	}
+	return m && m->map_ok && x->op.addr + x->op.len <= m->maplen;
+}
+
 static void start_dma(struct timed *t, uint32_t i)
 {
 	struct ent *x = &t->e[i];
-	struct ent *m = x->map != NONE ? &t->e[x->map] : NULL;
+	struct device *d = dev_of(t, x);
+	struct engine *e = &t->dev[x->op.dev];
 
 	x->state = E_RUNNING;
 	x->start = t->now;
-	t->dev_outstanding++;
-	t->s->st.ios++;
-	t->s->st.bytes += x->op.len;
-	if (!t->s->st.dma_first_ps && t->s->st.ios == 1)
-		t->s->st.dma_first_ps = t->now;
-	if (!m || !m->map_ok || x->op.addr + x->op.len > m->maplen || !x->op.len) {
-		t->s->st.unmapped_dmas += x->op.len != 0;
+	e->outstanding++;
+	d->st.ios++;
+	d->st.bytes += x->op.len;
+	if (d->st.ios == 1)
+		d->st.dma_first_ps = t->now;
+	if (!dma_ok(t, x)) {
+		d->st.unmapped_dmas += x->op.len != 0;
 		event_push(&t->q, t->now, EV_DMA_DONE, i, 0);
 		return;
 	}
-	t->dev_busy = true;
+	e->busy = true;
 	x->seg_i = 0;
 	x->seg_off = x->op.addr;
 	x->left = x->op.len;
 	issue(t, i);
 }
 
-static void kick_dev(struct timed *t)
+static void kick_dev(struct timed *t, unsigned dev)
 {
+	struct engine *e = &t->dev[dev];
 	struct ent *h;
 
-	while (!t->dev_busy && t->devq.head != NONE) {
-		h = &t->e[t->devq.head];
+	while (!e->busy && e->q.head != NONE) {
+		h = &t->e[e->q.head];
 		if (h->map != NONE && t->e[h->map].state != E_DONE)
 			return;
-		if ((h->op.flags & OP_F_WAIT) && t->dev_outstanding)
+		if ((h->op.flags & OP_F_WAIT) && e->outstanding)
 			return;
 		if (h->op.time_ps != OP_NO_TIME && h->op.time_ps > t->now) {
-			if (t->dev_wake != h->op.time_ps) {
-				t->dev_wake = h->op.time_ps;
-				event_push(&t->q, h->op.time_ps, EV_DEV_WAKE, 0, 0);
+			if (e->wake != h->op.time_ps) {
+				e->wake = h->op.time_ps;
+				event_push(&t->q, h->op.time_ps, EV_DEV_WAKE, dev, 0);
 			}
 			return;
 		}
-		start_dma(t, dequeue(t, &t->devq));
+		start_dma(t, dequeue(t, &e->q));
 	}
 }
 
@@ -733,11 +822,11 @@ static void dispatch(struct timed *t, const struct event *ev)
 		dma_complete(t, ev->a);
 		break;
 	case EV_DEV_FREE:
-		t->dev_busy = false;
-		kick_dev(t);
+		t->dev[ev->a].busy = false;
+		kick_dev(t, ev->a);
 		break;
 	case EV_DEV_WAKE:
-		kick_dev(t);
+		kick_dev(t, ev->a);
 		break;
 	}
 }
@@ -756,7 +845,9 @@ static void setup(struct timed *t, struct sim *s, struct op_source *src)
 	t->ncpu = cfg->host.cpus < MAX_CPUS ? cfg->host.cpus : MAX_CPUS;
 	for (unsigned c = 0; c < t->ncpu; c++)
 		t->cpuq[c].head = t->cpuq[c].tail = NONE;
-	t->devq.head = t->devq.tail = NONE;
+	for (unsigned d = 0; d < SIM_MAX_DEVICES; d++)
+		t->dev[d].q.head = t->dev[d].q.tail = NONE;
+	t->barrier = NONE;
 	t->cpu_clk = clock_mhz(cfg->host.cpu_mhz);
 	t->phb_clk = clock_mhz(p->clock_mhz);
 	/* 8b/10b for Gen1/2, 128b/130b from Gen3 (numbers.md §3.2) */
@@ -771,8 +862,6 @@ static void setup(struct timed *t, struct sim *s, struct op_source *src)
 	t->nwalkers = p->walk.max_outstanding;
 	t->walkers = xcalloc(t->nwalkers, sizeof(*t->walkers));
 	event_queue_init(&t->q);
-	s->api.kill_sink = kill_sink;
-	s->api.kill_arg = t;
 }
 
 static void teardown(struct timed *t)
@@ -785,12 +874,14 @@ static void teardown(struct timed *t)
 	free(t->e);
 	free(t->walkers);
 	event_queue_release(&t->q);
-	t->s->api.kill_sink = NULL;
+	for (unsigned d = 0; d < t->s->ndev; d++)
+		if (t->s->dev[d])
+			t->s->dev[d]->api.kill_sink = NULL;
 }
 
 int timed_replay(struct sim *s, struct op_source *src)
 {
-	struct timed *t = xmalloc(sizeof(*t));
+	struct timed *t = xmalloc(sizeof(*t));	/* big: the engines of every device */
 	struct event ev;
 	int rc = 0;
 

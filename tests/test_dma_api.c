@@ -300,7 +300,7 @@ Test(dma_api, map_sg_carries_the_handle_and_unmap_merges_segments)
 
 	fx_init(&f, &pseries_plat);
 	cr_assert(eq(int, fx_bind(&f, &cfg, 0), 0));
-	cr_assert(eq(int, dma_api_map_sg(&f.d, 0, in, 3, DMA_DIR_BIDIRECTIONAL, out), 0));
+	cr_assert(eq(int, dma_api_map_sg(&f.d, 0, in, 3, DMA_DIR_BIDIRECTIONAL, DMA_NO_BUS, out), 0));
 	cr_expect(eq(u64, out[0].dma, 0x1000));
 	cr_expect(eq(u64, out[1].dma, 0x2000));
 	cr_expect(eq(u64, out[2].dma, 0x3000));
@@ -335,7 +335,7 @@ Test(dma_api, unmap_sg_splits_merged_segments_at_max_seg_size)
 		in[i] = (struct dma_seg){ .dma = 0x1000000 + i * 0x20000ull, .len = SZ_4K };
 	fx_init(&f, &pseries_plat);
 	cr_assert(eq(int, fx_bind(&f, &cfg, 0), 0));
-	cr_assert(eq(int, dma_api_map_sg(&f.d, 0, in, 20, DMA_DIR_BIDIRECTIONAL, out), 0));
+	cr_assert(eq(int, dma_api_map_sg(&f.d, 0, in, 20, DMA_DIR_BIDIRECTIONAL, DMA_NO_BUS, out), 0));
 	for (unsigned i = 0; i < 20; i++)
 		cr_expect(eq(u64, out[i].dma, (i + 1) * SZ_4K), "element %u", i);
 	cr_expect(eq(u64, f.st.h_put_tce, 20));
@@ -364,7 +364,7 @@ Test(dma_api, unmap_sg_merges_up_to_exactly_max_seg_size)
 		in[i] = (struct dma_seg){ .dma = 0x2000000 + i * 0x20000ull, .len = SZ_4K };
 	fx_init(&f, &pseries_plat);
 	cr_assert(eq(int, fx_bind(&f, &cfg, 0), 0));
-	cr_assert(eq(int, dma_api_map_sg(&f.d, 0, in, 32, DMA_DIR_BIDIRECTIONAL, out), 0));
+	cr_assert(eq(int, dma_api_map_sg(&f.d, 0, in, 32, DMA_DIR_BIDIRECTIONAL, DMA_NO_BUS, out), 0));
 	cr_expect(eq(u64, out[31].dma, 32 * SZ_4K));
 	dma_api_unmap(&f.d, out, 32);
 	cr_expect(eq(u64, f.st.h_stuff_tce, 2));
@@ -390,7 +390,7 @@ Test(dma_api, zero_length_sg_element_breaks_the_merge)
 
 	fx_init(&f, &pseries_plat);
 	cr_assert(eq(int, fx_bind(&f, &cfg, 0), 0));
-	cr_assert(eq(int, dma_api_map_sg(&f.d, 0, in, 3, DMA_DIR_BIDIRECTIONAL, out), 0));
+	cr_assert(eq(int, dma_api_map_sg(&f.d, 0, in, 3, DMA_DIR_BIDIRECTIONAL, DMA_NO_BUS, out), 0));
 	cr_expect(eq(u64, out[0].dma, 0x1000));
 	cr_expect(eq(u64, out[2].dma, 0x2000));
 	cr_expect(eq(u64, f.st.h_put_tce, 2));
@@ -516,7 +516,7 @@ Test(dma_api, bypass_adds_the_base_and_makes_no_hcalls)
 	cr_assert(eq(int, fx_bind(&f, &cfg, 0), 0));
 	cr_assert(eq(int, dma_api_map(&f.d, 0, 0xabc000, 3 * SZ_4K, DMA_DIR_TO_DEVICE, &seg), 0));
 	cr_expect(eq(u64, seg.dma, 0x0800000000abc000ull));
-	cr_assert(eq(int, dma_api_map_sg(&f.d, 0, in, 2, DMA_DIR_TO_DEVICE, out), 0));
+	cr_assert(eq(int, dma_api_map_sg(&f.d, 0, in, 2, DMA_DIR_TO_DEVICE, DMA_NO_BUS, out), 0));
 	cr_expect(eq(u64, out[0].dma, 0x0800000000abc000ull));
 	cr_expect(eq(u64, out[1].dma, 0x0800000000007000ull));
 	dma_api_unmap(&f.d, &seg, 1);
@@ -723,10 +723,10 @@ Test(dma_api, failed_map_sg_undoes_the_elements_it_mapped)
 					      DMA_DIR_BIDIRECTIONAL, &seg[i]), 0));
 	for (unsigned i = 0; i < 5; i++)
 		in[i] = (struct dma_seg){ .dma = 0x4000000 + i * SZ_64K, .len = SZ_4K };
-	cr_expect(eq(int, dma_api_map_sg(&f.d, 1, in, 5, DMA_DIR_BIDIRECTIONAL, out), -ENOSPC));
+	cr_expect(eq(int, dma_api_map_sg(&f.d, 1, in, 5, DMA_DIR_BIDIRECTIONAL, DMA_NO_BUS, out), -ENOSPC));
 	cr_expect(eq(u64, f.d.alloc.st.live, 250));
 	cr_expect(eq(u64, f.st.map_failures, 1));
-	cr_expect(eq(int, dma_api_map_sg(&f.d, 1, in, 4, DMA_DIR_BIDIRECTIONAL, out), 0));
+	cr_expect(eq(int, dma_api_map_sg(&f.d, 1, in, 4, DMA_DIR_BIDIRECTIONAL, DMA_NO_BUS, out), 0));
 	for (unsigned i = 0; i < 4; i++)
 		cr_expect(eq(u64, out[i].dma, DDW_BASE + (251 + i) * SZ_4K), "element %u", i);
 	cr_expect(eq(u64, f.d.alloc.st.live, 254));

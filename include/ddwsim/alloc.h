@@ -66,6 +66,14 @@ uint64_t tce_alloc_range(struct tce_alloc *a, unsigned cpu, uint64_t npages,
 			 uint64_t *handle, uint64_t mask, unsigned align_order,
 			 uint64_t boundary);
 
+/*
+ * Takes [entry, entry + npages) (relative) as the kernel's allocator took it,
+ * with the hint update iommu_range_alloc makes in the pool holding entry
+ * (get_pool). Used to follow a trace's recorded choices. Returns 0, or
+ * -EBUSY (nothing changes) if an entry of the range is already in use.
+ */
+int tce_alloc_claim(struct tce_alloc *a, uint64_t entry, uint64_t npages);
+
 /* __iommu_free(): clears the bits of [entry, entry + npages) (relative). */
 void tce_alloc_free(struct tce_alloc *a, uint64_t entry, uint64_t npages);
 

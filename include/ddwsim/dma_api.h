@@ -103,13 +103,20 @@ void dma_api_release(struct dma_api *d);
 int dma_api_map(struct dma_api *d, unsigned cpu, uint64_t phys, uint64_t len,
 		enum dma_dir dir, struct dma_seg *seg);
 
+#define DMA_NO_BUS	UINT64_MAX	/* same as OP_NO_BUS */
+
 /*
  * ppc_iommu_map_sg(): one allocation and one TCE build per non-empty element,
  * the SG handle carried across elements; out[i] is element i's mapping.
+ * rec_bus: the bus address a real kernel gave element 0 (a trace's record),
+ * or OP_NO_BUS. When it lies in this window, the allocator's choice is
+ * compared with it (allocator.recorded / matched) and the recorded one is
+ * kept, so that the allocator's state follows the kernel's; a direct
+ * window's identity map (rec_bus == start + phys) is written as set-up.
  * Returns 0, or -ENOSPC after undoing the elements already mapped.
  */
 int dma_api_map_sg(struct dma_api *d, unsigned cpu, const struct dma_seg *in, unsigned n,
-		   enum dma_dir dir, struct dma_seg *out);
+		   enum dma_dir dir, uint64_t rec_bus, struct dma_seg *out);
 
 /*
  * Unmaps what map/map_sg returned: ppc_iommu_unmap_sg() frees per merged

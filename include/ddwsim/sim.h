@@ -8,10 +8,12 @@
 #include "ddwsim/hist.h"
 #include "ddwsim/stats.h"
 
+#define SIM_MAX_DEVICES	256
+
 /* What the report says of a mode besides its counters. */
 struct sim_result {
 	const struct mode_cfg *mode;
-	uint64_t win_start;		/* bus address of the window used */
+	uint64_t win_start;		/* bus address of the window used (device 0) */
 	uint64_t win_size;		/* bytes (0 for bypass) */
 	unsigned win_page_shift;
 	unsigned win_levels;
@@ -20,7 +22,9 @@ struct sim_result {
 	uint64_t live_at_end;		/* mappings still live after the last op */
 	bool timed;			/* the time figures below are meaningful */
 	unsigned cpus;			/* host CPUs (for utilization) */
-	struct mode_stats st;
+	struct mode_stats st;		/* all devices */
+	unsigned ndev;			/* devices the workload used */
+	struct mode_stats dev[SIM_MAX_DEVICES]; /* per device */
 	struct hist dma_latency;	/* per DMA, start to completion, ps */
 	struct hist walk_latency;	/* per walk, ps */
 };

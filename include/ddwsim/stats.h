@@ -32,6 +32,8 @@ struct mode_stats {
 	uint64_t opal_kill_calls;	/* OPAL_PCI_TCE_KILL calls (PowerNV PHB4/5) */
 	uint64_t alloc_words;		/* it_map words the allocator read */
 	uint64_t alloc_peak;		/* most TCEs allocated at once */
+	uint64_t alloc_recorded;	/* maps whose real bus address the trace recorded */
+	uint64_t alloc_matched;		/* of those, where ddwsim chose the same page */
 	uint64_t cache_lookups;		/* TCE-cache lookups (one per PCIe request) */
 	uint64_t cache_hits;
 	uint64_t cache_misses;
@@ -44,6 +46,7 @@ struct mode_stats {
 	uint64_t unmapped_dmas;		/* DMAs naming a handle that was not mapped */
 	uint64_t win_created;		/* window create operations that succeeded */
 	uint64_t win_removed;		/* window remove operations that succeeded */
+	uint64_t win_skipped;		/* trace window ops a DDW mode did not replay */
 	uint64_t win_errors[WIN_ERR_COUNT]; /* failed window operations by errno */
 	/* timed replay only (ps) */
 	uint64_t time_ps;		/* the last event */
