@@ -851,6 +851,39 @@ static int walk_modes(struct loader *ld)
 	return 0;
 }
 
+/* workload: {trace: FILE}: the file, relative to the one naming it, must open. */
+static int walk_trace(struct loader *ld, struct cfg_doc *d, int node, int t)
+{
+	struct workload_cfg *w = &ld->cfg->workload;
+	yaml_node_t *n = node_at(d, node);
+	char where[PATH_MAX_LEN + 64], *file;
+	FILE *fp;
+
+	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++)
+		if (p->value != t)
+			return err_node(ld, d, p->key, "workload", "unknown key '%s' beside trace, expected only trace",
+					scalar(d, p->key) ? scalar(d, p->key) : "?");
+	if (!scalar(d, t) || !*scalar(d, t))
+		return err_node(ld, d, t, "workload.trace", "expected a trace file name (.ddwt or .ddwb)");
+	file = dir_join(d->file, scalar(d, t));
+	if (strlen(file) >= sizeof(w->trace)) {
+		free(file);
+		return err_node(ld, d, t, "workload.trace", "file name too long");
+	}
+	fp = fopen(file, "rb");
+	if (!fp) {
+		err_node(ld, d, t, "workload.trace", "cannot open '%s': %s", file, strerror(errno));
+		free(file);
+		return -1;
+	}
+	fclose(fp);
+	strcpy(w->trace, file);
+	free(file);
+	node_where(ld, d, t, where, sizeof(where));
+	origin_add(ld->cfg, "workload.trace", where);
+	return 0;
+}
+
 static int walk_workload(struct loader *ld)
 {
 	static const char *const skip[] = { "generator", NULL };
@@ -867,8 +900,8 @@ static int walk_workload(struct loader *ld)
 	g = map_get(d, node, "generator");
 	t = map_get(d, node, "trace");
 	if (t)
-		return err_node(ld, d, t, "workload.trace",
-				"trace replay is not in this version yet; use a generator");
+		return g ? err_node(ld, d, g, "workload.generator",
+				    "give a generator or a trace, not both") : walk_trace(ld, d, node, t);
 	for (int i = 0; synth_gens[i].name; i++) {
 		strncat(names, i ? ", " : "", sizeof(names) - strlen(names) - 1);
 		strncat(names, synth_gens[i].name, sizeof(names) - strlen(names) - 1);
@@ -1181,5 +1214,7 @@ void config_params(const struct config *cfg, config_param_fn fn, void *arg)
 	if (gen) {
 		fn(arg, "workload.generator", gen->name, "", origin_of(cfg, "workload.generator"), false);
 		params_of(cfg, gen->keys, cfg->workload.params, "workload", fn, arg);
+	} else {
+		fn(arg, "workload.trace", cfg->workload.trace, "", origin_of(cfg, "workload.trace"), false);
 	}
 }

@@ -3,6 +3,7 @@
  * each mode, write the report. Wiring only.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "ddwsim/report.h"
 #include "ddwsim/sim.h"
 #include "ddwsim/synth.h"
+#include "ddwsim/trace.h"
 #include "ddwsim/xalloc.h"
 #include "config_schema.h"
 
@@ -30,6 +32,9 @@ struct cli_opts {
 
 static const char usage_text[] =
 	"usage: ddwsim --config FILE [--set KEY=VALUE]... [--format text|json|csv] [-o FILE]\n"
+	"       ddwsim trace info FILE [--format json]\n"
+	"       ddwsim trace convert IN OUT\n"
+	"       ddwsim trace gen (--config FILE | --workload FILE) [--set KEY=VALUE]... OUT\n"
 	"       ddwsim --list-keys | --help | --version\n"
 	"\n"
 	"Simulates IBM POWER / sPAPR IOMMU (TCE) translation for a DMA workload in\n"
@@ -46,6 +51,13 @@ static const char usage_text[] =
 	"  --list-keys         print every config key with its default and source\n"
 	"  --help              this text\n"
 	"  --version           the version\n"
+	"\n"
+	"Traces (.ddwt text, .ddwb binary; the format follows the name):\n"
+	"  trace info FILE     op counts, devices, address spans, bytes, time span\n"
+	"  trace convert IN OUT  text <-> binary, lossless\n"
+	"  trace gen           write a generator's ops to OUT; replaying OUT gives the\n"
+	"                      same figures as the generator (--workload FILE uses a\n"
+	"                      2G, 2-CPU, 64K-page host unless --set says otherwise)\n"
 	"\n"
 	"Exit status: 0 success, 1 runtime error, 2 usage or config error.\n";
 
@@ -166,10 +178,145 @@ out:
 	return rc;
 }
 
+/* --- trace subcommands --- */
+
+static int trace_usage(const char *msg, const char *arg)
+{
+	return usage_error(msg, arg);
+}
+
+static int cmd_trace_info(int argc, char **argv)
+{
+	bool json = false;
+
+	if (argc == 4 && !strcmp(argv[2], "--format") && !strcmp(argv[3], "json"))
+		json = true;
+	else if (argc != 2)
+		return trace_usage("usage: ddwsim trace info FILE [--format json]", NULL);
+	return trace_info(argv[1], json, stdout) < 0 ? DDW_EXIT_RUNTIME : DDW_EXIT_OK;
+}
+
+static int cmd_trace_convert(int argc, char **argv)
+{
+	if (argc != 3)
+		return trace_usage("usage: ddwsim trace convert IN OUT", NULL);
+	return trace_convert(argv[1], argv[2]) < 0 ? DDW_EXIT_RUNTIME : DDW_EXIT_OK;
+}
+
+/* A config around a lone workload file, for trace gen --workload. */
+static char *wrap_workload(const char *workload)
+{
+	char *path = xstrdup("/tmp/ddwsim-gen-XXXXXX.yaml"), *abs;
+	int fd = mkstemps(path, 5);
+	FILE *fp;
+
+	if (fd < 0 || !(fp = fdopen(fd, "w"))) {
+		ddw_error("cannot create a temporary file: %s", strerror(errno));
+		free(path);
+		return NULL;
+	}
+	abs = realpath(workload, NULL);
+	fprintf(fp, "platform: {kind: pseries, page_sizes: [4K], default_window: {page_size: 4K, size: 1G}}\n"
+		"host: {ram: 2G, cpus: 2, page_size: 64K}\n"
+		"modes: [{name: gen, mapping: dynamic}]\n"
+		"workload: '%s'\n", abs ? abs : workload);
+	free(abs);
+	fclose(fp);
+	return path;
+}
+
+static int gen_ops(const struct config *cfg, const char *out)
+{
+	const struct synth_gen *gen = synth_find(cfg->workload.generator);
+	struct op_source src = { 0 };
+	struct trace_writer *w = NULL;
+	struct dma_op op;
+	int more = -1;
+
+	if (!gen)
+		return ddw_error("trace gen needs a generator, and '%s' names a trace", cfg->path);
+	if (gen->open(&src, cfg) < 0 || trace_writer_open(&w, out, trace_fmt_for_path(out)) < 0)
+		goto out;
+	while ((more = op_source_next(&src, &op)) > 0)
+		if (trace_write(w, &op) < 0)
+			break;
+out:
+	op_source_close(&src);
+	if (more == 0)
+		return trace_writer_commit(w);
+	trace_writer_abort(w);
+	return -1;
+}
+
+static int cmd_trace_gen(int argc, char **argv)
+{
+	const char *config = NULL, *workload = NULL, *out = NULL;
+	char *sets[MAX_SETS], *tmp = NULL;
+	unsigned nsets = 0;
+	struct config cfg;
+	int rc;
+
+	for (int i = 1; i < argc; i++) {
+		if ((!strcmp(argv[i], "--config") || !strcmp(argv[i], "--workload") ||
+		     !strcmp(argv[i], "--set")) && i + 1 < argc) {
+			if (argv[i][2] == 'c')
+				config = argv[++i];
+			else if (argv[i][2] == 'w')
+				workload = argv[++i];
+			else if (nsets < MAX_SETS)
+				sets[nsets++] = argv[++i];
+		} else if (argv[i][0] != '-' && !out) {
+			out = argv[i];
+		} else {
+			return trace_usage("unexpected argument", argv[i]);
+		}
+	}
+	if (!out || !!config == !!workload)
+		return trace_usage("usage: ddwsim trace gen (--config FILE | --workload FILE) [--set KEY=VALUE]... OUT", NULL);
+	if (workload && !(tmp = wrap_workload(workload)))
+		return DDW_EXIT_RUNTIME;
+	rc = config_load(&cfg, tmp ? tmp : config, sets, nsets);
+	if (tmp) {
+		unlink(tmp);
+		free(tmp);
+	}
+	if (rc < 0) {
+		config_release(&cfg);
+		return DDW_EXIT_USAGE;
+	}
+	rc = gen_ops(&cfg, out) < 0 ? DDW_EXIT_RUNTIME : DDW_EXIT_OK;
+	config_release(&cfg);
+	return rc;
+}
+
+struct subcmd {
+	const char *name;
+	int (*run)(int argc, char **argv);	/* argv[0] is the subcommand */
+};
+
+static const struct subcmd trace_cmds[] = {
+	{ "info", cmd_trace_info },
+	{ "convert", cmd_trace_convert },
+	{ "gen", cmd_trace_gen },
+};
+
+static int cmd_trace(int argc, char **argv)
+{
+	for (size_t i = 0; argc > 1 && i < sizeof(trace_cmds) / sizeof(trace_cmds[0]); i++)
+		if (!strcmp(argv[1], trace_cmds[i].name))
+			return trace_cmds[i].run(argc - 1, argv + 1);
+	return trace_usage(argc > 1 ? "unknown trace command" : "missing trace command (info, convert, gen)",
+			   argc > 1 ? argv[1] : NULL);
+}
+
 int main(int argc, char **argv)
 {
 	struct cli_opts o = { .fmt = REPORT_TEXT };
-	int rc = parse_args(argc, argv, &o);
+	int rc;
+
+	if (argc > 1 && !strcmp(argv[1], "trace"))
+		return cmd_trace(argc - 1, argv + 1);
+	rc = parse_args(argc, argv, &o);
 
 	if (rc == -2)
 		return list_keys();

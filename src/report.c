@@ -208,7 +208,8 @@ static void write_text(FILE *fp, const struct config *cfg, const struct sim_resu
 		}
 	}
 	fprintf(fp, "ddwsim %s: %s, seed %" PRIu64 ", platform %s, workload %s\n\n", DDWSIM_VERSION,
-		cfg->path, cfg->run.seed, cfg->platform.name, cfg->workload.generator);
+		cfg->path, cfg->run.seed, cfg->platform.name,
+		cfg->workload.trace[0] ? cfg->workload.trace : cfg->workload.generator);
 	for (unsigned i = 0; i < cs[0].n; i++) {
 		fprintf(fp, "%-*s", (int)w0, cs[0].c[i].path);
 		for (unsigned m = 0; m < n; m++)

@@ -20,6 +20,7 @@
 #include "ddwsim/phb.h"
 #include "ddwsim/sim.h"
 #include "ddwsim/synth.h"
+#include "ddwsim/trace.h"
 #include "ddwsim/xalloc.h"
 #include "sim_int.h"
 
@@ -411,7 +412,10 @@ int sim_run(const struct config *cfg, unsigned mode, struct sim_result *res)
 	hist_init(&res->walk_latency);
 	if (setup(&s) < 0)
 		goto out;
-	if (!gen || gen->open(&src, cfg) < 0) {
+	if (cfg->workload.trace[0]) {
+		if (trace_open(&src, cfg->workload.trace) < 0)
+			goto out;
+	} else if (!gen || gen->open(&src, cfg) < 0) {
 		ddw_error("cannot open workload '%s'", cfg->workload.generator);
 		goto out;
 	}

@@ -264,3 +264,55 @@ Test(cli, output_file_is_written_whole_or_not_at_all, .timeout = 60)
 	result_free(&bad);
 	result_free(&stdo);
 }
+
+/* A trace written by `trace gen` replays to the same figures as its generator. */
+Test(cli, generated_trace_replays_to_the_same_figures, .timeout = 120)
+{
+	char dir[] = "/tmp/ddwsim-g-XXXXXX", args[1024], cfg[600], cwd[400];
+	struct result gen, direct, replay, conv;
+	FILE *fp;
+
+	cr_assert(mkdtemp(dir));
+	cr_assert(getcwd(cwd, sizeof(cwd)));
+	snprintf(args, sizeof(args), "trace gen --config configs/default.yaml --set run.ios=500 %s/t.ddwb", dir);
+	gen = run(args);
+	cr_assert_eq(gen.code, 0, "%s", gen.err);
+	snprintf(args, sizeof(args), "trace convert %s/t.ddwb %s/t.ddwt", dir, dir);
+	conv = run(args);
+	cr_assert_eq(conv.code, 0, "%s", conv.err);
+	snprintf(cfg, sizeof(cfg), "%s/c.yaml", dir);
+	fp = fopen(cfg, "w");
+	cr_assert(fp);
+	fprintf(fp, "platform: %s/configs/platforms/qemu-pseries.yaml\n", cwd);
+	fprintf(fp, "host: %s/configs/hosts/qemu-guest-2g.yaml\n", cwd);
+	fprintf(fp, "modes:\n  - {name: default-window, mapping: dynamic}\n"
+		    "  - {name: ddw-dynamic, mapping: dynamic, window: {page_size: 64K, size: 1G}}\n"
+		    "  - {name: ddw-direct, mapping: direct, window: {page_size: 16M, size: ram}}\n"
+		    "workload: {trace: t.ddwt}\nrun: {seed: 1}\n");
+	fclose(fp);
+	direct = run("--config configs/default.yaml --set run.ios=500 --format csv");
+	snprintf(args, sizeof(args), "--config %s --format csv", cfg);
+	replay = run(args);
+	cr_expect_eq(replay.code, 0, "%s", replay.err);
+	cr_expect_str_eq(replay.out, direct.out);
+	snprintf(args, sizeof(args), "rm -rf %s", dir);
+	cr_expect_eq(system(args), 0);
+	result_free(&gen);
+	result_free(&conv);
+	result_free(&direct);
+	result_free(&replay);
+}
+
+Test(cli, trace_commands_reject_bad_usage)
+{
+	struct result a = run("trace"), b = run("trace frob"), c = run("trace info");
+
+	cr_expect_eq(a.code, 2);
+	cr_expect_str_eq(a.err, "ddwsim: missing trace command (info, convert, gen)\nddwsim: try 'ddwsim --help'\n");
+	cr_expect_eq(b.code, 2);
+	cr_expect_str_eq(b.err, "ddwsim: unknown trace command 'frob'\nddwsim: try 'ddwsim --help'\n");
+	cr_expect_eq(c.code, 2);
+	result_free(&a);
+	result_free(&b);
+	result_free(&c);
+}
