@@ -190,6 +190,56 @@ static void param_text(void *arg, const char *path, const char *value, const cha
 	fprintf(p->fp, "  %-36s %-24s %s%s\n", path, v, assumed ? "[assumed: not public] " : "", src);
 }
 
+/* One device's counters, as cells: its number, then the stats registry. */
+static void build_dev(const struct mode_stats *st, unsigned dev, struct cells *cs)
+{
+	cs->n = 0;
+	add_u64(cs, "device", dev, false);
+	for (const struct stat_desc *d = mode_stat_table; d->path; d++) {
+		struct cell *c;
+
+		if (d->kind == STAT_U64) {
+			add_u64(cs, d->path, stat_u64(st, d), false);
+			continue;
+		}
+		c = add(cs, d->path);
+		snprintf(c->text, sizeof(c->text), "%.4f", stat_ratio(st, d));
+		snprintf(c->json, sizeof(c->json), "%.4f", stat_ratio(st, d));
+	}
+}
+
+/* Figures shown per device in the text report, when there are several. */
+static const char *const per_device_rows[] = {
+	"ios", "bytes", "map.calls", "map.failures", "unmap.calls", "hcalls.h_put_tce",
+	"hcalls.h_put_tce_indirect", "hcalls.h_stuff_tce", "kills.page", "kills.pe",
+	"tce_cache.lookups", "tce_cache.hit_rate", "walks.count", "faults", "unmapped_dmas",
+	"allocator.match_rate", NULL,
+};
+
+static void write_text_devices(FILE *fp, const struct sim_result *res, unsigned n, unsigned w0)
+{
+	static struct cells dc;
+
+	if (res[0].ndev < 2)
+		return;
+	for (unsigned m = 0; m < n; m++) {
+		fprintf(fp, "\n%s, per device:\n%-*s", res[m].mode->name, (int)w0, "device");
+		for (unsigned d = 0; d < res[m].ndev; d++)
+			fprintf(fp, "  %12u", d);
+		fputc('\n', fp);
+		for (const char *const *row = per_device_rows; *row; row++) {
+			fprintf(fp, "%-*s", (int)w0, *row);
+			for (unsigned d = 0; d < res[m].ndev; d++) {
+				build_dev(&res[m].dev[d], d, &dc);
+				for (unsigned i = 0; i < dc.n; i++)
+					if (!strcmp(dc.c[i].path, *row))
+						fprintf(fp, "  %12s", dc.c[i].text);
+			}
+			fputc('\n', fp);
+		}
+	}
+}
+
 static void write_text(FILE *fp, const struct config *cfg, const struct sim_result *res,
 		       unsigned n)
 {
@@ -216,6 +266,7 @@ static void write_text(FILE *fp, const struct config *cfg, const struct sim_resu
 			fprintf(fp, "  %*s", (int)w[m], cs[m].c[i].text);
 		fputc('\n', fp);
 	}
+	write_text_devices(fp, res, n, w0);
 	fprintf(fp, "\nparameters (value, then where it came from):\n");
 	config_params(cfg, param_text, &pc);
 }
@@ -255,7 +306,27 @@ static const char *component(const char *p, unsigned k, size_t *len)
 	return p;
 }
 
-static void write_json_cells(FILE *fp, const struct cells *cs, const char *ind)
+static void write_json_cells(FILE *fp, const struct cells *cs, const char *ind,
+			     const struct sim_result *r);
+
+/* "devices": one object per device the workload used. */
+static void write_json_devices(FILE *fp, const struct sim_result *r, const char *ind)
+{
+	static struct cells dc;
+	char deeper[64];
+
+	snprintf(deeper, sizeof(deeper), "%s    ", ind);
+	fprintf(fp, ",\n%s  \"devices\": [", ind);
+	for (unsigned i = 0; i < r->ndev; i++) {
+		build_dev(&r->dev[i], i, &dc);
+		fprintf(fp, "%s\n%s", i ? "," : "", deeper);
+		write_json_cells(fp, &dc, deeper, NULL);
+	}
+	fprintf(fp, "\n%s  ]", ind);
+}
+
+static void write_json_cells(FILE *fp, const struct cells *cs, const char *ind,
+			     const struct sim_result *r)
 {
 	const char *prev = NULL;
 	unsigned open = 0;	/* objects open below the mode's own */
@@ -283,6 +354,8 @@ static void write_json_cells(FILE *fp, const struct cells *cs, const char *ind)
 	}
 	for (; open > 0; open--)
 		fprintf(fp, "\n%s%*s}", ind, (int)(2 * open), "");
+	if (r)
+		write_json_devices(fp, r, ind);
 	fprintf(fp, "\n%s}", ind);
 }
 
@@ -314,7 +387,7 @@ static void write_json(FILE *fp, const struct config *cfg, const struct sim_resu
 	for (unsigned m = 0; m < n; m++) {
 		build(&res[m], &res[0], &cs);
 		fprintf(fp, "%s\n    ", m ? "," : "");
-		write_json_cells(fp, &cs, "    ");
+		write_json_cells(fp, &cs, "    ", &res[m]);
 	}
 	fprintf(fp, "\n  ],\n  \"parameters\": {");
 	config_params(cfg, param_json, &pc);

@@ -100,7 +100,6 @@ static int setup(struct sim *s)
 		return ddw_error("mode '%s': bad TCE cache geometry", s->mode->name);
 	s->phb = (struct phb){ .cache = s->cache, .mps = s->cfg->platform.pcie.mps,
 			       .mrrs = s->cfg->platform.pcie.mrrs };
-	s->handles = handles_new();
 	/* device 0 exists from the start, so that a mode's set-up is always shown */
 	return sim_device(s, 0) ? 0 : -1;
 }
@@ -159,6 +158,7 @@ struct device *sim_device(struct sim *s, unsigned n)
 	if (s->dev[n])
 		return s->dev[n];
 	d = xcalloc(1, sizeof(*d));
+	d->handles = handles_new();
 	s->dev[n] = d;
 	if (n >= s->ndev)
 		s->ndev = n + 1;
@@ -169,10 +169,6 @@ struct device *sim_device(struct sim *s, unsigned n)
 
 int sim_check_op(struct sim *s, const struct dma_op *op)
 {
-	if (op->handle >> 56 && (op->kind == OP_MAP || op->kind == OP_MAP_SG ||
-				 op->kind == OP_DMA || op->kind == OP_UNMAP))
-		return ddw_error("op %llu: handle %#llx: handles must be below 2^56",
-				 (unsigned long long)s->nop, (unsigned long long)op->handle);
 	return sim_device(s, op->dev) ? 0 : -1;
 }
 
@@ -233,7 +229,7 @@ unsigned sim_seg_input(struct sim *s, const struct dma_op *op)
 static int do_map(struct sim *s, struct device *d, const struct dma_op *op)
 {
 	unsigned n = op->kind == OP_MAP ? 1 : op->nsg;
-	struct mapping *m = handles_add(s->handles, sim_key(op->dev, op->handle), n);
+	struct mapping *m = handles_add(d->handles, op->handle, n);
 	int rc = -ENODEV;
 
 	if (!m)
@@ -247,7 +243,7 @@ static int do_map(struct sim *s, struct device *d, const struct dma_op *op)
 	else	/* the window the mode maps into was removed */
 		d->st.map_calls++, d->st.map_failures++;
 	if (rc < 0)	/* counted in map.failures; the workload goes on */
-		handles_del(s->handles, sim_key(op->dev, op->handle));
+		handles_del(d->handles, op->handle);
 	return 0;
 }
 
@@ -260,7 +256,7 @@ static void dma_bytes(struct sim *s, struct device *d, const struct dma_op *op)
 
 static int do_dma(struct sim *s, struct device *d, const struct dma_op *op)
 {
-	struct mapping *m = handles_get(s->handles, sim_key(op->dev, op->handle));
+	struct mapping *m = handles_get(d->handles, op->handle);
 	uint64_t off = op->addr, len = op->len;
 	bool write = op->dir != DMA_DIR_TO_DEVICE;
 
@@ -304,13 +300,13 @@ static int do_op(struct sim *s, const struct dma_op *op)
 		phb_dma(&s->phb, &d->pe, op->addr, op->len, op->dir != DMA_DIR_TO_DEVICE, false);
 		return 0;
 	case OP_UNMAP:
-		m = handles_get(s->handles, sim_key(op->dev, op->handle));
+		m = handles_get(d->handles, op->handle);
 		if (!m)
 			return ddw_error("op %llu: unmap of handle %llu, which is not mapped",
 					 (unsigned long long)s->nop, (unsigned long long)op->handle);
 		if (d->api.st)
 			dma_api_unmap(&d->api, m->seg, m->nseg);
-		handles_del(s->handles, sim_key(op->dev, op->handle));
+		handles_del(d->handles, op->handle);
 		return 0;
 	default:
 		return sim_window_op(s, d, op);
@@ -357,7 +353,10 @@ static void fill_result(struct sim *s, struct sim_result *res)
 	s->st.cache_evictions = cs->evictions;		/* the cache is shared: whole-run only */
 	s->st.cache_invalidations = cs->invalidations;
 	res->st = s->st;
-	res->live_at_end = handles_live(s->handles);
+	res->live_at_end = 0;
+	for (unsigned i = 0; i < s->ndev; i++)
+		if (s->dev[i])
+			res->live_at_end += handles_live(s->dev[i]->handles);
 	if (!w) {
 		res->win_start = s->cfg->platform.bypass_base;
 		return;
@@ -372,10 +371,10 @@ static void fill_result(struct sim *s, struct sim_result *res)
 
 static void teardown(struct sim *s)
 {
-	handles_free(s->handles);
 	for (unsigned i = 0; i < s->ndev; i++) {
 		if (!s->dev[i])
 			continue;
+		handles_free(s->dev[i]->handles);
 		dma_api_release(&s->dev[i]->api);
 		pe_release(&s->dev[i]->pe);
 		free(s->dev[i]);

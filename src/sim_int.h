@@ -14,6 +14,7 @@ struct device {
 	struct pe pe;
 	struct dma_api api;		/* bound to the window the mode maps into */
 	uint64_t api_start;		/* that window's start */
+	struct handles *handles;	/* its live mappings by handle */
 	struct mode_stats st;
 };
 
@@ -23,7 +24,6 @@ struct sim {
 	struct window_platform wp;
 	struct tce_cache *cache;	/* one PHB's cache, shared by the devices' PEs */
 	struct phb phb;			/* its st points at the device being served */
-	struct handles *handles;	/* keyed by sim_key(dev, handle) */
 	struct device *dev[SIM_MAX_DEVICES];
 	unsigned ndev;			/* highest device number seen + 1 */
 	struct mode_stats st;		/* totals, filled at the end */
@@ -36,13 +36,7 @@ struct sim {
 /* Device dev, set up on first use (PE, the mode's DDW, the DMA API); NULL after reporting. */
 struct device *sim_device(struct sim *s, unsigned dev);
 
-/* The handle table's key for (dev, handle); handles must be below 2^56. */
-static inline uint64_t sim_key(unsigned dev, uint64_t handle)
-{
-	return (uint64_t)dev << 56 | handle;
-}
-
-/* Checks an op's device and handle; 0 or -1 (reported). */
+/* Checks an op's device (setting it up on first use); 0 or -1 (reported). */
 int sim_check_op(struct sim *s, const struct dma_op *op);
 
 /* Copies op's elements (or its single buffer) into s->segbuf as dma_seg inputs. */

@@ -236,11 +236,16 @@ static void copy_op(struct timed *t, uint32_t i, const struct dma_op *op)
 	}
 }
 
+static struct device *dev_of(const struct timed *t, const struct ent *x)
+{
+	return t->s->dev[x->op.dev];
+}
+
 /* Binds a new entry to the mapping its handle names (read-time). */
 static int bind(struct timed *t, uint32_t i)
 {
 	struct ent *x = &t->e[i];
-	struct mapping *m = handles_get(t->s->handles, sim_key(x->op.dev, x->op.handle));
+	struct mapping *m = handles_get(dev_of(t, x)->handles, x->op.handle);
 
 	switch (x->op.kind) {
 	case OP_MAP:
@@ -252,7 +257,7 @@ static int bind(struct timed *t, uint32_t i)
 			x->prev_unmap = m->user;	/* keeps the binding's reference */
 			t->e[m->user].next_map = i;
 		} else {
-			m = handles_add(t->s->handles, sim_key(x->op.dev, x->op.handle), 0);
+			m = handles_add(dev_of(t, x)->handles, x->op.handle, 0);
 		}
 		m->user = i;
 		x->refs++;
@@ -280,11 +285,6 @@ static int bind(struct timed *t, uint32_t i)
 
 static void kick_cpu(struct timed *t, unsigned c);
 static void kick_dev(struct timed *t, unsigned dev);
-
-static struct device *dev_of(const struct timed *t, const struct ent *x)
-{
-	return t->s->dev[x->op.dev];
-}
 
 static unsigned cpu_of(const struct timed *t, const struct ent *x)
 {
@@ -472,11 +472,11 @@ static void host_done(struct timed *t, uint32_t i)
 
 	t->cpu_busy[c] = false;
 	if (unmap) {
-		uint64_t key = sim_key(dev, x->op.handle);
-		struct mapping *m = handles_get(t->s->handles, key);
+		struct handles *h = dev_of(t, x)->handles;
+		struct mapping *m = handles_get(h, x->op.handle);
 
 		if (m && m->user == i) {	/* no later map took the handle: drop the binding */
-			handles_del(t->s->handles, key);
+			handles_del(h, x->op.handle);
 			x->refs--;
 		}
 	}
