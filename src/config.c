@@ -113,16 +113,15 @@ static void node_where(const struct loader *ld, const struct cfg_doc *d, int nod
 
 static int DDW_PRINTF(3, 4) err_at(const char *where, const char *path, const char *fmt, ...)
 {
+	char msg[1024];
 	va_list ap;
 
-	fprintf(stderr, "%s: ", where);
-	if (path && *path)
-		fprintf(stderr, "%s: ", path);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
-	return -1;
+	if (path && *path)
+		return ddw_error_at(where, "%s: %s", path, msg);
+	return ddw_error_at(where, "%s", msg);
 }
 
 static int DDW_PRINTF(5, 6) err_node(const struct loader *ld, const struct cfg_doc *d, int node,

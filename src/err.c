@@ -33,6 +33,24 @@ int ddw_warn(const char *fmt, ...)
 	return -1;
 }
 
+int ddw_verror_at(const char *where, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: ", where);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	return -1;
+}
+
+int ddw_error_at(const char *where, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	ddw_verror_at(where, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
 static const struct {
 	int err;
 	const char *name;

@@ -217,13 +217,13 @@ static bool all_zero(const unsigned char *p, size_t n)
 DDW_PRINTF(3, 4)
 static int bad(struct bin_reader *r, uint64_t rec, const char *fmt, ...)
 {
+	char where[4200];
 	va_list ap;
 
-	fprintf(stderr, "%s: record %" PRIu64 ": ", r->path, rec);
+	snprintf(where, sizeof(where), "%s: record %" PRIu64, r->path, rec);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	ddw_verror_at(where, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	r->done = -1;
 	return -1;
 }
@@ -234,11 +234,9 @@ static int bad_header(const char *path, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", path);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	ddw_verror_at(path, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return -1;
 }
 

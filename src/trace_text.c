@@ -190,13 +190,13 @@ static const struct op_source_ops text_ops = {
 DDW_PRINTF(2, 3)
 static int bad(struct text_reader *r, const char *fmt, ...)
 {
+	char where[4200];
 	va_list ap;
 
-	fprintf(stderr, "%s:%" PRIu64 ": ", r->path, r->line ? r->line : 1);
+	snprintf(where, sizeof(where), "%s:%" PRIu64, r->path, r->line ? r->line : 1);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	ddw_verror_at(where, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	r->done = -1;
 	return -1;
 }

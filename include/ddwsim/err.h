@@ -2,6 +2,8 @@
 #ifndef DDWSIM_ERR_H
 #define DDWSIM_ERR_H
 
+#include <stdarg.h>
+
 #if defined(__GNUC__)
 #define DDW_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #else
@@ -21,6 +23,14 @@ enum ddw_exit {
  */
 int ddw_error(const char *fmt, ...) DDW_PRINTF(1, 2);
 int ddw_warn(const char *fmt, ...) DDW_PRINTF(1, 2);
+
+/*
+ * An error in a user's file: "WHERE: message" with no prefix, WHERE being
+ * "FILE:LINE:COL", "FILE:LINE", "FILE: record N" or "--set K=V", so editors
+ * can jump to it. Returns -1.
+ */
+int ddw_error_at(const char *where, const char *fmt, ...) DDW_PRINTF(2, 3);
+int ddw_verror_at(const char *where, const char *fmt, va_list ap);
 
 /* "EINVAL" for EINVAL (positive or negative); "E<number>" if unknown. */
 const char *ddw_errno_name(int err);
