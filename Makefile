@@ -7,6 +7,7 @@
 #   make golden     rewrite tests/golden/*.expected (after an intended change)
 #   make calibrate  compare with published measurements (reference/numbers.md §4)
 #   make speed      the simulator's own speed (lookups/s, requests/s)
+#   make trace-mem  peak memory replaying a ~100-million-op trace
 #   make deps       install missing Debian packages (as root), or print the command
 #   make clean
 #   V=1             print full commands; local overrides go in config.mak
@@ -49,7 +50,7 @@ BUILD_PKGS := gcc make pkg-config libyaml-dev
 TEST_PKGS  := libcriterion-dev
 PLOT_PKGS  := gnuplot-nox
 
-.PHONY: all run test check golden calibrate speed deps deps-build deps-test clean help
+.PHONY: all run test check golden calibrate speed trace-mem deps deps-build deps-test clean help
 
 all: $(BIN)
 
@@ -141,6 +142,10 @@ calibrate: $(BIN)
 # The simulator's own speed (bench/speed.sh); compare across commits.
 speed: $(BIN)
 	DDWSIM_BIN=./$(BIN) sh bench/speed.sh
+
+# A ~100-million-op trace through a pipe: the replay's peak RSS (< 64 MiB).
+trace-mem: $(BIN)
+	DDWSIM_BIN=./$(BIN) sh bench/trace_mem.sh
 
 clean:
 	rm -rf build build-san ddwsim

@@ -265,8 +265,8 @@ static int cmd_trace_gen(int argc, char **argv)
 				workload = argv[++i];
 			else if (nsets < MAX_SETS)
 				sets[nsets++] = argv[++i];
-		} else if (argv[i][0] != '-' && !out) {
-			out = argv[i];
+		} else if ((argv[i][0] != '-' || !strcmp(argv[i], "-")) && !out) {
+			out = argv[i];	/* "-": standard output */
 		} else {
 			return trace_usage("unexpected argument", argv[i]);
 		}

@@ -397,6 +397,13 @@ static int start_host(struct timed *t, uint32_t i)
 	x->state = E_RUNNING;
 	t->cpu_busy[cpu_of(t, x)] = true;
 	t->cur_kill_entry = i;
+	if (x->prev_unmap != NONE) {	/* that dependency is met: let the old instance go */
+		uint32_t u = x->prev_unmap;
+
+		x->prev_unmap = NONE;
+		t->e[u].next_map = NONE;
+		unref(t, u);
+	}
 	d->api.kill_sink = kill_sink;
 	d->api.kill_arg = t;
 	if (x->op.kind == OP_UNMAP) {
