@@ -1056,6 +1056,8 @@ static int check_all(struct config *c)
 {
 	struct platform_cfg *p = &c->platform;
 
+	if (!p->tce_cache.ways)
+		p->tce_cache.ways = p->tce_cache.entries;	/* fully associative */
 	if (p->tce_cache.ways > p->tce_cache.entries || p->tce_cache.entries % p->tce_cache.ways)
 		return err_path(c, "platform.tce_cache.ways", "%u ways do not divide %u entries, expected a divisor of platform.tce_cache.entries",
 				p->tce_cache.ways, p->tce_cache.entries);

@@ -14,6 +14,7 @@
 #include "ddwsim/outfile.h"
 #include "ddwsim/report.h"
 #include "ddwsim/sim.h"
+#include "ddwsim/sweep.h"
 #include "ddwsim/synth.h"
 #include "ddwsim/trace.h"
 #include "ddwsim/xalloc.h"
@@ -35,6 +36,7 @@ static const char usage_text[] =
 	"       ddwsim trace info FILE [--format json]\n"
 	"       ddwsim trace convert IN OUT\n"
 	"       ddwsim trace gen (--config FILE | --workload FILE) [--set KEY=VALUE]... OUT\n"
+	"       ddwsim sweep FILE [-j N] [--full] [--print] [--collect] [--results DIR] [-q]\n"
 	"       ddwsim --list-keys | --help | --version\n"
 	"\n"
 	"Simulates IBM POWER / sPAPR IOMMU (TCE) translation for a DMA workload in\n"
@@ -51,6 +53,11 @@ static const char usage_text[] =
 	"  --list-keys         print every config key with its default and source\n"
 	"  --help              this text\n"
 	"  --version           the version\n"
+	"\n"
+	"Sweeps (see bench/sweeps/*.yaml): every point of the grid is one ddwsim run,\n"
+	"-j N at once (default: the cores), skipped when its result exists (resume);\n"
+	"results/<name>.csv gets one row per point and mode. --print lists the commands\n"
+	"for a cluster instead; --collect then assembles the CSV.\n"
 	"\n"
 	"Traces (.ddwt text, .ddwb binary; the format follows the name):\n"
 	"  trace info FILE     op counts, devices, address spans, bytes, time span\n"
@@ -309,6 +316,46 @@ static int cmd_trace(int argc, char **argv)
 			   argc > 1 ? argv[1] : NULL);
 }
 
+/* ddwsim sweep FILE [-j N] [--full] [--print] [--collect] [--results DIR] [-q] */
+static int cmd_sweep(int argc, char **argv, const char *self)
+{
+	char bin[4096];
+	ssize_t n = readlink("/proc/self/exe", bin, sizeof(bin) - 1);
+	struct sweep_opts o = { .results = "results", .jobs = (unsigned)sysconf(_SC_NPROCESSORS_ONLN) };
+
+	bin[n > 0 ? n : 0] = '\0';
+	o.bin = n > 0 ? bin : self;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-j") && i + 1 < argc) {
+			char *end;
+			long j = strtol(argv[++i], &end, 10);
+
+			if (*end || j < 1 || j > 1024)
+				return usage_error("-j takes a number of jobs in 1..1024, not", argv[i]);
+			o.jobs = (unsigned)j;
+		} else if (!strcmp(argv[i], "--results") && i + 1 < argc) {
+			o.results = argv[++i];
+		} else if (!strcmp(argv[i], "--full")) {
+			o.full = true;
+		} else if (!strcmp(argv[i], "--print")) {
+			o.print = true;
+		} else if (!strcmp(argv[i], "--collect")) {
+			o.collect = true;
+		} else if (!strcmp(argv[i], "-q")) {
+			o.quiet = true;
+		} else if (argv[i][0] != '-' && !o.file) {
+			o.file = argv[i];
+		} else {
+			return usage_error("unexpected argument", argv[i]);
+		}
+	}
+	if (!o.file)
+		return usage_error("usage: ddwsim sweep FILE [-j N] [--full] [--print] [--collect] [--results DIR] [-q]", NULL);
+	if (!o.jobs)
+		o.jobs = 1;
+	return sweep_run(&o);
+}
+
 int main(int argc, char **argv)
 {
 	struct cli_opts o = { .fmt = REPORT_TEXT };
@@ -316,6 +363,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "trace"))
 		return cmd_trace(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "sweep"))
+		return cmd_sweep(argc - 1, argv + 1, argv[0]);
 	rc = parse_args(argc, argv, &o);
 
 	if (rc == -2)

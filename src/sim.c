@@ -242,8 +242,11 @@ static int do_map(struct sim *s, struct device *d, const struct dma_op *op)
 		rc = dma_api_map_sg(&d->api, op->cpu, s->segbuf, n, op->dir, op->rec_bus, m->seg);
 	else	/* the window the mode maps into was removed */
 		d->st.map_calls++, d->st.map_failures++;
-	if (rc < 0)	/* counted in map.failures; the workload goes on */
-		handles_del(d->handles, op->handle);
+	/* A failed map is counted in map.failures and the workload goes on: the
+	 * handle stays known with nothing mapped, so its DMAs count as unmapped
+	 * and its unmap does nothing (a driver would not unmap what failed). */
+	if (rc < 0)
+		m->nseg = 0;
 	return 0;
 }
 
@@ -261,7 +264,7 @@ static int do_dma(struct sim *s, struct device *d, const struct dma_op *op)
 	bool write = op->dir != DMA_DIR_TO_DEVICE;
 
 	dma_bytes(s, d, op);
-	if (!m || off + len > m->len) {
+	if (!m || !m->nseg || off + len > m->len) {
 		d->st.unmapped_dmas++;
 		return 0;
 	}
@@ -304,7 +307,7 @@ static int do_op(struct sim *s, const struct dma_op *op)
 		if (!m)
 			return ddw_error("op %llu: unmap of handle %llu, which is not mapped",
 					 (unsigned long long)s->nop, (unsigned long long)op->handle);
-		if (d->api.st)
+		if (d->api.st && m->nseg)
 			dma_api_unmap(&d->api, m->seg, m->nseg);
 		handles_del(d->handles, op->handle);
 		return 0;

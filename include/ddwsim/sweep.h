@@ -1,0 +1,26 @@
+/* sweep.h - batch sweeps: a grid of --set values over a base config, run in parallel, one CSV. */
+#ifndef DDWSIM_SWEEP_H
+#define DDWSIM_SWEEP_H
+
+#include <stdbool.h>
+
+struct sweep_opts {
+	const char *file;	/* the sweep YAML */
+	const char *bin;	/* the ddwsim binary to run for each point */
+	const char *results;	/* results folder (default "results") */
+	unsigned jobs;		/* points run at once (default: the number of cores) */
+	bool full;		/* use the file's `full:` variant */
+	bool print;		/* print the commands, one per line, instead of running them */
+	bool collect;		/* only assemble the CSV from points already run */
+	bool quiet;		/* no progress line */
+};
+
+/*
+ * Runs (or prints) a sweep; see src/sweep.c for the file format. Points whose
+ * result file exists are skipped, so an interrupted sweep resumes. Returns 0,
+ * 1 if a point failed (the others still ran; results/<name>.csv then has the
+ * points that succeeded), or 2 for a bad sweep file (reported).
+ */
+int sweep_run(const struct sweep_opts *o);
+
+#endif /* DDWSIM_SWEEP_H */

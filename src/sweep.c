@@ -1,0 +1,559 @@
+/*
+ * sweep.c - `ddwsim sweep FILE`: a grid of settings over one base config.
+ *
+ * The sweep file (YAML):
+ *
+ *   name: tce-cache-entries          results/<name>.csv; letters, digits, . _ -
+ *   config: ../configs/default.yaml  the base config, relative to this file
+ *   set: [run.ios=20000]             fixed --set overrides (optional)
+ *   params:                          the grid: every combination, first key outermost
+ *     platform.tce_cache.entries: [64, 128, 256]
+ *     platform.tce_cache.ways: {from: 8, to: 64, times: 2}    8, 16, 32, 64
+ *     run.seed: {from: 1, to: 3, step: 1}                      1, 2, 3
+ *   full:                            used with --full (make bench FULL=1) (optional)
+ *     set: [run.ios=1000000]         replaces `set`
+ *     params: {...}                  replaces the params of the same key, adds others
+ *
+ * Steps of sweep_run():
+ *   1. read the file into a grid (values as text, passed to --set as given);
+ *   2. for each point, in grid order, the command line
+ *      BIN -q --config C --set ... --format csv -o RESULTS/.points/NAME/I-HASH.csv,
+ *      HASH being FNV-1a of the command, so a changed point never reuses an
+ *      old result;
+ *   3. --print: print those commands (one per line, shell-quoted) for a
+ *      cluster (a Slurm job array, GNU parallel), then stop; --collect later;
+ *   4. otherwise run the points whose file does not exist yet, at most
+ *      `jobs` at once, each its own process; ddwsim writes each file
+ *      atomically, so a killed sweep leaves no half point and resumes;
+ *   5. collect: RESULTS/NAME.csv (atomically) = for every point that has a
+ *      file, its rows with the swept values as leading columns.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <yaml.h>
+
+#include "ddwsim/err.h"
+#include "ddwsim/outfile.h"
+#include "ddwsim/sweep.h"
+#include "ddwsim/xalloc.h"
+
+#define MAX_PARAMS	8
+#define MAX_VALUES	256
+#define MAX_SETS	64
+
+struct param {
+	char *key;
+	char *val[MAX_VALUES];
+	unsigned n;
+};
+
+struct sweep {
+	const char *file;
+	char name[128];
+	char *config;			/* resolved against the sweep file */
+	char *set[MAX_SETS];
+	unsigned nset;
+	struct param p[MAX_PARAMS];
+	unsigned np;
+	unsigned long points;
+};
+
+/* --- reading the file --- */
+
+static int bad(const struct sweep *sw, const yaml_node_t *n, const char *key, const char *msg)
+{
+	char where[4200];
+
+	snprintf(where, sizeof(where), "%s:%lu:%lu", sw->file,
+		 n ? (unsigned long)n->start_mark.line + 1 : 1ul,
+		 n ? (unsigned long)n->start_mark.column + 1 : 1ul);
+	return ddw_error_at(where, "%s: %s", key, msg);
+}
+
+static const char *text(yaml_document_t *d, int i)
+{
+	yaml_node_t *n = yaml_document_get_node(d, i);
+
+	return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+}
+
+static int read_sets(struct sweep *sw, yaml_document_t *d, int node)
+{
+	yaml_node_t *n = yaml_document_get_node(d, node);
+
+	for (unsigned i = 0; i < sw->nset; i++)
+		free(sw->set[i]);
+	sw->nset = 0;
+	if (n->type != YAML_SEQUENCE_NODE)
+		return bad(sw, n, "set", "expected a list of KEY=VALUE");
+	for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+		const char *s = text(d, *it);
+
+		if (!s || !strchr(s, '=') || sw->nset == MAX_SETS)
+			return bad(sw, yaml_document_get_node(d, *it), "set",
+				   "expected KEY=VALUE (at most 64 of them)");
+		sw->set[sw->nset++] = xstrdup(s);
+	}
+	return 0;
+}
+
+/* {from, to, times | step}: integer values, geometric or arithmetic. */
+static int read_range(struct sweep *sw, yaml_document_t *d, yaml_node_t *n, struct param *p)
+{
+	unsigned long long from = 0, to = 0, times = 0, step = 0;
+	bool f = false, t = false;
+
+	for (yaml_node_pair_t *q = n->data.mapping.pairs.start; q < n->data.mapping.pairs.top; q++) {
+		const char *k = text(d, q->key), *v = text(d, q->value);
+		char *end;
+		unsigned long long x;
+
+		if (!k || !v)
+			return bad(sw, n, p->key, "a range is {from: N, to: N, times: N} or {from, to, step}");
+		x = strtoull(v, &end, 0);
+		if (*end || *v == '-')
+			return bad(sw, yaml_document_get_node(d, q->value), p->key, "expected a whole number");
+		if (!strcmp(k, "from"))
+			from = x, f = true;
+		else if (!strcmp(k, "to"))
+			to = x, t = true;
+		else if (!strcmp(k, "times"))
+			times = x;
+		else if (!strcmp(k, "step"))
+			step = x;
+		else
+			return bad(sw, yaml_document_get_node(d, q->key), p->key,
+				   "unknown range key, expected from, to, times or step");
+	}
+	if (!f || !t || from > to || (!times == !step) || times == 1 || (times && !from))
+		return bad(sw, n, p->key, "a range needs from <= to and one of times (>= 2, from >= 1) or step (>= 1)");
+	for (unsigned long long v = from; v <= to; v = times ? v * times : v + step) {
+		char buf[32];
+
+		if (p->n == MAX_VALUES)
+			return bad(sw, n, p->key, "more than 256 values");
+		snprintf(buf, sizeof(buf), "%llu", v);
+		p->val[p->n++] = xstrdup(buf);
+		if ((times && v > to / times) || (step && v > to - step))
+			break;
+	}
+	return 0;
+}
+
+static struct param *param_for(struct sweep *sw, const char *key)
+{
+	for (unsigned i = 0; i < sw->np; i++)
+		if (!strcmp(sw->p[i].key, key))
+			return &sw->p[i];
+	if (sw->np == MAX_PARAMS)
+		return NULL;
+	sw->p[sw->np].key = xstrdup(key);
+	sw->p[sw->np].n = 0;
+	return &sw->p[sw->np++];
+}
+
+static int read_params(struct sweep *sw, yaml_document_t *d, int node)
+{
+	yaml_node_t *n = yaml_document_get_node(d, node);
+
+	if (n->type != YAML_MAPPING_NODE || n->data.mapping.pairs.top == n->data.mapping.pairs.start)
+		return bad(sw, n, "params", "expected a mapping of KEY: [values] or KEY: {from, to, times|step}");
+	for (yaml_node_pair_t *q = n->data.mapping.pairs.start; q < n->data.mapping.pairs.top; q++) {
+		const char *k = text(d, q->key);
+		yaml_node_t *v = yaml_document_get_node(d, q->value);
+		struct param *p;
+
+		if (!k)
+			return bad(sw, n, "params", "keys are setting paths like platform.tce_cache.entries");
+		if (!(p = param_for(sw, k)))
+			return bad(sw, v, k, "at most 8 swept settings");
+		for (unsigned i = 0; i < p->n; i++)
+			free(p->val[i]);
+		p->n = 0;
+		if (v->type == YAML_MAPPING_NODE) {
+			if (read_range(sw, d, v, p) < 0)
+				return -1;
+			continue;
+		}
+		if (v->type != YAML_SEQUENCE_NODE || v->data.sequence.items.top == v->data.sequence.items.start)
+			return bad(sw, v, k, "expected a list of values or a range");
+		for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+			const char *s = text(d, *it);
+
+			if (!s || p->n == MAX_VALUES)
+				return bad(sw, yaml_document_get_node(d, *it), k,
+					   "expected plain values (at most 256)");
+			p->val[p->n++] = xstrdup(s);
+		}
+	}
+	return 0;
+}
+
+static int read_top(struct sweep *sw, yaml_document_t *d, bool full)
+{
+	yaml_node_t *root = yaml_document_get_root_node(d);
+	int full_node = 0;
+
+	if (!root || root->type != YAML_MAPPING_NODE)
+		return bad(sw, root, "sweep", "expected a mapping with name, config and params");
+	for (yaml_node_pair_t *q = root->data.mapping.pairs.start; q < root->data.mapping.pairs.top; q++) {
+		const char *k = text(d, q->key), *v = text(d, q->value);
+		yaml_node_t *vn = yaml_document_get_node(d, q->value);
+		int rc = 0;
+
+		if (k && !strcmp(k, "name")) {
+			if (!v || !*v || strlen(v) >= sizeof(sw->name) || strspn(v,
+			    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != strlen(v))
+				return bad(sw, vn, "name", "expected letters, digits, '.', '_' or '-'");
+			strcpy(sw->name, v);
+		} else if (k && !strcmp(k, "config")) {
+			const char *slash = strrchr(sw->file, '/');
+			size_t dl = slash && v && *v != '/' ? (size_t)(slash - sw->file) + 1 : 0;
+
+			if (!v)
+				return bad(sw, vn, "config", "expected a file name");
+			sw->config = xmalloc(dl + strlen(v) + 1);
+			memcpy(sw->config, sw->file, dl);
+			strcpy(sw->config + dl, v);
+		} else if (k && !strcmp(k, "set")) {
+			rc = read_sets(sw, d, q->value);
+		} else if (k && !strcmp(k, "params")) {
+			rc = read_params(sw, d, q->value);
+		} else if (k && !strcmp(k, "full")) {
+			full_node = q->value;
+		} else {
+			return bad(sw, yaml_document_get_node(d, q->key), k ? k : "?",
+				   "unknown key, expected name, config, set, params or full");
+		}
+		if (rc < 0)
+			return -1;
+	}
+	if (!sw->name[0] || !sw->config || !sw->np)
+		return bad(sw, root, !sw->name[0] ? "name" : !sw->config ? "config" : "params",
+			   "missing");
+	if (full && full_node) {
+		yaml_node_t *fn = yaml_document_get_node(d, full_node);
+
+		if (fn->type != YAML_MAPPING_NODE)
+			return bad(sw, fn, "full", "expected a mapping with set and/or params");
+		for (yaml_node_pair_t *q = fn->data.mapping.pairs.start; q < fn->data.mapping.pairs.top; q++) {
+			const char *k = text(d, q->key);
+			int rc = k && !strcmp(k, "set") ? read_sets(sw, d, q->value) :
+				 k && !strcmp(k, "params") ? read_params(sw, d, q->value) :
+				 bad(sw, fn, "full", "expected set and/or params");
+
+			if (rc < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static int sweep_load(struct sweep *sw, const char *file, bool full)
+{
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	FILE *fp = fopen(file, "rb");
+	int rc;
+
+	memset(sw, 0, sizeof(*sw));
+	sw->file = file;
+	if (!fp)
+		return ddw_error_at(file, "cannot open: %s", strerror(errno));
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_file(&parser, fp);
+	if (!yaml_parser_load(&parser, &doc)) {
+		char where[4200];
+
+		snprintf(where, sizeof(where), "%s:%lu:%lu", file,
+			 (unsigned long)parser.problem_mark.line + 1,
+			 (unsigned long)parser.problem_mark.column + 1);
+		ddw_error_at(where, "yaml: %s", parser.problem ? parser.problem : "syntax error");
+		yaml_parser_delete(&parser);
+		fclose(fp);
+		return -1;
+	}
+	rc = read_top(sw, &doc, full);
+	yaml_document_delete(&doc);
+	yaml_parser_delete(&parser);
+	fclose(fp);
+	sw->points = 1;
+	for (unsigned i = 0; rc == 0 && i < sw->np; i++)
+		sw->points *= sw->p[i].n;
+	return rc;
+}
+
+static void sweep_release(struct sweep *sw)
+{
+	free(sw->config);
+	for (unsigned i = 0; i < sw->nset; i++)
+		free(sw->set[i]);
+	for (unsigned i = 0; i < sw->np; i++) {
+		free(sw->p[i].key);
+		for (unsigned j = 0; j < sw->p[i].n; j++)
+			free(sw->p[i].val[j]);
+	}
+}
+
+/* --- points --- */
+
+/* Value of parameter k at point i (first parameter outermost). */
+static const char *value_at(const struct sweep *sw, unsigned long i, unsigned k)
+{
+	for (unsigned j = sw->np; j-- > k + 1;)
+		i /= sw->p[j].n;
+	return sw->p[k].val[i % sw->p[k].n];
+}
+
+/* argv of point i (NULL-terminated, strings owned by *store), and its result file. */
+static char **point_argv(const struct sweep *sw, const struct sweep_opts *o, unsigned long i,
+			 char *out, size_t outn, char ***store)
+{
+	size_t n = 0, max = 12 + 2 * (sw->nset + sw->np);
+	char **argv = xcalloc(max, sizeof(char *)), **own = xcalloc(max, sizeof(char *));
+	unsigned long long h = 1469598103934665603ull;
+	unsigned no = 0;
+
+	argv[n++] = (char *)o->bin;
+	argv[n++] = "-q";
+	argv[n++] = "--config";
+	argv[n++] = sw->config;
+	for (unsigned k = 0; k < sw->nset; k++) {
+		argv[n++] = "--set";
+		argv[n++] = sw->set[k];
+	}
+	for (unsigned k = 0; k < sw->np; k++) {
+		size_t len = strlen(sw->p[k].key) + strlen(value_at(sw, i, k)) + 2;
+
+		own[no] = xmalloc(len);
+		snprintf(own[no], len, "%s=%s", sw->p[k].key, value_at(sw, i, k));
+		argv[n++] = "--set";
+		argv[n++] = own[no++];
+	}
+	argv[n++] = "--format";
+	argv[n++] = "csv";
+	for (size_t k = 1; k < n; k++)	/* FNV-1a of the command (not of the binary's path) */
+		for (const char *c = argv[k]; ; c++) {
+			h = (h ^ (unsigned char)*c) * 1099511628211ull;
+			if (!*c)
+				break;
+		}
+	snprintf(out, outn, "%s/.points/%s/%05lu-%016llx.csv", o->results, sw->name, i, h);
+	argv[n++] = "-o";
+	argv[n++] = out;
+	*store = own;
+	return argv;
+}
+
+static void free_argv(char **argv, char **own)
+{
+	for (size_t i = 0; own[i]; i++)
+		free(own[i]);
+	free(own);
+	free(argv);
+}
+
+static void print_quoted(FILE *fp, char **argv)
+{
+	for (size_t i = 0; argv[i]; i++) {
+		fputs(i ? " '" : "'", fp);
+		for (const char *c = argv[i]; *c; c++)
+			if (*c == '\'')
+				fputs("'\\''", fp);
+			else
+				fputc(*c, fp);
+		fputc('\'', fp);
+	}
+	fputc('\n', fp);
+}
+
+static int mkdirs(const char *path)
+{
+	char buf[4200];
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0777) < 0 && errno != EEXIST)
+			return ddw_error("cannot create '%s': %s", buf, strerror(errno));
+		*p = '/';
+	}
+	if (mkdir(buf, 0777) < 0 && errno != EEXIST)
+		return ddw_error("cannot create '%s': %s", buf, strerror(errno));
+	return 0;
+}
+
+/* --- running --- */
+
+struct running {
+	pid_t pid;
+	unsigned long point;
+};
+
+static void progress(const struct sweep_opts *o, unsigned long done, unsigned long total,
+		     time_t start)
+{
+	double el = difftime(time(NULL), start);
+
+	if (o->quiet || !isatty(STDERR_FILENO))
+		return;
+	fprintf(stderr, "\rddwsim: sweep: %lu/%lu points", done, total);
+	if (done && done < total)
+		fprintf(stderr, ", about %.0f s left", el / done * (total - done));
+	fprintf(stderr, "\033[K");
+	if (done == total)
+		fputc('\n', stderr);
+}
+
+static int wait_one(const struct sweep *sw, const struct sweep_opts *o, struct running *run,
+		    unsigned *nrun)
+{
+	int status, failed = 0;
+	pid_t pid = wait(&status);
+
+	for (unsigned i = 0; i < *nrun; i++) {
+		if (run[i].pid != pid)
+			continue;
+		if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+			char out[4200], **own, **argv = point_argv(sw, o, run[i].point, out, sizeof(out), &own);
+
+			fprintf(stderr, "ddwsim: sweep: point %lu failed (%s %d):", run[i].point,
+				WIFEXITED(status) ? "exit" : "signal",
+				WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+			fputc(' ', stderr);
+			print_quoted(stderr, argv);
+			free_argv(argv, own);
+			failed = 1;
+		}
+		run[i] = run[--*nrun];
+		break;
+	}
+	return failed;
+}
+
+static int run_points(const struct sweep *sw, const struct sweep_opts *o)
+{
+	struct running *run = xcalloc(o->jobs, sizeof(*run));
+	unsigned nrun = 0;
+	unsigned long done = 0;
+	time_t start = time(NULL);
+	int failed = 0;
+
+	for (unsigned long i = 0; i < sw->points; i++) {
+		char out[4200], **own, **argv = point_argv(sw, o, i, out, sizeof(out), &own);
+		pid_t pid;
+
+		if (access(out, F_OK) == 0) {	/* done in an earlier run */
+			progress(o, ++done, sw->points, start);
+			free_argv(argv, own);
+			continue;
+		}
+		while (nrun == o->jobs) {
+			failed |= wait_one(sw, o, run, &nrun);
+			progress(o, ++done, sw->points, start);
+		}
+		fflush(NULL);
+		pid = fork();
+		if (pid == 0) {
+			execv(argv[0], argv);
+			fprintf(stderr, "ddwsim: sweep: cannot run '%s': %s\n", argv[0], strerror(errno));
+			_exit(127);
+		}
+		free_argv(argv, own);
+		if (pid < 0) {
+			failed = ddw_error("sweep: cannot start a point: %s", strerror(errno)) ? 1 : 1;
+			break;
+		}
+		run[nrun++] = (struct running){ .pid = pid, .point = i };
+	}
+	while (nrun) {
+		failed |= wait_one(sw, o, run, &nrun);
+		progress(o, ++done, sw->points, start);
+	}
+	free(run);
+	return failed;
+}
+
+/* --- collecting --- */
+
+static int collect(const struct sweep *sw, const struct sweep_opts *o)
+{
+	char path[4200], out[4200], line[1 << 16];
+	struct outfile of;
+	bool header = false;
+
+	snprintf(path, sizeof(path), "%s/%s.csv", o->results, sw->name);
+	if (outfile_open(&of, path) < 0)
+		return -1;
+	for (unsigned long i = 0; i < sw->points; i++) {
+		char **own, **argv = point_argv(sw, o, i, out, sizeof(out), &own);
+		FILE *fp = fopen(out, "r");
+		bool first = true;
+
+		free_argv(argv, own);
+		if (!fp)
+			continue;
+		while (fgets(line, sizeof(line), fp)) {
+			if (first) {
+				first = false;
+				if (header)
+					continue;
+				header = true;
+				for (unsigned k = 0; k < sw->np; k++)
+					fprintf(of.fp, "%s,", sw->p[k].key);
+				fputs(line, of.fp);
+				continue;
+			}
+			for (unsigned k = 0; k < sw->np; k++)
+				fprintf(of.fp, "%s,", value_at(sw, i, k));
+			fputs(line, of.fp);
+		}
+		fclose(fp);
+	}
+	if (outfile_commit(&of) < 0)
+		return -1;
+	if (!o->quiet)
+		fprintf(stderr, "ddwsim: sweep: wrote %s\n", path);
+	return 0;
+}
+
+int sweep_run(const struct sweep_opts *o)
+{
+	struct sweep sw;
+	char dir[4200];
+	int rc = 2;
+
+	if (sweep_load(&sw, o->file, o->full) < 0)
+		goto out;
+	if (o->print) {
+		for (unsigned long i = 0; i < sw.points; i++) {
+			char out[4200], **own, **argv = point_argv(&sw, o, i, out, sizeof(out), &own);
+
+			print_quoted(stdout, argv);
+			free_argv(argv, own);
+		}
+		rc = 0;
+		goto out;
+	}
+	snprintf(dir, sizeof(dir), "%s/.points/%s", o->results, sw.name);
+	rc = 1;
+	if (mkdirs(dir) < 0)
+		goto out;
+	if (o->collect)
+		rc = 0;
+	else
+		rc = run_points(&sw, o);
+	if (collect(&sw, o) < 0)
+		rc = 1;
+out:
+	sweep_release(&sw);
+	return rc;
+}
