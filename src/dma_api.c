@@ -26,6 +26,8 @@
  * the pages themselves, or the whole PE on PHB4/PHB5 (HW560152 escalation).
  */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ddwsim/dma_api.h"
@@ -193,6 +195,10 @@ static uint64_t follow(struct dma_api *d, uint64_t entry, uint64_t rec, uint64_t
 		d->st->alloc_matched++;
 		return entry;
 	}
+	if (getenv("DDWSIM_DEBUG_MATCH"))
+		fprintf(stderr, "mismatch pe %u win %u npages %llu ours %#llx rec %#llx\n", d->pe->number,
+			d->win->num, (unsigned long long)npages, (unsigned long long)entry,
+			(unsigned long long)rec);
 	if (entry != IOMMU_ALLOC_FAILED)
 		tce_alloc_free(&d->alloc, entry, npages);
 	if (tce_alloc_claim(&d->alloc, rec, npages) == 0)
@@ -263,7 +269,10 @@ static bool identity_map(struct dma_api *d, const struct dma_seg *in, unsigned n
 	const struct tce_geom *g;
 	uint64_t first, npages;
 
-	if (d->cfg.model != MAP_DYNAMIC || n != 1 || d->win->num == 0 ||
+	/* only before the window's first allocation: a direct window is set up
+	 * when it is created, and a dynamic one may place a buffer at its own
+	 * physical address by chance */
+	if (d->cfg.model != MAP_DYNAMIC || n != 1 || d->win->num == 0 || d->alloc.st.allocs ||
 	    rec_bus != d->win->start + in[0].dma || in[0].len > d->win->size - in[0].dma)
 		return false;
 	g = tce_table_geom(d->win->tbl);

@@ -11,6 +11,8 @@
 
 #include "ddwsim/config.h"
 #include "ddwsim/err.h"
+#include "ddwsim/import.h"
+#include "ddwsim/import_ftrace.h"
 #include "ddwsim/outfile.h"
 #include "ddwsim/report.h"
 #include "ddwsim/sim.h"
@@ -36,6 +38,7 @@ static const char usage_text[] =
 	"       ddwsim trace info FILE [--format json]\n"
 	"       ddwsim trace convert IN OUT\n"
 	"       ddwsim trace gen (--config FILE | --workload FILE) [--set KEY=VALUE]... OUT\n"
+	"       ddwsim trace import --from qemu|ftrace LOG OUT [--time]\n"
 	"       ddwsim sweep FILE [-j N] [--full] [--print] [--collect] [--results DIR] [-q]\n"
 	"       ddwsim --list-keys | --help | --version\n"
 	"\n"
@@ -65,6 +68,9 @@ static const char usage_text[] =
 	"  trace gen           write a generator's ops to OUT; replaying OUT gives the\n"
 	"                      same figures as the generator (--workload FILE uses a\n"
 	"                      2G, 2-CPU, 64K-page host unless --set says otherwise)\n"
+	"  trace import        a QEMU -trace 'spapr_iommu_*' log, or Linux ftrace text\n"
+	"                      (iommu:map/unmap, dma:dma_map_*), to ops (- = stdin),\n"
+	"                      with the bus addresses the kernel chose recorded\n"
 	"\n"
 	"Exit status: 0 success, 1 runtime error, 2 usage or config error.\n";
 
@@ -296,6 +302,50 @@ static int cmd_trace_gen(int argc, char **argv)
 	return rc;
 }
 
+/* ddwsim trace import --from qemu|ftrace LOG OUT [--time] */
+static int cmd_trace_import(int argc, char **argv)
+{
+	const char *from = NULL, *in = NULL, *out = NULL;
+	bool with_time = false;
+	struct import_stats st;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--from") && i + 1 < argc)
+			from = argv[++i];
+		else if (!strcmp(argv[i], "--time"))
+			with_time = true;
+		else if ((argv[i][0] != '-' || !strcmp(argv[i], "-")) && (!in || !out))
+			*(in ? &out : &in) = argv[i];
+		else
+			return trace_usage("unexpected argument", argv[i]);
+	}
+	if (!from || !in || !out)
+		return trace_usage("usage: ddwsim trace import --from qemu|ftrace LOG OUT [--time]", NULL);
+	if (!strcmp(from, "ftrace")) {
+		struct import_ftrace_stats fs;
+
+		if (import_ftrace(in, out, with_time, &fs) < 0)
+			return DDW_EXIT_RUNTIME;
+		fprintf(stderr, "ddwsim: imported %llu lines: %llu maps, %llu unmaps (%llu unmatched), "
+			"%llu failed maps; %llu ignored\n", (unsigned long long)fs.lines,
+			(unsigned long long)fs.maps, (unsigned long long)fs.unmaps,
+			(unsigned long long)fs.unmatched_unmaps, (unsigned long long)fs.failed_maps,
+			(unsigned long long)fs.ignored);
+		return DDW_EXIT_OK;
+	}
+	if (strcmp(from, "qemu"))
+		return trace_usage("--from takes qemu or ftrace, not", from);
+	if (import_qemu(in, out, with_time, &st) < 0)
+		return DDW_EXIT_RUNTIME;
+	fprintf(stderr, "ddwsim: imported %llu lines: %llu maps, %llu unmaps, %llu dma, %llu dmab, "
+		"%llu window ops; %llu firmware lines skipped, %llu ignored\n",
+		(unsigned long long)st.lines, (unsigned long long)st.maps,
+		(unsigned long long)st.unmaps, (unsigned long long)st.dmas,
+		(unsigned long long)st.dmabs, (unsigned long long)st.windows,
+		(unsigned long long)st.firmware_skipped, (unsigned long long)st.ignored);
+	return DDW_EXIT_OK;
+}
+
 struct subcmd {
 	const char *name;
 	int (*run)(int argc, char **argv);	/* argv[0] is the subcommand */
@@ -305,6 +355,7 @@ static const struct subcmd trace_cmds[] = {
 	{ "info", cmd_trace_info },
 	{ "convert", cmd_trace_convert },
 	{ "gen", cmd_trace_gen },
+	{ "import", cmd_trace_import },
 };
 
 static int cmd_trace(int argc, char **argv)
@@ -312,7 +363,7 @@ static int cmd_trace(int argc, char **argv)
 	for (size_t i = 0; argc > 1 && i < sizeof(trace_cmds) / sizeof(trace_cmds[0]); i++)
 		if (!strcmp(argv[1], trace_cmds[i].name))
 			return trace_cmds[i].run(argc - 1, argv + 1);
-	return trace_usage(argc > 1 ? "unknown trace command" : "missing trace command (info, convert, gen)",
+	return trace_usage(argc > 1 ? "unknown trace command" : "missing trace command (info, convert, gen, import)",
 			   argc > 1 ? argv[1] : NULL);
 }
 

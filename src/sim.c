@@ -173,6 +173,34 @@ int sim_check_op(struct sim *s, const struct dma_op *op)
 }
 
 /*
+ * In a dynamic mode, a window of the PE other than the mode's gets its own
+ * DMA API (dynamic, its own allocator): maps a trace recorded there go to
+ * it. Bound again whenever that window changes.
+ */
+static int bind_alt(struct sim *s, struct device *d)
+{
+	struct window *w = NULL;
+	struct dma_api_cfg ac;
+
+	for (unsigned i = 0; i < WINDOW_MAX_SLOTS; i++)
+		if (d->pe.win[i].used && d->pe.win[i].start != d->api_start)
+			w = &d->pe.win[i];
+	if (d->alt_on && w && d->alt.win == w && d->alt.win->tbl == w->tbl)
+		return 0;
+	if (d->alt_on)
+		dma_api_release(&d->alt);
+	d->alt_on = false;
+	if (!w || s->mode->mapping != MAP_DYNAMIC)
+		return 0;
+	api_cfg_of(s, w->size, &ac);
+	ac.res_start = ac.res_end = 0;
+	if (dma_api_init(&d->alt, &ac, &d->pe, w->start, s->cache, &d->st) < 0)
+		return 0;
+	d->alt_on = true;
+	return 0;
+}
+
+/*
  * Window ops from the workload. A mode that makes its own DDW keeps it: the
  * trace's window ops are counted as skipped. Otherwise they are applied to
  * the device's PE, and the DMA API is bound again if its window changed.
@@ -208,7 +236,15 @@ int sim_window_op(struct sim *s, struct device *d, const struct dma_op *op)
 		if (!before)
 			memset(&d->api, 0, sizeof(d->api));
 	}
-	return 0;
+	return bind_alt(s, d);
+}
+
+struct dma_api *sim_api_for(struct device *d, uint64_t rec_bus, unsigned *which)
+{
+	struct window *w = d->alt_on ? d->alt.win : NULL;
+
+	*which = w && rec_bus != OP_NO_BUS && rec_bus >= w->start && rec_bus - w->start < w->size;
+	return sim_api_of(d, *which);
 }
 
 unsigned sim_seg_input(struct sim *s, const struct dma_op *op)
@@ -230,6 +266,7 @@ static int do_map(struct sim *s, struct device *d, const struct dma_op *op)
 {
 	unsigned n = op->kind == OP_MAP ? 1 : op->nsg;
 	struct mapping *m = handles_add(d->handles, op->handle, n);
+	struct dma_api *api;
 	int rc = -ENODEV;
 
 	if (!m)
@@ -238,8 +275,9 @@ static int do_map(struct sim *s, struct device *d, const struct dma_op *op)
 	sim_seg_input(s, op);
 	for (unsigned i = 0; i < n; i++)
 		m->len += s->segbuf[i].len;
-	if (d->api.st)
-		rc = dma_api_map_sg(&d->api, op->cpu, s->segbuf, n, op->dir, op->rec_bus, m->seg);
+	api = sim_api_for(d, op->rec_bus, &m->user);
+	if (api->st)
+		rc = dma_api_map_sg(api, op->cpu, s->segbuf, n, op->dir, op->rec_bus, m->seg);
 	else	/* the window the mode maps into was removed */
 		d->st.map_calls++, d->st.map_failures++;
 	/* A failed map is counted in map.failures and the workload goes on: the
@@ -307,8 +345,8 @@ static int do_op(struct sim *s, const struct dma_op *op)
 		if (!m)
 			return ddw_error("op %llu: unmap of handle %llu, which is not mapped",
 					 (unsigned long long)s->nop, (unsigned long long)op->handle);
-		if (d->api.st && m->nseg)
-			dma_api_unmap(&d->api, m->seg, m->nseg);
+		if (sim_api_of(d, m->user)->st && m->nseg)
+			dma_api_unmap(sim_api_of(d, m->user), m->seg, m->nseg);
 		handles_del(d->handles, op->handle);
 		return 0;
 	default:
@@ -378,6 +416,8 @@ static void teardown(struct sim *s)
 		if (!s->dev[i])
 			continue;
 		handles_free(s->dev[i]->handles);
+		if (s->dev[i]->alt_on)
+			dma_api_release(&s->dev[i]->alt);
 		dma_api_release(&s->dev[i]->api);
 		pe_release(&s->dev[i]->pe);
 		free(s->dev[i]);

@@ -14,6 +14,9 @@ struct device {
 	struct pe pe;
 	struct dma_api api;		/* bound to the window the mode maps into */
 	uint64_t api_start;		/* that window's start */
+	struct dma_api alt;		/* dynamic mode: the PE's other window, where a
+					 * trace recorded maps (e.g. a DDW it created) */
+	bool alt_on;
 	struct handles *handles;	/* its live mappings by handle */
 	struct mode_stats st;
 };
@@ -35,6 +38,17 @@ struct sim {
 
 /* Device dev, set up on first use (PE, the mode's DDW, the DMA API); NULL after reporting. */
 struct device *sim_device(struct sim *s, unsigned dev);
+
+/*
+ * The DMA API a map goes through: the other window's when the trace
+ * recorded the map there (rec_bus in it), else the mode's. which: 0 or 1,
+ * to give the unmap the same one (sim_api_of).
+ */
+struct dma_api *sim_api_for(struct device *d, uint64_t rec_bus, unsigned *which);
+static inline struct dma_api *sim_api_of(struct device *d, unsigned which)
+{
+	return which ? &d->alt : &d->api;
+}
 
 /* Checks an op's device (setting it up on first use); 0 or -1 (reported). */
 int sim_check_op(struct sim *s, const struct dma_op *op);

@@ -68,6 +68,7 @@ struct ent {
 	unsigned segcap, nseg;
 	uint64_t maplen;		/* MAP: bytes mapped */
 	bool map_ok;			/* MAP: the allocation succeeded */
+	unsigned api;			/* MAP: through sim_api_of(dev, api) */
 	uint8_t state;			/* enum ent_state */
 	uint32_t next;			/* queue link, or free list */
 	uint32_t map;			/* DMA, UNMAP: the MAP it uses; NONE if unmapped */
@@ -404,13 +405,14 @@ static int start_host(struct timed *t, uint32_t i)
 		t->e[u].next_map = NONE;
 		unref(t, u);
 	}
-	d->api.kill_sink = kill_sink;
-	d->api.kill_arg = t;
+	d->api.kill_sink = d->alt.kill_sink = kill_sink;
+	d->api.kill_arg = d->alt.kill_arg = t;
 	if (x->op.kind == OP_UNMAP) {
 		struct ent *m = &t->e[x->map];
+		struct dma_api *api = sim_api_of(d, m->api);
 
-		if (m->map_ok && d->api.st)	/* a failed map is not unmapped */
-			dma_api_unmap(&d->api, m->seg, m->nseg);
+		if (m->map_ok && api->st)	/* a failed map is not unmapped */
+			dma_api_unmap(api, m->seg, m->nseg);
 	} else {
 		unsigned n = sim_seg_input(s, &x->op);
 
@@ -422,8 +424,10 @@ static int start_host(struct timed *t, uint32_t i)
 		x->maplen = 0;
 		for (unsigned k = 0; k < n; k++)
 			x->maplen += s->segbuf[k].len;
-		if (d->api.st)
-			x->map_ok = dma_api_map_sg(&d->api, x->op.cpu, s->segbuf, n, x->op.dir,
+		struct dma_api *api = sim_api_for(d, x->op.rec_bus, &x->api);
+
+		if (api->st)
+			x->map_ok = dma_api_map_sg(api, x->op.cpu, s->segbuf, n, x->op.dir,
 						   x->op.rec_bus, x->seg) == 0;
 		else	/* the window the mode maps into was removed */
 			d->st.map_calls++, d->st.map_failures++;
@@ -881,7 +885,7 @@ static void teardown(struct timed *t)
 	event_queue_release(&t->q);
 	for (unsigned d = 0; d < t->s->ndev; d++)
 		if (t->s->dev[d])
-			t->s->dev[d]->api.kill_sink = NULL;
+			t->s->dev[d]->api.kill_sink = t->s->dev[d]->alt.kill_sink = NULL;
 }
 
 int timed_replay(struct sim *s, struct op_source *src)

@@ -308,7 +308,7 @@ Test(cli, trace_commands_reject_bad_usage)
 	struct result a = run("trace"), b = run("trace frob"), c = run("trace info");
 
 	cr_expect_eq(a.code, 2);
-	cr_expect_str_eq(a.err, "ddwsim: missing trace command (info, convert, gen)\nddwsim: try 'ddwsim --help'\n");
+	cr_expect_str_eq(a.err, "ddwsim: missing trace command (info, convert, gen, import)\nddwsim: try 'ddwsim --help'\n");
 	cr_expect_eq(b.code, 2);
 	cr_expect_str_eq(b.err, "ddwsim: unknown trace command 'frob'\nddwsim: try 'ddwsim --help'\n");
 	cr_expect_eq(c.code, 2);

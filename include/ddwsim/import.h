@@ -1,0 +1,42 @@
+/* import.h - real traces lifted to ddwsim DMA ops: QEMU's spapr_iommu_* trace log. */
+#ifndef DDWSIM_IMPORT_H
+#define DDWSIM_IMPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/*
+ * What one import read and wrote. Every trace-event line is exactly one of:
+ * lifted (it made ops, or changed the replay's state), firmware_skipped or
+ * ignored. The rules are in the header comment of src/import_qemu.c.
+ */
+struct import_stats {
+	uint64_t lines;			/* lines read, blank ones included */
+	uint64_t events;		/* trace-event lines (all lines but blank ones) */
+	uint64_t maps;			/* map ops written */
+	uint64_t unmaps;		/* unmap ops written */
+	uint64_t dmas;			/* dma ops written (inside a live mapping) */
+	uint64_t dmabs;			/* dmab ops written (by bus address) */
+	uint64_t windows;		/* wcreate + wremove + wreset ops written */
+	uint64_t firmware_skipped;	/* SLOF's lines: default window before the kernel's clear */
+	uint64_t ignored;		/* event lines that change nothing the ops model */
+	/* details, not in the brief's list: */
+	uint64_t ram_maps;		/* of ignored: hcalls mapping all RAM into a direct DDW */
+	uint64_t partial;		/* unmaps of a mapping an H_STUFF_TCE covered only in part */
+	uint64_t overwritten;		/* TCEs a map set over a page a live mapping still held */
+};
+
+/*
+ * Reads QEMU's spapr_iommu_* trace log (the `log` backend with -msg
+ * timestamp=on, as in shared/data/qemu; "-" = stdin) and writes the ops to
+ * out (format from its name: .ddwb binary, else .ddwt text), atomically.
+ * with_time: give ops @time stamps (ps since the first line). Returns 0, or
+ * -1 after reporting `FILE:LINE: message` for a malformed line (or an I/O
+ * error through ddw_error()); out is then not created. st may be NULL; it is
+ * filled in either way, with what was read up to the error.
+ * Oddities that do not stop the import (a partly covered unmap, ...) are
+ * reported once each as "ddwsim: warning: FILE:LINE: ...".
+ */
+int import_qemu(const char *in, const char *out, bool with_time, struct import_stats *st);
+
+#endif /* DDWSIM_IMPORT_H */

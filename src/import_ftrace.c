@@ -1,0 +1,1258 @@
+/*
+ * import_ftrace.c - Linux ftrace text (dma:* and iommu:* events) lifted to
+ * ddwsim DMA ops.
+ *
+ * Input: the text of an ftrace buffer, either the tracefs `trace` (or
+ * `trace_pipe`) file or the output of `trace-cmd report`. One event a line:
+ *
+ *   tracefs, irq-info on   TASK-PID [CPU] FLAGS TIMESTAMP: EVENT: ARGS
+ *             <idle>-0       [003] d.h2.   812.004512: dma_map_page: 0000:01:00.0 dir=...
+ *   trace-cmd report       TASK-PID [CPU] TIMESTAMP: EVENT: ARGS   (EVENT: may be padded)
+ *             fio-1432  [001]   812.004512: dma_unmap_page:       0000:01:00.0 dir=...
+ *
+ * The CPU column is the first "[N]" with a blank on each side (TASK may hold
+ * blanks; a tgid column "(  1432)" may come before it). Then come one
+ * optional FLAGS field (any characters but blanks), the time stamp
+ * SEC.FRAC: (any number of fraction digits; a bare integer, as the counter
+ * and TSC clocks print, is taken as ns) and EVENT: (letters, digits, _ - .).
+ * Lines whose first non-blank character is '#' (the tracefs header) and
+ * blank lines are skipped. Any other line (trace-cmd's "cpus=4",
+ * "CPU:2 [LOST 7 EVENTS]") is counted as ignored; a "[LOST N EVENTS]" line
+ * is warned about once, since unmaps of the lost maps will not match.
+ *
+ * Event formats, from the kernel's TP_printk (torvalds/linux):
+ *   include/trace/events/iommu.h, commit 03ab8e6297acd1bc0eedaa050e2a1635c576fd11
+ *     map     "IOMMU: iova=0x%016llx - 0x%016llx paddr=0x%016llx size=%zu"
+ *     unmap   "IOMMU: iova=0x%016llx - 0x%016llx size=%zu unmapped_size=%zu"
+ *             The "- 0x%016llx" (iova + size) came with 94aedac49d92 ("iommu: Log
+ *             iova range in map/unmap trace events", v5.17); older kernels print
+ *             "IOMMU: iova=0x%016llx paddr=0x%016llx size=%zu" and
+ *             "IOMMU: iova=0x%016llx size=%zu unmapped_size=%zu". Both are read.
+ *   include/trace/events/dma.h, commits 7362b5b493102c6b71827c2da22117b475528f6d
+ *   and 0b9828c7231e2e46b25d286da555510a79c0d6fa; added by 038eb433dc14
+ *   ("dma-mapping: add tracing for dma-mapping API calls", v6.12)
+ *     dma_map_page, dma_map_phys, dma_map_resource (class dma_map)
+ *             "%s dir=%s dma_addr=%llx size=%zu phys_addr=%llx attrs=%s"
+ *     dma_unmap_page, dma_unmap_phys, dma_unmap_resource (class dma_unmap)
+ *             "%s dir=%s dma_addr=%llx size=%zu attrs=%s"
+ *             dma_*map_page became dma_*map_phys in Leon Romanovsky's "rename
+ *             trace_dma_*map_page() to be trace_dma_*map_phys()" (2025, the
+ *             v6.18 map_phys series). The current file has no dma_*map_resource:
+ *             an MMIO map is a dma_map_phys with attrs=MMIO.
+ *     dma_map_sg
+ *             "%s dir=%s dma_addrs=%s sizes=%s phys_addrs=%s attrs=%s"
+ *             and, since daafcc0ef0b3 ("tracing/dma: Cap dma_map_sg tracepoint
+ *             arrays", 2026, proposed for the 6.12+ stable trees), with each
+ *             array capped at DMA_TRACE_MAX_ENTRIES = 128:
+ *             "%s dir=%s nents=%d/%d ents=%d/%d%s dma_addrs=%s sizes=%s
+ *             phys_addrs=%s attrs=%s" (one line; nents=traced/full, and the
+ *             third %s is "" or " [TRUNCATED]")
+ *     dma_unmap_sg
+ *             "%s dir=%s phys_addrs=%s attrs=%s"
+ *   %s device: dev_name(), e.g. 0000:01:00.0. dir: BIDIRECTIONAL, TO_DEVICE,
+ *   FROM_DEVICE (NONE is an error). attrs: flag names joined by '|', or empty;
+ *   not read. Arrays are __print_array: "{0x1000,0x2000}" (trace_print_array_seq
+ *   in kernel/trace/trace_output.c). libtraceevent (trace-cmd) prints them the
+ *   same way since 1.8.4; older versions printed "4096 8192" and could not
+ *   parse sizeof(u64), so trace-cmd prints such an event as "[FAILED TO PARSE]"
+ *   and its raw fields: an error here. dma_map_sg's phys_addrs has one entry
+ *   per scatterlist element (nents); dma_addrs and sizes one per DMA segment
+ *   the mapping made (ents <= nents: the IOMMU may merge elements).
+ *   A line too long for the kernel's trace_seq is printed as
+ *   "EVENT[LINE TOO BIG]" (kernel/trace/trace.c, since v6.7).
+ *
+ * Lifting, event by event (CPU C: the line's [CPU]; H: a fresh handle, one
+ * counter for all devices, from 0x1)
+ *   Devices: each dma_* event names its device; devices are numbered 0, 1, ...
+ *   in the order their names first appear in a lifted event. iommu map and
+ *   unmap name none: device 0.
+ *   map (iommu)                        `map 0 H PADDR SIZE bidi cpu=C bus=IOVA`
+ *   dma_map_page / _phys / _resource   `map DEV H PHYS_ADDR SIZE DIR cpu=C bus=DMA_ADDR`
+ *       DIR: TO_DEVICE to, FROM_DEVICE from, BIDIRECTIONAL bidi; the iommu
+ *       event has no direction: bidi. A dma_addr of all ones is
+ *       DMA_MAPPING_ERROR (the map failed; the event is traced anyway): no op,
+ *       counted in failed_maps. The live mapping is remembered by (device,
+ *       bus address) with its length.
+ *   dma_map_sg                         `map_sg DEV H DIR P0:L0,P1:L1,... cpu=C bus=DMA0`
+ *       When ents == nents, no element was merged and segment i is element i:
+ *       elements (phys_addrs[i], sizes[i]), exact. When ents < nents, the IOMMU
+ *       merged elements (ppc_iommu_map_sg merges an element whose TCEs follow
+ *       the previous one's) and the trace lacks the elements' own lengths:
+ *       each DMA segment j is lifted as one element (phys of its first
+ *       element, sizes[j]), counted in sg_merged. Segment 0 starts at element
+ *       0; segment j at the first later element whose offset in a 4 KiB page
+ *       equals that of dma_addrs[j] (a TCE keeps the page offset: dma address
+ *       = TCE index << shift | (phys & (TCE size - 1))), leaving one element
+ *       for each later segment, or else at the next element. The lifted
+ *       element spans exactly the segment's bus range, so ddwsim maps as many
+ *       TCEs as the kernel did; only the physical pages after each segment's
+ *       first element are assumed contiguous. A [TRUNCATED] event maps only
+ *       the traced (first 128) segments: counted in sg_truncated, warned once.
+ *       The mapping is remembered by (device, phys_addrs[0]).
+ *   unmap (iommu)                      `unmap 0 H cpu=C` for each mapping found
+ *       The live mapping of device 0 that starts at iova, else one that
+ *       contains it (the first in the pool), then every other one that starts in
+ *       [iova, iova + size): iommu_unmap() can take several maps at once. A
+ *       mapping only partly inside is unmapped whole.
+ *   dma_unmap_page / _phys / _resource `unmap DEV H cpu=C`
+ *       The live mapping (not map_sg) of that device that starts at dma_addr,
+ *       else one that contains it.
+ *   dma_unmap_sg                       `unmap DEV H cpu=C`
+ *       The event prints physical addresses only: the live map_sg of that
+ *       device whose first element is at phys_addrs[0].
+ *   Two live mappings at the same key (a direct window maps the same page
+ *   twice) are told apart by nothing: an unmap takes one of them (the older,
+ *   unless the hash table was regrown in between).
+ *   An unmap that finds no mapping writes nothing (unmatched_unmaps): the
+ *   trace may start after the map. An event printed as "[LINE TOO BIG]" is
+ *   lost (counted, warned once). Every other event is ignored unparsed
+ *   (dma_sync_*, dma_alloc*, dma_free*, dma_map_sg_err, sched_*, ...).
+ *   The events carry no device accesses: no dma or dmab op is written.
+ *   A trace from an arch whose DMA API maps through the IOMMU API (dma-iommu:
+ *   x86, arm64) with both dma:* and iommu:* enabled has each mapping twice;
+ *   enable one of them. pseries and PowerNV map TCEs without the IOMMU API.
+ *
+ * Time: with_time stamps every op with the time of its line in ps since the
+ * first event line, never decreasing, saturated below OP_NO_TIME.
+ *
+ * Errors: a lifted event whose arguments do not parse stops the import with
+ * "FILE:LINE: EVENT: expected ..., got '...'" (the field quoted, cut at 64
+ * bytes). Numbers are 64-bit: %llx hex with or without 0x, %zu decimal.
+ * A lifted line longer than 256 KiB is an error (a 4096-element dma_map_sg
+ * takes under 200 KiB); longer lines of other events are ignored. More than
+ * TRACE_SG_MAX (4096) elements or segments in one dma_map_sg is an error.
+ *
+ * Data layout and cost
+ *
+ *   maps:  pool of struct fmap, ids from 1, freed records reused (free list)
+ *   keys:  hash (sg?, device, address) -> map id; open addressing, linear
+ *          probing, backward-shift deletion; equal keys allowed (one slot each)
+ *   devs:  device names, in number order
+ *   phys, dma, len, sg: one dma_map_sg's arrays, TRACE_SG_MAX each
+ *
+ * A map, a map_sg and an exact unmap cost O(1) hash operations (plus the
+ * elements); an unmap that misses the exact key, and an iommu unmap wider
+ * than the mapping it found, scan the live mappings: O(live). Memory is flat
+ * in the trace length except for the live mappings and the device names: the
+ * line buffer, the arrays, the pool and the hash are reused, so the steady
+ * state allocates nothing.
+ */
+#include <assert.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ddwsim/err.h"
+#include "ddwsim/import_ftrace.h"
+#include "ddwsim/tce.h"
+#include "ddwsim/trace.h"
+#include "ddwsim/workload.h"
+#include "ddwsim/xalloc.h"
+
+#define FLINE_MAX	(256u << 10)	/* longest lifted line, without its newline */
+#define FREAD_BUF	(1u << 20)	/* stdio buffer of the trace */
+#define FTOK_MAX	12		/* most argument fields of a lifted event (dma_map_sg: 10) */
+#define FQUOTE_MAX	64		/* most bytes of input quoted in a message */
+#define PAGE_OFF_MASK	0xfffull	/* offset in the smallest TCE (4 KiB) */
+#define DMA_MAPPING_ERROR UINT64_MAX	/* include/linux/dma-mapping.h: (~(dma_addr_t)0) */
+#define PS_PER_S	1000000000000ull
+#define PS_PER_NS	1000ull
+#define NS_PER_S	1000000000ull
+#define LINE_TOO_BIG	"[LINE TOO BIG]"
+#define TRUNCATED	"[TRUNCATED]"
+#define FAILED_PARSE	"[FAILED TO PARSE]"	/* trace-cmd: libtraceevent could not print it */
+
+/* --- state --- */
+
+struct fimp;
+typedef int (*lift_fn)(struct fimp *q);
+
+/* One event the importer lifts; every other event name is ignored. */
+struct fevent {
+	const char *name;
+	lift_fn lift;
+};
+
+/* One live mapping. */
+struct fmap {
+	uint64_t handle;	/* the op stream's name for it */
+	uint64_t addr;		/* its key: first bus address (map), first element's phys (map_sg) */
+	uint64_t len;		/* map: bytes from addr; map_sg: 0 (never searched by range) */
+	uint32_t dev;		/* device */
+	uint32_t next;		/* free records: the next one (id), 0 ends */
+	bool sg;		/* made by dma_map_sg: keyed by phys */
+	bool live;
+};
+
+/* Open addressing, linear probing, backward-shift deletion; val 0 = empty slot. */
+struct fhash {
+	uint64_t *key;
+	uint32_t *val;		/* map id */
+	size_t cap;		/* slots, a power of two */
+	size_t n;		/* used */
+};
+
+/* The head of an event line. */
+struct fhead {
+	unsigned cpu;		/* the [CPU] column */
+	uint64_t sec;		/* time stamp: whole seconds */
+	uint64_t frac_ps;	/* and the rest, in ps (< 10^12) */
+	char *name;		/* event name, NUL-terminated in place */
+	char *args;		/* the rest of the line */
+	bool too_big;		/* "[LINE TOO BIG]" instead of ": ARGS" */
+};
+
+enum fwarn { W_LOST, W_TRUNCATED, W_DROPPED, NWARN };
+
+struct fimp {
+	const char *path;	/* the trace's name in messages */
+	FILE *fp;
+	char *iobuf;		/* fp's stdio buffer, FREAD_BUF bytes */
+	char *line;		/* the line being read, FLINE_MAX + 2 bytes, NUL-terminated */
+	bool longline;		/* it was cut at FLINE_MAX bytes */
+	uint64_t lineno;	/* its number, from 1 */
+	const char *ev;		/* its event's name */
+	char *tok[FTOK_MAX + 1];	/* its argument fields */
+	unsigned ntok, ti;	/* fields, and the next one to read */
+	char quote[FQUOTE_MAX + 4];	/* a field quoted in a message */
+	struct trace_writer *w;
+	bool with_time;
+	bool t0_set;
+	uint64_t t0_sec, t0_frac;	/* time of the first event line */
+	uint64_t now_ps;	/* time of this line, ps since the first */
+	unsigned cpu;		/* CPU of this line */
+	uint64_t handles;	/* last handle given */
+	unsigned warned;	/* 1 << enum fwarn: already reported */
+	char **devs;		/* device names; the index is the device number */
+	unsigned ndevs, capdevs;
+	struct fmap *maps;	/* pool; id = index + 1 */
+	uint32_t nmaps, capmaps;	/* records used (live or free), allocated */
+	uint32_t free_head;	/* first free record id, 0 = none */
+	struct fhash keys;
+	uint64_t *phys;		/* dma_map_sg phys_addrs, TRACE_SG_MAX */
+	uint64_t *dma;		/* dma_addrs, TRACE_SG_MAX */
+	uint64_t *len;		/* sizes, TRACE_SG_MAX */
+	struct sg_elem *sg;	/* the lifted elements, TRACE_SG_MAX */
+	struct import_ftrace_stats st;
+};
+
+/* --- messages --- */
+
+/* Reports "FILE:LINE: message" and returns -1. */
+DDW_PRINTF(2, 3)
+static int bad(struct fimp *q, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s:%" PRIu64 ": ", q->path, q->lineno);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return -1;
+}
+
+/* The first warning of kind k, as "ddwsim: warning: FILE:LINE: message (reported once)". */
+DDW_PRINTF(3, 4)
+static void warn_once(struct fimp *q, enum fwarn k, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	if (q->warned & (1u << k))
+		return;
+	q->warned |= 1u << k;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	ddw_warn("%s:%" PRIu64 ": %s (reported once)", q->path, q->lineno, msg);
+}
+
+/* s cut at FQUOTE_MAX bytes ("..." marks the cut), in q->quote. */
+static const char *quoted(struct fimp *q, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n <= FQUOTE_MAX)
+		return s;
+	memcpy(q->quote, s, FQUOTE_MAX);
+	memcpy(q->quote + FQUOTE_MAX, "...", 4);
+	return q->quote;
+}
+
+/* "EVENT: expected WHAT, got 'FIELD'" */
+static int expected(struct fimp *q, const char *what, const char *got)
+{
+	return bad(q, "%s: expected %s, got '%s'", q->ev, what, quoted(q, got));
+}
+
+/* --- the (sg, device, address) -> map id hash --- */
+
+static uint64_t key_of(bool sg, uint32_t dev, uint64_t addr)
+{
+	uint64_t h = addr ^ (((uint64_t)dev << 1 | sg) * 0x9e3779b97f4a7c15ull);
+
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	return h ^ (h >> 33);
+}
+
+static void fhash_put(struct fhash *m, uint64_t key, uint32_t val);
+
+/* Doubles the table (first size 1024 slots). */
+static void fhash_grow(struct fhash *m)
+{
+	struct fhash g = { .cap = m->cap ? st_mul(m->cap, 2) : 1024 };
+
+	g.key = xmalloc(st_mul(g.cap, sizeof(*g.key)));
+	g.val = xcalloc(g.cap, sizeof(*g.val));
+	for (size_t i = 0; i < m->cap; i++)
+		if (m->val[i])
+			fhash_put(&g, m->key[i], m->val[i]);
+	free(m->key);
+	free(m->val);
+	*m = g;
+}
+
+/* Adds key -> val (not 0); the key may be there already. */
+static void fhash_put(struct fhash *m, uint64_t key, uint32_t val)
+{
+	size_t i;
+
+	if (2 * (m->n + 1) > m->cap)
+		fhash_grow(m);
+	for (i = key & (m->cap - 1); m->val[i]; i = (i + 1) & (m->cap - 1))
+		;
+	m->key[i] = key;
+	m->val[i] = val;
+	m->n++;
+}
+
+/* Does slot j's key, whose home is h, stay reachable if the hole i is left empty? */
+static bool probe_passes(size_t h, size_t i, size_t j)
+{
+	return i <= j ? (h > i && h <= j) : (h > i || h <= j);
+}
+
+/* Deletes the slot key -> val, which must be there. */
+static void fhash_del(struct fhash *m, uint64_t key, uint32_t val)
+{
+	size_t mask = m->cap - 1, i, j;
+
+	for (i = key & mask; m->key[i] != key || m->val[i] != val; i = (i + 1) & mask)
+		assert(m->val[i]);
+	for (j = (i + 1) & mask; m->val[j]; j = (j + 1) & mask) {
+		if (probe_passes(m->key[j] & mask, i, j))
+			continue;
+		m->key[i] = m->key[j];
+		m->val[i] = m->val[j];
+		i = j;
+	}
+	m->val[i] = 0;
+	m->n--;
+}
+
+static void fhash_release(struct fhash *m)
+{
+	free(m->key);
+	free(m->val);
+	*m = (struct fhash){ 0 };
+}
+
+/* --- live mappings --- */
+
+static struct fmap *map_of(const struct fimp *q, uint32_t id)
+{
+	return &q->maps[id - 1];
+}
+
+/* A new live mapping with a fresh handle; returns its id. */
+static uint32_t map_new(struct fimp *q, bool sg, uint32_t dev, uint64_t addr, uint64_t len)
+{
+	uint32_t id = q->free_head;
+
+	if (id) {
+		q->free_head = map_of(q, id)->next;
+	} else {
+		if (q->nmaps == q->capmaps) {
+			if (q->capmaps > UINT32_MAX / 2) {	/* ids are 32-bit; 2^31 maps: 80 GB */
+				ddw_error("more than %u live mappings", q->capmaps);
+				exit(DDW_EXIT_RUNTIME);
+			}
+			q->capmaps = q->capmaps ? 2 * q->capmaps : 256;
+			q->maps = xrealloc(q->maps, st_mul(q->capmaps, sizeof(*q->maps)));
+		}
+		id = ++q->nmaps;
+	}
+	*map_of(q, id) = (struct fmap){
+		.handle = ++q->handles, .addr = addr, .len = len, .dev = dev, .sg = sg, .live = true,
+	};
+	fhash_put(&q->keys, key_of(sg, dev, addr), id);
+	return id;
+}
+
+static void map_free(struct fimp *q, uint32_t id)
+{
+	struct fmap *m = map_of(q, id);
+
+	fhash_del(&q->keys, key_of(m->sg, m->dev, m->addr), id);
+	m->live = false;
+	m->next = q->free_head;
+	q->free_head = id;
+}
+
+/* The live mapping keyed exactly (sg, dev, addr), or 0. */
+static uint32_t map_find(const struct fimp *q, bool sg, uint32_t dev, uint64_t addr)
+{
+	const struct fhash *h = &q->keys;
+	uint64_t key = key_of(sg, dev, addr);
+	const struct fmap *m;
+
+	if (!h->cap)
+		return 0;
+	for (size_t i = key & (h->cap - 1); h->val[i]; i = (i + 1) & (h->cap - 1)) {
+		if (h->key[i] != key)
+			continue;
+		m = map_of(q, h->val[i]);
+		if (m->sg == sg && m->dev == dev && m->addr == addr)
+			return h->val[i];
+	}
+	return 0;
+}
+
+/* The first live map (not map_sg) of dev in the pool whose range holds addr, or 0. */
+static uint32_t map_containing(const struct fimp *q, uint32_t dev, uint64_t addr)
+{
+	const struct fmap *m;
+
+	for (uint32_t id = 1; id <= q->nmaps; id++) {
+		m = map_of(q, id);
+		if (m->live && !m->sg && m->dev == dev && addr >= m->addr && addr - m->addr < m->len)
+			return id;
+	}
+	return 0;
+}
+
+/* --- ops --- */
+
+static struct dma_op op_new(const struct fimp *q, enum op_kind kind)
+{
+	return (struct dma_op){
+		.kind = kind, .cpu = q->cpu, .rec_bus = OP_NO_BUS,
+		.time_ps = q->with_time ? q->now_ps : OP_NO_TIME,
+	};
+}
+
+/* An op neither format can hold (a range wrapping past 2^64): reported, -1. */
+static int check_op(struct fimp *q, const struct dma_op *op)
+{
+	char why[112];
+
+	if (trace_op_problem(op, why, sizeof(why)))
+		return bad(q, "%s: %s", q->ev, why);
+	return 0;
+}
+
+static int emit(struct fimp *q, const struct dma_op *op)
+{
+	return check_op(q, op) < 0 ? -1 : trace_write(q->w, op);
+}
+
+/* `map DEV H PHYS LEN DIR cpu=C bus=BUS`, remembered by (dev, bus). */
+static int map_one(struct fimp *q, uint32_t dev, uint64_t bus, uint64_t phys, uint64_t len,
+		   enum dma_dir dir)
+{
+	struct dma_op op = op_new(q, OP_MAP);
+
+	if (bus == DMA_MAPPING_ERROR) {
+		q->st.failed_maps++;
+		return 0;
+	}
+	op.dev = dev;
+	op.addr = phys;
+	op.len = len;
+	op.dir = dir;
+	op.rec_bus = bus;
+	if (check_op(q, &op) < 0)
+		return -1;
+	op.handle = map_of(q, map_new(q, false, dev, bus, len))->handle;
+	q->st.maps++;
+	return emit(q, &op);
+}
+
+/* `unmap DEV H cpu=C` of live mapping id, which is then forgotten. */
+static int unmap_op(struct fimp *q, uint32_t id)
+{
+	struct dma_op op = op_new(q, OP_UNMAP);
+
+	op.dev = map_of(q, id)->dev;
+	op.handle = map_of(q, id)->handle;
+	map_free(q, id);
+	q->st.unmaps++;
+	return emit(q, &op);
+}
+
+/*
+ * Unmaps the live map of dev that starts at addr, else one that holds addr.
+ * With span > 0, also every other one that starts in [addr, addr + span),
+ * unless the first one covered all of it.
+ */
+static int unmap_bus(struct fimp *q, uint32_t dev, uint64_t addr, uint64_t span)
+{
+	uint32_t id = map_find(q, false, dev, addr);
+	bool covered = false, any = false;
+	const struct fmap *m;
+
+	if (!id)
+		id = map_containing(q, dev, addr);
+	if (id) {
+		m = map_of(q, id);
+		covered = span <= m->len - (addr - m->addr);
+		any = true;
+		if (unmap_op(q, id) < 0)
+			return -1;
+	}
+	for (uint32_t i = 1; span && !covered && i <= q->nmaps; i++) {
+		m = map_of(q, i);
+		if (!m->live || m->sg || m->dev != dev || m->addr - addr >= span)
+			continue;
+		any = true;
+		if (unmap_op(q, i) < 0)
+			return -1;
+	}
+	if (!any)
+		q->st.unmatched_unmaps++;
+	return 0;
+}
+
+/* The number of the device called name, numbering it if it is new. */
+static uint32_t dev_of(struct fimp *q, const char *name)
+{
+	for (unsigned i = 0; i < q->ndevs; i++)
+		if (!strcmp(q->devs[i], name))
+			return i;
+	if (q->ndevs == q->capdevs) {
+		q->capdevs = q->capdevs ? 2 * q->capdevs : 16;
+		q->devs = xrealloc(q->devs, st_mul(q->capdevs, sizeof(*q->devs)));
+	}
+	q->devs[q->ndevs] = xstrdup(name);
+	return q->ndevs++;
+}
+
+/* --- argument fields --- */
+
+enum fnum { NUM_0X, NUM_HEX, NUM_DEC };	/* 0x%llx, %llx (0x allowed), %zu */
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* The value of digit c in base 10 or 16, or -1. */
+static int digit_value(char c, unsigned base)
+{
+	int d = -1;
+
+	if (c >= '0' && c <= '9')
+		d = c - '0';
+	else if (c >= 'a' && c <= 'f')
+		d = c - 'a' + 10;
+	else if (c >= 'A' && c <= 'F')
+		d = c - 'A' + 10;
+	return d < (int)base ? d : -1;
+}
+
+/* A number at s; returns the first byte after it, or NULL (none, or over 64 bits). */
+static const char *scan_num(const char *s, enum fnum kind, uint64_t *v)
+{
+	bool has_0x = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+	unsigned base = kind == NUM_DEC ? 10 : 16;
+	const char *p, *start;
+	uint64_t x = 0;
+	int d;
+
+	if (kind == NUM_0X && !has_0x)
+		return NULL;
+	start = p = has_0x && base == 16 ? s + 2 : s;
+	for (; (d = digit_value(*p, base)) >= 0; p++) {
+		if (x > (UINT64_MAX - (unsigned)d) / base)
+			return NULL;
+		x = x * base + (unsigned)d;
+	}
+	if (p == start)
+		return NULL;
+	*v = x;
+	return p;
+}
+
+/* Splits s at blanks into q->tok: at most FTOK_MAX + 1 fields (one more: too many). */
+static void split(struct fimp *q, char *s)
+{
+	q->ntok = q->ti = 0;
+	while (q->ntok <= FTOK_MAX) {
+		while (is_blank(*s))
+			s++;
+		if (!*s)
+			return;
+		q->tok[q->ntok++] = s;
+		while (*s && !is_blank(*s))
+			s++;
+		if (*s)
+			*s++ = '\0';
+	}
+}
+
+/* The next field, or "" past the last. */
+static const char *next_field(struct fimp *q)
+{
+	if (q->ti >= q->ntok)
+		return "";
+	return q->tok[q->ti++];
+}
+
+static const char *peek_field(const struct fimp *q)
+{
+	return q->ti < q->ntok ? q->tok[q->ti] : "";
+}
+
+static int field_lit(struct fimp *q, const char *lit)
+{
+	const char *t = next_field(q);
+	char what[32];
+
+	if (!strcmp(t, lit))
+		return 0;
+	snprintf(what, sizeof(what), "'%s'", lit);
+	return expected(q, what, t);
+}
+
+/* KEY=NUMBER */
+static int field_num(struct fimp *q, const char *key, enum fnum kind, uint64_t *v)
+{
+	static const char *const forms[] = {
+		[NUM_0X] = "0x<hex>", [NUM_HEX] = "<hex>", [NUM_DEC] = "<decimal>",
+	};
+	const char *t = next_field(q), *e;
+	size_t n = strlen(key);
+	char what[48];
+
+	if (!strncmp(t, key, n) && (e = scan_num(t + n, kind, v)) && !*e)
+		return 0;
+	snprintf(what, sizeof(what), "%s%s", key, forms[kind]);
+	return expected(q, what, t);
+}
+
+/* size=N of a map: N >= 1. */
+static int field_size(struct fimp *q, uint64_t *v)
+{
+	if (field_num(q, "size=", NUM_DEC, v) < 0)
+		return -1;
+	if (!*v)
+		return expected(q, "size=<decimal> of at least 1", q->tok[q->ti - 1]);
+	return 0;
+}
+
+/* KEY=A/B, both decimal (nents=%d/%d). */
+static int field_pair(struct fimp *q, const char *key, uint64_t *a, uint64_t *b)
+{
+	const char *t = next_field(q), *e;
+	size_t n = strlen(key);
+	char what[48];
+
+	if (!strncmp(t, key, n) && (e = scan_num(t + n, NUM_DEC, a)) && *e == '/' &&
+	    (e = scan_num(e + 1, NUM_DEC, b)) && !*e)
+		return 0;
+	snprintf(what, sizeof(what), "%s<decimal>/<decimal>", key);
+	return expected(q, what, t);
+}
+
+/* The iova range's end, "- 0x%016llx", if there (v5.17 on); not used. */
+static int field_iova_end(struct fimp *q)
+{
+	const char *t, *e;
+	uint64_t end;
+
+	if (strcmp(peek_field(q), "-"))
+		return 0;
+	q->ti++;
+	t = next_field(q);
+	if ((e = scan_num(t, NUM_0X, &end)) && !*e)
+		return 0;
+	return expected(q, "0x<hex> after '-'", t);
+}
+
+static int field_dev(struct fimp *q, const char **name)
+{
+	*name = next_field(q);
+	return **name ? 0 : expected(q, "a device name", *name);
+}
+
+static int field_dir(struct fimp *q, enum dma_dir *dir)
+{
+	static const struct {
+		const char *field;
+		enum dma_dir dir;
+	} dirs[] = {
+		{ "dir=BIDIRECTIONAL", DMA_DIR_BIDIRECTIONAL },
+		{ "dir=TO_DEVICE", DMA_DIR_TO_DEVICE },
+		{ "dir=FROM_DEVICE", DMA_DIR_FROM_DEVICE },
+	};
+	const char *t = next_field(q);
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		if (!strcmp(t, dirs[i].field)) {
+			*dir = dirs[i].dir;
+			return 0;
+		}
+	return expected(q, "dir=BIDIRECTIONAL, TO_DEVICE or FROM_DEVICE", t);
+}
+
+/* attrs=FLAG|FLAG..., possibly empty; the flags are not read. */
+static int field_attrs(struct fimp *q)
+{
+	const char *t = next_field(q);
+
+	return strncmp(t, "attrs=", 6) ? expected(q, "attrs=<flags>", t) : 0;
+}
+
+static int field_end(struct fimp *q)
+{
+	return q->ti < q->ntok ? expected(q, "end of line", q->tok[q->ti]) : 0;
+}
+
+/*
+ * KEY={0xN,0xN,...} (__print_array), one number at least and at most max:
+ * the first keep of them go to buf; *n is how many there are.
+ */
+static int field_array(struct fimp *q, const char *key, uint64_t *buf, unsigned keep,
+		       unsigned max, unsigned *n)
+{
+	const char *t = next_field(q), *p;
+	size_t kl = strlen(key);
+	char what[80];
+	uint64_t v;
+
+	*n = 0;
+	snprintf(what, sizeof(what), "%s{0x<hex>,...}", key);
+	if (strncmp(t, key, kl) || t[kl] != '{')
+		return expected(q, what, t);
+	for (p = t + kl; *p != '}'; (*n)++) {
+		p = scan_num(p + 1, NUM_0X, &v);
+		if (!p || (*p != ',' && *p != '}'))
+			return expected(q, what, t);
+		if (*n == max) {
+			snprintf(what, sizeof(what), "%s with at most %u numbers", key, max);
+			return expected(q, what, t);
+		}
+		if (*n < keep)
+			buf[*n] = v;
+	}
+	return p[1] ? expected(q, what, t) : 0;
+}
+
+/* --- lifting, event by event --- */
+
+/* nents=A/B ents=C/D of a capped dma_map_sg (traced/full), if there. */
+struct sg_counts {
+	bool present;
+	uint64_t nents, full_nents;
+	uint64_t ents, full_ents;
+};
+
+static int lift_iommu_map(struct fimp *q)
+{
+	uint64_t iova, paddr, size;
+
+	if (field_lit(q, "IOMMU:") < 0 || field_num(q, "iova=", NUM_0X, &iova) < 0 ||
+	    field_iova_end(q) < 0 || field_num(q, "paddr=", NUM_0X, &paddr) < 0 ||
+	    field_size(q, &size) < 0 || field_end(q) < 0)
+		return -1;
+	return map_one(q, 0, iova, paddr, size, DMA_DIR_BIDIRECTIONAL);
+}
+
+static int lift_iommu_unmap(struct fimp *q)
+{
+	uint64_t iova, size, unmapped;
+
+	if (field_lit(q, "IOMMU:") < 0 || field_num(q, "iova=", NUM_0X, &iova) < 0 ||
+	    field_iova_end(q) < 0 || field_num(q, "size=", NUM_DEC, &size) < 0 ||
+	    field_num(q, "unmapped_size=", NUM_DEC, &unmapped) < 0 || field_end(q) < 0)
+		return -1;
+	return unmap_bus(q, 0, iova, size ? size : 1);
+}
+
+/* dma_map_page, dma_map_phys, dma_map_resource */
+static int lift_dma_map(struct fimp *q)
+{
+	uint64_t dma, size, phys;
+	enum dma_dir dir;
+	const char *name;
+
+	if (field_dev(q, &name) < 0 || field_dir(q, &dir) < 0 ||
+	    field_num(q, "dma_addr=", NUM_HEX, &dma) < 0 || field_size(q, &size) < 0 ||
+	    field_num(q, "phys_addr=", NUM_HEX, &phys) < 0 || field_attrs(q) < 0 ||
+	    field_end(q) < 0)
+		return -1;
+	return map_one(q, dev_of(q, name), dma, phys, size, dir);
+}
+
+/* dma_unmap_page, dma_unmap_phys, dma_unmap_resource */
+static int lift_dma_unmap(struct fimp *q)
+{
+	uint64_t dma, size;
+	enum dma_dir dir;
+	const char *name;
+
+	if (field_dev(q, &name) < 0 || field_dir(q, &dir) < 0 ||
+	    field_num(q, "dma_addr=", NUM_HEX, &dma) < 0 ||
+	    field_num(q, "size=", NUM_DEC, &size) < 0 || field_attrs(q) < 0 || field_end(q) < 0)
+		return -1;
+	return unmap_bus(q, dev_of(q, name), dma, 0);
+}
+
+static int field_counts(struct fimp *q, struct sg_counts *c)
+{
+	if (strncmp(peek_field(q), "nents=", 6))
+		return 0;
+	c->present = true;
+	if (field_pair(q, "nents=", &c->nents, &c->full_nents) < 0 ||
+	    field_pair(q, "ents=", &c->ents, &c->full_ents) < 0)
+		return -1;
+	if (!strcmp(peek_field(q), TRUNCATED))
+		q->ti++;
+	return 0;
+}
+
+/* The three arrays of a dma_map_sg agree with each other and with its counts. */
+static int check_sg(struct fimp *q, const struct sg_counts *c, unsigned nd, unsigned nl,
+		    unsigned np)
+{
+	if (nl != nd)
+		return bad(q, "%s: expected as many sizes as dma_addrs (%u), got %u", q->ev, nd, nl);
+	if (nd > np)
+		return bad(q, "%s: expected at most as many dma_addrs as phys_addrs (%u), got %u",
+			   q->ev, np, nd);
+	for (unsigned i = 0; i < nl; i++)
+		if (!q->len[i])
+			return bad(q, "%s: expected sizes of at least 1, got 0 for segment %u", q->ev,
+				   i + 1);
+	if (!c->present)
+		return 0;
+	if (c->nents > c->full_nents || c->ents > c->full_ents || c->full_ents > c->full_nents)
+		return bad(q, "%s: expected traced counts within the full ones and ents <= nents, "
+			   "got nents=%" PRIu64 "/%" PRIu64 " ents=%" PRIu64 "/%" PRIu64, q->ev,
+			   c->nents, c->full_nents, c->ents, c->full_ents);
+	if (np != c->nents || nd != c->ents)
+		return bad(q, "%s: expected %" PRIu64 " phys_addrs and %" PRIu64 " dma_addrs "
+			   "(nents, ents), got %u and %u", q->ev, c->nents, c->ents, np, nd);
+	return 0;
+}
+
+/*
+ * q->sg for nseg < nphys: the IOMMU merged elements, whose own lengths the
+ * trace lacks. Segment j becomes one element: the phys of its first element,
+ * sizes[j]. Segment 0 starts at element 0, segment j at the first later
+ * element with the page offset of dma_addrs[j] that leaves one element for
+ * each later segment, else at the next element.
+ */
+static void sg_merged(struct fimp *q, unsigned nphys, unsigned nseg)
+{
+	unsigned k = 0, i, last;
+
+	for (unsigned j = 0; j < nseg; j++) {
+		if (j) {
+			last = nphys - nseg + j;
+			for (i = k + 1; i <= last; i++)
+				if (!((q->phys[i] ^ q->dma[j]) & PAGE_OFF_MASK))
+					break;
+			k = i <= last ? i : k + 1;
+		}
+		q->sg[j] = (struct sg_elem){ .phys = q->phys[k], .len = q->len[j] };
+	}
+}
+
+/* `map_sg DEV H DIR P:L,... cpu=C bus=DMA0` of q->phys, q->dma, q->len; remembered by phys[0]. */
+static int map_sg(struct fimp *q, uint32_t dev, enum dma_dir dir, const struct sg_counts *c,
+		  unsigned nd, unsigned np)
+{
+	struct dma_op op = op_new(q, OP_MAP_SG);
+	bool merged = c->present ? c->full_ents < c->full_nents : nd < np;
+
+	if (q->dma[0] == DMA_MAPPING_ERROR) {
+		q->st.failed_maps++;
+		return 0;
+	}
+	if (merged) {
+		sg_merged(q, np, nd);
+		q->st.sg_merged++;
+	} else {
+		for (unsigned i = 0; i < nd; i++)
+			q->sg[i] = (struct sg_elem){ .phys = q->phys[i], .len = q->len[i] };
+	}
+	if (c->present && (c->nents < c->full_nents || c->ents < c->full_ents)) {
+		q->st.sg_truncated++;
+		warn_once(q, W_TRUNCATED, "%s: the kernel traced %u of %" PRIu64 " segments "
+			  "(" TRUNCATED "): only those are mapped", q->ev, nd, c->full_ents);
+	}
+	op.dev = dev;
+	op.dir = dir;
+	op.nsg = nd;
+	op.sg = q->sg;
+	op.rec_bus = q->dma[0];
+	if (check_op(q, &op) < 0)
+		return -1;
+	op.handle = map_of(q, map_new(q, true, dev, q->phys[0], 0))->handle;
+	q->st.maps++;
+	return emit(q, &op);
+}
+
+static int lift_dma_map_sg(struct fimp *q)
+{
+	struct sg_counts c = { 0 };
+	unsigned nd, nl, np;
+	enum dma_dir dir;
+	const char *name;
+
+	if (field_dev(q, &name) < 0 || field_dir(q, &dir) < 0 || field_counts(q, &c) < 0 ||
+	    field_array(q, "dma_addrs=", q->dma, TRACE_SG_MAX, TRACE_SG_MAX, &nd) < 0 ||
+	    field_array(q, "sizes=", q->len, TRACE_SG_MAX, TRACE_SG_MAX, &nl) < 0 ||
+	    field_array(q, "phys_addrs=", q->phys, TRACE_SG_MAX, TRACE_SG_MAX, &np) < 0 ||
+	    field_attrs(q) < 0 || field_end(q) < 0 || check_sg(q, &c, nd, nl, np) < 0)
+		return -1;
+	return map_sg(q, dev_of(q, name), dir, &c, nd, np);
+}
+
+static int lift_dma_unmap_sg(struct fimp *q)
+{
+	enum dma_dir dir;
+	const char *name;
+	uint32_t id;
+	unsigned np;
+
+	if (field_dev(q, &name) < 0 || field_dir(q, &dir) < 0 ||
+	    field_array(q, "phys_addrs=", q->phys, 1, UINT_MAX, &np) < 0 || field_attrs(q) < 0 ||
+	    field_end(q) < 0)
+		return -1;
+	id = map_find(q, true, dev_of(q, name), q->phys[0]);
+	if (!id) {
+		q->st.unmatched_unmaps++;
+		return 0;
+	}
+	return unmap_op(q, id);
+}
+
+static const struct fevent fevents[] = {
+	{ "map", lift_iommu_map },
+	{ "unmap", lift_iommu_unmap },
+	{ "dma_map_page", lift_dma_map },
+	{ "dma_map_phys", lift_dma_map },
+	{ "dma_map_resource", lift_dma_map },
+	{ "dma_unmap_page", lift_dma_unmap },
+	{ "dma_unmap_phys", lift_dma_unmap },
+	{ "dma_unmap_resource", lift_dma_unmap },
+	{ "dma_map_sg", lift_dma_map_sg },
+	{ "dma_unmap_sg", lift_dma_unmap_sg },
+};
+
+static const struct fevent *find_event(const char *name)
+{
+	for (size_t i = 0; i < sizeof(fevents) / sizeof(fevents[0]); i++)
+		if (!strcmp(fevents[i].name, name))
+			return &fevents[i];
+	return NULL;
+}
+
+/* --- the trace, line by line --- */
+
+static int fimp_open(struct fimp *q, const char *in)
+{
+	if (!strcmp(in, "-")) {
+		q->path = "<stdin>";
+		q->fp = stdin;
+		return 0;
+	}
+	q->path = in;
+	q->fp = fopen(in, "r");
+	if (!q->fp)
+		return ddw_error("cannot open trace '%s': %s", in, strerror(errno));
+	q->iobuf = xmalloc(FREAD_BUF);
+	setvbuf(q->fp, q->iobuf, _IOFBF, FREAD_BUF);
+	return 0;
+}
+
+/* Reads the next line into q->line, without newline and trailing blanks; 1, 0 at the end, -1. */
+static int read_line(struct fimp *q)
+{
+	size_t n;
+	int c;
+
+	if (!fgets(q->line, FLINE_MAX + 2, q->fp)) {
+		if (ferror(q->fp))
+			return ddw_error("cannot read trace '%s': %s", q->path, strerror(errno));
+		return 0;
+	}
+	q->lineno++;
+	n = strlen(q->line);
+	q->longline = false;
+	if (n && q->line[n - 1] == '\n') {
+		n--;
+	} else if (n == FLINE_MAX + 1) {
+		q->longline = true;
+		n = FLINE_MAX;
+		while ((c = getc(q->fp)) != EOF && c != '\n')
+			;
+		if (ferror(q->fp))
+			return ddw_error("cannot read trace '%s': %s", q->path, strerror(errno));
+	}
+	while (n && (q->line[n - 1] == '\r' || is_blank(q->line[n - 1])))
+		n--;
+	q->line[n] = '\0';
+	return 1;
+}
+
+static char *skip_blanks(char *s)
+{
+	while (is_blank(*s))
+		s++;
+	return s;
+}
+
+static size_t field_len(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n] && !is_blank(s[n]))
+		n++;
+	return n;
+}
+
+/* The first "[N]" with a blank on each side: sets *cpu, returns the byte after ']', or NULL. */
+static char *find_cpu(char *s, unsigned *cpu)
+{
+	uint64_t v;
+	char *d;
+
+	for (char *p = strchr(s, '['); p; p = strchr(p + 1, '[')) {
+		if (p == s || !is_blank(p[-1]) || !is_digit(p[1]))
+			continue;
+		for (v = 0, d = p + 1; is_digit(*d) && v <= UINT32_MAX; d++)
+			v = v * 10 + (unsigned)(*d - '0');
+		if (*d == ']' && is_blank(d[1]) && v <= UINT32_MAX) {
+			*cpu = (unsigned)v;
+			return d + 1;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * "SEC.FRAC:" (n bytes, the colon included): whole seconds and the rest in
+ * ps (digits past 12 dropped); a bare integer is ns. false if s is not one.
+ */
+static bool parse_stamp(const char *s, size_t n, uint64_t *sec, uint64_t *frac_ps)
+{
+	uint64_t v, scale = PS_PER_S;
+	const char *e;
+
+	if (n < 2 || s[n - 1] != ':' || !(e = scan_num(s, NUM_DEC, &v)))
+		return false;
+	if (e == s + n - 1) {
+		*sec = v / NS_PER_S;
+		*frac_ps = v % NS_PER_S * PS_PER_NS;
+		return true;
+	}
+	if (*e != '.' || e + 1 == s + n - 1)
+		return false;
+	*sec = v;
+	*frac_ps = 0;
+	for (e++; e < s + n - 1; e++) {
+		if (!is_digit(*e))
+			return false;
+		scale /= 10;
+		*frac_ps += (uint64_t)(*e - '0') * scale;
+	}
+	return true;
+}
+
+static bool is_name_char(char c)
+{
+	return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+	       c == '-' || c == '.';
+}
+
+/* Splits an event line into h (the name and args in place); false if s is not one. */
+static bool parse_head(char *s, struct fhead *h)
+{
+	char *p = find_cpu(s, &h->cpu), *t;
+	size_t n;
+
+	if (!p)
+		return false;
+	p = skip_blanks(p);
+	n = field_len(p);
+	if (!parse_stamp(p, n, &h->sec, &h->frac_ps)) {		/* the irq-info flags */
+		p = skip_blanks(p + n);
+		n = field_len(p);
+		if (!parse_stamp(p, n, &h->sec, &h->frac_ps))
+			return false;
+	}
+	p = skip_blanks(p + n);
+	for (t = p; is_name_char(*t); t++)
+		;
+	if (t == p)
+		return false;
+	h->name = p;
+	h->too_big = !strcmp(t, LINE_TOO_BIG);
+	if (!h->too_big && *t != ':')
+		return false;
+	h->args = h->too_big ? t + strlen(t) : skip_blanks(t + 1);
+	*t = '\0';
+	return true;
+}
+
+/* Sets q->now_ps from the line's time stamp: ps since the first event line, never decreasing. */
+static void set_time(struct fimp *q, const struct fhead *h)
+{
+	uint64_t ds, ps;
+
+	if (!q->t0_set) {
+		q->t0_set = true;
+		q->t0_sec = h->sec;
+		q->t0_frac = h->frac_ps;
+	}
+	if (h->sec < q->t0_sec || (h->sec == q->t0_sec && h->frac_ps <= q->t0_frac))
+		return;
+	ds = h->sec - q->t0_sec;
+	if (ds > (OP_NO_TIME - 1 - PS_PER_S) / PS_PER_S)
+		ps = OP_NO_TIME - 1;
+	else
+		ps = ds * PS_PER_S + h->frac_ps - q->t0_frac;
+	if (ps > q->now_ps)
+		q->now_ps = ps;
+}
+
+/* A line that is not an event line, a comment or blank. */
+static int other_line(struct fimp *q, const char *s)
+{
+	q->st.ignored++;
+	if (strstr(s, "[LOST ") && strstr(s, " EVENTS]"))
+		warn_once(q, W_DROPPED, "the kernel lost events ('%s'): unmaps of maps it lost "
+			  "will not match", quoted(q, s));
+	return 0;
+}
+
+static int import_line(struct fimp *q)
+{
+	const char *s = q->line + strspn(q->line, " \t");
+	const struct fevent *e;
+	struct fhead h;
+
+	q->st.lines++;
+	if (!*s || *s == '#')
+		return 0;
+	if (!parse_head(q->line, &h))
+		return other_line(q, s);
+	q->st.events++;
+	set_time(q, &h);
+	q->cpu = h.cpu;
+	e = find_event(h.name);
+	if (!e) {
+		q->st.ignored++;
+		return 0;
+	}
+	q->ev = e->name;
+	if (h.too_big) {
+		q->st.lost++;
+		warn_once(q, W_LOST, "%s: the kernel printed '" LINE_TOO_BIG "' instead of its "
+			  "fields: no op", e->name);
+		return 0;
+	}
+	if (q->longline)
+		return bad(q, "%s: line longer than %u bytes", e->name, FLINE_MAX);
+	if (!strncmp(h.args, FAILED_PARSE, strlen(FAILED_PARSE)))
+		return expected(q, "the event's printed fields", h.args);
+	split(q, h.args);
+	return e->lift(q);
+}
+
+/* Event lines of lifted events: each made ops or is counted in one of these. */
+static uint64_t lifted(const struct import_ftrace_stats *st)
+{
+	return st->maps + st->unmaps + st->unmatched_unmaps + st->failed_maps + st->lost;
+}
+
+/* After the last line: totals of what was warned about once, and empty imports. */
+static void warn_totals(const struct fimp *q)
+{
+	if (q->st.lost > 1)
+		ddw_warn("%s: %" PRIu64 " lifted events were printed as '" LINE_TOO_BIG "' and lost",
+			 q->path, q->st.lost);
+	if (q->st.sg_truncated > 1)
+		ddw_warn("%s: %" PRIu64 " dma_map_sg events were " TRUNCATED, q->path,
+			 q->st.sg_truncated);
+	if (!q->st.events && q->st.ignored)
+		ddw_warn("%s: no ftrace event lines (%" PRIu64 " other lines ignored)", q->path,
+			 q->st.ignored);
+	else if (q->st.events && !lifted(&q->st))
+		ddw_warn("%s: none of the %" PRIu64 " event lines is a dma:* or iommu:* map or unmap",
+			 q->path, q->st.events);
+}
+
+static void fimp_release(struct fimp *q)
+{
+	if (q->fp && q->fp != stdin)
+		fclose(q->fp);
+	free(q->iobuf);
+	free(q->line);
+	for (unsigned i = 0; i < q->ndevs; i++)
+		free(q->devs[i]);
+	free(q->devs);
+	free(q->maps);
+	fhash_release(&q->keys);
+	free(q->phys);
+	free(q->dma);
+	free(q->len);
+	free(q->sg);
+	free(q);
+}
+
+int import_ftrace(const char *in, const char *out, bool with_time, struct import_ftrace_stats *st)
+{
+	struct fimp *q = xcalloc(1, sizeof(*q));
+	int rc = -1;
+
+	q->with_time = with_time;
+	q->line = xmalloc(FLINE_MAX + 2);
+	q->phys = xmalloc(TRACE_SG_MAX * sizeof(*q->phys));
+	q->dma = xmalloc(TRACE_SG_MAX * sizeof(*q->dma));
+	q->len = xmalloc(TRACE_SG_MAX * sizeof(*q->len));
+	q->sg = xmalloc(TRACE_SG_MAX * sizeof(*q->sg));
+	if (fimp_open(q, in) < 0 || trace_writer_open(&q->w, out, trace_fmt_for_path(out)) < 0)
+		goto out;
+	while ((rc = read_line(q)) > 0)
+		if (import_line(q) < 0) {
+			rc = -1;
+			break;
+		}
+	if (rc == 0) {
+		warn_totals(q);
+		rc = trace_writer_commit(q->w);
+		q->w = NULL;
+	}
+out:
+	trace_writer_abort(q->w);
+	if (st)
+		*st = q->st;
+	fimp_release(q);
+	return rc < 0 ? -1 : 0;
+}
