@@ -8,6 +8,8 @@
 #   make calibrate  compare with published measurements (reference/numbers.md §4)
 #   make speed      the simulator's own speed (lookups/s, requests/s)
 #   make trace-mem  peak memory replaying a ~100-million-op trace
+#   make bench      run the sweeps in bench/sweeps (FULL=1: the full ones; JOBS=N)
+#   make plots      draw plots/*.png and *.svg from results/*.csv
 #   make deps       install missing Debian packages (as root), or print the command
 #   make clean
 #   V=1             print full commands; local overrides go in config.mak
@@ -50,7 +52,7 @@ BUILD_PKGS := gcc make pkg-config libyaml-dev
 TEST_PKGS  := libcriterion-dev
 PLOT_PKGS  := gnuplot-nox
 
-.PHONY: all run test check golden calibrate speed trace-mem deps deps-build deps-test clean help
+.PHONY: all run test check golden calibrate speed trace-mem bench plots deps deps-build deps-test clean help
 
 all: $(BIN)
 
@@ -134,6 +136,25 @@ golden: $(BIN)
 		./$(BIN) $$(cat $$f) > $${f%.args}.expected || exit 1; \
 		echo "  GOLDEN  $${f%.args}.expected"; \
 	done
+
+# The standard sweeps (bench/sweeps/*.yaml) in parallel, resumable; FULL=1
+# runs each file's `full:` variant. Then the figures from results/*.csv.
+SWEEPS := $(wildcard bench/sweeps/*.yaml)
+bench: $(BIN)
+	@for f in $(SWEEPS); do \
+		echo "  SWEEP   $$f"; \
+		./$(BIN) sweep $$f $(if $(FULL),--full,) $(if $(JOBS),-j $(JOBS),) || exit 1; \
+	done
+
+plots: $(B)/.deps-plot
+	@for f in plots/*.gp; do \
+		[ $$f = plots/common.gp ] && continue; \
+		echo "  PLOT    $$f"; gnuplot $$f || exit 1; \
+	done
+
+$(B)/.deps-plot:
+	$(call need_pkgs,$(PLOT_PKGS))
+	@mkdir -p $(@D) && touch $@
 
 # Published measurements vs ddwsim (reference/numbers.md §4).
 calibrate: $(BIN)

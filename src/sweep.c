@@ -10,6 +10,7 @@
  *     platform.tce_cache.entries: [64, 128, 256]
  *     platform.tce_cache.ways: {from: 8, to: 64, times: 2}    8, 16, 32, 64
  *     run.seed: {from: 1, to: 3, step: 1}                      1, 2, 3
+ *     workload.packet_min,workload.packet_max: [64, 1500]     several keys, one value
  *   full:                            used with --full (make bench FULL=1) (optional)
  *     set: [run.ios=1000000]         replaces `set`
  *     params: {...}                  replaces the params of the same key, adds others
@@ -315,11 +316,17 @@ static const char *value_at(const struct sweep *sw, unsigned long i, unsigned k)
 static char **point_argv(const struct sweep *sw, const struct sweep_opts *o, unsigned long i,
 			 char *out, size_t outn, char ***store)
 {
-	size_t n = 0, max = 12 + 2 * (sw->nset + sw->np);
-	char **argv = xcalloc(max, sizeof(char *)), **own = xcalloc(max, sizeof(char *));
+	size_t n = 0, max = 12 + 2 * sw->nset;
+	char **argv, **own;
 	unsigned long long h = 1469598103934665603ull;
 	unsigned no = 0;
 
+	for (unsigned k = 0; k < sw->np; k++)
+		for (const char *c = sw->p[k].key; *c; c++)
+			max += 2 * (*c == ',');
+	max += 2 * sw->np;
+	argv = xcalloc(max, sizeof(char *));
+	own = xcalloc(max, sizeof(char *));
 	argv[n++] = (char *)o->bin;
 	argv[n++] = "-q";
 	argv[n++] = "--config";
@@ -329,12 +336,17 @@ static char **point_argv(const struct sweep *sw, const struct sweep_opts *o, uns
 		argv[n++] = sw->set[k];
 	}
 	for (unsigned k = 0; k < sw->np; k++) {
-		size_t len = strlen(sw->p[k].key) + strlen(value_at(sw, i, k)) + 2;
+		const char *key = sw->p[k].key;
 
-		own[no] = xmalloc(len);
-		snprintf(own[no], len, "%s=%s", sw->p[k].key, value_at(sw, i, k));
-		argv[n++] = "--set";
-		argv[n++] = own[no++];
+		while (*key) {	/* "a,b: v" sets a=v and b=v */
+			size_t kl = strcspn(key, ","), len = kl + strlen(value_at(sw, i, k)) + 2;
+
+			own[no] = xmalloc(len);
+			snprintf(own[no], len, "%.*s=%s", (int)kl, key, value_at(sw, i, k));
+			argv[n++] = "--set";
+			argv[n++] = own[no++];
+			key += kl + (key[kl] == ',');
+		}
 	}
 	argv[n++] = "--format";
 	argv[n++] = "csv";
@@ -507,8 +519,11 @@ static int collect(const struct sweep *sw, const struct sweep_opts *o)
 				if (header)
 					continue;
 				header = true;
-				for (unsigned k = 0; k < sw->np; k++)
-					fprintf(of.fp, "%s,", sw->p[k].key);
+				for (unsigned k = 0; k < sw->np; k++) {	/* "a,b" -> "a+b" */
+					for (const char *c = sw->p[k].key; *c; c++)
+						fputc(*c == ',' ? '+' : *c, of.fp);
+					fputc(',', of.fp);
+				}
 				fputs(line, of.fp);
 				continue;
 			}

@@ -129,6 +129,7 @@ struct nic_rx_params {
 	uint64_t packet_min;		/* smallest packet, bytes */
 	uint64_t packet_max;		/* largest packet, bytes (uniform in between) */
 	uint64_t line_mbps;		/* wire rate, Mb/s; 0 = as fast as the host allows */
+	uint64_t desc_size;		/* descriptor bytes; 0 = no descriptor DMA */
 };
 
 _Static_assert(sizeof(struct nic_rx_params) <= CONFIG_PARAMS_WORDS * sizeof(uint64_t),
@@ -152,6 +153,10 @@ static const struct cfg_key nic_rx_keys[] = {
 	{ .name = "line_mbps", .type = CFG_U64, .off = N(line_mbps), .min = 0, .max = 10000000,
 	  .def = "0", .unit = "Mb/s",
 	  .help = "wire rate: packet i arrives at i * (size + 38 B of Ethernet framing) * 8 / rate; 0 = unpaced" },
+	{ .name = "desc_size", .type = CFG_SIZE, .off = N(desc_size), .min = 0, .max = 4096,
+	  .def = "0", .unit = "bytes", .src = "0 leaves descriptors out; real NICs use 16-64 B",
+	  .help = "each ring's descriptors live in one long-lived mapping; per packet the device "
+		  "reads its descriptor and writes a completion of this size (0 = not modelled)" },
 	{ 0 },
 };
 
@@ -165,6 +170,8 @@ struct nic_rx {
 	uint64_t step;			/* position in the op stream */
 	uint64_t *next_desc;		/* per queue: next descriptor to fill */
 	uint64_t wire_ps;		/* when the wire is free for the next packet */
+	uint64_t nring;			/* descriptor-ring mappings: queues, or 0 */
+	unsigned per_pkt;		/* ops per packet: 3, or 5 with descriptors */
 };
 
 static void rx_map(struct nic_rx *g, uint64_t d, struct dma_op *op)
@@ -177,11 +184,30 @@ static void rx_map(struct nic_rx *g, uint64_t d, struct dma_op *op)
 	};
 }
 
-/* Packet pkt's ops: s 0 = its DMA, 1 = the unmap, 2 = the refill. */
+/* A DMA of the device on queue q's descriptor d (read the descriptor, or write its completion). */
+static void rx_desc(struct nic_rx *g, uint64_t q, uint64_t d, bool write, struct dma_op *op)
+{
+	*op = (struct dma_op){ .kind = OP_DMA, .handle = g->ndesc + q,
+			       .dir = write ? DMA_DIR_FROM_DEVICE : DMA_DIR_TO_DEVICE,
+			       .addr = (d % g->p.ring_size) * g->p.desc_size, .len = g->p.desc_size,
+			       .time_ps = OP_NO_TIME };
+}
+
+/*
+ * Packet pkt's ops, s = 0..per_pkt-1: [read the descriptor], the packet's
+ * DMA, [write the completion], the unmap, the refill.
+ */
 static void rx_packet(struct nic_rx *g, uint64_t pkt, uint64_t s, struct dma_op *op)
 {
 	uint64_t q = pkt % g->p.queues, d = q * g->p.ring_size + g->next_desc[q], len;
 
+	if (g->nring) {
+		if (s == 0 || s == 2) {
+			rx_desc(g, q, d, s == 2, op);
+			return;
+		}
+		s = s == 1 ? 0 : s - 2;
+	}
 	switch (s) {
 	case 0:
 		len = uniform(&g->rng, g->p.packet_min, g->p.packet_max);
@@ -205,19 +231,29 @@ static int nic_rx_next(void *state, struct dma_op *op)
 	struct nic_rx *g = state;
 	uint64_t s = g->step++;
 
+	if (s < g->nring) {	/* the rings, as dma_alloc_coherent maps them */
+		*op = (struct dma_op){ .kind = OP_MAP, .dir = DMA_DIR_BIDIRECTIONAL,
+				       .handle = g->ndesc + s, .cpu = (unsigned)(s % g->cpus),
+				       .len = g->p.ring_size * g->p.desc_size, .rec_bus = OP_NO_BUS,
+				       .time_ps = OP_NO_TIME };
+		op->addr = frag_alloc(&g->frag, &g->rng, op->len);
+		return 1;
+	}
+	s -= g->nring;
 	if (s < g->ndesc) {
 		rx_map(g, s, op);
 		return 1;
 	}
 	s -= g->ndesc;
-	if (s / 3 < g->ios) {
-		rx_packet(g, s / 3, s % 3, op);
+	if (s / g->per_pkt < g->ios) {
+		rx_packet(g, s / g->per_pkt, s % g->per_pkt, op);
 		return 1;
 	}
-	s -= g->ios * 3;
-	if (s < g->ndesc) {
+	s -= g->ios * g->per_pkt;
+	if (s < g->ndesc + g->nring) {
 		*op = (struct dma_op){ .kind = OP_UNMAP, .handle = s, .time_ps = OP_NO_TIME,
-				       .cpu = (unsigned)((s / g->p.ring_size) % g->cpus) };
+				       .cpu = (unsigned)((s < g->ndesc ? s / g->p.ring_size :
+							  s - g->ndesc) % g->cpus) };
 		return 1;
 	}
 	return 0;
@@ -259,6 +295,8 @@ static int nic_rx_open(struct op_source *src, const struct config *cfg)
 	g->ios = cfg->run.ios;
 	g->ndesc = (uint64_t)g->p.ring_size * g->p.queues;
 	g->next_desc = xcalloc(g->p.queues, sizeof(*g->next_desc));
+	g->nring = g->p.desc_size ? g->p.queues : 0;
+	g->per_pkt = g->nring ? 5 : 3;
 	src->ops = &nic_rx_ops;
 	src->state = g;
 	return 0;
