@@ -130,6 +130,8 @@ struct nic_rx_params {
 	uint64_t packet_max;		/* largest packet, bytes (uniform in between) */
 	uint64_t line_mbps;		/* wire rate, Mb/s; 0 = as fast as the host allows */
 	uint64_t desc_size;		/* descriptor bytes; 0 = no descriptor DMA */
+	uint64_t refill_batch;		/* packets handled per poll before unmap + refill */
+	bool recycle;			/* buffers mapped once and reused (page_pool DMA) */
 };
 
 _Static_assert(sizeof(struct nic_rx_params) <= CONFIG_PARAMS_WORDS * sizeof(uint64_t),
@@ -157,6 +159,12 @@ static const struct cfg_key nic_rx_keys[] = {
 	  .def = "0", .unit = "bytes", .src = "0 leaves descriptors out; real NICs use 16-64 B",
 	  .help = "each ring's descriptors live in one long-lived mapping; per packet the device "
 		  "reads its descriptor and writes a completion of this size (0 = not modelled)" },
+	{ .name = "refill_batch", .type = CFG_U64, .off = N(refill_batch), .min = 1, .max = 1u << 20,
+	  .def = "1", .unit = "packets", .src = "1 = unmap and refill after each packet; NAPI polls up to 64 (NAPI_POLL_WEIGHT)",
+	  .help = "interrupt coalescing: packets received before the driver unmaps and refills them" },
+	{ .name = "recycle", .type = CFG_BOOL, .off = N(recycle), .def = "false",
+	  .src = "false = map per packet; true = page_pool with PP_FLAG_DMA_MAP",
+	  .help = "buffers are mapped once at ring set-up and reused, with no per-packet map or unmap" },
 	{ 0 },
 };
 
@@ -168,10 +176,10 @@ struct nic_rx {
 	uint64_t ios;			/* packets to receive */
 	uint64_t ndesc;
 	uint64_t step;			/* position in the op stream */
-	uint64_t *next_desc;		/* per queue: next descriptor to fill */
 	uint64_t wire_ps;		/* when the wire is free for the next packet */
 	uint64_t nring;			/* descriptor-ring mappings: queues, or 0 */
-	unsigned per_pkt;		/* ops per packet: 3, or 5 with descriptors */
+	unsigned per_pkt;		/* ops per packet: device ops (1, or 3 with descriptors)
+					 * + 2 host ops unless buffers are recycled */
 };
 
 static void rx_map(struct nic_rx *g, uint64_t d, struct dma_op *op)
@@ -193,37 +201,60 @@ static void rx_desc(struct nic_rx *g, uint64_t q, uint64_t d, bool write, struct
 			       .time_ps = OP_NO_TIME };
 }
 
-/*
- * Packet pkt's ops, s = 0..per_pkt-1: [read the descriptor], the packet's
- * DMA, [write the completion], the unmap, the refill.
- */
-static void rx_packet(struct nic_rx *g, uint64_t pkt, uint64_t s, struct dma_op *op)
+/* Packet p's descriptor: packets go round-robin over the queues. */
+static uint64_t rx_slot(const struct nic_rx *g, uint64_t p)
 {
-	uint64_t q = pkt % g->p.queues, d = q * g->p.ring_size + g->next_desc[q], len;
+	uint64_t q = p % g->p.queues;
 
-	if (g->nring) {
-		if (s == 0 || s == 2) {
-			rx_desc(g, q, d, s == 2, op);
-			return;
-		}
-		s = s == 1 ? 0 : s - 2;
-	}
-	switch (s) {
-	case 0:
-		len = uniform(&g->rng, g->p.packet_min, g->p.packet_max);
-		*op = (struct dma_op){ .kind = OP_DMA, .dir = DMA_DIR_FROM_DEVICE, .handle = d,
-				       .addr = 0, .len = len, .time_ps = OP_NO_TIME };
-		if (g->p.line_mbps)
-			op->time_ps = wire_slot(&g->wire_ps, len, g->p.line_mbps);
+	return q * g->p.ring_size + (p / g->p.queues) % g->p.ring_size;
+}
+
+/* Device op k of packet p: [read its descriptor], write the packet, [write the completion]. */
+static void rx_dev_op(struct nic_rx *g, uint64_t p, unsigned k, struct dma_op *op)
+{
+	uint64_t q = p % g->p.queues, d = rx_slot(g, p), len;
+
+	if (g->nring && k != 1) {
+		rx_desc(g, q, d, k == 2, op);
 		return;
-	case 1:
-		*op = (struct dma_op){ .kind = OP_UNMAP, .handle = d,
-				       .cpu = (unsigned)(q % g->cpus), .time_ps = OP_NO_TIME };
-		return;
-	default:
-		rx_map(g, d, op);
-		g->next_desc[q] = (g->next_desc[q] + 1) % g->p.ring_size;
 	}
+	len = uniform(&g->rng, g->p.packet_min, g->p.packet_max);
+	*op = (struct dma_op){ .kind = OP_DMA, .dir = DMA_DIR_FROM_DEVICE, .handle = d,
+			       .addr = 0, .len = len, .time_ps = OP_NO_TIME };
+	if (g->p.line_mbps)
+		op->time_ps = wire_slot(&g->wire_ps, len, g->p.line_mbps);
+}
+
+/* Host op k of packet p: 0 = unmap its buffer, 1 = refill the descriptor. */
+static void rx_host_op(struct nic_rx *g, uint64_t p, unsigned k, struct dma_op *op)
+{
+	uint64_t d = rx_slot(g, p);
+
+	if (k == 0) {
+		*op = (struct dma_op){ .kind = OP_UNMAP, .handle = d, .time_ps = OP_NO_TIME,
+				       .cpu = (unsigned)((p % g->p.queues) % g->cpus) };
+		return;
+	}
+	rx_map(g, d, op);
+}
+
+/*
+ * Op s of the packets: batches of refill_batch packets; each batch is the
+ * device's ops for its packets, then (unless buffers are recycled) an unmap
+ * and a refill per packet, as a NAPI poll does.
+ */
+static void rx_packets(struct nic_rx *g, uint64_t s, struct dma_op *op)
+{
+	uint64_t n = g->p.refill_batch, dev = g->nring ? 3 : 1, host = g->p.recycle ? 0 : 2;
+	uint64_t per_batch = n * (dev + host), b = s / per_batch, o = s % per_batch;
+	uint64_t first = b * n, in = g->ios - first < n ? g->ios - first : n;
+
+	if (o < in * dev) {
+		rx_dev_op(g, first + o / dev, (unsigned)(o % dev), op);
+		return;
+	}
+	o -= in * dev;
+	rx_host_op(g, first + o / 2, (unsigned)(o % 2), op);
 }
 
 static int nic_rx_next(void *state, struct dma_op *op)
@@ -245,8 +276,8 @@ static int nic_rx_next(void *state, struct dma_op *op)
 		return 1;
 	}
 	s -= g->ndesc;
-	if (s / g->per_pkt < g->ios) {
-		rx_packet(g, s / g->per_pkt, s % g->per_pkt, op);
+	if (s < g->ios * g->per_pkt) {
+		rx_packets(g, s, op);
 		return 1;
 	}
 	s -= g->ios * g->per_pkt;
@@ -263,7 +294,6 @@ static void nic_rx_close(void *state)
 {
 	struct nic_rx *g = state;
 
-	free(g->next_desc);
 	free(g);
 }
 
@@ -294,9 +324,8 @@ static int nic_rx_open(struct op_source *src, const struct config *cfg)
 	g->cpus = cfg->host.cpus;
 	g->ios = cfg->run.ios;
 	g->ndesc = (uint64_t)g->p.ring_size * g->p.queues;
-	g->next_desc = xcalloc(g->p.queues, sizeof(*g->next_desc));
 	g->nring = g->p.desc_size ? g->p.queues : 0;
-	g->per_pkt = g->nring ? 5 : 3;
+	g->per_pkt = (g->nring ? 3 : 1) + (g->p.recycle ? 0 : 2);
 	src->ops = &nic_rx_ops;
 	src->state = g;
 	return 0;

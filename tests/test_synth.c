@@ -266,6 +266,59 @@ Test(synth, nic_rx_two_rings_of_four_map_ring_then_dma_unmap_refill_per_packet)
 	free(st);
 }
 
+/*
+ * refill_batch 4: the device takes 4 packets, then the driver unmaps and
+ * refills those 4 (NAPI); 10 packets = batches of 4, 4, 2.
+ */
+Test(synth, nic_rx_refill_batch_unmaps_and_refills_after_each_batch)
+{
+	const char *sets[] = { "workload.refill_batch=4" };
+	struct stream *st = drain("nic_rx", "nic-rx", sets, 1);
+	char k[128];
+
+	expect_counts(st, 18, 0, 10, 18);
+	cr_expect(eq(str, kinds(st, k, sizeof(k)),
+		     "MMMMMMMM" "DDDDUMUMUMUM" "DDDDUMUMUMUM" "DDUMUM" "UUUUUUUU"));
+	free(st);
+}
+
+/* recycle: page_pool DMA mapping: buffers mapped once, 10 DMAs, no per-packet work. */
+Test(synth, nic_rx_recycle_maps_the_ring_once)
+{
+	const char *sets[] = { "workload.recycle=true" };
+	struct stream *st = drain("nic_rx", "nic-rx", sets, 1);
+	char k[128];
+
+	expect_counts(st, 8, 0, 10, 8);
+	cr_expect(eq(str, kinds(st, k, sizeof(k)), "MMMMMMMM" "DDDDDDDDDD" "UUUUUUUU"));
+	free(st);
+}
+
+/*
+ * desc_size 16: a ring mapping per queue first (handles 8 and 9, 4 * 16
+ * bytes), then per packet: read its descriptor, the packet, write the
+ * completion (DMAs on the ring at descriptor * 16), unmap, refill.
+ */
+Test(synth, nic_rx_descriptors_are_read_and_completed_in_the_ring_mapping)
+{
+	const char *sets[] = { "workload.desc_size=16", "run.ios=2" };
+	struct stream *st = drain("nic_rx", "nic-rx", sets, 2);
+	char k[128];
+
+	expect_counts(st, 2 + 8 + 2, 0, 6, 8 + 2 + 2);
+	cr_expect(eq(str, kinds(st, k, sizeof(k)),
+		     "MM" "MMMMMMMM" "DDDUM" "DDDUM" "UUUUUUUUUU"));
+	cr_expect(eq(u64, st->op[0].len, 64));
+	/* packet 1 is queue 1's first: descriptor 4, ring handle 9, offset 0 */
+	cr_expect(eq(u64, st->op[15].handle, 9));
+	cr_expect(eq(u64, st->op[15].addr, 0));
+	cr_expect(eq(int, st->op[15].dir, DMA_DIR_TO_DEVICE));
+	cr_expect(eq(u64, st->op[16].handle, 4));
+	cr_expect(eq(u64, st->op[17].handle, 9));
+	cr_expect(eq(int, st->op[17].dir, DMA_DIR_FROM_DEVICE));
+	free(st);
+}
+
 /* 2K buffers from 64K pages: 32 buffers per page, handed out in order. */
 Test(synth, nic_rx_buffers_are_consecutive_fragments_of_a_page)
 {
