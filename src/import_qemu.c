@@ -166,7 +166,6 @@
 #define QSCAN_MAX	(1ull << 20)	/* a clear of more TCEs walks the window's mappings */
 #define QINDIRECT_MAX	512		/* TCEs per H_PUT_TCE_INDIRECT (h_put_tce_indirect) */
 #define QQUOTE_MAX	64		/* most bytes of input quoted in a message */
-#define QPEND_MAX	65536		/* most ops waiting behind an open group */
 #define LIOBN_PCI	0x80000000ull	/* SPAPR_IS_PCI_LIOBN */
 #define LIOBN_HIGH	0x7fff0000ull	/* set in no LIOBN of a PHB index below 256 */
 #define PCI_BASE_BUID	0x800000020000000ull	/* SPAPR_PCI_BASE_BUID: PHB i is base + i */
@@ -200,33 +199,16 @@ struct qevent {
 	struct qfield f[QF_MAX];
 };
 
-/*
- * One live mapping: the TCEs one dma_map_sg (or map_page) call set, with one
- * hypercall per element: elements back to back from TCE first (a group).
- */
+/* One live mapping: n consecutive TCEs set by one put or indirect. */
 struct qmap {
 	uint64_t handle;	/* the op stream's name for it */
 	uint64_t first;		/* index of its first TCE in the window */
-	uint64_t npages;	/* TCEs, all elements */
+	uint64_t npages;	/* TCEs */
 	uint64_t live;		/* of them, still held (present in the page hash) */
-	struct sg_elem sg0;	/* the first element (phys, len) */
-	struct sg_elem *sg;	/* from 2 elements on: all of them (capsg), kept for reuse */
-	uint32_t *pgoff;	/* from 2 elements on: each one's first TCE, from first */
-	uint32_t nsg, capsg;	/* elements */
 	uint32_t prev, next;	/* the window's live mappings (ids, 0 ends); next links free records */
-	unsigned cpu;		/* the CPU whose hypercalls made it */
 	uint8_t dev;		/* device */
 	uint8_t win;		/* window number */
 	uint8_t dir;		/* enum dma_dir of the map */
-	bool open;		/* its map_sg may still take elements (in q->opened) */
-	bool pending;		/* its map op waits in the output queue */
-	bool dead;		/* unmapped while pending: freed once the map op is written */
-};
-
-/* An op waiting in the output queue: a finished op, or the map op of group id. */
-struct qpend {
-	struct dma_op op;	/* id: every field but the element(s), filled in when written */
-	uint32_t id;		/* 0, or the group whose map op this is */
 };
 
 struct qwin {
@@ -248,7 +230,7 @@ struct u64map {
 	size_t n;		/* used */
 };
 
-enum qwarn { W_OVERWRITE, W_NOWIN, W_WINNUM, W_VALUE, W_DROP, NWARN };
+enum qwarn { W_PARTIAL, W_OVERWRITE, W_NOWIN, W_WINNUM, W_VALUE, W_DROP, NWARN };
 
 struct qimp {
 	const char *path;	/* the log's name in messages */
@@ -269,9 +251,6 @@ struct qimp {
 	unsigned ncpus;		/* distinct vCPU threads seen */
 	unsigned warned;	/* 1 << enum qwarn: already reported */
 	struct u64map tids, pages;
-	struct u64map opened;	/* (cpu << 8 | device) -> its open group */
-	struct qpend *pend;	/* output queue, a ring of pcap (a power of two) */
-	size_t pcap, phead, plen;
 	struct qmap *maps;	/* pool; id = index + 1 */
 	uint32_t nmaps, capmaps;	/* records used (live or free), allocated */
 	uint32_t free_head;	/* first free record id, 0 = none */
@@ -586,7 +565,7 @@ static bool parse_head(char *s, struct qhead *h)
 	return true;
 }
 
-/* --- ops, written in the order the kernel made them --- */
+/* --- ops --- */
 
 static struct dma_op op_for(struct qimp *q, enum op_kind kind, unsigned dev)
 {
@@ -596,31 +575,13 @@ static struct dma_op op_for(struct qimp *q, enum op_kind kind, unsigned dev)
 	};
 }
 
-static struct qmap *map_of(struct qimp *q, uint32_t id)
-{
-	return &q->maps[id - 1];
-}
-
-/* Puts record id on the free list. */
-static void map_free(struct qimp *q, uint32_t id)
-{
-	map_of(q, id)->next = q->free_head;
-	q->free_head = id;
-}
-
-/* Writes op to the trace and counts it. */
-static int write_op(struct qimp *q, const struct dma_op *op)
+static int emit(struct qimp *q, const struct dma_op *op)
 {
 	if (trace_write(q->w, op) < 0)
 		return -1;
 	switch (op->kind) {
 	case OP_MAP:
 		q->st.maps++;
-		break;
-	case OP_MAP_SG:
-		q->st.maps++;
-		q->st.map_sgs++;
-		q->st.sg_elements += op->nsg;
 		break;
 	case OP_UNMAP:
 		q->st.unmaps++;
@@ -638,106 +599,6 @@ static int write_op(struct qimp *q, const struct dma_op *op)
 	return 0;
 }
 
-/* The op of a closed group (entry e): `map` for one element, else `map_sg`. */
-static struct dma_op group_op(struct qimp *q, const struct qpend *e)
-{
-	const struct qmap *m = map_of(q, e->id);
-	struct dma_op op = e->op;
-
-	if (m->nsg == 1) {
-		op.addr = m->sg0.phys;
-		op.len = m->sg0.len;
-	} else {
-		op.kind = OP_MAP_SG;
-		op.nsg = m->nsg;
-		op.sg = m->sg;
-	}
-	return op;
-}
-
-/* Writes the waiting ops, oldest first, up to the first group still open. */
-static int flush(struct qimp *q)
-{
-	while (q->plen) {
-		const struct qpend *e = &q->pend[q->phead];
-		struct dma_op op = e->op;
-		uint32_t id = e->id;
-
-		if (id) {
-			if (map_of(q, id)->open)
-				return 0;
-			op = group_op(q, e);
-		}
-		if (write_op(q, &op) < 0)
-			return -1;
-		if (id) {
-			map_of(q, id)->pending = false;
-			if (map_of(q, id)->dead)
-				map_free(q, id);
-		}
-		q->phead = (q->phead + 1) & (q->pcap - 1);
-		q->plen--;
-	}
-	return 0;
-}
-
-/* A new entry at the end of the queue (doubling it when full). */
-static struct qpend *pend_push(struct qimp *q)
-{
-	if (q->plen == q->pcap) {
-		size_t cap = q->pcap ? 2 * q->pcap : 256;
-		struct qpend *p = xmalloc(st_mul(cap, sizeof(*p)));
-
-		for (size_t i = 0; i < q->plen; i++)
-			p[i] = q->pend[(q->phead + i) & (q->pcap - 1)];
-		free(q->pend);
-		q->pend = p;
-		q->pcap = cap;
-		q->phead = 0;
-	}
-	q->plen++;
-	return &q->pend[(q->phead + q->plen - 1) & (q->pcap - 1)];
-}
-
-static uint64_t open_key(unsigned dev, unsigned cpu)
-{
-	return (uint64_t)cpu << 8 | dev;
-}
-
-/* Closes group id if it is open: it takes no more elements, and its op can be written. */
-static int group_close(struct qimp *q, uint32_t id)
-{
-	struct qmap *m = map_of(q, id);
-
-	if (!m->open)
-		return 0;
-	m->open = false;
-	u64map_del(&q->opened, open_key(m->dev, m->cpu), id);
-	return flush(q);
-}
-
-/* Keeps the queue below QPEND_MAX: closes the oldest open group (the first entry). */
-static int pend_limit(struct qimp *q)
-{
-	if (q->plen < QPEND_MAX)
-		return 0;
-	q->st.forced++;
-	return group_close(q, q->pend[q->phead].id);
-}
-
-/* Writes op now, or queues it behind the open group that came first. */
-static int emit(struct qimp *q, const struct dma_op *op)
-{
-	struct qpend *e;
-
-	if (!q->plen)
-		return write_op(q, op);
-	e = pend_push(q);
-	e->op = *op;
-	e->id = 0;
-	return pend_limit(q);
-}
-
 /* --- live mappings --- */
 
 static uint64_t page_key(unsigned dev, unsigned win, uint64_t page)
@@ -745,11 +606,15 @@ static uint64_t page_key(unsigned dev, unsigned win, uint64_t page)
 	return (uint64_t)dev << 53 | (uint64_t)win << 52 | page;
 }
 
-/* A free record (id), linked first in w's list; its element arrays are kept for reuse. */
+static struct qmap *map_of(struct qimp *q, uint32_t id)
+{
+	return &q->maps[id - 1];
+}
+
+/* A free record (id), linked first in w's list. */
 static uint32_t map_new(struct qimp *q, struct qwin *w)
 {
 	uint32_t id = q->free_head;
-	struct qmap *m;
 
 	if (id) {
 		q->free_head = map_of(q, id)->next;
@@ -761,68 +626,21 @@ static uint32_t map_new(struct qimp *q, struct qwin *w)
 			q->maps = xrealloc(q->maps, st_mul(q->capmaps, sizeof(*q->maps)));
 		}
 		id = ++q->nmaps;
-		*map_of(q, id) = (struct qmap){ 0 };
 	}
-	m = map_of(q, id);
-	*m = (struct qmap){ .next = w->head, .sg = m->sg, .pgoff = m->pgoff, .capsg = m->capsg };
+	*map_of(q, id) = (struct qmap){ .next = w->head };
 	if (w->head)
 		map_of(q, w->head)->prev = id;
 	w->head = id;
 	return id;
 }
 
-/* Appends an element of n TCEs (len bytes at phys) to group m, right after its last TCE. */
-static void group_add(struct qmap *m, uint64_t phys, uint64_t len, uint64_t n)
-{
-	if (m->nsg >= m->capsg) {
-		m->capsg = m->capsg ? 2 * m->capsg : 16;
-		if (m->capsg > TRACE_SG_MAX)
-			m->capsg = TRACE_SG_MAX;
-		m->sg = xrealloc(m->sg, st_mul(m->capsg, sizeof(*m->sg)));
-		m->pgoff = xrealloc(m->pgoff, st_mul(m->capsg, sizeof(*m->pgoff)));
-	}
-	if (m->nsg == 1) {
-		m->sg[0] = m->sg0;
-		m->pgoff[0] = 0;
-	}
-	m->sg[m->nsg] = (struct sg_elem){ .phys = phys, .len = len };
-	m->pgoff[m->nsg] = (uint32_t)m->npages;	/* < 4096 * 512 TCEs */
-	m->nsg++;
-	m->npages += n;
-	m->live += n;
-}
-
-/* TCEs from m's first to the end of the element holding TCE p (counted from m's first). */
-static uint64_t elem_end(const struct qmap *m, uint64_t p)
-{
-	uint32_t lo = 0, hi;
-
-	if (m->nsg == 1)
-		return m->npages;
-	hi = m->nsg - 1;
-	while (lo < hi) {		/* the last element starting at or before p */
-		uint32_t mid = lo + (hi - lo + 1) / 2;
-
-		if (m->pgoff[mid] <= p)
-			lo = mid;
-		else
-			hi = mid - 1;
-	}
-	return lo + 1 < m->nsg ? m->pgoff[lo + 1] : m->npages;
-}
-
 /* Writes the unmap of mapping id (every page already dropped) and frees its record. */
 static int map_end(struct qimp *q, uint32_t id)
 {
-	struct qmap *m;
-	struct qwin *w;
-	struct dma_op op;
+	struct qmap *m = map_of(q, id);
+	struct qwin *w = &q->win[m->dev][m->win];
+	struct dma_op op = op_for(q, OP_UNMAP, m->dev);
 
-	if (group_close(q, id) < 0)
-		return -1;
-	m = map_of(q, id);
-	w = &q->win[m->dev][m->win];
-	op = op_for(q, OP_UNMAP, m->dev);
 	op.handle = m->handle;
 	op.cpu = q->cpu;
 	if (m->prev)
@@ -831,10 +649,8 @@ static int map_end(struct qimp *q, uint32_t id)
 		w->head = m->next;
 	if (m->next)
 		map_of(q, m->next)->prev = m->prev;
-	if (m->pending)
-		m->dead = true;		/* freed once its map op is written */
-	else
-		map_free(q, id);
+	m->next = q->free_head;
+	q->free_head = id;
 	return emit(q, &op);
 }
 
@@ -851,23 +667,27 @@ static void map_drop(struct qimp *q, uint32_t id, uint64_t lo, uint64_t hi)
 }
 
 /*
- * Clears the TCEs [lo, hi) of mapping id, closing it if it was an open group.
- * Unmaps it once it holds no page; stuff: an H_STUFF_TCE that left part of it
- * mapped is counted (partial).
+ * Clears the TCEs [lo, hi) of mapping id. Unmaps it once it holds no page;
+ * with whole (an H_STUFF_TCE), also when the range left part of it (partial).
  */
-static int map_clear(struct qimp *q, uint32_t id, uint64_t lo, uint64_t hi, bool stuff)
+static int map_clear(struct qimp *q, uint32_t id, uint64_t lo, uint64_t hi, bool whole)
 {
-	if (group_close(q, id) < 0)
-		return -1;
+	struct qmap *m = map_of(q, id);
+
 	map_drop(q, id, lo, hi);
-	if (!map_of(q, id)->live)
-		return map_end(q, id);
-	q->st.partial += stuff;
-	return 0;
+	if (m->live && whole) {
+		warn_once(q, W_PARTIAL, "%s clears TCEs 0x%" PRIx64 "..0x%" PRIx64
+			  " of device %u window %u, only part of mapping 0x%" PRIx64
+			  " (TCEs 0x%" PRIx64 "..0x%" PRIx64 "); unmapping it whole", q->ev, lo,
+			  hi - 1, m->dev, m->win, m->handle, m->first, m->first + m->npages - 1);
+		q->st.partial++;
+		map_drop(q, id, m->first, m->first + m->npages);
+	}
+	return m->live ? 0 : map_end(q, id);
 }
 
 /* Clears TCEs [first, first + n) of the line's window (see map_clear). */
-static int clear_range(struct qimp *q, struct qwin *w, uint64_t first, uint64_t n, bool stuff)
+static int clear_range(struct qimp *q, struct qwin *w, uint64_t first, uint64_t n, bool whole)
 {
 	uint32_t id, next;
 
@@ -877,14 +697,14 @@ static int clear_range(struct qimp *q, struct qwin *w, uint64_t first, uint64_t 
 
 			next = m->next;
 			if (m->first < first + n && first < m->first + m->npages &&
-			    map_clear(q, id, first, first + n, stuff) < 0)
+			    map_clear(q, id, first, first + n, whole) < 0)
 				return -1;
 		}
 		return 0;
 	}
 	for (uint64_t p = first; p < first + n; p++) {
 		id = u64map_get(&q->pages, page_key(q->dev, q->wn, p));
-		if (id && map_clear(q, id, first, first + n, stuff) < 0)
+		if (id && map_clear(q, id, first, first + n, whole) < 0)
 			return -1;
 	}
 	return 0;
@@ -932,88 +752,43 @@ static int take_pages(struct qimp *q, uint64_t first, uint64_t n)
 	return 0;
 }
 
-/* The open group of the line's device and CPU, if this map continues it (see the header). */
-static uint32_t continued(struct qimp *q, uint64_t first, enum dma_dir dir)
-{
-	uint32_t id = u64map_get(&q->opened, open_key(q->dev, q->cpu));
-	const struct qmap *m;
-
-	if (!id)
-		return 0;
-	m = map_of(q, id);
-	return m->win == q->wn && m->dir == dir && m->first + m->npages == first &&
-	       m->nsg < TRACE_SG_MAX ? id : 0;
-}
-
 /* A map of n TCEs from TCE first of the line's window, real address phys. */
 static int map_pages(struct qimp *q, struct qwin *w, uint64_t first, uint64_t phys, uint64_t n,
 		     uint64_t perm)
 {
-	enum dma_dir dir = dir_of_perm(perm);
-	uint32_t id, open;
-	struct qpend *e;
+	struct dma_op op = op_for(q, OP_MAP, q->dev);
 	struct qmap *m;
+	uint32_t id;
 
 	if (w->ddw && !w->cleared && phys == first << w->shift) {
-		struct dma_op op = op_for(q, OP_MAP, q->dev);
-
-		open = u64map_get(&q->opened, open_key(q->dev, q->cpu));
-		if (open && group_close(q, open) < 0)
-			return -1;
 		q->st.ram_maps++;
 		op.handle = ++q->handles;
 		op.addr = phys;
 		op.len = n << w->shift;
-		op.dir = dir;
+		op.dir = (enum dma_dir)dir_of_perm(perm);
 		op.cpu = q->cpu;
 		op.rec_bus = w->start + (first << w->shift);
 		return emit(q, &op);
 	}
 	if (take_pages(q, first, n) < 0)
 		return -1;
-	id = continued(q, first, dir);
-	open = u64map_get(&q->opened, open_key(q->dev, q->cpu));
-	if (open && open != id && group_close(q, open) < 0)
-		return -1;
-	if (id) {
-		m = map_of(q, id);
-		group_add(m, phys, n << w->shift, n);
-	} else {
-		id = map_new(q, w);
-		m = map_of(q, id);
-		m->handle = ++q->handles;
-		m->first = first;
-		m->npages = m->live = n;
-		m->sg0 = (struct sg_elem){ .phys = phys, .len = n << w->shift };
-		m->nsg = 1;
-		m->cpu = q->cpu;
-		m->dev = (uint8_t)q->dev;
-		m->win = (uint8_t)q->wn;
-		m->dir = (uint8_t)dir;
-		m->open = m->pending = true;
-		u64map_put(&q->opened, open_key(q->dev, q->cpu), id);
-		e = pend_push(q);
-		e->id = id;
-		e->op = op_for(q, OP_MAP, q->dev);
-		e->op.handle = m->handle;
-		e->op.dir = dir;
-		e->op.cpu = q->cpu;
-		e->op.rec_bus = w->start + (first << w->shift);
-	}
+	id = map_new(q, w);
+	m = map_of(q, id);
+	m->handle = ++q->handles;
+	m->first = first;
+	m->npages = m->live = n;
+	m->dev = (uint8_t)q->dev;
+	m->win = (uint8_t)q->wn;
+	m->dir = (uint8_t)dir_of_perm(perm);
 	for (uint64_t p = first; p < first + n; p++)
 		u64map_put(&q->pages, page_key(q->dev, q->wn, p), id);
-	if (m->nsg == TRACE_SG_MAX)
-		return group_close(q, id);
-	return pend_limit(q);
-}
-
-/* At the end of the log: closes every open group and writes what waits. */
-static int close_all(struct qimp *q)
-{
-	while (q->plen)
-		if (group_close(q, q->pend[q->phead].id) < 0)
-			return -1;
-	return 0;
+	op.handle = m->handle;
+	op.addr = phys;
+	op.len = n << w->shift;
+	op.dir = (enum dma_dir)m->dir;
+	op.cpu = q->cpu;
+	op.rec_bus = w->start + (first << w->shift);
+	return emit(q, &op);
 }
 
 /* --- windows --- */
@@ -1187,20 +962,16 @@ static int lift_stuff(struct qimp *q, const uint64_t *v)
 
 enum { X_LIOBN, X_OFF, X_ADDR, X_PERM, X_MASK };
 
-/*
- * `dma DEV H OFFSET LEN RW` inside live mapping id: bus, len before the cap.
- * OFFSET is from the mapping's first byte, so within the concatenation of its
- * elements; LEN stops at the end of the element holding bus.
- */
+/* `dma DEV H OFFSET LEN RW` inside live mapping id: bus, len before the cap. */
 static int xlate_dma(struct qimp *q, const struct qwin *w, uint32_t id, uint64_t bus, uint64_t len)
 {
 	const struct qmap *m = map_of(q, id);
-	uint64_t off = bus - (w->start + (m->first << w->shift));
-	uint64_t end_left = (elem_end(m, off >> w->shift) << w->shift) - off;
+	uint64_t start = w->start + (m->first << w->shift);
+	uint64_t end_left = (m->npages << w->shift) - (bus - start);
 	struct dma_op op = op_for(q, OP_DMA, q->dev);
 
 	op.handle = m->handle;
-	op.addr = off;
+	op.addr = bus - start;
 	op.len = len < end_left ? len : end_left;
 	op.dir = m->dir == DMA_DIR_TO_DEVICE ? DMA_DIR_TO_DEVICE : DMA_DIR_FROM_DEVICE;
 	return emit(q, &op);
@@ -1232,8 +1003,8 @@ static int lift_xlate(struct qimp *q, const uint64_t *v)
 	if (len - 1 > UINT64_MAX - bus)
 		len = UINT64_MAX - bus + 1;
 	id = u64map_get(&q->pages, page_key(q->dev, q->wn, off >> w->shift));
-	if (id)		/* the device uses it: the driver has submitted its map_sg */
-		return group_close(q, id) < 0 ? -1 : xlate_dma(q, w, id, bus, len);
+	if (id)
+		return xlate_dma(q, w, id, bus, len);
 	op = op_for(q, OP_DMA_BUS, q->dev);
 	op.win = q->wn;
 	op.addr = bus;
@@ -1422,16 +1193,12 @@ static int import_line(struct qimp *q)
 	return e->lift(q, v);
 }
 
-/* After the last line: totals of what was warned about once, and unfinished unmaps. */
-static void warn_totals(struct qimp *q)
+/* After the last line: totals of what was warned about once. */
+static void warn_totals(const struct qimp *q)
 {
-	for (unsigned d = 0; d < QDEV_MAX; d++)
-		for (unsigned i = 0; i < QWIN_MAX; i++)
-			for (uint32_t id = q->win[d][i].head; id; id = map_of(q, id)->next)
-				q->st.unfinished += map_of(q, id)->live < map_of(q, id)->npages;
-	if (q->st.unfinished)
-		ddw_warn("%s: %" PRIu64 " mappings had only part of their TCEs cleared at the end of"
-			 " the log; they stay mapped", q->path, q->st.unfinished);
+	if (q->st.partial > 1)
+		ddw_warn("%s: %" PRIu64 " H_STUFF_TCE unmaps covered only part of their mapping",
+			 q->path, q->st.partial);
 	if (q->st.overwritten > 1)
 		ddw_warn("%s: %" PRIu64 " TCEs were set over a page a live mapping held", q->path,
 			 q->st.overwritten);
@@ -1442,15 +1209,9 @@ static void qimp_release(struct qimp *q)
 	if (q->fp && q->fp != stdin)
 		fclose(q->fp);
 	free(q->iobuf);
-	for (uint32_t id = 1; id <= q->nmaps; id++) {
-		free(map_of(q, id)->sg);
-		free(map_of(q, id)->pgoff);
-	}
 	free(q->maps);
-	free(q->pend);
 	u64map_release(&q->tids);
 	u64map_release(&q->pages);
-	u64map_release(&q->opened);
 	free(q);
 }
 
@@ -1469,8 +1230,6 @@ int import_qemu(const char *in, const char *out, bool with_time, struct import_s
 			rc = -1;
 			break;
 		}
-	if (rc == 0)
-		rc = close_all(q) < 0 ? -1 : 0;
 	if (rc == 0) {
 		warn_totals(q);
 		rc = trace_writer_commit(q->w);
