@@ -232,8 +232,11 @@ static int map_one(struct dma_api *d, unsigned cpu, uint64_t phys, uint64_t len,
 		align = hps - shift;
 	entry = tce_alloc_range(&d->alloc, cpu, npages, handle, d->cfg.dma_mask >> shift,
 				align, seg_boundary_pages(d, shift));
-	if (rec != UINT64_MAX)
+	if (rec != UINT64_MAX) {
 		entry = follow(d, entry, rec, npages);
+		if (handle && entry != IOMMU_ALLOC_FAILED)
+			*handle = entry + npages;	/* the next element follows the kernel's */
+	}
 	if (entry == IOMMU_ALLOC_FAILED)
 		return -ENOSPC;
 	build(d, entry, npages, phys & ~((1ull << shift) - 1), dir);

@@ -35,7 +35,8 @@
  *   numbered in order of first appearance, are the CPUs 0, 1, ... (SLOF runs
  *   first, on vCPU 0; its lines count for the numbering even though they are
  *   dropped). xlate lines never number CPUs: they mostly run on the main
- *   loop. Maps and unmaps carry the CPU of their line (cpu=N).
+ *   loop. Maps carry the CPU of their first hypercall, unmaps the CPU of the
+ *   line that ends them (cpu=N).
  *
  * Firmware
  *   SLOF uses the default windows before Linux (in ddw-off: puts, put-clears
@@ -47,7 +48,7 @@
  *   log), every put, indirect, stuff and xlate on it is SLOF's and is dropped
  *   (firmware_skipped). That clear itself is lifted (it unmaps nothing).
  *   DDWs are created by Linux: nothing on them is firmware.
-
+ *
  * Lifting, line by line (hcalls with ret != 0 changed nothing: ignored)
  *   spapr_iommu_pci_put liobn ioba tce ret
  *       tce has permission bits: a map of 1 TCE, below. tce has none (0):
@@ -62,18 +63,15 @@
  *       ioba is the address AFTER the last TCE (QEMU logs its loop variable):
  *       TCEs [(ioba - start) / page - npages, (ioba - start) / page) get
  *       tcevalue. tcevalue without permission bits (Linux only ever stuffs 0):
- *       an unmap of every live mapping of the window that lies in the range.
- *       A mapping only partly inside is unmapped whole anyway (partial; the
- *       first one is warned about). Stuffing a permission is not modelled
- *       (ignored, warned once).
+ *       the TCEs are cleared (see Unmaps, below). Stuffing a permission is
+ *       not modelled (ignored, warned once).
  *   map of n TCEs at TCE index first, real address phys, permission perm
- *       `map DEV H PHYS LEN DIR cpu=C bus=BUS`: LEN = n * page;
- *       DIR from perm: 1 (read) to, 2 (write) from, 3 bidi (Linux sets R|W for
- *       both from and bidi, so a kernel `from` reads as bidi); BUS = window
- *       start + first * page (the bus address the kernel chose; for a DDW the
- *       hcall's ioba is already that); H a fresh handle, one counter for all
- *       devices, from 0x1. A TCE set over a page a live mapping still holds
- *       takes the page away from it (overwritten, warned once).
+ *       One element (phys, n * page) of a dma_map_sg call: it extends the
+ *       open group of its device and CPU, or starts a new one (see Grouping,
+ *       below). DIR from perm: 1 (read) to, 2 (write) from, 3 bidi (Linux
+ *       sets R|W for both from and bidi, so a kernel `from` reads as bidi).
+ *       A TCE set over a page a live mapping still holds takes the page away
+ *       from it (overwritten, warned once).
  *       Exception, the direct DDW: on a DDW not yet cleared, a map whose
  *       window offset equals its real address (bus = start + phys, the
  *       identity of tce_setrange_multi_pSeriesLP) is the kernel mapping all
@@ -84,21 +82,24 @@
  *       address. A dynamic DDW is cleared (H_STUFF_TCE) right after its
  *       creation, before any map.
  *   clear of TCEs one by one (put or indirect without permission)
- *       Each cleared TCE leaves its mapping; a mapping whose every TCE was
- *       cleared this way (multi-TCE off unmaps page by page) is unmapped then:
- *       `unmap DEV H cpu=C`. Clearing TCEs no live mapping holds (the boot
- *       clears) writes nothing.
+ *       As a stuff of those TCEs (multi-TCE off unmaps page by page).
  *   spapr_iommu_xlate liobn OFF -> ADDR perm mask
  *       OFF is an offset in the window: bus = window start + OFF. The access
  *       length is not logged: LEN = bytes from OFF to the end of its IOMMU
  *       page (mask + 1 bytes) or to the next 4 KiB boundary, whichever comes
  *       first (QEMU translates once per page touched, and a PCIe request never
- *       crosses 4 KiB, so the bytes are comparable whatever the TCE size). Inside a live
- *       mapping of that device and window: `dma DEV H OFFSET LEN RW`,
- *       OFFSET = bus - mapping start, LEN capped at the mapping's end, RW = r
- *       for a mapping mapped `to`, else w. Otherwise (a direct DDW, or an
- *       address the replay does not know): `dmab DEV WIN BUS LEN RW`, RW = w
- *       if perm has bit 1 (0x2), else r. perm 0 (a fault) is ignored.
+ *       crosses 4 KiB, so the bytes are comparable whatever the TCE size).
+ *       Inside a live mapping of that device and window (it closes the
+ *       mapping's group if still open): `dma DEV H OFFSET LEN RW`,
+ *       OFFSET = bus - mapping start, the byte offset in the concatenation
+ *       of its elements (they are back to back in bus space: the previous
+ *       elements' lengths plus the offset in this one), LEN capped at the end
+ *       of the element holding bus (elements are whole TCE pages of >= 4 KiB,
+ *       so the 4 KiB cap already keeps LEN inside it; the replay walks the
+ *       elements by offset), RW = r for a mapping mapped `to`, else w.
+ *       Otherwise (a direct DDW, or an address the replay does not know):
+ *       `dmab DEV WIN BUS LEN RW`, RW = w if perm has bit 1 (0x2), else r.
+ *       perm 0 (a fault) is ignored.
  *       LEN is an upper bound on the access (at most 4096 bytes per line).
  *       Without the 4 KiB cap it grew with the TCE size: the 16M TCEs of
  *       ddw-on's direct DDWs gave 11.2 MB per line on average, against 3.2 KB
@@ -117,6 +118,83 @@
  *   _pre_save, _post_load, pci_nvme_*, virtio_*, ... Their arguments are not
  *   parsed.
  *
+ * Grouping: one dma_map_sg call is one map_sg op
+ *   Linux's ppc_iommu_map_sg makes one iommu_range_alloc per scatterlist
+ *   element with the SG handle carried across elements: pass 0 starts at
+ *   *handle, and *handle = end after each. So its elements lie back to back
+ *   in the window, and each element's TCEs are set by their own hypercall(s)
+ *   (tce_buildmulti_pSeriesLP: H_PUT_TCE for 1 TCE, else H_PUT_TCE_INDIRECT
+ *   of at most 512). Separate maps instead start at the pool hint, which a
+ *   small allocation rounds up to 16 TCEs: lifted one hypercall per map, a
+ *   map_sg of 1-TCE elements (nvme in a 64K-TCE DDW: 0x1140, 0x1141, ...)
+ *   would be replayed at 0x1150, 0x1160, ... So:
+ *   - Each (device, CPU) has at most one open group. A map hypercall extends
+ *     it when it is on the same window, with the same permission, its first
+ *     TCE is the TCE right after the group's last, and the group has fewer
+ *     than TRACE_SG_MAX (4096) elements; the group is closed when it reaches
+ *     4096. Any other map hypercall of that device and CPU closes the group
+ *     and starts a new one (the kernel makes a map_sg's hypercalls one after
+ *     the other on its CPU).
+ *   - An xlate inside the group closes it: the device uses the buffer, so the
+ *     driver has submitted it and dma_map_sg has returned. A clear that
+ *     touches its TCEs closes it, and so does the end of its window
+ *     (ddw_remove, _reset, _create again) and the end of the log.
+ *   - Hypercalls of other CPUs, and xlates and clears elsewhere on the
+ *     device, do not close it: the device works on earlier requests while a
+ *     CPU maps, and an interrupt may complete (unmap) an I/O on the same CPU
+ *     between two elements (34 times in ddw-dynamic's nvme map_sgs). On ddw-dynamic-pgsz64k-patched this makes nvme's
+ *     8101 groups: the kernel unmapped 8093 of them with exactly one
+ *     H_STUFF_TCE each, covering the whole group (all of nvme's 8093
+ *     per-I/O H_STUFF_TCEs), and 8 are still live at the end. Closing a
+ *     group on any xlate or clear of its device and on another CPU's
+ *     hypercall gave 8212 groups, with 101 H_STUFF_TCEs covering two groups
+ *     (one map_sg split in two).
+ *   - A closed group is `map_sg DEV H DIR PHYS:LEN,PHYS:LEN,... cpu=C
+ *     bus=BUS`, one element per hypercall in order, PHYS its first page's
+ *     real address, LEN n * page (the importer sees whole TCE pages only);
+ *     a group of one element stays `map DEV H PHYS LEN DIR cpu=C bus=BUS`,
+ *     as a map_page of one buffer is. BUS = window start + first TCE * page
+ *     (the kernel's choice for the first element; for a DDW the hcall's ioba
+ *     is already that), C the CPU of its hypercalls, H a fresh handle, one
+ *     counter for all devices, from 0x1. The op takes the place (and time)
+ *     of the group's first hypercall in the output (see Output order).
+ *   What grouping cannot tell apart: separate maps that happen to be back to
+ *   back on one CPU with no xlate between them. A large allocation (> 15
+ *   TCEs) sets the pool hint to its end, so two requests mapped in a row (the
+ *   two 512K halves of a 1M nvme read in ddw-off, virtio's one map_page per
+ *   64K descriptor) become one group. The replay places them where the
+ *   kernel did all the same (its SG continuation starts where the hint
+ *   would); only their unmap waits for the last one (below).
+ *
+ * Unmaps
+ *   A clear (H_STUFF_TCE, or a put or indirect without permission) takes its
+ *   TCEs from the mappings that hold them. A mapping is unmapped, `unmap DEV
+ *   H cpu=C` with the CPU of that line, once all its TCEs are cleared:
+ *   ppc_iommu_unmap_sg frees per merged segment (contiguous elements, up to
+ *   max_seg_size; one H_STUFF_TCE per 512 TCEs), so a group goes in one or
+ *   a few clears in a row. Until then it stays mapped whole (a stuff that
+ *   left part of it counts as partial); clearing TCEs no live mapping holds
+ *   (the boot clears) writes nothing. The TCEs cleared while their mapping
+ *   stayed live are its ghosts: if a later map sets one again, the kernel had
+ *   freed it, so the mapping was two (a group that took in another
+ *   allocation, e.g. ddw-off's 64K dma_alloc_coherent page from nvme's
+ *   dma_pool growth between two 512K commands, never freed). It is then split
+ *   just before that map: `unmap DEV H`, and each run of TCEs it still holds
+ *   is mapped again (`map` or `map_sg` of the parts of its elements in the
+ *   run, bus= the run's start, its CPU and direction, a new handle); that map
+ *   does not continue the open group of its CPU. Without the split the replay
+ *   keeps the freed TCEs allocated forever. A mapping still partly cleared at
+ *   the end is reported once in total.
+ *
+ * Output order
+ *   Ops are written in the order of the lines that made them, a group's
+ *   map op where its first hypercall was: ops made while a group is open
+ *   wait in a queue behind it and are written when it closes (the replay's
+ *   allocator must see the maps of one window in the kernel's order, and
+ *   time stamps never decrease). At most QPEND_MAX (65536) ops wait: past
+ *   that the oldest open group is closed (forced; none in the shared logs,
+ *   where at most 16384 ops waited).
+ *
  * Time: with_time stamps every op with the time of its line in ps since the
  * first line, (us - us_first) * 10^6, never decreasing (QEMU's do not
  * decrease anyway), saturated below OP_NO_TIME.
@@ -132,16 +210,25 @@
  *
  *   pages: hash (device, window, TCE index) -> mapping id     one slot per live TCE
  *          key = dev << 53 | window << 52 | index   (index < 2^52: TCEs are >= 4 KiB)
- *   maps:  pool of struct qmap, ids from 1, freed records reused (free list)
+ *   maps:  pool of struct qmap, ids from 1, freed records reused (free list),
+ *          each group's elements in arrays of its own, kept when the record is
+ *          reused
  *   win:   [256][2] struct qwin, each with a list of its live mappings
  *   tids:  hash thread id -> CPU + 1
+ *   opened: hash cpu << 8 | device -> its open group
+ *   ghosts: hash (device, window, TCE index) -> the live mapping a clear took
+ *          that TCE from
+ *   pend:  ring of the ops waiting behind the oldest open group
  *
- * A put, indirect or xlate costs O(TCEs it names) hash operations; a stuff
- * O(npages) (the boot clears: 262144 lookups per PHB), or, above 2^20 pages,
- * O(live mappings of the window); its unmaps come in bus order, or newest first
- * in that second case. Memory is flat in the log length except
- * for the live mappings and the distinct vCPU threads: the line buffer, the
- * pool and the hashes are reused, so the steady state allocates nothing.
+ * A put, indirect or xlate costs O(TCEs it names) hash operations (a map one
+ * more per TCE while some mapping has ghosts); a stuff O(npages) (the boot
+ * clears: 262144 lookups per PHB), or, above 2^20 pages, O(live mappings of
+ * the window); its unmaps come in bus order, or newest first in that second
+ * case. A split costs O(TCEs of the mapping); a queued op O(1). Memory is
+ * flat in the log length except for the live mappings, the distinct vCPU
+ * threads and the queue (at most QPEND_MAX ops): the line buffer, the pool,
+ * the element arrays, the queue and the hashes are reused, so the steady
+ * state allocates nothing.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -166,6 +253,7 @@
 #define QSCAN_MAX	(1ull << 20)	/* a clear of more TCEs walks the window's mappings */
 #define QINDIRECT_MAX	512		/* TCEs per H_PUT_TCE_INDIRECT (h_put_tce_indirect) */
 #define QQUOTE_MAX	64		/* most bytes of input quoted in a message */
+#define QPEND_MAX	65536		/* most ops waiting behind an open group */
 #define LIOBN_PCI	0x80000000ull	/* SPAPR_IS_PCI_LIOBN */
 #define LIOBN_HIGH	0x7fff0000ull	/* set in no LIOBN of a PHB index below 256 */
 #define PCI_BASE_BUID	0x800000020000000ull	/* SPAPR_PCI_BASE_BUID: PHB i is base + i */
@@ -199,16 +287,34 @@ struct qevent {
 	struct qfield f[QF_MAX];
 };
 
-/* One live mapping: n consecutive TCEs set by one put or indirect. */
+/*
+ * One live mapping: the TCEs one dma_map_sg (or map_page) call set, with one
+ * hypercall per element: elements back to back from TCE first (a group).
+ */
 struct qmap {
 	uint64_t handle;	/* the op stream's name for it */
 	uint64_t first;		/* index of its first TCE in the window */
-	uint64_t npages;	/* TCEs */
+	uint64_t npages;	/* TCEs, all elements */
 	uint64_t live;		/* of them, still held (present in the page hash) */
+	uint64_t ghosts;	/* of them, cleared while it stayed live (in q->ghosts) */
+	struct sg_elem sg0;	/* the first element (phys, len) */
+	struct sg_elem *sg;	/* from 2 elements on: all of them (capsg), kept for reuse */
+	uint32_t *pgoff;	/* from 2 elements on: each one's first TCE, from first */
+	uint32_t nsg, capsg;	/* elements */
 	uint32_t prev, next;	/* the window's live mappings (ids, 0 ends); next links free records */
+	unsigned cpu;		/* the CPU whose hypercalls made it */
 	uint8_t dev;		/* device */
 	uint8_t win;		/* window number */
 	uint8_t dir;		/* enum dma_dir of the map */
+	bool open;		/* its map_sg may still take elements (in q->opened) */
+	bool pending;		/* its map op waits in the output queue */
+	bool dead;		/* unmapped while pending: freed once the map op is written */
+};
+
+/* An op waiting in the output queue: a finished op, or the map op of group id. */
+struct qpend {
+	struct dma_op op;	/* id: every field but the element(s), filled in when written */
+	uint32_t id;		/* 0, or the group whose map op this is */
 };
 
 struct qwin {
@@ -230,7 +336,7 @@ struct u64map {
 	size_t n;		/* used */
 };
 
-enum qwarn { W_PARTIAL, W_OVERWRITE, W_NOWIN, W_WINNUM, W_VALUE, W_DROP, NWARN };
+enum qwarn { W_OVERWRITE, W_NOWIN, W_WINNUM, W_VALUE, W_DROP, NWARN };
 
 struct qimp {
 	const char *path;	/* the log's name in messages */
@@ -251,6 +357,12 @@ struct qimp {
 	unsigned ncpus;		/* distinct vCPU threads seen */
 	unsigned warned;	/* 1 << enum qwarn: already reported */
 	struct u64map tids, pages;
+	struct u64map opened;	/* (cpu << 8 | device) -> its open group */
+	struct u64map ghosts;	/* page_key -> the live mapping a clear took that TCE from */
+	uint64_t *runs;		/* map_split's scratch: [start, end) pairs, capruns pairs */
+	size_t capruns;
+	struct qpend *pend;	/* output queue, a ring of pcap (a power of two) */
+	size_t pcap, phead, plen;
 	struct qmap *maps;	/* pool; id = index + 1 */
 	uint32_t nmaps, capmaps;	/* records used (live or free), allocated */
 	uint32_t free_head;	/* first free record id, 0 = none */
@@ -565,7 +677,7 @@ static bool parse_head(char *s, struct qhead *h)
 	return true;
 }
 
-/* --- ops --- */
+/* --- ops, written in the order the kernel made them --- */
 
 static struct dma_op op_for(struct qimp *q, enum op_kind kind, unsigned dev)
 {
@@ -575,13 +687,31 @@ static struct dma_op op_for(struct qimp *q, enum op_kind kind, unsigned dev)
 	};
 }
 
-static int emit(struct qimp *q, const struct dma_op *op)
+static struct qmap *map_of(struct qimp *q, uint32_t id)
+{
+	return &q->maps[id - 1];
+}
+
+/* Puts record id on the free list. */
+static void map_free(struct qimp *q, uint32_t id)
+{
+	map_of(q, id)->next = q->free_head;
+	q->free_head = id;
+}
+
+/* Writes op to the trace and counts it. */
+static int write_op(struct qimp *q, const struct dma_op *op)
 {
 	if (trace_write(q->w, op) < 0)
 		return -1;
 	switch (op->kind) {
 	case OP_MAP:
 		q->st.maps++;
+		break;
+	case OP_MAP_SG:
+		q->st.maps++;
+		q->st.map_sgs++;
+		q->st.sg_elements += op->nsg;
 		break;
 	case OP_UNMAP:
 		q->st.unmaps++;
@@ -599,6 +729,106 @@ static int emit(struct qimp *q, const struct dma_op *op)
 	return 0;
 }
 
+/* The op of a closed group (entry e): `map` for one element, else `map_sg`. */
+static struct dma_op group_op(struct qimp *q, const struct qpend *e)
+{
+	const struct qmap *m = map_of(q, e->id);
+	struct dma_op op = e->op;
+
+	if (m->nsg == 1) {
+		op.addr = m->sg0.phys;
+		op.len = m->sg0.len;
+	} else {
+		op.kind = OP_MAP_SG;
+		op.nsg = m->nsg;
+		op.sg = m->sg;
+	}
+	return op;
+}
+
+/* Writes the waiting ops, oldest first, up to the first group still open. */
+static int flush(struct qimp *q)
+{
+	while (q->plen) {
+		const struct qpend *e = &q->pend[q->phead];
+		struct dma_op op = e->op;
+		uint32_t id = e->id;
+
+		if (id) {
+			if (map_of(q, id)->open)
+				return 0;
+			op = group_op(q, e);
+		}
+		if (write_op(q, &op) < 0)
+			return -1;
+		if (id) {
+			map_of(q, id)->pending = false;
+			if (map_of(q, id)->dead)
+				map_free(q, id);
+		}
+		q->phead = (q->phead + 1) & (q->pcap - 1);
+		q->plen--;
+	}
+	return 0;
+}
+
+/* A new entry at the end of the queue (doubling it when full). */
+static struct qpend *pend_push(struct qimp *q)
+{
+	if (q->plen == q->pcap) {
+		size_t cap = q->pcap ? 2 * q->pcap : 256;
+		struct qpend *p = xmalloc(st_mul(cap, sizeof(*p)));
+
+		for (size_t i = 0; i < q->plen; i++)
+			p[i] = q->pend[(q->phead + i) & (q->pcap - 1)];
+		free(q->pend);
+		q->pend = p;
+		q->pcap = cap;
+		q->phead = 0;
+	}
+	q->plen++;
+	return &q->pend[(q->phead + q->plen - 1) & (q->pcap - 1)];
+}
+
+static uint64_t open_key(unsigned dev, unsigned cpu)
+{
+	return (uint64_t)cpu << 8 | dev;
+}
+
+/* Closes group id if it is open: it takes no more elements, and its op can be written. */
+static int group_close(struct qimp *q, uint32_t id)
+{
+	struct qmap *m = map_of(q, id);
+
+	if (!m->open)
+		return 0;
+	m->open = false;
+	u64map_del(&q->opened, open_key(m->dev, m->cpu), id);
+	return flush(q);
+}
+
+/* Keeps the queue below QPEND_MAX: closes the oldest open group (the first entry). */
+static int pend_limit(struct qimp *q)
+{
+	if (q->plen < QPEND_MAX)
+		return 0;
+	q->st.forced++;
+	return group_close(q, q->pend[q->phead].id);
+}
+
+/* Writes op now, or queues it behind the open group that came first. */
+static int emit(struct qimp *q, const struct dma_op *op)
+{
+	struct qpend *e;
+
+	if (!q->plen)
+		return write_op(q, op);
+	e = pend_push(q);
+	e->op = *op;
+	e->id = 0;
+	return pend_limit(q);
+}
+
 /* --- live mappings --- */
 
 static uint64_t page_key(unsigned dev, unsigned win, uint64_t page)
@@ -606,15 +836,11 @@ static uint64_t page_key(unsigned dev, unsigned win, uint64_t page)
 	return (uint64_t)dev << 53 | (uint64_t)win << 52 | page;
 }
 
-static struct qmap *map_of(struct qimp *q, uint32_t id)
-{
-	return &q->maps[id - 1];
-}
-
-/* A free record (id), linked first in w's list. */
+/* A free record (id), linked first in w's list; its element arrays are kept for reuse. */
 static uint32_t map_new(struct qimp *q, struct qwin *w)
 {
 	uint32_t id = q->free_head;
+	struct qmap *m;
 
 	if (id) {
 		q->free_head = map_of(q, id)->next;
@@ -626,21 +852,76 @@ static uint32_t map_new(struct qimp *q, struct qwin *w)
 			q->maps = xrealloc(q->maps, st_mul(q->capmaps, sizeof(*q->maps)));
 		}
 		id = ++q->nmaps;
+		*map_of(q, id) = (struct qmap){ 0 };
 	}
-	*map_of(q, id) = (struct qmap){ .next = w->head };
+	m = map_of(q, id);
+	*m = (struct qmap){ .next = w->head, .sg = m->sg, .pgoff = m->pgoff, .capsg = m->capsg };
 	if (w->head)
 		map_of(q, w->head)->prev = id;
 	w->head = id;
 	return id;
 }
 
+/* Appends an element of n TCEs (len bytes at phys) to group m, right after its last TCE. */
+static void group_add(struct qmap *m, uint64_t phys, uint64_t len, uint64_t n)
+{
+	if (!m->nsg) {
+		m->sg0 = (struct sg_elem){ .phys = phys, .len = len };
+		m->nsg = 1;
+		m->npages = m->live = n;
+		return;
+	}
+	if (m->nsg >= m->capsg) {
+		m->capsg = m->capsg ? 2 * m->capsg : 16;
+		if (m->capsg > TRACE_SG_MAX)
+			m->capsg = TRACE_SG_MAX;
+		m->sg = xrealloc(m->sg, st_mul(m->capsg, sizeof(*m->sg)));
+		m->pgoff = xrealloc(m->pgoff, st_mul(m->capsg, sizeof(*m->pgoff)));
+	}
+	if (m->nsg == 1) {
+		m->sg[0] = m->sg0;
+		m->pgoff[0] = 0;
+	}
+	m->sg[m->nsg] = (struct sg_elem){ .phys = phys, .len = len };
+	m->pgoff[m->nsg] = (uint32_t)m->npages;	/* < 4096 * 512 TCEs */
+	m->nsg++;
+	m->npages += n;
+	m->live += n;
+}
+
+/* TCEs from m's first to the end of the element holding TCE p (counted from m's first). */
+static uint64_t elem_end(const struct qmap *m, uint64_t p)
+{
+	uint32_t lo = 0, hi;
+
+	if (m->nsg == 1)
+		return m->npages;
+	hi = m->nsg - 1;
+	while (lo < hi) {		/* the last element starting at or before p */
+		uint32_t mid = lo + (hi - lo + 1) / 2;
+
+		if (m->pgoff[mid] <= p)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return lo + 1 < m->nsg ? m->pgoff[lo + 1] : m->npages;
+}
+
 /* Writes the unmap of mapping id (every page already dropped) and frees its record. */
 static int map_end(struct qimp *q, uint32_t id)
 {
-	struct qmap *m = map_of(q, id);
-	struct qwin *w = &q->win[m->dev][m->win];
-	struct dma_op op = op_for(q, OP_UNMAP, m->dev);
+	struct qmap *m;
+	struct qwin *w;
+	struct dma_op op;
 
+	if (group_close(q, id) < 0)
+		return -1;
+	m = map_of(q, id);
+	for (uint64_t p = m->first; m->ghosts && p < m->first + m->npages; p++)
+		m->ghosts -= u64map_del(&q->ghosts, page_key(m->dev, m->win, p), id);
+	w = &q->win[m->dev][m->win];
+	op = op_for(q, OP_UNMAP, m->dev);
 	op.handle = m->handle;
 	op.cpu = q->cpu;
 	if (m->prev)
@@ -649,8 +930,10 @@ static int map_end(struct qimp *q, uint32_t id)
 		w->head = m->next;
 	if (m->next)
 		map_of(q, m->next)->prev = m->prev;
-	m->next = q->free_head;
-	q->free_head = id;
+	if (m->pending)
+		m->dead = true;		/* freed once its map op is written */
+	else
+		map_free(q, id);
 	return emit(q, &op);
 }
 
@@ -666,28 +949,45 @@ static void map_drop(struct qimp *q, uint32_t id, uint64_t lo, uint64_t hi)
 			m->live--;
 }
 
-/*
- * Clears the TCEs [lo, hi) of mapping id. Unmaps it once it holds no page;
- * with whole (an H_STUFF_TCE), also when the range left part of it (partial).
- */
-static int map_clear(struct qimp *q, uint32_t id, uint64_t lo, uint64_t hi, bool whole)
-{
-	struct qmap *m = map_of(q, id);
+enum {
+	CL_STUFF = 1,		/* an H_STUFF_TCE: count it if it leaves part of the mapping */
+	CL_GHOST = 2,		/* a clear (not an overwrite): remember the TCEs it took */
+};
 
+/*
+ * Clears the TCEs [lo, hi) of mapping id, closing it if it was an open group.
+ * Unmaps it once it holds no page. Else, with CL_GHOST, the cleared TCEs
+ * become its ghosts (map_split), and with CL_STUFF the clear counts as partial.
+ */
+static int map_clear(struct qimp *q, uint32_t id, uint64_t lo, uint64_t hi, unsigned how)
+{
+	struct qmap *m;
+	uint64_t a, b;
+
+	if (group_close(q, id) < 0)
+		return -1;
 	map_drop(q, id, lo, hi);
-	if (m->live && whole) {
-		warn_once(q, W_PARTIAL, "%s clears TCEs 0x%" PRIx64 "..0x%" PRIx64
-			  " of device %u window %u, only part of mapping 0x%" PRIx64
-			  " (TCEs 0x%" PRIx64 "..0x%" PRIx64 "); unmapping it whole", q->ev, lo,
-			  hi - 1, m->dev, m->win, m->handle, m->first, m->first + m->npages - 1);
-		q->st.partial++;
-		map_drop(q, id, m->first, m->first + m->npages);
+	m = map_of(q, id);
+	if (!m->live)
+		return map_end(q, id);
+	q->st.partial += !!(how & CL_STUFF);
+	if (!(how & CL_GHOST))
+		return 0;
+	a = lo > m->first ? lo : m->first;
+	b = hi < m->first + m->npages ? hi : m->first + m->npages;
+	for (uint64_t p = a; p < b; p++) {
+		uint64_t key = page_key(m->dev, m->win, p);
+
+		if (u64map_get(&q->pages, key) != id && !u64map_get(&q->ghosts, key)) {
+			u64map_put(&q->ghosts, key, id);
+			m->ghosts++;
+		}
 	}
-	return m->live ? 0 : map_end(q, id);
+	return 0;
 }
 
 /* Clears TCEs [first, first + n) of the line's window (see map_clear). */
-static int clear_range(struct qimp *q, struct qwin *w, uint64_t first, uint64_t n, bool whole)
+static int clear_range(struct qimp *q, struct qwin *w, uint64_t first, uint64_t n, unsigned how)
 {
 	uint32_t id, next;
 
@@ -697,14 +997,14 @@ static int clear_range(struct qimp *q, struct qwin *w, uint64_t first, uint64_t 
 
 			next = m->next;
 			if (m->first < first + n && first < m->first + m->npages &&
-			    map_clear(q, id, first, first + n, whole) < 0)
+			    map_clear(q, id, first, first + n, how) < 0)
 				return -1;
 		}
 		return 0;
 	}
 	for (uint64_t p = first; p < first + n; p++) {
 		id = u64map_get(&q->pages, page_key(q->dev, q->wn, p));
-		if (id && map_clear(q, id, first, first + n, whole) < 0)
+		if (id && map_clear(q, id, first, first + n, how) < 0)
 			return -1;
 	}
 	return 0;
@@ -719,7 +1019,7 @@ static int drop_window(struct qimp *q, struct qwin *w)
 	while (w->head) {
 		struct qmap *m = map_of(q, w->head);
 
-		if (map_clear(q, w->head, m->first, m->first + m->npages, false) < 0)
+		if (map_clear(q, w->head, m->first, m->first + m->npages, 0) < 0)
 			return -1;
 	}
 	return 0;
@@ -746,49 +1046,183 @@ static int take_pages(struct qimp *q, uint64_t first, uint64_t n)
 			  " held by mapping 0x%" PRIx64 "; the page leaves it", q->ev, p, q->dev,
 			  q->wn, map_of(q, old)->handle);
 		q->st.overwritten++;
-		if (map_clear(q, old, p, p + 1, false) < 0)
+		if (map_clear(q, old, p, p + 1, 0) < 0)
 			return -1;
 	}
 	return 0;
+}
+
+/* Queues the map op of closed mapping id (map_split's), run from TCE first of w. */
+static void queue_map(struct qimp *q, const struct qwin *w, uint32_t id)
+{
+	const struct qmap *m = map_of(q, id);
+	struct qpend *e = pend_push(q);
+
+	e->id = id;
+	e->op = op_for(q, OP_MAP, m->dev);
+	e->op.handle = m->handle;
+	e->op.dir = (enum dma_dir)m->dir;
+	e->op.cpu = m->cpu;
+	e->op.rec_bus = w->start + (m->first << w->shift);
+}
+
+/*
+ * A map sets a TCE that a clear took from mapping id while id stayed live (a
+ * ghost): the kernel had freed it, so id was never one mapping. Ends id
+ * (`unmap`) and maps what it still holds again, one new mapping per run of
+ * consecutive TCEs, made of the parts of its elements in the run.
+ */
+static int map_split(struct qimp *q, uint32_t id)
+{
+	const struct qmap *h = map_of(q, id);
+	const struct qwin *w = &q->win[h->dev][h->win];
+	uint64_t first = h->first, end = h->first + h->npages, p = first;
+	unsigned dev = h->dev, wn = h->win;
+	size_t nruns = 0;
+
+	q->st.splits++;
+	while (p < end) {			/* the runs id still holds: [a, b) */
+		uint64_t a;
+
+		while (p < end && u64map_get(&q->pages, page_key(dev, wn, p)) != id)
+			p++;
+		if (p == end)
+			break;
+		for (a = p; p < end && u64map_get(&q->pages, page_key(dev, wn, p)) == id; p++)
+			;
+		if (nruns == q->capruns) {
+			q->capruns = q->capruns ? 2 * q->capruns : 16;
+			q->runs = xrealloc(q->runs, st_mul(q->capruns, 3 * sizeof(*q->runs)));
+		}
+		q->runs[3 * nruns] = a;
+		q->runs[3 * nruns + 1] = p;
+		nruns++;
+	}
+	for (size_t r = 0; r < nruns; r++) {
+		uint64_t a = q->runs[3 * r], b = q->runs[3 * r + 1];
+		uint32_t nid = map_new(q, &q->win[dev][wn]);
+		struct qmap *n = map_of(q, nid);
+
+		h = map_of(q, id);		/* map_new may have moved the pool */
+		n->handle = ++q->handles;
+		n->first = a;
+		n->cpu = h->cpu;
+		n->dev = (uint8_t)dev;
+		n->win = (uint8_t)wn;
+		n->dir = h->dir;
+		n->pending = true;
+		for (uint32_t i = 0; i < h->nsg; i++) {
+			const struct sg_elem *e = h->nsg == 1 ? &h->sg0 : &h->sg[i];
+			uint64_t s0 = first + (h->nsg == 1 ? 0 : h->pgoff[i]);
+			uint64_t e0 = s0 + (e->len >> w->shift);
+			uint64_t lo = a > s0 ? a : s0, hi = b < e0 ? b : e0;
+
+			if (lo < hi)
+				group_add(n, e->phys + ((lo - s0) << w->shift), (hi - lo) << w->shift,
+					  hi - lo);
+		}
+		for (uint64_t pg = a; pg < b; pg++) {
+			u64map_del(&q->pages, page_key(dev, wn, pg), id);
+			u64map_put(&q->pages, page_key(dev, wn, pg), nid);
+		}
+		map_of(q, id)->live -= b - a;
+		q->runs[3 * r + 2] = nid;
+	}
+	if (map_end(q, id) < 0)
+		return -1;
+	for (size_t r = 0; r < nruns; r++)
+		queue_map(q, w, (uint32_t)q->runs[3 * r + 2]);
+	return flush(q);
+}
+
+/* The open group of the line's device and CPU, if this map continues it (see the header). */
+static uint32_t continued(struct qimp *q, uint64_t first, enum dma_dir dir)
+{
+	uint32_t id = u64map_get(&q->opened, open_key(q->dev, q->cpu));
+	const struct qmap *m;
+
+	if (!id)
+		return 0;
+	m = map_of(q, id);
+	return m->win == q->wn && m->dir == dir && m->first + m->npages == first &&
+	       m->nsg < TRACE_SG_MAX ? id : 0;
 }
 
 /* A map of n TCEs from TCE first of the line's window, real address phys. */
 static int map_pages(struct qimp *q, struct qwin *w, uint64_t first, uint64_t phys, uint64_t n,
 		     uint64_t perm)
 {
-	struct dma_op op = op_for(q, OP_MAP, q->dev);
+	enum dma_dir dir = dir_of_perm(perm);
+	uint32_t id, open;
+	bool split = false;
+	struct qpend *e;
 	struct qmap *m;
-	uint32_t id;
 
 	if (w->ddw && !w->cleared && phys == first << w->shift) {
+		struct dma_op op = op_for(q, OP_MAP, q->dev);
+
+		open = u64map_get(&q->opened, open_key(q->dev, q->cpu));
+		if (open && group_close(q, open) < 0)
+			return -1;
 		q->st.ram_maps++;
 		op.handle = ++q->handles;
 		op.addr = phys;
 		op.len = n << w->shift;
-		op.dir = (enum dma_dir)dir_of_perm(perm);
+		op.dir = dir;
 		op.cpu = q->cpu;
 		op.rec_bus = w->start + (first << w->shift);
 		return emit(q, &op);
 	}
+	for (uint64_t p = first; q->ghosts.n && p < first + n; p++) {
+		uint32_t g = u64map_get(&q->ghosts, page_key(q->dev, q->wn, p));
+
+		if (g && map_split(q, g) < 0)
+			return -1;
+		split |= g != 0;
+	}
 	if (take_pages(q, first, n) < 0)
 		return -1;
-	id = map_new(q, w);
-	m = map_of(q, id);
-	m->handle = ++q->handles;
-	m->first = first;
-	m->npages = m->live = n;
-	m->dev = (uint8_t)q->dev;
-	m->win = (uint8_t)q->wn;
-	m->dir = (uint8_t)dir_of_perm(perm);
+	id = split ? 0 : continued(q, first, dir);
+	open = u64map_get(&q->opened, open_key(q->dev, q->cpu));
+	if (open && open != id && group_close(q, open) < 0)
+		return -1;
+	if (id) {
+		m = map_of(q, id);
+		group_add(m, phys, n << w->shift, n);
+	} else {
+		id = map_new(q, w);
+		m = map_of(q, id);
+		m->handle = ++q->handles;
+		m->first = first;
+		group_add(m, phys, n << w->shift, n);
+		m->cpu = q->cpu;
+		m->dev = (uint8_t)q->dev;
+		m->win = (uint8_t)q->wn;
+		m->dir = (uint8_t)dir;
+		m->open = m->pending = true;
+		u64map_put(&q->opened, open_key(q->dev, q->cpu), id);
+		e = pend_push(q);
+		e->id = id;
+		e->op = op_for(q, OP_MAP, q->dev);
+		e->op.handle = m->handle;
+		e->op.dir = dir;
+		e->op.cpu = q->cpu;
+		e->op.rec_bus = w->start + (first << w->shift);
+	}
 	for (uint64_t p = first; p < first + n; p++)
 		u64map_put(&q->pages, page_key(q->dev, q->wn, p), id);
-	op.handle = m->handle;
-	op.addr = phys;
-	op.len = n << w->shift;
-	op.dir = (enum dma_dir)m->dir;
-	op.cpu = q->cpu;
-	op.rec_bus = w->start + (first << w->shift);
-	return emit(q, &op);
+	if (m->nsg == TRACE_SG_MAX)
+		return group_close(q, id);
+	return pend_limit(q);
+}
+
+/* At the end of the log: closes every open group and writes what waits. */
+static int close_all(struct qimp *q)
+{
+	while (q->plen)
+		if (group_close(q, q->pend[q->phead].id) < 0)
+			return -1;
+	return 0;
 }
 
 /* --- windows --- */
@@ -887,7 +1321,7 @@ static int lift_put(struct qimp *q, const uint64_t *v)
 		note_clear(w, page);
 		if (firmware(q, w))
 			return 0;
-		return clear_range(q, w, page, 1, false);
+		return clear_range(q, w, page, 1, CL_GHOST);
 	}
 	if (firmware(q, w))
 		return 0;
@@ -913,7 +1347,7 @@ static int lift_indirect(struct qimp *q, const uint64_t *v)
 		return -1;
 	if (!(tce & TCE_PERM_MASK)) {
 		note_clear(w, page);
-		return firmware(q, w) ? 0 : clear_range(q, w, page, n, false);
+		return firmware(q, w) ? 0 : clear_range(q, w, page, n, CL_GHOST);
 	}
 	if (firmware(q, w))
 		return 0;
@@ -957,21 +1391,25 @@ static int lift_stuff(struct qimp *q, const uint64_t *v)
 		note_clear(w, end - n);
 	if (firmware(q, w))
 		return 0;
-	return clear_range(q, w, end - n, n, true);
+	return clear_range(q, w, end - n, n, CL_STUFF | CL_GHOST);
 }
 
 enum { X_LIOBN, X_OFF, X_ADDR, X_PERM, X_MASK };
 
-/* `dma DEV H OFFSET LEN RW` inside live mapping id: bus, len before the cap. */
+/*
+ * `dma DEV H OFFSET LEN RW` inside live mapping id: bus, len before the cap.
+ * OFFSET is from the mapping's first byte, so within the concatenation of its
+ * elements; LEN stops at the end of the element holding bus.
+ */
 static int xlate_dma(struct qimp *q, const struct qwin *w, uint32_t id, uint64_t bus, uint64_t len)
 {
 	const struct qmap *m = map_of(q, id);
-	uint64_t start = w->start + (m->first << w->shift);
-	uint64_t end_left = (m->npages << w->shift) - (bus - start);
+	uint64_t off = bus - (w->start + (m->first << w->shift));
+	uint64_t end_left = (elem_end(m, off >> w->shift) << w->shift) - off;
 	struct dma_op op = op_for(q, OP_DMA, q->dev);
 
 	op.handle = m->handle;
-	op.addr = bus - start;
+	op.addr = off;
 	op.len = len < end_left ? len : end_left;
 	op.dir = m->dir == DMA_DIR_TO_DEVICE ? DMA_DIR_TO_DEVICE : DMA_DIR_FROM_DEVICE;
 	return emit(q, &op);
@@ -1003,8 +1441,8 @@ static int lift_xlate(struct qimp *q, const uint64_t *v)
 	if (len - 1 > UINT64_MAX - bus)
 		len = UINT64_MAX - bus + 1;
 	id = u64map_get(&q->pages, page_key(q->dev, q->wn, off >> w->shift));
-	if (id)
-		return xlate_dma(q, w, id, bus, len);
+	if (id)		/* the device uses it: the driver has submitted its map_sg */
+		return group_close(q, id) < 0 ? -1 : xlate_dma(q, w, id, bus, len);
 	op = op_for(q, OP_DMA_BUS, q->dev);
 	op.win = q->wn;
 	op.addr = bus;
@@ -1193,12 +1631,16 @@ static int import_line(struct qimp *q)
 	return e->lift(q, v);
 }
 
-/* After the last line: totals of what was warned about once. */
-static void warn_totals(const struct qimp *q)
+/* After the last line: totals of what was warned about once, and unfinished unmaps. */
+static void warn_totals(struct qimp *q)
 {
-	if (q->st.partial > 1)
-		ddw_warn("%s: %" PRIu64 " H_STUFF_TCE unmaps covered only part of their mapping",
-			 q->path, q->st.partial);
+	for (unsigned d = 0; d < QDEV_MAX; d++)
+		for (unsigned i = 0; i < QWIN_MAX; i++)
+			for (uint32_t id = q->win[d][i].head; id; id = map_of(q, id)->next)
+				q->st.unfinished += map_of(q, id)->live < map_of(q, id)->npages;
+	if (q->st.unfinished)
+		ddw_warn("%s: %" PRIu64 " mappings had only part of their TCEs cleared at the end of"
+			 " the log; they stay mapped", q->path, q->st.unfinished);
 	if (q->st.overwritten > 1)
 		ddw_warn("%s: %" PRIu64 " TCEs were set over a page a live mapping held", q->path,
 			 q->st.overwritten);
@@ -1209,9 +1651,17 @@ static void qimp_release(struct qimp *q)
 	if (q->fp && q->fp != stdin)
 		fclose(q->fp);
 	free(q->iobuf);
+	for (uint32_t id = 1; id <= q->nmaps; id++) {
+		free(map_of(q, id)->sg);
+		free(map_of(q, id)->pgoff);
+	}
 	free(q->maps);
+	free(q->pend);
+	free(q->runs);
+	u64map_release(&q->ghosts);
 	u64map_release(&q->tids);
 	u64map_release(&q->pages);
+	u64map_release(&q->opened);
 	free(q);
 }
 
@@ -1230,6 +1680,8 @@ int import_qemu(const char *in, const char *out, bool with_time, struct import_s
 			rc = -1;
 			break;
 		}
+	if (rc == 0)
+		rc = close_all(q) < 0 ? -1 : 0;
 	if (rc == 0) {
 		warn_totals(q);
 		rc = trace_writer_commit(q->w);

@@ -13,7 +13,7 @@
 struct import_stats {
 	uint64_t lines;			/* lines read, blank ones included */
 	uint64_t events;		/* trace-event lines (all lines but blank ones) */
-	uint64_t maps;			/* map ops written */
+	uint64_t maps;			/* map and map_sg ops written */
 	uint64_t unmaps;		/* unmap ops written */
 	uint64_t dmas;			/* dma ops written (inside a live mapping) */
 	uint64_t dmabs;			/* dmab ops written (by bus address) */
@@ -21,9 +21,14 @@ struct import_stats {
 	uint64_t firmware_skipped;	/* SLOF's lines: default window before the kernel's clear */
 	uint64_t ignored;		/* event lines that change nothing the ops model */
 	/* details, not in the brief's list: */
-	uint64_t ram_maps;		/* of ignored: hcalls mapping all RAM into a direct DDW */
-	uint64_t partial;		/* unmaps of a mapping an H_STUFF_TCE covered only in part */
+	uint64_t map_sgs;		/* of maps, map_sg ops: hypercalls of one dma_map_sg grouped */
+	uint64_t sg_elements;		/* elements of those map_sg ops (one map hypercall each) */
+	uint64_t ram_maps;		/* of maps: hcalls mapping all RAM into a direct DDW (set-up) */
+	uint64_t partial;		/* H_STUFF_TCEs that left a mapping partly mapped (it waits) */
+	uint64_t unfinished;		/* mappings partly cleared and still live at the end */
+	uint64_t splits;		/* mappings split: a map reused TCEs a clear took from them */
 	uint64_t overwritten;		/* TCEs a map set over a page a live mapping still held */
+	uint64_t forced;		/* groups closed because QPEND_MAX ops waited behind them */
 };
 
 /*
@@ -34,8 +39,10 @@ struct import_stats {
  * -1 after reporting `FILE:LINE: message` for a malformed line (or an I/O
  * error through ddw_error()); out is then not created. st may be NULL; it is
  * filled in either way, with what was read up to the error.
- * Oddities that do not stop the import (a partly covered unmap, ...) are
- * reported once each as "ddwsim: warning: FILE:LINE: ...".
+ * Oddities that do not stop the import (a TCE set twice, a window dropped
+ * with live mappings, ...) are reported once each as
+ * "ddwsim: warning: FILE:LINE: ...", and mappings left partly cleared at the
+ * end once in total.
  */
 int import_qemu(const char *in, const char *out, bool with_time, struct import_stats *st);
 
