@@ -247,13 +247,13 @@ struct fimp {
 DDW_PRINTF(2, 3)
 static int bad(struct fimp *q, const char *fmt, ...)
 {
+	char where[4200];
 	va_list ap;
 
-	fprintf(stderr, "%s:%" PRIu64 ": ", q->path, q->lineno);
+	snprintf(where, sizeof(where), "%s:%" PRIu64, q->path, q->lineno);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	ddw_verror_at(where, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return -1;
 }
 
