@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <yaml.h>
 
 #include "ddwsim/config.h"
@@ -169,6 +170,97 @@ static char *dir_join(const char *including, const char *name)
 }
 
 /* Loads file into a new doc. where/path: who asked (NULL for the main file). */
+#define MAX_NESTING	32	/* a config nests about 4 deep */
+
+/* "FILE:LINE:COL: yaml: problem" for a libyaml error; a reader error (bad bytes) has an offset. */
+static void yaml_problem(const yaml_parser_t *p, const char *file)
+{
+	yaml_mark_t m = p->problem_mark;
+
+	if (p->error == YAML_READER_ERROR) {
+		fprintf(stderr, "%s: yaml: %s at byte %lu (0x%02x)\n", file,
+			p->problem ? p->problem : "bad input", (unsigned long)p->problem_offset,
+			(unsigned)(p->problem_value & 0xff));
+		return;
+	}
+	fprintf(stderr, "%s:%lu:%lu: yaml: %s%s%s\n", file, (unsigned long)m.line + 1,
+		(unsigned long)m.column + 1, p->problem ? p->problem : "syntax error",
+		p->context ? " " : "", p->context ? p->context : "");
+}
+
+/*
+ * A first pass over the events: one document only, nested at most
+ * MAX_NESTING deep. It stops early, so input that libyaml would take
+ * quadratic time to compose (a million '[') is rejected at once.
+ * Returns 0, or -1 after reporting.
+ */
+static int DDW_PRINTF(3, 4) err_at_mark(const char *file, yaml_mark_t m, const char *fmt, ...)
+{
+	char where[4200];
+	va_list ap;
+
+	snprintf(where, sizeof(where), "%s:%lu:%lu", file, (unsigned long)m.line + 1,
+		 (unsigned long)m.column + 1);
+	va_start(ap, fmt);
+	ddw_verror_at(where, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int yaml_precheck(FILE *fp, const char *file)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	int depth = 0, docs = 0, rc = 0;
+	bool done = false;
+
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_file(&parser, fp);
+	while (!done && rc == 0) {
+		if (!yaml_parser_parse(&parser, &ev))
+			break;		/* a syntax error: the load reports it, with its context */
+		switch (ev.type) {
+		case YAML_DOCUMENT_START_EVENT:
+			if (++docs > 1)
+				rc = err_at_mark(file, ev.start_mark, "a second YAML document ('---'); a config is one document");
+			break;
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+			if (++depth > MAX_NESTING)
+				rc = err_at_mark(file, ev.start_mark, "nested more than %d deep", MAX_NESTING);
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			depth--;
+			break;
+		case YAML_STREAM_END_EVENT:
+			done = true;
+			break;
+		default:
+			break;
+		}
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&parser);
+	rewind(fp);
+	return rc;
+}
+
+/* fopen, refusing directories (which fopen opens and reads fail on). */
+static FILE *open_file(const char *file)
+{
+	FILE *fp = fopen(file, "rb");
+	struct stat st;
+
+	if (fp && fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(fp);
+		errno = EISDIR;
+		return NULL;
+	}
+	return fp;
+}
+
+/* Loads file into a new doc. where/path: who asked (NULL for the main file). */
 static struct cfg_doc *load_doc(struct loader *ld, const char *file, const char *where,
 				const char *path)
 {
@@ -181,7 +273,7 @@ static struct cfg_doc *load_doc(struct loader *ld, const char *file, const char 
 		err_at(where, path, "too many included files (at most %d)", MAX_DOCS);
 		return NULL;
 	}
-	fp = fopen(file, "rb");
+	fp = open_file(file);
 	if (!fp) {
 		if (where)
 			err_at(where, path, "cannot open '%s': %s", file, strerror(errno));
@@ -189,18 +281,17 @@ static struct cfg_doc *load_doc(struct loader *ld, const char *file, const char 
 			err_at(file, NULL, "cannot open: %s", strerror(errno));
 		return NULL;
 	}
+	if (yaml_precheck(fp, file) < 0) {
+		fclose(fp);
+		return NULL;
+	}
 	d = &ld->docs[ld->ndocs];
 	memset(d, 0, sizeof(*d));
 	yaml_parser_initialize(&parser);
 	yaml_parser_set_input_file(&parser, fp);
 	ok = yaml_parser_load(&parser, &d->doc);
-	if (!ok) {
-		yaml_mark_t m = parser.problem_mark;
-
-		fprintf(stderr, "%s:%lu:%lu: yaml: %s%s%s\n", file, (unsigned long)m.line + 1,
-			(unsigned long)m.column + 1, parser.problem ? parser.problem : "syntax error",
-			parser.context ? " " : "", parser.context ? parser.context : "");
-	}
+	if (!ok)
+		yaml_problem(&parser, file);
 	yaml_parser_delete(&parser);
 	fclose(fp);
 	if (!ok)
@@ -251,10 +342,14 @@ static int follow(struct loader *ld, enum cfg_section s, struct cfg_doc *d, int 
 
 	while (node_at(d, node)->type == YAML_SCALAR_NODE) {
 		char where[PATH_MAX_LEN + 64];
-		char *file = dir_join(d->file, scalar(d, node));
+		const char *name = scalar(d, node);
+		char *file;
 		struct cfg_doc *inc;
 
 		node_where(ld, d, node, where, sizeof(where));
+		if (!*name || !strcmp(name, "~") || !strcmp(name, "null"))
+			return err_at(where, cfg_section_names[s], "empty, expected a file name or a mapping of settings");
+		file = dir_join(d->file, name);
 		for (unsigned i = 0; i < depth; i++) {
 			if (!strcmp(chain[i], file)) {
 				err_at(where, cfg_section_names[s], "circular include of '%s'", file);
@@ -334,7 +429,7 @@ static unsigned split_path(char *key, char **comp, unsigned max)
 	for (char *p = key; *p && n < max;) {
 		comp[n++] = p;
 		p += strcspn(p, ".[");
-		if (*p == '[') {
+		if (*p == '[' && n < max) {	/* the index needs a slot too */
 			*p++ = '\0';
 			comp[n++] = p;
 			p += strcspn(p, "]");
@@ -869,7 +964,7 @@ static int walk_trace(struct loader *ld, struct cfg_doc *d, int node, int t)
 		free(file);
 		return err_node(ld, d, t, "workload.trace", "file name too long");
 	}
-	fp = fopen(file, "rb");
+	fp = open_file(file);
 	if (!fp) {
 		err_node(ld, d, t, "workload.trace", "cannot open '%s': %s", file, strerror(errno));
 		free(file);

@@ -10,6 +10,7 @@
  *   4. the counters, with the cache's and the window's figures folded in.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -151,8 +152,8 @@ struct device *sim_device(struct sim *s, unsigned n)
 	struct device *d;
 
 	if (n >= SIM_MAX_DEVICES) {
-		ddw_error("op %llu: device %u: at most %d devices", (unsigned long long)s->nop, n,
-			  SIM_MAX_DEVICES);
+		sim_op_error(s, "device %u is out of range: a replay has devices 0..%d", n,
+			     SIM_MAX_DEVICES - 1);
 		return NULL;
 	}
 	if (s->dev[n])
@@ -165,6 +166,22 @@ struct device *sim_device(struct sim *s, unsigned n)
 	if (device_init(s, d, n) < 0)
 		return NULL;
 	return d;
+}
+
+int sim_op_error(struct sim *s, const char *fmt, ...)
+{
+	char where[4200];
+	va_list ap;
+
+	if (s->src && s->src->ops && s->src->ops->where)
+		s->src->ops->where(s->src->state, where, sizeof(where));
+	else
+		snprintf(where, sizeof(where), "workload %s: op %llu", s->cfg->workload.generator,
+			 (unsigned long long)s->nop);
+	va_start(ap, fmt);
+	ddw_verror_at(where, fmt, ap);
+	va_end(ap);
+	return -1;
 }
 
 int sim_check_op(struct sim *s, const struct dma_op *op)
@@ -270,8 +287,8 @@ static int do_map(struct sim *s, struct device *d, const struct dma_op *op)
 	int rc = -ENODEV;
 
 	if (!m)
-		return ddw_error("op %llu: handle %llu mapped while already mapped",
-				 (unsigned long long)s->nop, (unsigned long long)op->handle);
+		return sim_op_error(s, "handle %#llx mapped while already mapped",
+				    (unsigned long long)op->handle);
 	sim_seg_input(s, op);
 	for (unsigned i = 0; i < n; i++)
 		m->len += s->segbuf[i].len;
@@ -343,8 +360,8 @@ static int do_op(struct sim *s, const struct dma_op *op)
 	case OP_UNMAP:
 		m = handles_get(d->handles, op->handle);
 		if (!m)
-			return ddw_error("op %llu: unmap of handle %llu, which is not mapped",
-					 (unsigned long long)s->nop, (unsigned long long)op->handle);
+			return sim_op_error(s, "unmap of handle %#llx, which is not mapped",
+					    (unsigned long long)op->handle);
 		if (sim_api_of(d, m->user)->st && m->nseg)
 			dma_api_unmap(sim_api_of(d, m->user), m->seg, m->nseg);
 		handles_del(d->handles, op->handle);
@@ -454,6 +471,7 @@ int sim_run(const struct config *cfg, unsigned mode, struct sim_result *res)
 	hist_init(&res->walk_latency);
 	if (setup(&s) < 0)
 		goto out;
+	s.src = &src;
 	if (cfg->workload.trace[0]) {
 		if (trace_open(&src, cfg->workload.trace) < 0)
 			goto out;

@@ -3,6 +3,7 @@
 #define DDWSIM_SIM_INT_H
 
 #include "ddwsim/dma_api.h"
+#include "ddwsim/err.h"
 #include "ddwsim/handles.h"
 #include "ddwsim/hist.h"
 #include "ddwsim/phb.h"
@@ -32,6 +33,7 @@ struct sim {
 	struct mode_stats st;		/* totals, filled at the end */
 	struct sim_result *res;		/* histograms go straight here */
 	uint64_t nop;			/* ops replayed, for messages */
+	struct op_source *src;		/* the workload, for where an op came from */
 	struct dma_seg *segbuf;		/* map_sg scratch */
 	unsigned segcap;
 };
@@ -49,6 +51,10 @@ static inline struct dma_api *sim_api_of(struct device *d, unsigned which)
 {
 	return which ? &d->alt : &d->api;
 }
+
+/* Reports "WHERE: message" about the op just read (trace file:line or record,
+ * or the generator and op number) and returns -1. */
+int sim_op_error(struct sim *s, const char *fmt, ...) DDW_PRINTF(2, 3);
 
 /* Checks an op's device (setting it up on first use); 0 or -1 (reported). */
 int sim_check_op(struct sim *s, const struct dma_op *op);

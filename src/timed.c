@@ -252,8 +252,8 @@ static int bind(struct timed *t, uint32_t i)
 	case OP_MAP:
 	case OP_MAP_SG:
 		if (m && t->e[m->user].op.kind != OP_UNMAP)
-			return ddw_error("op %llu: handle %llu mapped while already mapped",
-					 (unsigned long long)t->s->nop, (unsigned long long)x->op.handle);
+			return sim_op_error(t->s, "handle %#llx mapped while already mapped",
+					    (unsigned long long)x->op.handle);
 		if (m) {
 			x->prev_unmap = m->user;	/* keeps the binding's reference */
 			t->e[m->user].next_map = i;
@@ -272,8 +272,8 @@ static int bind(struct timed *t, uint32_t i)
 		return 0;
 	case OP_UNMAP:
 		if (!m || t->e[m->user].op.kind == OP_UNMAP)
-			return ddw_error("op %llu: unmap of handle %llu, which is not mapped",
-					 (unsigned long long)t->s->nop, (unsigned long long)x->op.handle);
+			return sim_op_error(t->s, "unmap of handle %#llx, which is not mapped",
+					    (unsigned long long)x->op.handle);
 		x->map = m->user;		/* takes over the binding's reference */
 		t->e[x->map].unmap = i;
 		m->user = i;

@@ -65,6 +65,17 @@ static FILE *open_head(const char *path, unsigned char *head, size_t *n)
 	return fp;
 }
 
+/*
+ * Binary if it starts with the magic, or with its first byte 0x89, or the
+ * name says .ddwb and it does not start like a text trace: then a damaged
+ * magic gets the binary reader's "bad magic", not a text-header complaint.
+ */
+static bool binary_by_head_or_name(const char *path, const unsigned char *head, size_t n)
+{
+	return looks_binary(head, n) || (n && head[0] == 0x89) ||
+	       (trace_fmt_for_path(path) == TRACE_BIN && !(n && head[0] == '#'));
+}
+
 int trace_detect(const char *path)
 {
 	unsigned char head[TRACE_BIN_MAGIC_LEN];
@@ -74,7 +85,7 @@ int trace_detect(const char *path)
 	if (!fp)
 		return -1;
 	fclose(fp);
-	return looks_binary(head, n) ? TRACE_BIN : TRACE_TEXT;
+	return binary_by_head_or_name(path, head, n) ? TRACE_BIN : TRACE_TEXT;
 }
 
 enum trace_fmt trace_fmt_for_path(const char *path)
@@ -95,7 +106,7 @@ int trace_open(struct op_source *src, const char *path)
 	fp = open_head(path, head, &n);
 	if (!fp)
 		return -1;
-	if (looks_binary(head, n))
+	if (binary_by_head_or_name(path, head, n))
 		return trace_bin_open(src, path, fp, head, n);
 	return trace_text_open(src, path, fp, head, n);
 }

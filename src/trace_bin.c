@@ -167,6 +167,7 @@ struct bin_reader {
 	bool eof;		/* fp has nothing more */
 	uint64_t count;		/* records the header counts, or BIN_UNKNOWN */
 	uint64_t index;		/* number of the next record */
+	uint64_t op_at;		/* record of the last op returned */
 	int done;		/* 0 while reading, 1 at the end, -1 after an error */
 	struct sg_elem *sg;	/* TRACE_SG_MAX elements */
 };
@@ -174,8 +175,10 @@ struct bin_reader {
 static int bin_next(void *state, struct dma_op *op);
 static void bin_close(void *state);
 
+static void bin_where(void *state, char *buf, size_t n);
+
 static const struct op_source_ops bin_ops = {
-	.name = "bin", .next = bin_next, .close = bin_close,
+	.name = "bin", .next = bin_next, .close = bin_close, .where = bin_where,
 };
 
 /* --- little-endian bytes --- */
@@ -396,7 +399,7 @@ static int bin_next(void *state, struct dma_op *op)
 
 	if (r->done)
 		return r->done < 0 ? -1 : 0;
-	at = r->index;
+	at = r->op_at = r->index;
 	rc = get_rec(r, &p);
 	if (rc < 0)
 		return -1;
@@ -413,6 +416,13 @@ static int bin_next(void *state, struct dma_op *op)
 	if (op->kind == OP_MAP_SG && read_sg(r, at, op) < 0)
 		return -1;
 	return 1;
+}
+
+static void bin_where(void *state, char *buf, size_t n)
+{
+	const struct bin_reader *r = state;
+
+	snprintf(buf, n, "%s: record %" PRIu64, r->path, r->op_at);
 }
 
 static void bin_close(void *state)

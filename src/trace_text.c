@@ -182,8 +182,10 @@ struct text_reader {
 static int text_next(void *state, struct dma_op *op);
 static void text_close(void *state);
 
+static void text_where(void *state, char *buf, size_t n);
+
 static const struct op_source_ops text_ops = {
-	.name = "text", .next = text_next, .close = text_close,
+	.name = "text", .next = text_next, .close = text_close, .where = text_where,
 };
 
 /* Reports "FILE:LINE: message", stops the reader and returns -1. */
@@ -593,6 +595,13 @@ static int text_next(void *state, struct dma_op *op)
 			return parse_op(r, op) < 0 ? -1 : 1;
 	}
 	return r->done < 0 ? -1 : 0;
+}
+
+static void text_where(void *state, char *buf, size_t n)
+{
+	const struct text_reader *r = state;
+
+	snprintf(buf, n, "%s:%" PRIu64, r->path, r->line ? r->line : 1);
 }
 
 static void text_close(void *state)

@@ -2,6 +2,7 @@
 #ifndef DDWSIM_WORKLOAD_H
 #define DDWSIM_WORKLOAD_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ddwsim/tce.h"
@@ -55,6 +56,9 @@ struct op_source_ops {
 	const char *name;				/* "synth", "text", ... */
 	int (*next)(void *state, struct dma_op *op);	/* 1 = op, 0 = end, <0 = error (reported) */
 	void (*close)(void *state);
+	/* Where the last op came from, for messages ("FILE:LINE", "FILE: record N");
+	 * NULL when the source has no position (generators). */
+	void (*where)(void *state, char *buf, size_t n);
 };
 
 struct op_source {
