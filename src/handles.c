@@ -4,10 +4,12 @@
  * Lookups are O(1); the table doubles at 50% load; freed records keep their
  * segment arrays for the next mapping, so the steady state allocates nothing.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ddwsim/handles.h"
+#include "ddwsim/outfile.h"
 #include "ddwsim/xalloc.h"
 
 #define NONE	UINT32_MAX
@@ -85,6 +87,11 @@ static uint32_t new_record(struct handles *h)
 		return r;
 	}
 	if (h->nrec == h->caprec) {
+		if (h->caprec >= 1u << 31) {	/* the next doubling would wrap 32 bits */
+			fprintf(stderr, "ddwsim: more than 2^31 live mappings on one device\n");
+			outfile_cleanup();
+			exit(1);
+		}
 		h->caprec = h->caprec ? h->caprec * 2 : 64;
 		h->rec = xrealloc(h->rec, st_mul(h->caprec, sizeof(*h->rec)));
 	}

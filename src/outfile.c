@@ -1,5 +1,6 @@
 /* outfile.c - atomic output: temp name, then rename (commit) or unlink (abort). */
 #include <errno.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,50 @@
 #include "ddwsim/err.h"
 #include "ddwsim/outfile.h"
 #include "ddwsim/xalloc.h"
+
+/*
+ * The temporary files open now, so that a fatal exit or a signal removes
+ * them: the one piece of global state here, since a signal handler has no
+ * other way to reach them.
+ */
+#define MAX_OPEN	8
+static char *volatile open_tmp[MAX_OPEN];
+
+void outfile_cleanup(void)
+{
+	for (unsigned i = 0; i < MAX_OPEN; i++)
+		if (open_tmp[i])
+			unlink(open_tmp[i]);	/* async-signal-safe */
+}
+
+static void on_signal(int sig)
+{
+	outfile_cleanup();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void track(char *tmp, bool on)
+{
+	static bool handlers;
+
+	for (unsigned i = 0; i < MAX_OPEN; i++) {
+		if (on && !open_tmp[i]) {
+			open_tmp[i] = tmp;
+			break;
+		}
+		if (!on && open_tmp[i] == tmp) {
+			open_tmp[i] = NULL;
+			break;
+		}
+	}
+	if (on && !handlers) {
+		handlers = true;
+		signal(SIGINT, on_signal);
+		signal(SIGTERM, on_signal);
+		signal(SIGHUP, on_signal);
+	}
+}
 
 int outfile_open(struct outfile *of, const char *path)
 {
@@ -31,11 +76,14 @@ int outfile_open(struct outfile *of, const char *path)
 		memset(of, 0, sizeof(*of));
 		return -1;
 	}
+	track(of->tmp, true);
 	return 0;
 }
 
 static void release(struct outfile *of)
 {
+	if (of->tmp)
+		track(of->tmp, false);
 	free(of->path);
 	free(of->tmp);
 	memset(of, 0, sizeof(*of));

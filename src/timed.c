@@ -32,11 +32,13 @@
  * whole bytes at its rate; ns figures are converted once.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ddwsim/engine.h"
 #include "ddwsim/err.h"
+#include "ddwsim/outfile.h"
 #include "ddwsim/xalloc.h"
 #include "sim_int.h"
 
@@ -146,6 +148,11 @@ static uint32_t ent_new(struct timed *t)
 		t->free_head = t->e[i].next;
 	} else {
 		if (t->ne == t->cap) {
+			if (t->cap >= 1u << 31) {	/* the next doubling would wrap 32 bits */
+				fprintf(stderr, "ddwsim: more than 2^31 ops held at once\n");
+				outfile_cleanup();
+				exit(1);
+			}
 			t->cap = t->cap ? t->cap * 2 : 1024;
 			t->e = xrealloc(t->e, st_mul(t->cap, sizeof(*t->e)));
 		}

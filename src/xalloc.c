@@ -3,11 +3,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ddwsim/outfile.h"
 #include "ddwsim/xalloc.h"
 
 static void oom(size_t n)
 {
 	fprintf(stderr, "ddwsim: out of memory allocating %zu bytes\n", n);
+	outfile_cleanup();
 	exit(1);
 }
 
@@ -49,6 +51,7 @@ size_t st_add(size_t a, size_t b)
 {
 	if (a > SIZE_MAX - b) {
 		fprintf(stderr, "ddwsim: size overflow: %zu + %zu\n", a, b);
+		outfile_cleanup();
 		exit(1);
 	}
 	return a + b;
@@ -58,6 +61,7 @@ size_t st_mul(size_t a, size_t b)
 {
 	if (b && a > SIZE_MAX / b) {
 		fprintf(stderr, "ddwsim: size overflow: %zu * %zu\n", a, b);
+		outfile_cleanup();
 		exit(1);
 	}
 	return a * b;

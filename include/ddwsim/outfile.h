@@ -17,6 +17,9 @@ struct outfile {
  * outfile_abort() closes and unlinks the temporary file. Both release *of.
  */
 int outfile_open(struct outfile *of, const char *path);
+/* Unlinks every temporary file still open: for fatal exits (out of memory)
+ * and, through the handlers outfile_open installs, SIGINT/SIGTERM/SIGHUP. */
+void outfile_cleanup(void);
 int outfile_commit(struct outfile *of);
 void outfile_abort(struct outfile *of);
 
