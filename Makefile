@@ -10,6 +10,7 @@
 #   make trace-mem  peak memory replaying a ~100-million-op trace
 #   make bench      run the sweeps in bench/sweeps (FULL=1: the full ones; JOBS=N)
 #   make plots      draw plots/*.png and *.svg from results/*.csv
+#   make fuzz       libFuzzer on each parser, FUZZ_SECONDS (60) each; not part of make test
 #   make deps       install missing Debian packages (as root), or print the command
 #   make clean
 #   V=1             print full commands; local overrides go in config.mak
@@ -167,6 +168,57 @@ speed: $(BIN)
 # A ~100-million-op trace through a pipe: the replay's peak RSS (< 64 MiB).
 trace-mem: $(BIN)
 	DDWSIM_BIN=./$(BIN) sh bench/trace_mem.sh
+
+# --- fuzzing: one libFuzzer harness per parser (tests/fuzz/fuzz_*.c) ---
+# Not part of `make test`. The library is built again with clang, libFuzzer and
+# ASan+UBSan in build-fuzz/ (UB stops the run, so the fuzzer sees it). Each
+# target runs FUZZ_SECONDS on build-fuzz/corpus/<target>, which grows from run to
+# run and is seeded from tests/fuzz/corpus/<target>; crashes, hangs and leaks go
+# to build-fuzz/crashes/<target>/. A crash found becomes a regression input in
+# tests/fuzz/regressions/<target>/ (tests/test_fuzz_regressions.c runs them).
+#   make fuzz                                   all targets, 60 s each
+#   make fuzz FUZZ_SECONDS=600 FUZZ_TARGETS=config
+#   make fuzz-build                             only build build-fuzz/fuzz_<target>
+#   FUZZ_ARGS=...                               more libFuzzer options
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= config trace_text trace_bin import_qemu import_ftrace
+FZ          := build-fuzz
+FUZZ_CC     ?= clang
+FUZZ_CFLAGS := $(filter-out -Werror,$(WARN)) -g -O1 -fno-omit-frame-pointer -MMD -MP \
+	       -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZ_OBJS   := $(LIB_SRCS:src/%.c=$(FZ)/obj/%.o)
+FUZZ_BINS   := $(FUZZ_TARGETS:%=$(FZ)/fuzz_%)
+
+.PHONY: fuzz fuzz-build
+
+fuzz: fuzz-build
+	@fail=""; for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(FZ)/corpus/$$t $(FZ)/crashes/$$t $(FZ)/tmp && \
+		cp tests/fuzz/corpus/$$t/* $(FZ)/corpus/$$t/ || exit 1; \
+		echo "  FUZZ    $$t ($(FUZZ_SECONDS) s)"; \
+		TMPDIR=$(CURDIR)/$(FZ)/tmp ./$(FZ)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) \
+			-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+			-artifact_prefix=$(FZ)/crashes/$$t/ $(FUZZ_ARGS) $(FZ)/corpus/$$t || fail="$$fail $$t"; \
+	done; \
+	if [ -n "$$fail" ]; then echo "ddwsim: fuzz: found a problem in:$$fail (see $(FZ)/crashes/)"; exit 1; fi
+
+fuzz-build: $(FUZZ_BINS)
+.SECONDARY: $(FUZZ_OBJS)
+
+$(FZ)/.deps:
+	$(call need_pkgs,clang libclang-rt-14-dev $(BUILD_PKGS))
+	@mkdir -p $(@D) && touch $@
+
+$(FZ)/obj/%.o: src/%.c | $(FZ)/.deps
+	@mkdir -p $(@D)
+	$(if $(Q),@echo "  FUZZCC  $<")
+	$(Q)$(FUZZ_CC) $(CPPFLAGS_ALL) $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(FZ)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS) | $(FZ)/.deps
+	$(if $(Q),@echo "  FUZZLD  $@")
+	$(Q)$(FUZZ_CC) $(CPPFLAGS_ALL) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_OBJS) $(LIBS)
+
+-include $(FUZZ_OBJS:.o=.d) $(FUZZ_BINS:%=%.d)
 
 clean:
 	rm -rf build build-san ddwsim
