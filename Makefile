@@ -4,6 +4,7 @@
 #   make run        build and run configs/default.yaml
 #   make test       build and run the whole test suite (unit + end-to-end)
 #   make check      the same suite under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make valgrind   the end-to-end tests with ddwsim under valgrind memcheck
 #   make golden     rewrite tests/golden/*.expected (after an intended change)
 #   make calibrate  compare with published measurements (reference/numbers.md §4)
 #   make speed      the simulator's own speed (lookups/s, requests/s)
@@ -53,7 +54,7 @@ BUILD_PKGS := gcc make pkg-config libyaml-dev
 TEST_PKGS  := libcriterion-dev
 PLOT_PKGS  := gnuplot-nox
 
-.PHONY: all run test check golden calibrate speed trace-mem bench plots deps deps-build deps-test clean help
+.PHONY: all run test check valgrind golden calibrate speed trace-mem bench plots deps deps-build deps-test clean help
 
 all: $(BIN)
 
@@ -129,6 +130,15 @@ test: $(BIN) $(TEST_BIN)
 
 check:
 	$(MAKE) SAN=address,undefined test TEST_ARGS="$(TEST_ARGS)"
+
+# The end-to-end tests with the binary under valgrind memcheck: a leak or an
+# invalid access makes ddwsim exit 99, which fails the test that ran it.
+VALGRIND := valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99
+valgrind: $(BIN) $(TEST_BIN)
+	$(call need_pkgs,valgrind)
+	DDWSIM_BIN="$(VALGRIND) ./$(BIN)" ./$(TEST_BIN) --filter 'cli/*' $(TEST_ARGS)
+	DDWSIM_BIN="$(VALGRIND) ./$(BIN)" ./$(TEST_BIN) --filter 'bad_traces/*' $(TEST_ARGS)
+	DDWSIM_BIN="$(VALGRIND) ./$(BIN)" ./$(TEST_BIN) --filter 'bad_configs/*' $(TEST_ARGS)
 
 # Rewrites tests/golden/*.expected from the current binary: only after an
 # intended change, and read `git diff tests/golden` before committing.
