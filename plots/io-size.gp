@@ -13,8 +13,8 @@ set logscale x 2
 set xtics ("512" 512, "1K" 1024, "2K" 2048, "4K" 4096, "8K" 8192, "16K" 16384, "32K" 32768, "64K" 65536, "128K" 131072, "256K" 262144, "512K" 524288, "1M" 1048576)
 set key inside top left box
 do for [fmt in "png svg"] {
-	if (fmt eq "png") { set terminal pngcairo size 1200,850 noenhanced; set output 'plots/io-size.png' }
-	if (fmt eq "svg") { set terminal svg size 1200,850 noenhanced; set output 'plots/io-size.svg' }
+	if (fmt eq "png") { set terminal pngcairo size 1200,850 noenhanced; set output 'plots/io-size.png.tmp' }
+	if (fmt eq "svg") { set terminal svg size 1200,850 noenhanced; set output 'plots/io-size.svg.tmp' }
 	set multiplot layout 2,2 title "Per-I/O mapping cost vs I/O size (qemu-pseries KVM guest, Gen3 x8; bench/sweeps/io-size-*.yaml)"
 	set xrange [400:1.3e6]
 	set key bottom right
@@ -37,4 +37,6 @@ do for [fmt in "png svg"] {
 	set ylabel 'CPU ns per I/O (map + unmap)'
 	plot for [i=1:3] nvme every 3::(i-1) using (bytes(strcol('workload.block_size'))):(column('cpu.ns_per_io')) with linespoints title word(modes, i)
 	unset multiplot
+	set output		# all or nothing: written to .tmp, renamed when complete
+	system(sprintf('mv plots/io-size.%s.tmp plots/io-size.%s', fmt, fmt))
 }

@@ -7,8 +7,8 @@ f = 'results/walk-levels.csv'
 set key top left box
 lat = "100 197 300"
 do for [fmt in "png svg"] {
-	if (fmt eq "png") { set terminal pngcairo size 1200,450 noenhanced; set output 'plots/walk-levels.png' }
-	if (fmt eq "svg") { set terminal svg size 1200,450 noenhanced; set output 'plots/walk-levels.svg' }
+	if (fmt eq "png") { set terminal pngcairo size 1200,450 noenhanced; set output 'plots/walk-levels.png.tmp' }
+	if (fmt eq "svg") { set terminal svg size 1200,450 noenhanced; set output 'plots/walk-levels.svg.tmp' }
 	set multiplot layout 1,2 title "Walks vs table levels (PHB4, 64 walkers; bench/sweeps/walk-levels.yaml)"
 	set xlabel 'TCE table levels'
 	set xtics 1
@@ -20,4 +20,6 @@ do for [fmt in "png svg"] {
 	set ylabel 'ns waited per DMA (walkers busy)'
 	plot for [i=1:3] f every ::(5*(i-1))::(5*i-1) using (column('modes[0].window.levels')):(column('translation.stall_ns') / column('ios')) with linespoints title word(lat, i).' ns per read'
 	unset multiplot
+	set output		# all or nothing: written to .tmp, renamed when complete
+	system(sprintf('mv plots/walk-levels.%s.tmp plots/walk-levels.%s', fmt, fmt))
 }
