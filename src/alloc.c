@@ -80,9 +80,9 @@ static void set_bits(struct tce_alloc *a, uint64_t n, uint64_t nr, bool on)
 	while (nr) {
 		uint64_t off = n % BITS, cnt = BITS - off < nr ? BITS - off : nr;
 		uint64_t mask = (cnt == BITS ? ~0ull : ((1ull << cnt) - 1)) << off;
-		uint64_t *w = sparse_slot(&a->map, n / BITS);
+		uint64_t w = sparse_get(&a->map, n / BITS);
 
-		*w = on ? *w | mask : *w & ~mask;
+		sparse_set(&a->map, n / BITS, on ? w | mask : w & ~mask);
 		n += cnt;
 		nr -= cnt;
 	}

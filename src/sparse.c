@@ -6,6 +6,12 @@
  *
  * Cost: depth + 1 dependent loads per access; depth is fixed at init from
  * the key width, so it is 0..6.
+ *
+ * Each node carries one extra word after its slots: a directory counts its
+ * non-NULL children, a leaf counts its nonzero words (kept by sparse_set
+ * only). sparse_set frees a leaf when its last nonzero word is cleared, and
+ * then every directory it leaves empty, so memory follows the live words,
+ * not every word ever written.
  */
 #include <assert.h>
 #include <stdlib.h>
@@ -24,6 +30,19 @@ void sparse_init(struct sparse *s, unsigned key_bits)
 	s->root = NULL;
 	s->bytes = 0;
 	s->depth = key_bits > LEAF_BITS ? (key_bits - LEAF_BITS + DIR_BITS - 1) / DIR_BITS : 0;
+}
+
+#define LEAF_COUNT(leaf)	(((uint64_t *)(leaf))[LEAF_N])
+#define DIR_BYTES	((DIR_N + 1) * sizeof(void *))
+#define LEAF_BYTES	((LEAF_N + 1) * sizeof(uint64_t))
+
+/* Adds delta to a directory's child count (kept in its extra slot). */
+static inline uintptr_t dir_count_add(void *dir, int delta)
+{
+	void **slot = &((void **)dir)[DIR_N];
+
+	*slot = (void *)((uintptr_t)*slot + (uintptr_t)(intptr_t)delta);
+	return (uintptr_t)*slot;
 }
 
 static void free_node(void *node, unsigned depth)
@@ -68,20 +87,71 @@ uint64_t sparse_get(const struct sparse *s, uint64_t key)
 	return p ? *p : 0;
 }
 
-uint64_t *sparse_slot(struct sparse *s, uint64_t key)
+/* Walks to key's leaf, creating nodes on the way; path[d] = link at level d. */
+static uint64_t *walk_create(struct sparse *s, uint64_t key, void ***path)
 {
 	void **link = &s->root;
+	void *parent = NULL;
 
 	for (unsigned d = s->depth; d; d--) {
 		if (!*link) {
-			*link = xcalloc(DIR_N, sizeof(void *));
-			s->bytes += DIR_N * sizeof(void *);
+			*link = xcalloc(DIR_N + 1, sizeof(void *));
+			s->bytes += DIR_BYTES;
+			if (parent)
+				dir_count_add(parent, 1);
 		}
+		if (path)
+			path[d] = link;
+		parent = *link;
 		link = &((void **)*link)[dir_index(key, d)];
 	}
 	if (!*link) {
-		*link = xcalloc(LEAF_N, sizeof(uint64_t));
-		s->bytes += LEAF_N * sizeof(uint64_t);
+		*link = xcalloc(LEAF_N + 1, sizeof(uint64_t));
+		s->bytes += LEAF_BYTES;
+		if (parent)
+			dir_count_add(parent, 1);
 	}
+	if (path)
+		path[0] = link;
 	return (uint64_t *)*link + (key & (LEAF_N - 1));
+}
+
+uint64_t *sparse_slot(struct sparse *s, uint64_t key)
+{
+	return walk_create(s, key, NULL);
+}
+
+void sparse_set(struct sparse *s, uint64_t key, uint64_t v)
+{
+	void **path[8];
+	uint64_t *p;
+
+	if (!v) {
+		p = sparse_peek(s, key);
+		if (!p || !*p)
+			return;
+	}
+	p = walk_create(s, key, path);
+	if (!*p == !v) {
+		*p = v;
+		return;
+	}
+	*p = v;
+	if (v) {
+		LEAF_COUNT(*path[0])++;
+		return;
+	}
+	if (--LEAF_COUNT(*path[0]))
+		return;
+	/* The leaf is empty: free it and every directory that empties. */
+	free(*path[0]);
+	*path[0] = NULL;
+	s->bytes -= LEAF_BYTES;
+	for (unsigned d = 1; d <= s->depth; d++) {
+		if (dir_count_add(*path[d], -1))
+			return;
+		free(*path[d]);
+		*path[d] = NULL;
+		s->bytes -= DIR_BYTES;
+	}
 }

@@ -244,7 +244,7 @@ void tce_table_set(struct tce_table *t, uint64_t idx, uint64_t tce)
 		hv_touch(t, idx);
 	else
 		alloc_levels(t, idx);
-	*sparse_slot(&t->lv[0], idx) = tce_to_be(tce);
+	sparse_set(&t->lv[0], idx, tce_to_be(tce));
 }
 
 /* Are all levels above idx's leaf present? */
@@ -259,14 +259,10 @@ static bool levels_present(const struct tce_table *t, uint64_t idx)
 
 void tce_table_clear(struct tce_table *t, uint64_t idx)
 {
-	uint64_t *e;
-
 	assert(idx < t->g.it_size);
 	if (!levels_present(t, idx))
 		return;
-	e = sparse_peek(&t->lv[0], idx);
-	if (e)
-		*e = 0;
+	sparse_set(&t->lv[0], idx, 0);	/* frees the leaf once it empties */
 }
 
 uint64_t tce_table_get(const struct tce_table *t, uint64_t idx)

@@ -22,8 +22,18 @@ void sparse_init(struct sparse *s, unsigned key_bits);
 void sparse_release(struct sparse *s);
 /* Value at key, 0 if never written. */
 uint64_t sparse_get(const struct sparse *s, uint64_t key);
-/* Slot for key; allocates its leaf. The pointer stays valid until release. */
+/*
+ * Slot for key; allocates its leaf. The pointer stays valid until release.
+ * Do not use on a sparse that is also written with sparse_set: writes
+ * through the slot bypass the leaf's nonzero count.
+ */
 uint64_t *sparse_slot(struct sparse *s, uint64_t key);
+/*
+ * Writes v at key, keeping the leaf's nonzero count; clearing the last
+ * nonzero word of a leaf frees it (and directories left empty). Writing 0
+ * where no leaf exists allocates nothing.
+ */
+void sparse_set(struct sparse *s, uint64_t key, uint64_t v);
 /* Slot for key if its leaf exists, else NULL. */
 uint64_t *sparse_peek(const struct sparse *s, uint64_t key);
 
