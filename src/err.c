@@ -1,5 +1,6 @@
 /* err.c - ddw_error()/ddw_warn() and errno names. */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +50,33 @@ int ddw_error_at(const char *where, const char *fmt, ...)
 	ddw_verror_at(where, fmt, ap);
 	va_end(ap);
 	return -1;
+}
+
+int ddw_error_line(const char *path, uint64_t line, const char *fmt, ...)
+{
+	char where[4200];
+	va_list ap;
+
+	snprintf(where, sizeof(where), "%s:%" PRIu64, path, line);
+	va_start(ap, fmt);
+	ddw_verror_at(where, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void ddw_warn_once_line(unsigned *reported, unsigned kind, const char *path, uint64_t line,
+			const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	if (*reported & (1u << kind))
+		return;
+	*reported |= 1u << kind;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	ddw_warn("%s:%" PRIu64 ": %s (reported once)", path, line, msg);
 }
 
 static const struct {

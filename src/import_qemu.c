@@ -372,35 +372,11 @@ struct qimp {
 
 /* --- messages --- */
 
-/* Reports "FILE:LINE: message" and returns -1. */
-DDW_PRINTF(2, 3)
-static int bad(struct qimp *q, const char *fmt, ...)
-{
-	char where[4200];
-	va_list ap;
-
-	snprintf(where, sizeof(where), "%s:%" PRIu64, q->path, q->lineno);
-	va_start(ap, fmt);
-	ddw_verror_at(where, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-/* The first warning of kind k, as "ddwsim: warning: FILE:LINE: message (reported once)". */
-DDW_PRINTF(3, 4)
-static void warn_once(struct qimp *q, enum qwarn k, const char *fmt, ...)
-{
-	char msg[256];
-	va_list ap;
-
-	if (q->warned & (1u << k))
-		return;
-	q->warned |= 1u << k;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	ddw_warn("%s:%" PRIu64 ": %s (reported once)", q->path, q->lineno, msg);
-}
+/* Reports "FILE:LINE: message" at q's line and returns -1. */
+#define bad(q, ...)	ddw_error_line((q)->path, (q)->lineno, __VA_ARGS__)
+/* The first warning of kind k at q's line, "(reported once)". */
+#define warn_once(q, k, ...) \
+	ddw_warn_once_line(&(q)->warned, (k), (q)->path, (q)->lineno, __VA_ARGS__)
 
 static int ignore(struct qimp *q)
 {

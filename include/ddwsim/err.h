@@ -3,6 +3,7 @@
 #define DDWSIM_ERR_H
 
 #include <stdarg.h>
+#include <stdint.h>
 
 #if defined(__GNUC__)
 #define DDW_PRINTF(f, a) __attribute__((format(printf, f, a)))
@@ -31,6 +32,17 @@ int ddw_warn(const char *fmt, ...) DDW_PRINTF(1, 2);
  */
 int ddw_error_at(const char *where, const char *fmt, ...) DDW_PRINTF(2, 3);
 int ddw_verror_at(const char *where, const char *fmt, va_list ap);
+
+/* ddw_error_at with WHERE = "PATH:LINE". Returns -1. */
+int ddw_error_line(const char *path, uint64_t line, const char *fmt, ...) DDW_PRINTF(3, 4);
+
+/*
+ * The first warning of one kind: "ddwsim: warning: PATH:LINE: message
+ * (reported once)", then nothing for that kind. *reported holds 1 << kind
+ * for each kind already reported; kind < 32.
+ */
+void ddw_warn_once_line(unsigned *reported, unsigned kind, const char *path, uint64_t line,
+			const char *fmt, ...) DDW_PRINTF(5, 6);
 
 /* "EINVAL" for EINVAL (positive or negative); "E<number>" if unknown. */
 const char *ddw_errno_name(int err);
