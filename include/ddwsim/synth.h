@@ -8,6 +8,8 @@
 struct synth_gen {
 	const char *name;		/* workload.generator */
 	const char *help;		/* one line */
+	const char *io_name;		/* what one I/O is, for reports: "packet",
+					 * "NVMe command", "DMA" */
 	const struct cfg_key *keys;	/* its parameters (workload.<key>) */
 	/* Checks what the key table cannot (values that must agree): NULL if all
 	 * is well, else the problem, with *key set to the key to blame. */

@@ -46,6 +46,9 @@ struct dma_op {
 
 #define OP_F_WAIT	0x1	/* DMA: starts only when the device's previous DMA completed
 				 * (one outstanding DMA, as latency benchmarks run) */
+#define OP_F_AUX	0x2	/* DMA: part of an I/O but not the I/O itself (a descriptor
+				 * fetch, a completion write): reports count a workload's
+				 * I/Os as its DMAs without this flag */
 #define OP_NO_BUS	UINT64_MAX
 #define OP_NO_TIME	UINT64_MAX
 
