@@ -53,25 +53,7 @@ void dma_api_count_clear(const struct dma_api_cfg *cfg, uint64_t npages, struct 
 		st->h_stuff_tce += div_up(npages, HCALL_MAX_TCES);
 }
 
-void dma_api_apply_kill(struct tce_cache *cache, const struct kill_req *k)
-{
-	switch (k->scope) {
-	case KILL_NONE:
-		break;
-	case KILL_PAGE:
-		for (uint64_t i = 0; i < k->npages; i++)
-			tce_cache_kill_page(cache, k->pe, k->win, k->idx + i);
-		break;
-	case KILL_PE:
-		tce_cache_kill_pe(cache, k->pe);
-		break;
-	case KILL_ALL:
-		tce_cache_kill_all(cache);
-		break;
-	}
-}
-
-/* Kill pages [idx, idx + npages) of the window: count it, then apply or hand it on. */
+/* Kill pages [idx, idx + npages) of the window: count it, and the PHB applies it. */
 static void kill_range(struct dma_api *d, uint64_t idx, uint64_t npages)
 {
 	struct kill_req k = {
@@ -88,10 +70,7 @@ static void kill_range(struct dma_api *d, uint64_t idx, uint64_t npages)
 		st->kill_pe += k.requests;
 	else if (k.scope == KILL_ALL)
 		st->kill_all += k.requests;
-	if (d->kill_sink)
-		d->kill_sink(d->kill_arg, &k);
-	else
-		dma_api_apply_kill(d->cache, &k);
+	phb_kill(d->phb, &k);
 }
 
 static uint64_t win_idx(const struct dma_api *d, uint64_t dma)
@@ -149,12 +128,12 @@ static int setup_direct(struct dma_api *d)
 }
 
 int dma_api_init(struct dma_api *d, const struct dma_api_cfg *cfg, struct pe *pe,
-		 uint64_t win_start, struct tce_cache *cache, struct mode_stats *st)
+		 uint64_t win_start, struct phb *phb, struct mode_stats *st)
 {
 	memset(d, 0, sizeof(*d));
 	d->cfg = *cfg;
 	d->pe = pe;
-	d->cache = cache;
+	d->phb = phb;
 	d->st = st;
 	if (cfg->model == MAP_BYPASS)
 		return 0;
@@ -247,10 +226,14 @@ static int map_one(struct dma_api *d, unsigned cpu, uint64_t phys, uint64_t len,
 
 static void unmap_segs(struct dma_api *d, const struct dma_seg *segs, unsigned n);
 
+/* Adds what the allocator did since the last fold (a device's two windows
+ * each have an allocator, and both count into the device's counters). */
 static void fold_alloc_stats(struct dma_api *d)
 {
-	d->st->alloc_words = d->alloc.st.words_scanned;
-	d->st->alloc_peak = d->alloc.st.peak;
+	d->st->alloc_words += d->alloc.st.words_scanned - d->folded_words;
+	d->folded_words = d->alloc.st.words_scanned;
+	if (d->alloc.st.peak > d->st->alloc_peak)
+		d->st->alloc_peak = d->alloc.st.peak;
 }
 
 int dma_api_map(struct dma_api *d, unsigned cpu, uint64_t phys, uint64_t len,

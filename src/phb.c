@@ -1,5 +1,5 @@
 /*
- * phb.c - the PHB's DMA translation, functional (no time).
+ * phb.c - the PHB's DMA translation: the one path both replays take.
  *
  * Per PCIe request (reference/domain.md §3.1, QEMU pnv_phb4_translate_tve):
  *   1. the window: bus address bit 59 picks the TVE; here, the PE's window
@@ -12,56 +12,163 @@
  * DMA engines issue aligned requests; PCIe forbids crossing 4 KiB, and
  * MPS/MRRS <= 4 KiB divide it, so no request crosses a TCE either).
  */
+#include <stdlib.h>
+#include <string.h>
+
 #include "ddwsim/phb.h"
 #include "ddwsim/tce.h"
+#include "ddwsim/xalloc.h"
 
-static void translate(struct phb *p, struct pe *pe, uint64_t bus, bool write)
+void dma_cursor_init(struct dma_cursor *c, const struct dma_seg *seg, uint64_t off,
+		     uint64_t len, uint64_t unit)
+{
+	*c = (struct dma_cursor){ .seg = seg, .off = off, .left = len, .unit = unit };
+}
+
+bool dma_cursor_next(struct dma_cursor *c, uint64_t *bus, uint64_t *len)
+{
+	uint64_t b, chunk;
+
+	if (!c->left)
+		return false;
+	while (c->off >= c->seg[c->i].len) {
+		c->off -= c->seg[c->i].len;
+		c->i++;
+	}
+	b = c->seg[c->i].dma + c->off;
+	chunk = c->unit - (b & (c->unit - 1));
+	if (chunk > c->left)
+		chunk = c->left;
+	if (chunk > c->seg[c->i].len - c->off)
+		chunk = c->seg[c->i].len - c->off;
+	c->off += chunk;
+	c->left -= chunk;
+	*bus = b;
+	*len = chunk;
+	return true;
+}
+
+static unsigned walk(struct phb *p, struct pe *pe, struct window *w, uint64_t idx,
+		     uint64_t *tce)
+{
+	struct tce_walk wk;
+	int rc = tce_table_walk(w->tbl, idx, &wk);
+
+	p->st->cache_misses++;
+	p->st->walks++;
+	p->st->walk_reads += wk.reads;
+	*tce = rc < 0 ? 0 : wk.tce;
+	if (*tce)
+		tce_cache_fill(p->cache, pe->number, w->num, idx, *tce);
+	return PHB_MISS | (wk.reads & 0x0f);
+}
+
+unsigned phb_translate(struct phb *p, struct pe *pe, uint64_t bus, bool write)
 {
 	struct window *w = window_find(pe, bus);
-	const struct tce_geom *g;
-	struct tce_walk walk;
 	uint64_t idx, tce;
+	unsigned o;
 
 	if (!w) {
 		p->st->faults++;
-		return;
-	}
-	g = tce_table_geom(w->tbl);
-	idx = (bus - w->start) >> g->page_shift;
-	p->st->cache_lookups++;
-	if (tce_cache_lookup(p->cache, pe->number, w->num, idx, &tce)) {
-		p->st->cache_hits++;
+		o = PHB_NOWIN;
 	} else {
-		p->st->cache_misses++;
-		int rc = tce_table_walk(w->tbl, idx, &walk);
-
-		p->st->walks++;
-		p->st->walk_reads += walk.reads;
-		tce = walk.tce;
-		if (rc < 0 || !tce) {
-			p->st->faults++;
-			return;
+		idx = (bus - w->start) >> tce_table_geom(w->tbl)->page_shift;
+		p->st->cache_lookups++;
+		if (tce_cache_lookup(p->cache, pe->number, w->num, idx, &tce)) {
+			p->st->cache_hits++;
+			o = PHB_HIT;
+		} else {
+			o = walk(p, pe, w, idx, &tce);
 		}
-		tce_cache_fill(p->cache, pe->number, w->num, idx, tce);
+		if (!tce || !tce_allows(tce, write)) {
+			p->st->faults++;
+			o |= PHB_FAULT;
+		}
 	}
-	if (!tce_allows(tce, write))
-		p->st->faults++;
+	if (p->log)
+		phb_log_push(p->log, (uint8_t)o);
+	return o;
 }
 
-void phb_dma(struct phb *p, struct pe *pe, uint64_t bus, uint64_t len, bool write,
-	     bool bypass)
+void phb_dma(struct phb *p, struct pe *pe, const struct dma_seg *seg, uint64_t off,
+	     uint64_t len, bool write, bool bypass)
 {
-	uint64_t unit = write ? p->mps : p->mrrs;
+	struct dma_cursor c;
+	uint64_t bus, n;
 
-	while (len) {
-		uint64_t chunk = unit - (bus & (unit - 1));
-
-		if (chunk > len)
-			chunk = len;
+	dma_cursor_init(&c, seg, off, len, phb_unit(p, write));
+	while (dma_cursor_next(&c, &bus, &n)) {
 		p->st->requests++;
 		if (!bypass)
-			translate(p, pe, bus, write);
-		bus += chunk;
-		len -= chunk;
+			phb_translate(p, pe, bus, write);
+		else if (p->log)
+			phb_log_push(p->log, PHB_BYPASS);
 	}
+}
+
+void phb_kill(struct phb *p, const struct kill_req *k)
+{
+	switch (k->scope) {
+	case KILL_NONE:
+		break;
+	case KILL_PAGE:
+		for (uint64_t i = 0; i < k->npages; i++)
+			tce_cache_kill_page(p->cache, k->pe, k->win, k->idx + i);
+		break;
+	case KILL_PE:
+		tce_cache_kill_pe(p->cache, k->pe);
+		break;
+	case KILL_ALL:
+		tce_cache_kill_all(p->cache);
+		break;
+	}
+	if (p->kills) {
+		struct phb_kills *ks = p->kills;
+
+		if (ks->n == ks->cap) {
+			ks->cap = ks->cap ? ks->cap * 2 : 8;
+			ks->requests = xrealloc(ks->requests, st_mul(ks->cap, sizeof(*ks->requests)));
+		}
+		ks->requests[ks->n++] = k->requests;
+	}
+}
+
+/* --- the outcome log: a ring that doubles when full --- */
+
+void phb_log_push(struct phb_log *l, uint8_t o)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? st_mul(l->cap, 2) : 4096;
+		uint8_t *b = xmalloc(cap);
+		size_t first = l->cap - l->head;
+
+		if (first > l->n)
+			first = l->n;
+		if (l->n) {
+			memcpy(b, l->buf + l->head, first);
+			memcpy(b + first, l->buf, l->n - first);
+		}
+		free(l->buf);
+		l->buf = b;
+		l->cap = cap;
+		l->head = 0;
+	}
+	l->buf[(l->head + l->n) & (l->cap - 1)] = o;
+	l->n++;
+}
+
+uint8_t phb_log_pop(struct phb_log *l)
+{
+	uint8_t o = l->buf[l->head];
+
+	l->head = (l->head + 1) & (l->cap - 1);
+	l->n--;
+	return o;
+}
+
+void phb_log_release(struct phb_log *l)
+{
+	free(l->buf);
+	*l = (struct phb_log){ 0 };
 }

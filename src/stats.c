@@ -68,22 +68,3 @@ double stat_ratio(const struct mode_stats *s, const struct stat_desc *d)
 	return den ? (double)num / (double)den : 0.0;
 }
 
-enum win_err win_err_of(int err)
-{
-	switch (err < 0 ? -err : err) {
-	case EINVAL: return WIN_ERR_EINVAL;
-	case ENOSPC: return WIN_ERR_ENOSPC;
-	case ENOMEM: return WIN_ERR_ENOMEM;
-	case EPERM: return WIN_ERR_EPERM;
-	default: return WIN_ERR_OTHER;
-	}
-}
-
-const char *win_err_name(enum win_err e)
-{
-	static const char *const names[WIN_ERR_COUNT] = {
-		"EINVAL", "ENOSPC", "ENOMEM", "EPERM", "other",
-	};
-
-	return (unsigned)e < WIN_ERR_COUNT ? names[e] : "other";
-}

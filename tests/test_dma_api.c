@@ -63,6 +63,7 @@ static const struct window_platform pnv_plat = {
 struct fx {
 	struct pe pe;
 	struct tce_cache *cache;
+	struct phb phb;
 	struct mode_stats st;
 	struct dma_api d;
 	bool bound;
@@ -106,11 +107,12 @@ static void fx_init(struct fx *f, const struct window_platform *plat)
 	memset(f, 0, sizeof(*f));
 	cr_assert(eq(int, pe_init(&f->pe, plat, PE_NUM, 1), 0));
 	cr_assert(eq(int, tce_cache_new(&f->cache, &cc), 0));
+	f->phb = (struct phb){ .cache = f->cache, .mps = 256, .mrrs = 512 };
 }
 
 static int fx_bind(struct fx *f, const struct dma_api_cfg *cfg, uint64_t win_start)
 {
-	int rc = dma_api_init(&f->d, cfg, &f->pe, win_start, f->cache, &f->st);
+	int rc = dma_api_init(&f->d, cfg, &f->pe, win_start, &f->phb, &f->st);
 
 	f->bound = rc == 0;
 	return rc;

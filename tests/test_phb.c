@@ -30,6 +30,14 @@ static void setup(void)
 	phb = (struct phb){ .cache = cache, .mps = 256, .mrrs = 512, .st = &st };
 }
 
+/* One DMA of len bytes at bus address bus (a one-segment mapping). */
+static void dma(uint64_t bus, uint64_t len, bool write, bool bypass)
+{
+	struct dma_seg seg = { .dma = bus, .len = len };
+
+	phb_dma(&phb, &pe, &seg, 0, len, write, bypass);
+}
+
 static void teardown(void)
 {
 	tce_cache_free(cache);
@@ -46,7 +54,7 @@ static void set_tce(uint64_t idx, uint64_t phys, uint64_t perm)
 Test(phb, write_of_1500_bytes_at_offset_0_is_6_requests_of_at_most_256)
 {
 	set_tce(1, 0x40000, TCE_PCI_READ | TCE_PCI_WRITE);
-	phb_dma(&phb, &pe, 0x10000, 1500, true, false);
+	dma(0x10000, 1500, true, false);
 	/* ceil(1500 / 256) = 6 requests, all in page 1: 1 miss then 5 hits */
 	cr_expect_eq(st.requests, 6);
 	cr_expect_eq(tce_cache_stats(cache)->lookups, 6);
@@ -60,14 +68,14 @@ Test(phb, unaligned_start_adds_a_request)
 {
 	set_tce(1, 0x40000, TCE_PCI_READ | TCE_PCI_WRITE);
 	/* from 0x10064: 156 to the 256 boundary, 5 x 256, then 1500-156-1280 = 64 */
-	phb_dma(&phb, &pe, 0x10064, 1500, true, false);
+	dma(0x10064, 1500, true, false);
 	cr_expect_eq(st.requests, 7);
 }
 
 Test(phb, reads_split_at_mrrs)
 {
 	set_tce(1, 0x40000, TCE_PCI_READ);
-	phb_dma(&phb, &pe, 0x10000, 4096, false, false);
+	dma(0x10000, 4096, false, false);
 	cr_expect_eq(st.requests, 8, "4096 / 512");
 	cr_expect_eq(st.faults, 0);
 }
@@ -75,7 +83,7 @@ Test(phb, reads_split_at_mrrs)
 Test(phb, write_through_a_read_only_tce_faults_on_every_request)
 {
 	set_tce(1, 0x40000, TCE_PCI_READ);
-	phb_dma(&phb, &pe, 0x10000, 512, true, false);
+	dma(0x10000, 512, true, false);
 	/* 2 requests; the TCE is valid, so it is cached, but neither may write */
 	cr_expect_eq(st.faults, 2);
 	cr_expect_eq(tce_cache_stats(cache)->hits, 1);
@@ -84,7 +92,7 @@ Test(phb, write_through_a_read_only_tce_faults_on_every_request)
 Test(phb, missing_level_faults_after_one_read)
 {
 	/* nothing mapped: the top-level entry for index 5 is zero */
-	phb_dma(&phb, &pe, 5ull << 16, 64, false, false);
+	dma(5ull << 16, 64, false, false);
 	cr_expect_eq(st.faults, 1);
 	cr_expect_eq(st.walks, 1);
 	cr_expect_eq(st.walk_reads, 1);
@@ -94,14 +102,14 @@ Test(phb, missing_level_faults_after_one_read)
 Test(phb, zero_tce_under_a_present_level_faults_after_two_reads)
 {
 	set_tce(1, 0x40000, TCE_PCI_READ);
-	phb_dma(&phb, &pe, 2ull << 16, 64, false, false);	/* same leaf block, entry 2 is 0 */
+	dma(2ull << 16, 64, false, false);	/* same leaf block, entry 2 is 0 */
 	cr_expect_eq(st.faults, 1);
 	cr_expect_eq(st.walk_reads, 2);
 }
 
 Test(phb, address_outside_every_window_faults_without_a_lookup)
 {
-	phb_dma(&phb, &pe, 1ull << 40, 64, false, false);
+	dma(1ull << 40, 64, false, false);
 	cr_expect_eq(st.faults, 1);
 	cr_expect_eq(tce_cache_stats(cache)->lookups, 0);
 	cr_expect_eq(st.walks, 0);
@@ -109,7 +117,7 @@ Test(phb, address_outside_every_window_faults_without_a_lookup)
 
 Test(phb, bypass_counts_requests_but_translates_nothing)
 {
-	phb_dma(&phb, &pe, (1ull << 59) + 0x1234, 1024, true, true);
+	dma((1ull << 59) + 0x1234, 1024, true, true);
 	/* 0x1234 -> 0x1300 is 204 bytes, then 3 x 256, then 1024-204-768 = 52 */
 	cr_expect_eq(st.requests, 5);
 	cr_expect_eq(tce_cache_stats(cache)->lookups, 0);
@@ -121,7 +129,7 @@ Test(phb, cache_tags_carry_the_pe_number)
 	uint64_t tce;
 
 	set_tce(1, 0x40000, TCE_PCI_READ);
-	phb_dma(&phb, &pe, 0x10000, 64, false, false);
+	dma(0x10000, 64, false, false);
 	cr_expect(tce_cache_lookup(cache, 3, 0, 1, &tce), "cached under PE 3");
 	cr_expect(!tce_cache_lookup(cache, 4, 0, 1, &tce));
 }

@@ -6,9 +6,9 @@
 #include <stdint.h>
 
 #include "ddwsim/alloc.h"
-#include "ddwsim/stats.h"
+#include "ddwsim/counters.h"
+#include "ddwsim/phb.h"
 #include "ddwsim/tce.h"
-#include "ddwsim/tce_cache.h"
 #include "ddwsim/window.h"
 
 #define HCALL_MAX_TCES	512	/* per H_PUT_TCE_INDIRECT / H_STUFF_TCE (PAPR v2.12 14.5.4.2.3) */
@@ -22,13 +22,6 @@ enum mapping_model {
 enum plat_kind {
 	PLAT_PSERIES,	/* guest: hypercalls */
 	PLAT_POWERNV,	/* bare metal: table writes + TCE kills */
-};
-
-enum kill_scope {
-	KILL_NONE,	/* nothing invalidated (a cache kept coherent some other way) */
-	KILL_PAGE,	/* the pages named */
-	KILL_PE,	/* every entry of the PE (PHB4/5 with HW560152) */
-	KILL_ALL,	/* the whole cache */
 };
 
 struct dma_api_cfg {
@@ -50,49 +43,24 @@ struct dma_api_cfg {
 	uint64_t res_end;	/* PowerNV's [m32_pci_base, 4G) in the default window */
 };
 
-/* One mapped piece: what the device uses and what unmap frees. */
-struct dma_seg {
-	uint64_t dma;		/* bus address the device uses */
-	uint64_t len;		/* bytes */
-};
-
-/* One kill request the host made: what the PHB must invalidate, and when. */
-struct kill_req {
-	enum kill_scope scope;	/* what it invalidates */
-	unsigned pe, win;
-	uint64_t idx, npages;	/* pages named (KILL_PAGE) */
-	uint64_t requests;	/* MMIO stores or OPAL calls it took */
-};
-
-/*
- * Where kills go. NULL: applied to the cache at once (functional replay).
- * Otherwise called instead, so that a timed replay can apply each kill at
- * the time the host makes it.
- */
-typedef void (*kill_sink_fn)(void *arg, const struct kill_req *k);
-
 struct dma_api {
 	struct dma_api_cfg cfg;
 	struct pe *pe;
 	struct window *win;	/* NULL for bypass */
-	struct tce_cache *cache;
+	struct phb *phb;	/* where kills go */
 	struct tce_alloc alloc;	/* dynamic only */
 	struct mode_stats *st;
-	kill_sink_fn kill_sink;	/* NULL = apply at once */
-	void *kill_arg;
+	uint64_t folded_words;	/* allocator words already added to st */
 };
-
-/* Applies a kill to a cache (what the PHB does when it receives it). */
-void dma_api_apply_kill(struct tce_cache *cache, const struct kill_req *k);
 
 /*
  * dma_api_init() binds the model to a window (the one at win_start; unused
- * for bypass), a cache to kill in, and the counters. For MAP_DIRECT it maps
+ * for bypass), the PHB its kills go to, and the counters. For MAP_DIRECT it maps
  * all RAM now and counts that as set-up. Returns 0, or -EINVAL if the window
  * is missing or too small for RAM (direct).
  */
 int dma_api_init(struct dma_api *d, const struct dma_api_cfg *cfg, struct pe *pe,
-		 uint64_t win_start, struct tce_cache *cache, struct mode_stats *st);
+		 uint64_t win_start, struct phb *phb, struct mode_stats *st);
 void dma_api_release(struct dma_api *d);
 
 /*

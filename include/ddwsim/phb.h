@@ -1,31 +1,121 @@
-/* phb.h - the PHB's translation of device DMA: PCIe requests, TCE-cache lookups, walks, faults. */
+/*
+ * phb.h - the PHB: how a device's DMA is split into PCIe requests, how each
+ * request is translated (TCE-cache lookup, walk, fault), and TCE kills.
+ *
+ * This is the only translation path. The functional replay calls it with no
+ * clock; the timed replay calls it too, in the same (trace) order, and keeps
+ * each request's outcome in the device's log so that its PHB pipeline
+ * (timed_phb.c) only decides *when* each outcome happens.
+ */
 #ifndef DDWSIM_PHB_H
 #define DDWSIM_PHB_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
-#include "ddwsim/stats.h"
+#include "ddwsim/counters.h"
 #include "ddwsim/tce_cache.h"
 #include "ddwsim/window.h"
+
+/* One mapped piece: what the device uses and what unmap frees. */
+struct dma_seg {
+	uint64_t dma;		/* bus address the device uses */
+	uint64_t len;		/* bytes */
+};
+
+enum kill_scope {
+	KILL_NONE,	/* nothing invalidated (a cache kept coherent some other way) */
+	KILL_PAGE,	/* the pages named */
+	KILL_PE,	/* every entry of the PE (PHB4/5 with HW560152) */
+	KILL_ALL,	/* the whole cache */
+};
+
+/* One kill the host made: what the PHB must invalidate. */
+struct kill_req {
+	enum kill_scope scope;	/* what it invalidates */
+	unsigned pe, win;
+	uint64_t idx, npages;	/* pages named (KILL_PAGE) */
+	uint64_t requests;	/* MMIO stores or OPAL calls it took */
+};
+
+/*
+ * Outcome of one request, one byte: the kind in the high bits, the walk's
+ * memory reads (0..5) in the low ones.
+ */
+#define PHB_HIT		0x00	/* found in the TCE cache */
+#define PHB_MISS	0x10	/* walked: PHB_READS(o) dependent reads */
+#define PHB_FAULT	0x20	/* or'ed in: the request faulted */
+#define PHB_NOWIN	0x40	/* no window holds the address (a fault, no lookup) */
+#define PHB_BYPASS	0x80	/* not translated (bypass) */
+#define PHB_READS(o)	((unsigned)(o) & 0x0f)
+
+/* A FIFO of request outcomes (one device's), kept for a timed replay. */
+struct phb_log {
+	uint8_t *buf;
+	size_t cap, head, n;		/* ring: n bytes from head */
+};
+
+/* Kill requests a host operation made, kept for a timed replay. */
+struct phb_kills {
+	uint64_t *requests;		/* per kill: its requests */
+	unsigned n, cap;
+};
 
 struct phb {
 	struct tce_cache *cache;
 	unsigned mps;			/* writes are split at this many bytes */
 	unsigned mrrs;			/* reads are split at this many bytes */
-	struct mode_stats *st;
+	struct mode_stats *st;		/* the device being served */
+	struct phb_log *log;		/* its outcome log, NULL when not timed */
+	struct phb_kills *kills;	/* kills of the host op running, NULL when not timed */
 };
 
 /*
- * A device DMA of len bytes at bus address bus: split into PCIe requests at
- * naturally aligned MPS (write) / MRRS (read) boundaries, which also keeps
- * every request inside one 4 KiB block and one IOMMU page; each request is
- * translated by pe's window holding it (a TCE-cache lookup; on a miss a walk
- * of the table, filling the cache when it finds a TCE). w == NULL means
- * bypass: no translation. A request outside every window, under a missing
- * level, on a zero TCE or without the permission it needs is a fault.
+ * Walks a DMA of len bytes at offset off of a mapping's segments, one PCIe
+ * request at a time: requests end at naturally aligned `unit` boundaries
+ * (MPS for writes, MRRS for reads) and at segment ends, which keeps every
+ * request inside one 4 KiB block and one IOMMU page.
  */
-void phb_dma(struct phb *p, struct pe *pe, uint64_t bus, uint64_t len, bool write,
-	     bool bypass);
+struct dma_cursor {
+	const struct dma_seg *seg;
+	unsigned i;			/* current segment */
+	uint64_t off;			/* offset in it */
+	uint64_t left;			/* bytes still to request */
+	uint64_t unit;
+};
+
+void dma_cursor_init(struct dma_cursor *c, const struct dma_seg *seg, uint64_t off,
+		     uint64_t len, uint64_t unit);
+/* The next request's bus address and length; false when the DMA is done. */
+bool dma_cursor_next(struct dma_cursor *c, uint64_t *bus, uint64_t *len);
+
+static inline uint64_t phb_unit(const struct phb *p, bool write)
+{
+	return write ? p->mps : p->mrrs;
+}
+
+/*
+ * Translates one request at bus for pe's windows: the window holding it,
+ * a TCE-cache lookup keyed by (PE, window, TCE index), on a miss a walk of
+ * the table (a zero indirect entry or a zero TCE is a fault and is not
+ * cached), then the permission. Counts into p->st; logs the outcome.
+ */
+unsigned phb_translate(struct phb *p, struct pe *pe, uint64_t bus, bool write);
+
+/*
+ * A device DMA of len bytes at offset off of the segments seg: every request
+ * counted and translated (bypass: counted, not translated).
+ */
+void phb_dma(struct phb *p, struct pe *pe, const struct dma_seg *seg, uint64_t off,
+	     uint64_t len, bool write, bool bypass);
+
+/* A kill reaching the PHB: invalidates what k names; logs its requests. */
+void phb_kill(struct phb *p, const struct kill_req *k);
+
+/* The outcome logs. */
+void phb_log_push(struct phb_log *l, uint8_t o);
+uint8_t phb_log_pop(struct phb_log *l);
+void phb_log_release(struct phb_log *l);
 
 #endif /* DDWSIM_PHB_H */

@@ -5,7 +5,7 @@
 #include <stdio.h>
 
 #include "ddwsim/config.h"
-#include "ddwsim/sim.h"
+#include "ddwsim/result.h"
 
 enum report_fmt { REPORT_TEXT, REPORT_JSON, REPORT_CSV };
 

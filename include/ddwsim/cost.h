@@ -1,0 +1,25 @@
+/* cost.h - the host CPU's cost model: cycles of the work a map, unmap or set-up did. */
+#ifndef DDWSIM_COST_H
+#define DDWSIM_COST_H
+
+#include <stdint.h>
+
+#include "ddwsim/config.h"
+#include "ddwsim/counters.h"
+
+/*
+ * Cycles of one map or unmap in mapping model `mapping`, from what it did:
+ * the counters before (a) and after (b) it. Kill requests are not included
+ * (each costs platform.kill.cpu_ns, added where it is issued).
+ */
+uint64_t cost_op_cycles(const struct config *cfg, int mapping, const struct mode_stats *a,
+			const struct mode_stats *b);
+
+/*
+ * Picoseconds of CPU time to set a direct window up (st's setup_* counters):
+ * the hypercalls with their TCEs (pseries), or the table writes and kills
+ * (PowerNV).
+ */
+uint64_t cost_setup_ps(const struct config *cfg, const struct mode_stats *st);
+
+#endif /* DDWSIM_COST_H */

@@ -1,0 +1,83 @@
+/*
+ * replay.h - the replay context: one mode's devices (each its own PE with its
+ * windows and DMA API), their live mappings, window operations and op checks.
+ *
+ * Both replays use it and only it to change state: the functional replay
+ * feeds it every op in trace order; the timed replay feeds it the same ops in
+ * the same order as it reads them, and only decides when each one happens.
+ * So timing never changes an allocator choice, a hypercall, a kill or a fault.
+ */
+#ifndef DDWSIM_REPLAY_H
+#define DDWSIM_REPLAY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ddwsim/config.h"
+#include "ddwsim/dma_api.h"
+#include "ddwsim/err.h"
+#include "ddwsim/handles.h"
+#include "ddwsim/phb.h"
+#include "ddwsim/result.h"
+#include "ddwsim/workload.h"
+
+/* One device: its own PE, windows, DMA API and counters. */
+struct rp_device {
+	struct pe pe;
+	struct dma_api api;		/* bound to the window the mode maps into */
+	uint64_t api_start;		/* that window's start */
+	struct dma_api alt;		/* dynamic mode: the PE's other window, where a
+					 * trace recorded maps (e.g. a DDW it created) */
+	bool alt_on;
+	struct handles *handles;	/* its live mappings by handle */
+	struct mode_stats st;
+	struct phb_log log;		/* request outcomes, for a timed replay */
+};
+
+struct replay {
+	const struct config *cfg;
+	const struct mode_cfg *mode;
+	struct window_platform wp;
+	struct tce_cache *cache;	/* one PHB's cache, shared by the devices' PEs */
+	struct phb phb;			/* its st points at the device being served */
+	struct rp_device *dev[SIM_MAX_DEVICES];
+	unsigned ndev;			/* highest device number seen + 1 */
+	bool logging;			/* keep outcomes and kills for a timed replay */
+	struct phb_kills kills;		/* the kills of the last host op */
+	uint64_t nop;			/* ops replayed, for messages */
+	struct op_source *src;		/* the workload, for where an op came from */
+	struct dma_seg *segbuf;		/* map_sg scratch */
+	unsigned segcap;
+};
+
+/* What one op did, for a timed replay to put in time. */
+struct replay_fx {
+	uint64_t cycles;		/* map, unmap: CPU cycles of its work (no kills) */
+	bool ok;			/* map: mapped; DMA: it reached mapped memory */
+	const struct dma_seg *seg;	/* map: the segments made (valid until the next op) */
+	unsigned nseg;
+	uint64_t len;			/* map: bytes mapped */
+};
+
+/*
+ * Sets up mode `mode` of cfg: the TCE cache, and device 0 with its windows
+ * (so that a mode's set-up is always shown). logging: keep each request's
+ * outcome in its device's log and each host op's kills in r->kills.
+ * Returns 0 or -1 (reported); replay_release() is needed either way.
+ */
+int replay_init(struct replay *r, const struct config *cfg, unsigned mode, bool logging);
+void replay_release(struct replay *r);
+
+/* Device n, set up on first use; NULL after reporting (out of range, refused window). */
+struct rp_device *replay_device(struct replay *r, unsigned n);
+
+/* Applies one op; fx (may be NULL) says what it did. 0, or -1 (reported). */
+int replay_op(struct replay *r, const struct dma_op *op, struct replay_fx *fx);
+
+/* Reports "WHERE: message" about the op just read and returns -1. */
+int replay_op_error(struct replay *r, const char *fmt, ...) DDW_PRINTF(2, 3);
+
+/* The counters and the window description into res (histograms are the caller's). */
+void replay_result(struct replay *r, struct sim_result *res);
+
+#endif /* DDWSIM_REPLAY_H */

@@ -1,0 +1,35 @@
+/* result.h - what one mode's replay found: counters, histograms, the window it used. */
+#ifndef DDWSIM_RESULT_H
+#define DDWSIM_RESULT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ddwsim/counters.h"
+#include "ddwsim/hist.h"
+
+#define SIM_MAX_DEVICES	256
+
+struct mode_cfg;
+
+struct sim_result {
+	const struct mode_cfg *mode;
+	const char *io_name;		/* what one I/O is: "packet", "NVMe command", "DMA" */
+	uint64_t win_start;		/* bus address of the window used (device 0) */
+	uint64_t win_size;		/* bytes (0 for bypass) */
+	unsigned win_page_shift;
+	unsigned win_levels;
+	uint64_t table_bytes;		/* fully populated hardware table */
+	uint64_t table_bytes_allocated;	/* what was allocated by the end */
+	uint64_t live_at_end;		/* mappings still live after the last op */
+	bool timed;			/* the time figures are meaningful */
+	unsigned cpus;			/* host CPUs (for utilization) */
+	unsigned walkers;		/* PHB walk slots (for utilization) */
+	struct mode_stats st;		/* all devices */
+	unsigned ndev;			/* devices the workload used */
+	struct mode_stats dev[SIM_MAX_DEVICES]; /* per device */
+	struct hist dma_latency;	/* per I/O DMA, start to completion, ps */
+	struct hist walk_latency;	/* per walk, ps */
+};
+
+#endif /* DDWSIM_RESULT_H */

@@ -1,0 +1,55 @@
+/*
+ * cost.c - host CPU cycles per operation, from the counters it changed.
+ *
+ * One formula for the per-I/O work and one for the set-up; both replays use
+ * them (the functional replay does not report time, the timed one puts these
+ * cycles on the op's CPU). Costs and their sources: config_schema.c.
+ */
+#include "ddwsim/cost.h"
+#include "ddwsim/dma_api.h"
+#include "ddwsim/engine.h"
+
+static uint64_t pseries_cycles(const struct platform_cfg *p, const struct mode_stats *a,
+			       const struct mode_stats *b)
+{
+	uint64_t put = b->h_put_tce - a->h_put_tce, ind = b->h_put_tce_indirect - a->h_put_tce_indirect;
+	uint64_t stuff = b->h_stuff_tce - a->h_stuff_tce;
+	uint64_t mapped = b->map_tces - a->map_tces, cleared = b->unmap_tces - a->unmap_tces;
+	uint64_t c = put * (p->hcall.entry_exit_cycles + p->hcall.put_tce_cycles);
+
+	c += ind * p->hcall.entry_exit_cycles;
+	if (ind)	/* TCEs not written by single H_PUT_TCEs went through INDIRECT */
+		c += (mapped > put ? mapped - put : 0) * p->hcall.indirect_tce_cycles;
+	c += stuff * p->hcall.entry_exit_cycles;
+	if (stuff)
+		c += cleared * p->hcall.stuff_tce_cycles;
+	return c;
+}
+
+uint64_t cost_op_cycles(const struct config *cfg, int mapping, const struct mode_stats *a,
+			const struct mode_stats *b)
+{
+	const struct platform_cfg *p = &cfg->platform;
+	uint64_t c;
+
+	if (mapping != MAP_DYNAMIC)
+		return cfg->host.cost.direct_cycles;
+	c = cfg->host.cost.alloc_cycles +
+	    cfg->host.cost.alloc_word_cycles * (b->alloc_words - a->alloc_words);
+	if (p->kind == PLAT_POWERNV)
+		return c + cfg->host.cost.tce_write_cycles *
+			   (b->map_tces - a->map_tces + b->unmap_tces - a->unmap_tces);
+	return c + pseries_cycles(p, a, b);
+}
+
+uint64_t cost_setup_ps(const struct config *cfg, const struct mode_stats *st)
+{
+	const struct platform_cfg *p = &cfg->platform;
+	struct ddw_clock cpu = clock_mhz(cfg->host.cpu_mhz);
+
+	if (p->kind == PLAT_PSERIES)
+		return cycles(cpu, st->setup_hcalls * p->hcall.entry_exit_cycles +
+			      st->setup_tces * p->hcall.indirect_tce_cycles);
+	return cycles(cpu, st->setup_tces * cfg->host.cost.tce_write_cycles) +
+	       st->setup_kills * clock_edge(cpu, p->kill.cpu_ns * 1000ull);
+}

@@ -1,0 +1,474 @@
+/*
+ * replay.c - the replay context: devices, windows, handles, window ops and
+ * op checks, the same for the functional and the timed replay.
+ *
+ *   1. the PE with its default window (window.c), then the mode's DDW if it
+ *      has one (counted in window_ops);
+ *   2. the TCE cache, the PHB, the DMA API bound to the window (direct maps
+ *      all RAM here);
+ *   3. op by op: maps and unmaps through the DMA API, DMAs through the PHB at
+ *      the bus addresses the maps returned, window ops on the device's PE;
+ *   4. the counters, with the cache's and the window's figures folded in.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ddwsim/cost.h"
+#include "ddwsim/replay.h"
+#include "ddwsim/xalloc.h"
+
+static void platform_of(const struct config *cfg, struct window_platform *wp)
+{
+	const struct platform_cfg *p = &cfg->platform;
+
+	memset(wp, 0, sizeof(*wp));
+	wp->kind = p->kind == PLAT_POWERNV ? TCE_TABLE_PNV : TCE_TABLE_HV;
+	wp->page_sizes = p->page_sizes;
+	wp->max_windows = p->max_windows;
+	wp->max_levels = p->max_levels;
+	wp->host_page_shift = cfg->host.page_shift;
+	wp->max_bits = p->max_table_bits;
+	wp->slot_start[0] = 0;
+	wp->slot_start[1] = p->ddw_start;
+	wp->def_page_shift = p->default_window.page_shift;
+	wp->def_size = p->default_window.size;
+	wp->def_levels = p->default_window.levels;
+	wp->restore_default = p->kind == PLAT_PSERIES;
+}
+
+static void api_cfg_of(const struct replay *r, uint64_t win_size, struct dma_api_cfg *a)
+{
+	const struct config *cfg = r->cfg;
+	const struct platform_cfg *p = &cfg->platform;
+
+	*a = (struct dma_api_cfg){
+		.model = (enum mapping_model)r->mode->mapping,
+		.kind = (enum plat_kind)p->kind,
+		.multi_tce = p->multi_tce,
+		.kill_on_map = p->kill.on_map,
+		.kill_per_tce = p->kill.per_tce,
+		.kill_opal = p->kill.opal,
+		.kill_scope = (enum kill_scope)p->kill.scope,
+		.host_page_shift = cfg->host.page_shift,
+		.dma_mask = cfg->host.dma_mask,
+		.seg_boundary = cfg->host.seg_boundary,
+		.max_seg_size = cfg->host.max_seg_size,
+		.ram = cfg->host.ram,
+		.bypass_base = p->bypass_base,
+	};
+	/* PowerNV default window: the allocator skips the 32-bit MMIO hole (§2.7) */
+	if (r->mode->default_window && p->m32_pci_base && win_size > p->m32_pci_base) {
+		a->res_start = p->m32_pci_base;
+		a->res_end = win_size < (4ull << 30) ? win_size : 4ull << 30;
+	}
+}
+
+static bool mode_has_ddw(const struct mode_cfg *m)
+{
+	return m->mapping != MAP_BYPASS && !m->default_window;
+}
+
+/* Binds d's DMA API to the window at d->api_start (or to none, for bypass). */
+static int bind_api(struct replay *r, struct rp_device *d)
+{
+	struct dma_api_cfg ac;
+	int rc;
+
+	api_cfg_of(r, r->mode->size, &ac);
+	rc = dma_api_init(&d->api, &ac, &d->pe, d->api_start, &r->phb, &d->st);
+	if (rc < 0)
+		return ddw_error("mode '%s': device %u: cannot set up the mapping: %s", r->mode->name,
+				 d->pe.number, ddw_errno_name(rc));
+	return 0;
+}
+
+static int device_init(struct replay *r, struct rp_device *d, unsigned n)
+{
+	const struct mode_cfg *m = r->mode;
+	int rc = pe_init(&d->pe, &r->wp, n, 1);
+
+	if (rc < 0)
+		return ddw_error("mode '%s': cannot create the default window: %s", m->name,
+				 ddw_errno_name(rc));
+	if (mode_has_ddw(m)) {
+		rc = window_create(&d->pe, m->page_shift, m->size, m->levels, &d->api_start);
+		if (rc < 0) {
+			d->st.win_errors[win_err_of(rc)]++;
+			return ddw_error("mode '%s': the platform refused the window: %s", m->name,
+					 ddw_errno_name(rc));
+		}
+		d->st.win_created++;
+	}
+	if (bind_api(r, d) < 0)
+		return -1;
+	d->st.setup_ps = cost_setup_ps(r->cfg, &d->st);
+	return 0;
+}
+
+struct rp_device *replay_device(struct replay *r, unsigned n)
+{
+	struct rp_device *d;
+
+	if (n >= SIM_MAX_DEVICES) {
+		replay_op_error(r, "device %u is out of range: a replay has devices 0..%d", n,
+				SIM_MAX_DEVICES - 1);
+		return NULL;
+	}
+	if (r->dev[n])
+		return r->dev[n];
+	d = xcalloc(1, sizeof(*d));
+	d->handles = handles_new();
+	r->dev[n] = d;
+	if (n >= r->ndev)
+		r->ndev = n + 1;
+	if (device_init(r, d, n) < 0)
+		return NULL;
+	return d;
+}
+
+int replay_op_error(struct replay *r, const char *fmt, ...)
+{
+	char where[4200];
+	va_list ap;
+
+	if (r->src && r->src->ops && r->src->ops->where)
+		r->src->ops->where(r->src->state, where, sizeof(where));
+	else
+		snprintf(where, sizeof(where), "workload %s: op %llu", r->cfg->workload.generator,
+			 (unsigned long long)r->nop);
+	va_start(ap, fmt);
+	ddw_verror_at(where, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int replay_init(struct replay *r, const struct config *cfg, unsigned mode, bool logging)
+{
+	struct tce_cache_cfg cc = {
+		.entries = cfg->platform.tce_cache.entries,
+		.ways = cfg->platform.tce_cache.ways,
+		.policy = (enum tce_cache_policy)cfg->platform.tce_cache.policy,
+		.seed = cfg->run.seed,
+	};
+
+	memset(r, 0, sizeof(*r));
+	r->cfg = cfg;
+	r->mode = &cfg->modes[mode];
+	r->logging = logging;
+	platform_of(cfg, &r->wp);
+	if (tce_cache_new(&r->cache, &cc) < 0)
+		return ddw_error("mode '%s': bad TCE cache geometry", r->mode->name);
+	r->phb = (struct phb){ .cache = r->cache, .mps = cfg->platform.pcie.mps,
+			       .mrrs = cfg->platform.pcie.mrrs,
+			       .kills = logging ? &r->kills : NULL };
+	return replay_device(r, 0) ? 0 : -1;
+}
+
+void replay_release(struct replay *r)
+{
+	for (unsigned i = 0; i < r->ndev; i++) {
+		struct rp_device *d = r->dev[i];
+
+		if (!d)
+			continue;
+		handles_free(d->handles);
+		if (d->alt_on)
+			dma_api_release(&d->alt);
+		dma_api_release(&d->api);
+		pe_release(&d->pe);
+		phb_log_release(&d->log);
+		free(d);
+	}
+	tce_cache_free(r->cache);
+	free(r->kills.requests);
+	free(r->segbuf);
+	memset(r, 0, sizeof(*r));
+}
+
+/* --- window operations --- */
+
+/*
+ * In a dynamic mode, a window of the PE other than the mode's gets its own
+ * DMA API (dynamic, its own allocator): maps a trace recorded there go to
+ * it. Bound again whenever that window changes.
+ */
+static void bind_alt(struct replay *r, struct rp_device *d)
+{
+	struct window *w = NULL;
+	struct dma_api_cfg ac;
+
+	for (unsigned i = 0; i < WINDOW_MAX_SLOTS; i++)
+		if (d->pe.win[i].used && d->pe.win[i].start != d->api_start)
+			w = &d->pe.win[i];
+	if (d->alt_on && w && d->alt.win == w && d->alt.win->tbl == w->tbl)
+		return;
+	if (d->alt_on)
+		dma_api_release(&d->alt);
+	d->alt_on = false;
+	if (!w || r->mode->mapping != MAP_DYNAMIC)
+		return;
+	api_cfg_of(r, w->size, &ac);
+	ac.res_start = ac.res_end = 0;
+	if (dma_api_init(&d->alt, &ac, &d->pe, w->start, &r->phb, &d->st) < 0)
+		return;
+	d->alt_on = true;
+}
+
+static int apply_window_op(struct rp_device *d, const struct dma_op *op)
+{
+	uint64_t start;
+
+	if (op->kind == OP_WIN_CREATE)
+		return window_create(&d->pe, op->page_shift, op->len, op->levels, &start);
+	if (op->kind == OP_WIN_REMOVE)
+		return window_remove(&d->pe, op->addr);
+	return window_reset(&d->pe);
+}
+
+/*
+ * Window ops from the workload. A mode that makes its own DDW keeps it: the
+ * trace's window ops are counted as skipped. Otherwise they are applied to
+ * the device's PE, and the DMA API is bound again if its window changed.
+ * Setting or unsetting a window kills the PE's TCE-cache entries
+ * (pnv_pci_ioda2_set_window and pnv_pci_ioda2_unset_window invalidate the
+ * PE; tce_iommu_remove_window clears the table first).
+ */
+static int window_op(struct replay *r, struct rp_device *d, const struct dma_op *op)
+{
+	struct window *before = window_at(&d->pe, d->api_start);
+	const struct tce_table *tbl = before ? before->tbl : NULL;
+	int rc;
+
+	if (mode_has_ddw(r->mode)) {
+		d->st.win_skipped++;
+		return 0;
+	}
+	rc = apply_window_op(d, op);
+	if (rc < 0) {
+		d->st.win_errors[win_err_of(rc)]++;
+		return 0;
+	}
+	if (op->kind == OP_WIN_CREATE)
+		d->st.win_created++;
+	else
+		d->st.win_removed++;
+	tce_cache_kill_pe(r->cache, d->pe.number);
+	before = window_at(&d->pe, d->api_start);
+	if (r->mode->mapping != MAP_BYPASS && (!before || before->tbl != tbl)) {
+		dma_api_release(&d->api);
+		if (before && bind_api(r, d) < 0)
+			return -1;
+		if (!before)
+			memset(&d->api, 0, sizeof(d->api));
+	}
+	bind_alt(r, d);
+	return 0;
+}
+
+/* --- maps, unmaps, DMAs --- */
+
+/*
+ * The DMA API a map goes through: the other window's when the trace recorded
+ * the map there (rec_bus in it), else the mode's. *which: 0 or 1, so that
+ * the unmap uses the same one.
+ */
+static struct dma_api *api_for(struct rp_device *d, uint64_t rec_bus, uint32_t *which)
+{
+	struct window *w = d->alt_on ? d->alt.win : NULL;
+
+	*which = w && rec_bus != OP_NO_BUS && rec_bus >= w->start && rec_bus - w->start < w->size;
+	return *which ? &d->alt : &d->api;
+}
+
+/* Copies op's elements (or its single buffer) into r->segbuf as dma_seg inputs. */
+static unsigned seg_input(struct replay *r, const struct dma_op *op)
+{
+	unsigned n = op->kind == OP_MAP ? 1 : op->nsg;
+
+	if (n > r->segcap) {
+		r->segcap = n * 2;
+		r->segbuf = xrealloc(r->segbuf, st_mul(r->segcap, sizeof(*r->segbuf)));
+	}
+	for (unsigned i = 0; i < n; i++) {
+		r->segbuf[i].dma = op->kind == OP_MAP ? op->addr : op->sg[i].phys;
+		r->segbuf[i].len = op->kind == OP_MAP ? op->len : op->sg[i].len;
+	}
+	return n;
+}
+
+/*
+ * A failed map is counted in map.failures and the workload goes on: the
+ * handle stays known with nothing mapped, so its DMAs count as unmapped and
+ * its unmap does nothing (a driver would not unmap what failed).
+ */
+static int do_map(struct replay *r, struct rp_device *d, const struct dma_op *op,
+		  struct replay_fx *fx)
+{
+	unsigned n = op->kind == OP_MAP ? 1 : op->nsg;
+	struct mapping *m = handles_add(d->handles, op->handle, n);
+	struct dma_api *api;
+	int rc = -ENODEV;
+
+	if (!m)
+		return replay_op_error(r, "handle %#llx mapped while already mapped",
+				       (unsigned long long)op->handle);
+	seg_input(r, op);
+	for (unsigned i = 0; i < n; i++)
+		m->len += r->segbuf[i].len;
+	api = api_for(d, op->rec_bus, &m->user);
+	if (api->st)
+		rc = dma_api_map_sg(api, op->cpu, r->segbuf, n, op->dir, op->rec_bus, m->seg);
+	else	/* the window the mode maps into was removed */
+		d->st.map_calls++, d->st.map_failures++;
+	if (rc < 0)
+		m->nseg = 0;
+	fx->ok = rc == 0;
+	fx->seg = m->seg;
+	fx->nseg = m->nseg;
+	fx->len = m->len;
+	return 0;
+}
+
+static int do_unmap(struct replay *r, struct rp_device *d, const struct dma_op *op)
+{
+	struct mapping *m = handles_get(d->handles, op->handle);
+	struct dma_api *api;
+
+	if (!m)
+		return replay_op_error(r, "unmap of handle %#llx, which is not mapped",
+				       (unsigned long long)op->handle);
+	api = m->user ? &d->alt : &d->api;
+	if (api->st && m->nseg)
+		dma_api_unmap(api, m->seg, m->nseg);
+	handles_del(d->handles, op->handle);
+	return 0;
+}
+
+static void dma_counts(struct replay *r, struct rp_device *d, const struct dma_op *op)
+{
+	d->st.dmas++;
+	d->st.ios += !(op->flags & OP_F_AUX);
+	d->st.bytes += op->len;
+	r->phb.st = &d->st;
+	r->phb.log = r->logging ? &d->log : NULL;
+}
+
+static void do_dma(struct replay *r, struct rp_device *d, const struct dma_op *op,
+		   struct replay_fx *fx)
+{
+	struct mapping *m = handles_get(d->handles, op->handle);
+	bool write = op->dir != DMA_DIR_TO_DEVICE;
+
+	dma_counts(r, d, op);
+	if (!op->len || !m || !m->nseg || op->addr > m->len || op->len > m->len - op->addr) {
+		d->st.unmapped_dmas += op->len != 0;
+		return;
+	}
+	phb_dma(&r->phb, &d->pe, m->seg, op->addr, op->len, write,
+		r->mode->mapping == MAP_BYPASS);
+	fx->ok = true;
+}
+
+static void do_dma_bus(struct replay *r, struct rp_device *d, const struct dma_op *op,
+		       struct replay_fx *fx)
+{
+	struct dma_seg seg = { .dma = op->addr, .len = op->len };
+
+	dma_counts(r, d, op);
+	if (!op->len)
+		return;
+	phb_dma(&r->phb, &d->pe, &seg, 0, op->len, op->dir != DMA_DIR_TO_DEVICE, false);
+	fx->ok = true;
+}
+
+static int host_op(struct replay *r, struct rp_device *d, const struct dma_op *op,
+		   struct replay_fx *fx)
+{
+	struct mode_stats before = d->st;
+	int rc;
+
+	r->kills.n = 0;
+	if (op->kind == OP_UNMAP)
+		rc = do_unmap(r, d, op);
+	else
+		rc = do_map(r, d, op, fx);
+	fx->cycles = cost_op_cycles(r->cfg, r->mode->mapping, &before, &d->st);
+	return rc;
+}
+
+int replay_op(struct replay *r, const struct dma_op *op, struct replay_fx *fx)
+{
+	struct replay_fx none;
+	struct rp_device *d = replay_device(r, op->dev);
+
+	if (!fx)
+		fx = &none;
+	memset(fx, 0, sizeof(*fx));
+	if (!d)
+		return -1;
+	switch (op->kind) {
+	case OP_MAP:
+	case OP_MAP_SG:
+	case OP_UNMAP:
+		return host_op(r, d, op, fx);
+	case OP_DMA:
+		do_dma(r, d, op, fx);
+		return 0;
+	case OP_DMA_BUS:
+		do_dma_bus(r, d, op, fx);
+		return 0;
+	default:
+		return window_op(r, d, op);
+	}
+}
+
+/* --- results --- */
+
+static void fill_window(const struct replay *r, struct sim_result *res)
+{
+	struct window *w = r->dev[0]->api.win;
+
+	if (!w) {
+		res->win_start = r->cfg->platform.bypass_base;
+		return;
+	}
+	res->win_start = w->start;
+	res->win_size = w->size;
+	res->win_page_shift = tce_table_geom(w->tbl)->page_shift;
+	res->win_levels = tce_table_geom(w->tbl)->levels;
+	res->table_bytes = tce_table_geom(w->tbl)->table_bytes;
+	res->table_bytes_allocated = tce_table_bytes_allocated(w->tbl);
+}
+
+void replay_result(struct replay *r, struct sim_result *res)
+{
+	const struct tce_cache_stats *cs = tce_cache_stats(r->cache);
+	uint64_t first = UINT64_MAX, last = 0;
+
+	memset(&res->st, 0, sizeof(res->st));
+	res->live_at_end = 0;
+	for (unsigned i = 0; i < r->ndev; i++) {
+		const struct mode_stats *ds;
+
+		if (!r->dev[i])
+			continue;
+		ds = &r->dev[i]->st;
+		res->dev[i] = *ds;
+		counters_add(&res->st, ds);
+		if (ds->dmas && ds->dma_first_ps < first)
+			first = ds->dma_first_ps;
+		if (ds->dma_last_ps > last)
+			last = ds->dma_last_ps;
+		res->live_at_end += handles_live(r->dev[i]->handles);
+	}
+	/* whole-run figures are not sums: the timed replay sets the others */
+	res->st.dma_first_ps = first == UINT64_MAX ? 0 : first;
+	res->st.dma_last_ps = last;
+	res->ndev = r->ndev;
+	res->st.cache_evictions = cs->evictions;	/* the cache is shared: whole-run only */
+	res->st.cache_invalidations = cs->invalidations;
+	fill_window(r, res);
+}

@@ -1,0 +1,143 @@
+/*
+ * timed_dev.c - each device's DMA engine and its PCIe link.
+ *
+ * The engine starts its DMAs in order, each once its map is done (and, for a
+ * time-stamped or `wait` DMA, once its time has come or the previous DMA is
+ * complete). It sends a DMA's requests back to back on the upstream link: a
+ * write carries its payload, a read only a header; each TLP takes
+ * (bytes + tlp_overhead) / link rate and arrives pcie.latency_ns later. The
+ * requests are the ones phb.c's cursor makes, with the outcomes the replay
+ * context logged for them when the DMA was read. A translated request then
+ * reaches memory (memory_latency_ns); a read's data comes back down the link
+ * as completions of at most MPS bytes. A DMA is complete when its last
+ * request is.
+ */
+#include "timed_int.h"
+
+static ddw_tick link_time(const struct timed *t, uint64_t bytes)
+{
+	return (ddw_tick)((double)bytes * t->ps_per_byte + 0.5);
+}
+
+static bool is_write(const struct ent *x)
+{
+	return x->op.dir != DMA_DIR_TO_DEVICE;
+}
+
+void dev_dma_done(struct timed *t, uint32_t i)
+{
+	struct ent *x = &t->e[i];
+	struct mode_stats *st = &timed_rdev(t, x)->st;
+	unsigned dev = x->op.dev;
+	uint32_t m = x->map;
+
+	if (t->now > st->dma_last_ps)
+		st->dma_last_ps = t->now;
+	if (!(x->op.flags & OP_F_AUX))
+		hist_add(&t->res->dma_latency, t->now - x->start);
+	t->dev[dev].outstanding--;
+	timed_finish(t, i);
+	if (m != NONE) {
+		t->e[m].dmas--;
+		if (t->e[m].unmap != NONE)
+			host_kick(t, host_cpu_of(t, &t->e[t->e[m].unmap]));
+	}
+	dev_kick(t, dev);
+}
+
+/* Puts x's next request on its device's upstream link. */
+void dev_issue(struct timed *t, uint32_t i)
+{
+	struct ent *x = &t->e[i];
+	struct engine *e = &t->dev[x->op.dev];
+	const struct platform_cfg *p = &t->r->cfg->platform;
+	ddw_tick start = t->now > e->up_free ? t->now : e->up_free, took;
+	uint64_t bus, chunk;
+	unsigned o;
+
+	dma_cursor_next(&x->cur, &bus, &chunk);
+	o = phb_log_pop(&timed_rdev(t, x)->log);
+	t->pending_reqs--;
+	took = link_time(t, (is_write(x) ? chunk : 0) + p->pcie.tlp_overhead);
+	e->up_free = start + took;
+	e->up_busy += took;
+	x->reqs_out++;
+	event_push(&t->q, e->up_free + t->lat_ps, EV_REQ_KIND(o, chunk), i, bus);
+	if (x->cur.left)
+		event_push(&t->q, e->up_free, EV_ISSUE, i, 0);
+	else
+		event_push(&t->q, e->up_free, EV_DEV_FREE, x->op.dev, 0);
+}
+
+void dev_request(struct timed *t, uint32_t i, uint64_t bus, unsigned len, unsigned outcome)
+{
+	struct ent *x = &t->e[i];
+	struct engine *e = &t->dev[x->op.dev];
+	const struct platform_cfg *p = &t->r->cfg->platform;
+	ddw_tick done, xdone;
+
+	if (outcome & PHB_BYPASS)
+		xdone = t->now;
+	else if (!(xdone = pipe_translate(t, i, bus, len, outcome)))
+		return;
+	done = xdone + t->mem_ps;
+	if (!is_write(x)) {	/* completions of at most MPS bytes come back down */
+		uint64_t tlps = (len + p->pcie.mps - 1) / p->pcie.mps;
+		ddw_tick cs = done > e->down_free ? done : e->down_free;
+		ddw_tick took = link_time(t, len + tlps * p->pcie.tlp_overhead);
+
+		e->down_free = cs + took;
+		e->down_busy += took;
+		done = e->down_free + t->lat_ps;
+	}
+	if (done > x->last)
+		x->last = done;
+	if (--x->reqs_out == 0 && x->cur.left == 0)
+		event_push(&t->q, x->last, EV_DMA_DONE, i, 0);
+}
+
+static void start_dma(struct timed *t, uint32_t i)
+{
+	struct ent *x = &t->e[i];
+	struct engine *e = &t->dev[x->op.dev];
+	const struct dma_seg *seg;
+
+	x->state = E_RUNNING;
+	x->start = t->now;
+	e->outstanding++;
+	if (!e->started) {
+		e->started = true;
+		timed_rdev(t, x)->st.dma_first_ps = t->now;
+	}
+	if (!x->ok) {		/* unmapped: nothing reaches the PHB */
+		event_push(&t->q, t->now, EV_DMA_DONE, i, 0);
+		return;
+	}
+	e->busy = true;
+	seg = x->op.kind == OP_DMA_BUS ? x->seg : t->e[x->map].seg;
+	dma_cursor_init(&x->cur, seg, x->op.kind == OP_DMA_BUS ? 0 : x->op.addr, x->op.len,
+			phb_unit(&t->r->phb, is_write(x)));
+	dev_issue(t, i);
+}
+
+void dev_kick(struct timed *t, unsigned dev)
+{
+	struct engine *e = &t->dev[dev];
+	struct ent *h;
+
+	while (!e->busy && e->q.head != NONE) {
+		h = &t->e[e->q.head];
+		if (h->map != NONE && t->e[h->map].state != E_DONE)
+			return;
+		if ((h->op.flags & OP_F_WAIT) && e->outstanding)
+			return;
+		if (h->op.time_ps != OP_NO_TIME && h->op.time_ps > t->now) {
+			if (e->wake != h->op.time_ps) {
+				e->wake = h->op.time_ps;
+				event_push(&t->q, h->op.time_ps, EV_DEV_WAKE, dev, 0);
+			}
+			return;
+		}
+		start_dma(t, timed_dequeue(t, &e->q));
+	}
+}

@@ -1,0 +1,92 @@
+/*
+ * timed_host.c - the host CPUs: each runs its maps and unmaps one at a time,
+ * in program order.
+ *
+ * A map or unmap takes the cycles of the work the replay context found it
+ * did (cost.c: allocator, TCE writes, hypercalls), then kill.cpu_ns per kill
+ * request. Each kill reaches the PHB when the host issues it, and stalls
+ * translation there (timed_phb.c).
+ */
+#include "timed_int.h"
+
+unsigned host_cpu_of(const struct timed *t, const struct ent *x)
+{
+	return x->op.cpu % t->ncpu;
+}
+
+static bool ready(const struct timed *t, const struct ent *x)
+{
+	if (x->op.kind == OP_UNMAP)
+		return t->e[x->map].state == E_DONE && t->e[x->map].dmas == 0;
+	return x->prev_unmap == NONE || t->e[x->prev_unmap].state == E_DONE;
+}
+
+static void start(struct timed *t, uint32_t i)
+{
+	struct ent *x = &t->e[i];
+	struct mode_stats *st = &timed_rdev(t, x)->st;
+	unsigned c = host_cpu_of(t, x);
+	ddw_tick t0, at;
+
+	x->state = E_RUNNING;
+	t->cpu_busy[c] = true;
+	if (x->prev_unmap != NONE) {	/* that dependency is met: let the old instance go */
+		uint32_t u = x->prev_unmap;
+
+		x->prev_unmap = NONE;
+		t->e[u].next_map = NONE;
+		timed_unref(t, u);
+		x = &t->e[i];
+	}
+	t0 = clock_edge(t->cpu_clk, t->now);	/* the op starts on a CPU clock edge */
+	at = t0 + cycles(t->cpu_clk, x->cycles);
+	for (unsigned k = 0; k < x->nkills; k++) {
+		event_push(&t->q, at, EV_KILL, i, k);
+		at += x->kills[k] * t->kill_cpu_ps;
+	}
+	if (x->op.kind == OP_UNMAP)
+		st->cpu_unmap_ps += at - t0;
+	else
+		st->cpu_map_ps += at - t0;
+	t->cpu_busy_ps[c] += at - t0;
+	event_push(&t->q, at, EV_HOST_DONE, i, 0);
+}
+
+void host_kick(struct timed *t, unsigned c)
+{
+	struct queue *q = &t->cpuq[c];
+
+	if (t->cpu_busy[c] || q->head == NONE || !ready(t, &t->e[q->head]))
+		return;
+	start(t, timed_dequeue(t, q));
+}
+
+void host_kill(struct timed *t, uint32_t i, unsigned k)
+{
+	pipe_kill(t, t->e[i].kills[k]);
+}
+
+void host_done(struct timed *t, uint32_t i)
+{
+	struct ent *x = &t->e[i];
+	unsigned c = host_cpu_of(t, x), dev = x->op.dev;
+	uint32_t next_map = x->next_map;
+	bool unmap = x->op.kind == OP_UNMAP;
+
+	t->cpu_busy[c] = false;
+	if (unmap) {
+		struct handles *h = t->dev[dev].bind;
+		struct mapping *m = handles_get(h, x->op.handle);
+
+		if (m && m->user == i) {	/* no later map took the handle: drop the binding */
+			handles_del(h, x->op.handle);
+			x->refs--;
+		}
+	}
+	timed_finish(t, i);		/* x may be freed from here on */
+	if (!unmap)
+		dev_kick(t, dev);
+	else if (next_map != NONE)
+		host_kick(t, host_cpu_of(t, &t->e[next_map]));
+	host_kick(t, c);
+}

@@ -1,0 +1,156 @@
+/*
+ * timed_int.h - the timed replay's state, shared by its parts:
+ *   timed.c       the loop: reading ahead, dependencies, the event dispatch;
+ *   timed_host.c  the host CPUs running maps and unmaps, and their kills;
+ *   timed_dev.c   each device's DMA engine and its PCIe link;
+ *   timed_phb.c   the PHB pipeline: lookups, walk slots, kill stalls.
+ * Private to those four files (the project's convention: src/<module>_int.h).
+ *
+ * What happens is decided by the replay context (replay.c) as each op is
+ * read, in trace order; these parts only decide when. A request's outcome
+ * (hit, walk of n reads, fault) comes from its device's log, written by the
+ * one translation path (phb.c) when the DMA was read.
+ */
+#ifndef DDWSIM_TIMED_INT_H
+#define DDWSIM_TIMED_INT_H
+
+#include "ddwsim/engine.h"
+#include "ddwsim/handles.h"
+#include "ddwsim/replay.h"
+#include "ddwsim/timed.h"
+
+#define NONE		UINT32_MAX
+#define WINDOW_OPS	4096		/* ops read ahead and not finished */
+#define MAX_PENDING_REQS (1u << 26)	/* request outcomes read ahead, at most */
+#define MAX_CPUS	4096
+
+enum ent_state { E_FREE, E_QUEUED, E_RUNNING, E_DONE };
+
+enum ev_kind {
+	EV_HOST_DONE,	/* a: entry */
+	EV_KILL,	/* a: entry, b: index in its kill list */
+	EV_ISSUE,	/* a: entry: put its next request on the link */
+	EV_REQ,		/* a: entry, b: bus address; outcome and length in the kind */
+	EV_WALK_DONE,	/* a: walker slot */
+	EV_DMA_DONE,	/* a: entry */
+	EV_DEV_FREE,	/* a: device: its engine finished sending a DMA */
+	EV_DEV_WAKE,	/* a: device: a time-stamped DMA may start */
+};
+
+/* An EV_REQ's kind: the event, the request's outcome byte, its length. */
+#define EV_REQ_KIND(o, len)	((uint32_t)EV_REQ | (uint32_t)(o) << 8 | (uint32_t)(len) << 16)
+#define EV_KIND(k)		((k) & 0xff)
+#define EV_OUTCOME(k)		(((k) >> 8) & 0xff)
+#define EV_LEN(k)		((k) >> 16)
+
+/* An op read from the stream, until it is done and nothing refers to it. */
+struct ent {
+	struct dma_op op;		/* op.sg is not kept (the replay has used it) */
+	struct dma_seg *seg;		/* MAP: what it mapped; DMA_BUS: its bus range */
+	unsigned segcap, nseg;
+	uint64_t maplen;		/* MAP: bytes mapped */
+	bool ok;			/* MAP: mapped; DMA: reaches mapped memory */
+	uint8_t state;			/* enum ent_state */
+	uint32_t next;			/* queue link, or free list */
+	uint32_t map;			/* DMA, UNMAP: the MAP it uses; NONE if unmapped */
+	uint32_t unmap;			/* MAP: its UNMAP, once read */
+	uint32_t prev_unmap;		/* MAP: the handle's previous UNMAP, if pending */
+	uint32_t next_map;		/* UNMAP: the handle's next MAP, once read */
+	uint32_t refs;			/* references from other entries and the binding table */
+	uint32_t dmas;			/* MAP: bound DMAs not yet complete */
+	uint64_t cycles;		/* MAP, UNMAP: CPU cycles of its work */
+	uint64_t *kills;		/* MAP, UNMAP: requests of each kill it made */
+	unsigned nkills, killcap;
+	ddw_tick start, last;		/* DMA: start; latest request completion */
+	struct dma_cursor cur;		/* DMA: the requests still to issue */
+	uint64_t reqs_out;		/* DMA: requests issued, not complete */
+};
+
+struct walker {
+	bool busy;
+	unsigned pe, win;
+	uint64_t idx;
+	ddw_tick done;
+};
+
+struct queue {
+	uint32_t head, tail;
+};
+
+/* A device's DMA engine and its link. */
+struct engine {
+	struct queue q;			/* DMAs waiting, in order */
+	struct handles *bind;		/* handle -> its latest MAP or UNMAP entry */
+	bool busy;			/* sending a DMA's requests */
+	bool started;			/* has started a DMA */
+	uint64_t outstanding;		/* DMAs started, not complete */
+	ddw_tick wake;			/* a kick is already scheduled for then */
+	ddw_tick up_free, down_free;	/* the link's directions: free again at */
+	ddw_tick up_busy, down_busy;	/* the link's directions: time busy */
+};
+
+struct timed {
+	struct replay *r;
+	struct op_source *src;
+	struct sim_result *res;
+	struct event_queue q;
+	ddw_tick now;
+	struct ent *e;			/* the pool */
+	uint32_t ne, cap, free_head;
+	uint32_t inflight;		/* entries read and not done */
+	uint64_t pending_reqs;		/* request outcomes logged, not yet issued */
+	bool eof, failed;
+	uint32_t barrier;		/* a window op waiting for the rest to drain, or NONE */
+	/* host */
+	unsigned ncpu;
+	struct queue cpuq[MAX_CPUS];
+	bool cpu_busy[MAX_CPUS];
+	ddw_tick cpu_busy_ps[MAX_CPUS];
+	struct ddw_clock cpu_clk;
+	ddw_tick kill_cpu_ps;
+	/* devices: each its own DMA engine and link */
+	struct engine dev[SIM_MAX_DEVICES];
+	double ps_per_byte;		/* link transfer time */
+	ddw_tick lat_ps;		/* one-way link latency */
+	/* PHB */
+	struct ddw_clock phb_clk;
+	ddw_tick hit_ps, walk_read_ps, mem_ps, kill_stall_ps;
+	ddw_tick stall_until;		/* kills */
+	ddw_tick inorder_until;		/* no hit-under-miss: misses block until */
+	bool hit_under_miss;
+	struct walker *walkers;
+	unsigned nwalkers, busy_walkers;
+};
+
+/* timed.c */
+void timed_finish(struct timed *t, uint32_t i);
+void timed_unref(struct timed *t, uint32_t i);
+void timed_enqueue(struct timed *t, struct queue *q, uint32_t i);
+uint32_t timed_dequeue(struct timed *t, struct queue *q);
+
+static inline struct rp_device *timed_rdev(const struct timed *t, const struct ent *x)
+{
+	return t->r->dev[x->op.dev];
+}
+
+/* timed_host.c */
+unsigned host_cpu_of(const struct timed *t, const struct ent *x);
+void host_kick(struct timed *t, unsigned cpu);
+void host_done(struct timed *t, uint32_t i);
+void host_kill(struct timed *t, uint32_t i, unsigned k);
+
+/* timed_dev.c */
+void dev_kick(struct timed *t, unsigned dev);
+void dev_issue(struct timed *t, uint32_t i);
+void dev_request(struct timed *t, uint32_t i, uint64_t bus, unsigned len, unsigned outcome);
+void dev_dma_done(struct timed *t, uint32_t i);
+
+/* timed_phb.c */
+void pipe_setup(struct timed *t);
+/* When the request's translation completes, or 0 after rescheduling it. */
+ddw_tick pipe_translate(struct timed *t, uint32_t i, uint64_t bus, unsigned len,
+			unsigned outcome);
+void pipe_walk_done(struct timed *t, unsigned slot);
+void pipe_kill(struct timed *t, uint64_t requests);
+
+#endif /* DDWSIM_TIMED_INT_H */
