@@ -17,8 +17,8 @@ struct sim_result {
 	const char *io_name;		/* what one I/O is: "packet", "NVMe command", "DMA" */
 	uint64_t win_start;		/* bus address of the window used (device 0) */
 	uint64_t win_size;		/* bytes (0 for bypass) */
-	unsigned win_page_shift;
-	unsigned win_levels;
+	uint64_t win_page_shift;
+	uint64_t win_levels;
 	uint64_t table_bytes;		/* fully populated hardware table */
 	uint64_t table_bytes_allocated;	/* what was allocated by the end */
 	uint64_t live_at_end;		/* mappings still live after the last op */
