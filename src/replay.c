@@ -78,6 +78,7 @@ static int bind_api(struct replay *r, struct rp_device *d)
 	int rc;
 
 	api_cfg_of(r, r->mode->size, &ac);
+	d->gen[0] = (d->gen[0] + 1) & 0x7fffffff;
 	rc = dma_api_init(&d->api, &ac, &d->pe, d->api_start, &r->phb, &d->st);
 	if (rc < 0)
 		return ddw_error("mode '%s': device %u: cannot set up the mapping: %s", r->mode->name,
@@ -215,6 +216,7 @@ static void bind_alt(struct replay *r, struct rp_device *d)
 	if (dma_api_init(&d->alt, &ac, &d->pe, w->start, &r->phb, &d->st) < 0)
 		return;
 	d->alt_on = true;
+	d->gen[1] = (d->gen[1] + 1) & 0x7fffffff;
 }
 
 static int apply_window_op(struct rp_device *d, const struct dma_op *op)
@@ -272,15 +274,32 @@ static int window_op(struct replay *r, struct rp_device *d, const struct dma_op 
 
 /*
  * The DMA API a map goes through: the other window's when the trace recorded
- * the map there (rec_bus in it), else the mode's. *which: 0 or 1, so that
- * the unmap uses the same one.
+ * the map there (rec_bus in it), else the mode's. *user records which one
+ * and its binding, so that the unmap uses the same one if it still exists.
  */
-static struct dma_api *api_for(struct rp_device *d, uint64_t rec_bus, uint32_t *which)
+static struct dma_api *api_for(struct rp_device *d, uint64_t rec_bus, uint32_t *user)
 {
 	struct window *w = d->alt_on ? d->alt.win : NULL;
+	unsigned which = w && rec_bus != OP_NO_BUS && rec_bus >= w->start &&
+			 rec_bus - w->start < w->size;
 
-	*which = w && rec_bus != OP_NO_BUS && rec_bus >= w->start && rec_bus - w->start < w->size;
-	return *which ? &d->alt : &d->api;
+	*user = which | d->gen[which] << 1;
+	return which ? &d->alt : &d->api;
+}
+
+/*
+ * The DMA API that made mapping m, or NULL when its window was removed (or
+ * reset) since: removing a window clears its TCEs (tce_iommu_remove_window),
+ * so there is nothing left to unmap.
+ */
+static struct dma_api *api_of(struct rp_device *d, const struct mapping *m)
+{
+	unsigned which = m->user & 1;
+	struct dma_api *api = which ? &d->alt : &d->api;
+
+	if (m->user >> 1 != d->gen[which] || (which && !d->alt_on) || !api->st)
+		return NULL;
+	return api;
 }
 
 /* Copies op's elements (or its single buffer) into r->segbuf as dma_seg inputs. */
@@ -340,9 +359,11 @@ static int do_unmap(struct replay *r, struct rp_device *d, const struct dma_op *
 	if (!m)
 		return replay_op_error(r, "unmap of handle %#llx, which is not mapped",
 				       (unsigned long long)op->handle);
-	api = m->user ? &d->alt : &d->api;
-	if (api->st && m->nseg)
+	api = api_of(d, m);
+	if (m->nseg && api)
 		dma_api_unmap(api, m->seg, m->nseg);
+	else if (m->nseg)	/* its window is gone, and its TCEs with it */
+		d->st.unmap_calls++;
 	handles_del(d->handles, op->handle);
 	return 0;
 }

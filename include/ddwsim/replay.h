@@ -29,6 +29,8 @@ struct rp_device {
 	struct dma_api alt;		/* dynamic mode: the PE's other window, where a
 					 * trace recorded maps (e.g. a DDW it created) */
 	bool alt_on;
+	uint32_t gen[2];		/* bindings of api and alt so far: a mapping
+					 * made under an older one lost its window */
 	struct handles *handles;	/* its live mappings by handle */
 	struct mode_stats st;
 	struct phb_log log;		/* request outcomes, for a timed replay */

@@ -1,0 +1,179 @@
+/*
+ * test_equality.c - timing decides when, never what.
+ *
+ * Every shipped config and workload, and a replay of each shared QEMU
+ * capture, run with run.timing true and false: every figure that is a
+ * decision (allocator choices and matches, hypercalls, kills, TCE writes,
+ * map failures, lookups, misses, walks, faults, unmapped DMAs, window ops)
+ * must be equal. TCE-cache hits may differ only by the lookups the timed
+ * replay found still being filled by a walk in flight:
+ * functional hits = timed hits + timed translation.walks_merged.
+ */
+#include <criterion/criterion.h>
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAXCOL	256
+#define CAPTURES "../shared/data/qemu"
+
+static const char *bin(void)
+{
+	const char *b = getenv("DDWSIM_BIN");
+
+	return b && *b ? b : "./ddwsim";
+}
+
+struct table {
+	char *text;
+	unsigned ncol, nrow;
+	char *cell[16][MAXCOL];		/* [0] = header */
+};
+
+/* Splits a CSV with no quoted fields (ddwsim's mode names have no commas). */
+static void split(struct table *t)
+{
+	char *line = t->text, *next;
+
+	for (t->nrow = 0; line && *line && t->nrow < 16; line = next, t->nrow++) {
+		unsigned c = 0;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		for (char *f = strtok(line, ","); f && c < MAXCOL; f = strtok(NULL, ","))
+			t->cell[t->nrow][c++] = f;
+		if (t->nrow == 0)
+			t->ncol = c;
+		cr_assert_eq(c, t->ncol, "row %u has %u cells, the header %u", t->nrow, c, t->ncol);
+	}
+}
+
+static void run_csv(const char *args, bool timing, struct table *t)
+{
+	char cmd[4096];
+	FILE *fp;
+	size_t n = 0, cap = 1 << 16;
+	size_t got;
+
+	snprintf(cmd, sizeof(cmd), "%s %s --set run.timing=%s --format csv -q </dev/null", bin(),
+		 args, timing ? "true" : "false");
+	fp = popen(cmd, "r");
+	cr_assert(fp != NULL);
+	t->text = malloc(cap + 1);
+	while ((got = fread(t->text + n, 1, cap - n, fp)) > 0) {
+		n += got;
+		if (n == cap)
+			t->text = realloc(t->text, (cap *= 2) + 1);
+	}
+	t->text[n] = '\0';
+	cr_assert_eq(pclose(fp), 0, "%s failed", cmd);
+	split(t);
+}
+
+static int col(const struct table *t, const char *name)
+{
+	for (unsigned c = 0; c < t->ncol; c++)
+		if (!strcmp(t->cell[0][c], name))
+			return (int)c;
+	cr_assert_fail("no column %s", name);
+	return -1;
+}
+
+/* Figures that are time, or derived from time (and the hits, checked apart). */
+static bool is_time(const char *path)
+{
+	static const char *const pre[] = { "time.", "device.", "cpu.", "link.", "translation.",
+					   "setup.time_ns", "speedup", "bottleneck",
+					   "tce_cache.hits", "tce_cache.hit_rate" };
+
+	for (unsigned i = 0; i < sizeof(pre) / sizeof(pre[0]); i++)
+		if (!strncmp(path, pre[i], strlen(pre[i])))
+			return true;
+	return false;
+}
+
+static unsigned compare(const char *args)
+{
+	struct table f, t;
+	unsigned checked = 0;
+
+	run_csv(args, false, &f);
+	run_csv(args, true, &t);
+	cr_assert_eq(f.ncol, t.ncol);
+	cr_assert_eq(f.nrow, t.nrow);
+	for (unsigned r = 1; r < f.nrow; r++) {
+		unsigned long long hf = strtoull(f.cell[r][col(&f, "tce_cache.hits")], NULL, 10);
+		unsigned long long ht = strtoull(t.cell[r][col(&t, "tce_cache.hits")], NULL, 10);
+		unsigned long long mg = strtoull(t.cell[r][col(&t, "translation.walks_merged")], NULL, 10);
+
+		for (unsigned c = 0; c < f.ncol; c++) {
+			if (is_time(f.cell[0][c]))
+				continue;
+			cr_expect_str_eq(f.cell[r][c], t.cell[r][c], "%s: mode %s: %s is %s untimed, %s timed",
+					 args, f.cell[r][1], f.cell[0][c], f.cell[r][c], t.cell[r][c]);
+			checked++;
+		}
+		cr_expect_eq(hf, ht + mg, "%s: mode %s: hits %llu untimed, %llu + %llu merged timed", args,
+			     f.cell[r][1], hf, ht, mg);
+	}
+	free(f.text);
+	free(t.text);
+	return checked;
+}
+
+Test(equality, every_shipped_config_and_workload_decides_the_same_timed_or_not, .timeout = 900)
+{
+	static const char *const pats[] = { "configs/*.yaml", "configs/calibration/*.yaml",
+					    "tests/synth/e2e-*.yaml" };
+	unsigned files = 0;
+
+	for (unsigned p = 0; p < 3; p++) {
+		glob_t g;
+
+		cr_assert_eq(glob(pats[p], 0, NULL, &g), 0, "%s", pats[p]);
+		for (size_t i = 0; i < g.gl_pathc; i++) {
+			char args[1024];
+
+			snprintf(args, sizeof(args), "--config %s --set run.ios=20000", g.gl_pathv[i]);
+			cr_expect_gt(compare(args), 30u, "%s", g.gl_pathv[i]);
+			files++;
+		}
+		globfree(&g);
+	}
+	cr_expect_geq(files, 15u);
+}
+
+/* A trace that removes a window under live mappings, then creates a new one
+ * and DMAs at the same bus address: the same faults and hits either way. */
+Test(equality, window_removed_under_live_mappings)
+{
+	compare("--config tests/traces/equality-window-reuse.yaml");
+}
+
+Test(equality, every_shared_capture_decides_the_same_timed_or_not, .timeout = 1800)
+{
+	static const char *const caps[] = { "ddw-off", "ddw-on", "ddw-dynamic-pgsz64k-patched" };
+	char dir[] = "/tmp/ddwsim-eq-XXXXXX";
+	struct stat sb;
+
+	if (stat(CAPTURES, &sb) < 0)
+		cr_skip_test("no shared captures at %s", CAPTURES);
+	cr_assert(mkdtemp(dir) != NULL);
+	for (unsigned i = 0; i < 3; i++) {
+		char cmd[2048], out[512], args[1024];
+
+		snprintf(out, sizeof(out), "%s/%s.ddwb", dir, caps[i]);
+		snprintf(cmd, sizeof(cmd), "xzcat %s/%s.trace.log.xz | %s trace import --from qemu - %s 2>/dev/null",
+			 CAPTURES, caps[i], bin(), out);
+		cr_assert_eq(system(cmd), 0, "%s", cmd);
+		snprintf(args, sizeof(args),
+			 "--config configs/replay-qemu-capture.yaml --set workload.trace=%s", out);
+		cr_expect_gt(compare(args), 30u, "%s", caps[i]);
+		unlink(out);
+	}
+	rmdir(dir);
+}
