@@ -196,6 +196,70 @@ static int read_params(struct sweep *sw, yaml_document_t *d, int node)
 	return 0;
 }
 
+static int read_name(struct sweep *sw, yaml_node_t *vn, const char *v)
+{
+	if (!v || !*v || strlen(v) >= sizeof(sw->name) || strspn(v,
+	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != strlen(v))
+		return bad(sw, vn, "name", "expected letters, digits, '.', '_' or '-'");
+	strcpy(sw->name, v);
+	return 0;
+}
+
+/* config: v resolved against the sweep file's directory unless absolute. */
+static int read_config(struct sweep *sw, yaml_node_t *vn, const char *v)
+{
+	const char *slash = strrchr(sw->file, '/');
+	size_t dl = slash && v && *v != '/' ? (size_t)(slash - sw->file) + 1 : 0;
+
+	if (!v)
+		return bad(sw, vn, "config", "expected a file name");
+	sw->config = xmalloc(dl + strlen(v) + 1);
+	memcpy(sw->config, sw->file, dl);
+	strcpy(sw->config + dl, v);
+	return 0;
+}
+
+/* One key of the top mapping; `full` is only noted in *full_node, read after the others. */
+static int read_top_key(struct sweep *sw, yaml_document_t *d, yaml_node_pair_t *q, int *full_node)
+{
+	const char *k = text(d, q->key), *v = text(d, q->value);
+	yaml_node_t *vn = yaml_document_get_node(d, q->value);
+
+	if (k && !strcmp(k, "name"))
+		return read_name(sw, vn, v);
+	if (k && !strcmp(k, "config"))
+		return read_config(sw, vn, v);
+	if (k && !strcmp(k, "set"))
+		return read_sets(sw, d, q->value);
+	if (k && !strcmp(k, "params"))
+		return read_params(sw, d, q->value);
+	if (k && !strcmp(k, "full")) {
+		*full_node = q->value;
+		return 0;
+	}
+	return bad(sw, yaml_document_get_node(d, q->key), k ? k : "?",
+		   "unknown key, expected name, config, set, params or full");
+}
+
+/* full: its set replaces `set`, its params replace or add to `params`. */
+static int read_full(struct sweep *sw, yaml_document_t *d, int full_node)
+{
+	yaml_node_t *fn = yaml_document_get_node(d, full_node);
+
+	if (fn->type != YAML_MAPPING_NODE)
+		return bad(sw, fn, "full", "expected a mapping with set and/or params");
+	for (yaml_node_pair_t *q = fn->data.mapping.pairs.start; q < fn->data.mapping.pairs.top; q++) {
+		const char *k = text(d, q->key);
+		int rc = k && !strcmp(k, "set") ? read_sets(sw, d, q->value) :
+			 k && !strcmp(k, "params") ? read_params(sw, d, q->value) :
+			 bad(sw, fn, "full", "expected set and/or params");
+
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int read_top(struct sweep *sw, yaml_document_t *d, bool full)
 {
 	yaml_node_t *root = yaml_document_get_root_node(d);
@@ -203,56 +267,14 @@ static int read_top(struct sweep *sw, yaml_document_t *d, bool full)
 
 	if (!root || root->type != YAML_MAPPING_NODE)
 		return bad(sw, root, "sweep", "expected a mapping with name, config and params");
-	for (yaml_node_pair_t *q = root->data.mapping.pairs.start; q < root->data.mapping.pairs.top; q++) {
-		const char *k = text(d, q->key), *v = text(d, q->value);
-		yaml_node_t *vn = yaml_document_get_node(d, q->value);
-		int rc = 0;
-
-		if (k && !strcmp(k, "name")) {
-			if (!v || !*v || strlen(v) >= sizeof(sw->name) || strspn(v,
-			    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != strlen(v))
-				return bad(sw, vn, "name", "expected letters, digits, '.', '_' or '-'");
-			strcpy(sw->name, v);
-		} else if (k && !strcmp(k, "config")) {
-			const char *slash = strrchr(sw->file, '/');
-			size_t dl = slash && v && *v != '/' ? (size_t)(slash - sw->file) + 1 : 0;
-
-			if (!v)
-				return bad(sw, vn, "config", "expected a file name");
-			sw->config = xmalloc(dl + strlen(v) + 1);
-			memcpy(sw->config, sw->file, dl);
-			strcpy(sw->config + dl, v);
-		} else if (k && !strcmp(k, "set")) {
-			rc = read_sets(sw, d, q->value);
-		} else if (k && !strcmp(k, "params")) {
-			rc = read_params(sw, d, q->value);
-		} else if (k && !strcmp(k, "full")) {
-			full_node = q->value;
-		} else {
-			return bad(sw, yaml_document_get_node(d, q->key), k ? k : "?",
-				   "unknown key, expected name, config, set, params or full");
-		}
-		if (rc < 0)
+	for (yaml_node_pair_t *q = root->data.mapping.pairs.start; q < root->data.mapping.pairs.top; q++)
+		if (read_top_key(sw, d, q, &full_node) < 0)
 			return -1;
-	}
 	if (!sw->name[0] || !sw->config || !sw->np)
 		return bad(sw, root, !sw->name[0] ? "name" : !sw->config ? "config" : "params",
 			   "missing");
-	if (full && full_node) {
-		yaml_node_t *fn = yaml_document_get_node(d, full_node);
-
-		if (fn->type != YAML_MAPPING_NODE)
-			return bad(sw, fn, "full", "expected a mapping with set and/or params");
-		for (yaml_node_pair_t *q = fn->data.mapping.pairs.start; q < fn->data.mapping.pairs.top; q++) {
-			const char *k = text(d, q->key);
-			int rc = k && !strcmp(k, "set") ? read_sets(sw, d, q->value) :
-				 k && !strcmp(k, "params") ? read_params(sw, d, q->value) :
-				 bad(sw, fn, "full", "expected set and/or params");
-
-			if (rc < 0)
-				return -1;
-		}
-	}
+	if (full && full_node)
+		return read_full(sw, d, full_node);
 	return 0;
 }
 

@@ -11,10 +11,15 @@
  *
  * Every stream is valid for the replay: a DMA names a live handle and stays
  * within its length, an unmap names a live handle, no live handle is mapped
- * again, and the stream ends with everything unmapped. run.ios counts DMAs.
+ * again, and the stream ends with everything unmapped. run.ios counts I/Os
+ * (the unit is the generator's io_name: a packet, an NVMe command, a DMA).
+ * Each I/O has exactly one DMA without OP_F_AUX, the one that moves its
+ * data; any other DMA of the I/O (nic_rx's descriptor read and completion
+ * write) carries OP_F_AUX, so a report counts I/Os as the DMAs without it.
  *
  *   generator   models                         per I/O                   mapped
- *   nic_rx      NIC receive rings              dma, unmap, map           per packet
+ *   nic_rx      NIC receive rings              [aux dma], dma,           per packet
+ *                                              [aux dma], unmap, map
  *   nic_tx      NIC transmit rings             map(_sg), dma; unmaps     per packet
  *                                              in completion batches
  *   nvme        NVMe SSD at a queue depth      map_sg, dma, unmap        per I/O
@@ -119,8 +124,17 @@ static uint64_t frag_alloc(struct frag_pool *f, struct rng *r, uint64_t len)
  * i % queues; queue q is served by CPU q % host.cpus, which picks the
  * allocator pool. Descriptor d of queue q is handle q * ring_size + d.
  *
+ * With desc_size, each queue's descriptors live in one long-lived ring
+ * mapping, and per packet the device also reads its descriptor before the
+ * packet and writes its completion after it: both are DMAs of the packet
+ * that are not the packet, so they carry OP_F_AUX (3 DMAs per packet, one
+ * of them without OP_F_AUX).
+ *
  * Op stream: ring_size * queues maps; then ios times (dma, unmap, map); then
  * an unmap of every descriptor (interface down), so the allocator ends empty.
+ * With desc_size the queues' ring mappings come first and are unmapped last,
+ * and each packet's dma becomes (aux dma, dma, aux dma); refill_batch and
+ * recycle regroup or drop the unmaps and maps (rx_packets).
  */
 struct nic_rx_params {
 	unsigned ring_size;		/* descriptors per queue */
@@ -192,13 +206,16 @@ static void rx_map(struct nic_rx *g, uint64_t d, struct dma_op *op)
 	};
 }
 
-/* A DMA of the device on queue q's descriptor d (read the descriptor, or write its completion). */
+/*
+ * A DMA of the device on queue q's descriptor d (read the descriptor, or
+ * write its completion): part of the packet's I/O, not the packet, so OP_F_AUX.
+ */
 static void rx_desc(struct nic_rx *g, uint64_t q, uint64_t d, bool write, struct dma_op *op)
 {
 	*op = (struct dma_op){ .kind = OP_DMA, .handle = g->ndesc + q,
 			       .dir = write ? DMA_DIR_FROM_DEVICE : DMA_DIR_TO_DEVICE,
 			       .addr = (d % g->p.ring_size) * g->p.desc_size, .len = g->p.desc_size,
-			       .time_ps = OP_NO_TIME };
+			       .flags = OP_F_AUX, .time_ps = OP_NO_TIME };
 }
 
 /* Packet p's descriptor: packets go round-robin over the queues. */
@@ -1287,16 +1304,22 @@ static int random_open(struct op_source *src, const struct config *cfg)
 
 const struct synth_gen synth_gens[] = {
 	{ .name = "nic_rx", .help = "NIC receive rings: map per packet, DMA write, unmap",
+	  .io_name = "packet",
 	  .keys = nic_rx_keys, .check = nic_rx_check, .open = nic_rx_open },
 	{ .name = "dma_bench", .help = "pcie-bench style DMAs into one buffer mapped once",
+	  .io_name = "DMA",
 	  .keys = dma_bench_keys, .check = dma_bench_check, .open = dma_bench_open },
 	{ .name = "nic_tx", .help = "NIC transmit rings: map per packet, DMA read, batched unmaps",
+	  .io_name = "packet",
 	  .keys = nic_tx_keys, .check = nic_tx_check, .open = nic_tx_open },
 	{ .name = "nvme", .help = "NVMe I/O at a queue depth: map_sg, DMA, unmap per I/O",
+	  .io_name = "NVMe command",
 	  .keys = nvme_keys, .check = nvme_check, .open = nvme_open },
 	{ .name = "bulk", .help = "GPU-style huge-page buffers mapped once, large DMAs into them",
+	  .io_name = "DMA",
 	  .keys = bulk_keys, .check = bulk_check, .open = bulk_open },
 	{ .name = "random", .help = "stress: random sizes, addresses, directions and CPUs",
+	  .io_name = "DMA",
 	  .keys = random_keys, .check = random_check, .open = random_open },
 	{ 0 },
 };

@@ -29,8 +29,10 @@
  *   2       1     win: window number, 0 default or 1 DDW (dmab)
  *   3       1     levels: TCE table levels, 1..5 (wcreate)
  *   4       1     page_shift: log2 of the TCE size, 12..63 (wcreate)
- *   5       1     flags: bit 0 (0x1) OP_F_WAIT, the DMA starts only once the
- *                 device's previous DMA completed (dma, dmab); other bits 0
+ *   5       1     flags (dma, dmab): bit 0 (0x1) OP_F_WAIT, the DMA starts only
+ *                 once the device's previous DMA completed; bit 1 (0x2) OP_F_AUX,
+ *                 the DMA is part of an I/O but not the I/O itself (a descriptor
+ *                 fetch, a completion write); bits 2..7 are 0 (TRACE_DMA_FLAGS)
  *   6       2     reserved, 0
  *   8       4     cpu: CPU making the map or unmap
  *   12      4     dev: device (its own PE)
@@ -105,6 +107,7 @@ _Static_assert(H_RSV2 + 32 == BIN_HDR_SIZE, "the header is 64 bytes");
 _Static_assert(R_TIME + 8 == BIN_REC_SIZE, "the record is 64 bytes, time_ps last");
 _Static_assert(BIN_BLOCK % BIN_REC_SIZE == 0, "a block holds whole records");
 _Static_assert(sizeof(unsigned) == 4, "cpu and dev are 32-bit in the record");
+_Static_assert(TRACE_DMA_FLAGS <= 0xff, "the DMA flags fit the record's flags byte");
 
 /* Field bits, for the table of which kind uses which field. */
 enum {

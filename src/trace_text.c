@@ -19,7 +19,7 @@
  *     runs to the end of the line, so `#` lines are comments.
  *   - Fields are separated by one or more spaces or tabs; a carriage return
  *     before the newline is ignored. The last line may lack its newline.
- *   - line := [@T] OP FIELD... [KEY=VALUE | wait]... [# comment]
+ *   - line := [@T] OP FIELD... [KEY=VALUE | wait | aux]... [# comment]
  *   - A line is at most 256 KiB (262144 bytes without its newline). The longest
  *     canonical line, a map_sg of 4096 elements, is under 164,000 bytes, so a
  *     64 KiB limit would make some valid binary traces unconvertible to text.
@@ -27,8 +27,8 @@
  *   OP       FIELDS                            KEYS           dma_op
  *   map      DEV H PHYS LEN DIR                [cpu=] [bus=]  OP_MAP: addr = PHYS
  *   map_sg   DEV H DIR PHYS:LEN[,PHYS:LEN]...  [cpu=] [bus=]  OP_MAP_SG: nsg, sg (1..4096)
- *   dma      DEV H OFF LEN RW                  [wait]         OP_DMA: addr = OFF
- *   dmab     DEV WIN BUS LEN RW                [wait]         OP_DMA_BUS: addr = BUS
+ *   dma      DEV H OFF LEN RW                  [wait] [aux]   OP_DMA: addr = OFF
+ *   dmab     DEV WIN BUS LEN RW                [wait] [aux]   OP_DMA_BUS: addr = BUS
  *   unmap    DEV H                             [cpu=]         OP_UNMAP
  *   wcreate  DEV PAGE_SIZE SIZE LEVELS                        OP_WIN_CREATE: len = SIZE
  *   wremove  DEV START                                        OP_WIN_REMOVE: addr = START
@@ -54,21 +54,26 @@
  *   cpu=N      CPU making the map/unmap (absent: 0)  0..2^32-1         decimal, only if not 0
  *   bus=ADDR   bus address the real kernel chose     0..2^64-2         0x hex, only if recorded
  *              (map_sg: its first element's); rec_bus, absent: OP_NO_BUS
- *   wait       flags |= OP_F_WAIT: the DMA starts    the word          last, only if set
+ *   wait       flags |= OP_F_WAIT: the DMA starts    the word          the word, only if set
  *              once the device's previous DMA is done
+ *   aux        flags |= OP_F_AUX: the DMA is part    the word          the word, only if set,
+ *              of an I/O but not the I/O itself (a                     after wait
+ *              descriptor fetch, a completion write)
  *
  * Numbers are decimal (leading zeros allowed, never octal) or 0x hex, unsigned
  * 64-bit; overflow is an error. A SIZE field may end a decimal number with K,
  * M, G or T (either case; x 2^10, 2^20, 2^30, 2^40), as config sizes do. A
- * map_sg list has no spaces: PHYS:LEN pairs joined by commas. Each KEY (and
- * `wait`) may appear once, in any order. The range [addr, addr + len) of map,
- * sg elements, dma and dmab must not wrap past 2^64. Fields an op does not
- * name are 0 in the dma_op, except time_ps (OP_NO_TIME) and rec_bus (OP_NO_BUS).
+ * map_sg list has no spaces: PHYS:LEN pairs joined by commas. Each KEY, and
+ * each of the words `wait` and `aux`, may appear once, in any order. The
+ * range [addr, addr + len) of map, sg elements, dma and dmab must not wrap
+ * past 2^64. Fields an op does not name are 0 in the dma_op, except time_ps
+ * (OP_NO_TIME) and rec_bus (OP_NO_BUS).
  *
  * The writer writes canonical text: the header, then one op per line, single
  * spaces, the WRITTEN AS column, `@T` only when stamped, `cpu=` before `bus=`,
- * `wait` last, no comments. Reading canonical text and writing it again gives
- * the same bytes, and so does text -> binary -> text.
+ * then the flag words in bit order (`wait` 0x1, then `aux` 0x2), no comments.
+ * Reading canonical text and writing it again gives the same bytes, and so
+ * does text -> binary -> text.
  *
  * Errors: the reader stops at the first bad line and prints
  * "FILE:LINE: message" to stderr (no "ddwsim: " prefix, as config errors),
@@ -131,6 +136,22 @@ static const struct fld_info flds[] = {
 #define K_CPU	1u		/* accepts cpu= */
 #define K_BUS	2u		/* accepts bus= */
 #define K_WAIT	4u		/* accepts the word wait */
+#define K_AUX	8u		/* accepts the word aux */
+
+/* The flag words of dma and dmab lines, in the canonical (bit) order. */
+static const struct flag_word {
+	const char *word;
+	unsigned key;			/* K_* */
+	unsigned flag;			/* OP_F_* */
+} flag_words[] = {
+	{ "wait", K_WAIT, OP_F_WAIT },
+	{ "aux", K_AUX, OP_F_AUX },
+};
+
+#define NFLAG_WORDS	(sizeof(flag_words) / sizeof(flag_words[0]))
+
+_Static_assert((OP_F_WAIT | OP_F_AUX) == TRACE_DMA_FLAGS,
+	       "a flag word for every DMA flag both formats carry");
 
 /* One op's line syntax, indexed by enum op_kind. */
 struct syntax {
@@ -146,10 +167,10 @@ static const struct syntax syntaxes[] = {
 			    "map DEV H PHYS LEN DIR [cpu=N] [bus=ADDR]" },
 	[OP_MAP_SG]     = { "map_sg", 4, { F_DEV, F_H, F_DIR, F_SG }, K_CPU | K_BUS,
 			    "map_sg DEV H DIR PHYS:LEN[,PHYS:LEN]... [cpu=N] [bus=ADDR]" },
-	[OP_DMA]        = { "dma", 5, { F_DEV, F_H, F_OFF, F_LEN, F_RW }, K_WAIT,
-			    "dma DEV H OFF LEN RW [wait]" },
-	[OP_DMA_BUS]    = { "dmab", 5, { F_DEV, F_WIN, F_BUS, F_LEN, F_RW }, K_WAIT,
-			    "dmab DEV WIN BUS LEN RW [wait]" },
+	[OP_DMA]        = { "dma", 5, { F_DEV, F_H, F_OFF, F_LEN, F_RW }, K_WAIT | K_AUX,
+			    "dma DEV H OFF LEN RW [wait] [aux]" },
+	[OP_DMA_BUS]    = { "dmab", 5, { F_DEV, F_WIN, F_BUS, F_LEN, F_RW }, K_WAIT | K_AUX,
+			    "dmab DEV WIN BUS LEN RW [wait] [aux]" },
 	[OP_UNMAP]      = { "unmap", 2, { F_DEV, F_H }, K_CPU, "unmap DEV H [cpu=N]" },
 	[OP_WIN_CREATE] = { "wcreate", 4, { F_DEV, F_PAGE, F_SIZE, F_LEVELS }, 0,
 			    "wcreate DEV PAGE_SIZE SIZE LEVELS" },
@@ -476,28 +497,36 @@ static int parse_field(struct text_reader *r, const struct syntax *sx, enum fld 
 	return 0;
 }
 
+/* The flag word tok: its flag_words entry, or NULL. */
+static const struct flag_word *find_flag_word(const char *tok)
+{
+	for (size_t i = 0; i < NFLAG_WORDS; i++)
+		if (!strcmp(tok, flag_words[i].word))
+			return &flag_words[i];
+	return NULL;
+}
+
 /* Trailing KEY=VALUE field or word tok; seen collects the K_* already given. */
 static int parse_key(struct text_reader *r, const struct syntax *sx, char *tok, unsigned *seen,
 		     struct dma_op *op)
 {
+	const struct flag_word *fw = find_flag_word(tok);
 	char *eq = strchr(tok, '=');
-	unsigned k = 0;
+	unsigned k = fw ? fw->key : 0;
 	uint64_t v;
 
 	if (eq && eq - tok == 3 && !strncmp(tok, "cpu", 3))
 		k = K_CPU;
 	else if (eq && eq - tok == 3 && !strncmp(tok, "bus", 3))
 		k = K_BUS;
-	else if (!strcmp(tok, "wait"))
-		k = K_WAIT;
 	if (!(k & sx->keys))
 		return bad(r, "%s: %s '%s' (usage: %s)", sx->name,
 			   eq ? "unknown field" : "too many fields, got", tok, sx->usage);
 	if (*seen & k)
 		return bad(r, "%s: duplicate field '%s'", sx->name, tok);
 	*seen |= k;
-	if (k == K_WAIT) {
-		op->flags |= OP_F_WAIT;
+	if (fw) {
+		op->flags |= fw->flag;
 		return 0;
 	}
 	if (num_field(r, sx->name, k == K_CPU ? F_CPU : F_RBUS, k == K_CPU ? "cpu" : "bus", eq + 1,
@@ -723,8 +752,12 @@ int trace_text_write_op(FILE *fp, const struct dma_op *op)
 		out_str(&o, " bus=");
 		out_num(&o, op->rec_bus, true);
 	}
-	if ((sx->keys & K_WAIT) && (op->flags & OP_F_WAIT))
-		out_str(&o, " wait");
+	for (size_t i = 0; i < NFLAG_WORDS; i++) {
+		if ((sx->keys & flag_words[i].key) && (op->flags & flag_words[i].flag)) {
+			out_str(&o, " ");
+			out_str(&o, flag_words[i].word);
+		}
+	}
 	out_str(&o, "\n");
 	out_flush(&o);
 	return ferror(fp) ? -1 : 0;

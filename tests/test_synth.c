@@ -24,6 +24,7 @@
 
 #include "ddwsim/config.h"
 #include "ddwsim/synth.h"
+#include "ddwsim/trace.h"
 
 #define DIR		"tests/synth/"
 #define MAX_OPS		4096	/* ops a test keeps for order checks */
@@ -62,6 +63,7 @@ struct stream {
 	struct sg_elem sg[MAX_SG];
 	unsigned nsg;
 	uint64_t count[OP_WIN_RESET + 1];
+	uint64_t aux;		/* DMAs with OP_F_AUX (count[OP_DMA] includes them) */
 	uint64_t hash;		/* every field of every op, sg included */
 	uint64_t phys_hash;	/* the physical addresses mapped */
 	struct live live[MAX_LIVE];
@@ -183,6 +185,7 @@ static struct stream *drain(const char *gen, const char *name, const char **sets
 		else
 			cr_fatal("op %" PRIu64 ": kind %d from a generator", st->total, op.kind);
 		st->count[op.kind]++;
+		st->aux += op.kind == OP_DMA && (op.flags & OP_F_AUX);
 		keep(st, &op);
 		st->total++;
 	}
@@ -313,9 +316,54 @@ Test(synth, nic_rx_descriptors_are_read_and_completed_in_the_ring_mapping)
 	cr_expect(eq(u64, st->op[15].handle, 9));
 	cr_expect(eq(u64, st->op[15].addr, 0));
 	cr_expect(eq(int, st->op[15].dir, DMA_DIR_TO_DEVICE));
+	cr_expect(eq(u32, st->op[15].flags, OP_F_AUX), "the descriptor read is not the packet");
 	cr_expect(eq(u64, st->op[16].handle, 4));
+	cr_expect(eq(u32, st->op[16].flags, 0), "the packet write is the I/O");
 	cr_expect(eq(u64, st->op[17].handle, 9));
 	cr_expect(eq(int, st->op[17].dir, DMA_DIR_FROM_DEVICE));
+	cr_expect(eq(u32, st->op[17].flags, OP_F_AUX), "the completion is not the packet");
+	free(st);
+}
+
+/*
+ * desc_size 16 makes 3 DMAs per packet: read the descriptor (OP_F_AUX), write
+ * the packet (the I/O, no flag), write the completion (OP_F_AUX). Over 1000
+ * packets: 3000 DMAs, 1000 without OP_F_AUX, 2000 with it. In the 10-packet
+ * run with refill_batch 4 (batches of 4, 4, 2 packets) each batch's DMAs
+ * are whole triples, in that order: ring (handle 8 + queue) TO_DEVICE aux,
+ * buffer (handle < 8) FROM_DEVICE, ring FROM_DEVICE aux.
+ */
+Test(synth, nic_rx_with_descriptors_makes_one_io_dma_and_two_aux_dmas_per_packet)
+{
+	const char *many[] = { "workload.desc_size=16", "run.ios=1000" };
+	const char *batched[] = { "workload.desc_size=16", "workload.refill_batch=4" };
+	struct stream *st = drain("nic_rx", "nic-rx", many, 2);
+	unsigned ndma = 0;
+
+	cr_expect(eq(u64, st->count[OP_DMA], 3000));
+	cr_expect(eq(u64, st->count[OP_DMA] - st->aux, 1000), "one I/O DMA per packet");
+	cr_expect(eq(u64, st->aux, 2000), "two aux DMAs per packet");
+	free(st);
+	st = drain("nic_rx", "nic-rx", batched, 2);
+	cr_expect(eq(u64, st->count[OP_DMA], 30));
+	cr_expect(eq(u64, st->aux, 20));
+	for (unsigned i = 0; i < st->nop; i++) {
+		const struct rec *r = &st->op[i];
+		unsigned k = ndma % 3;
+
+		if (r->kind != OP_DMA)
+			continue;
+		cr_expect(eq(u32, r->flags, k == 1 ? 0 : OP_F_AUX), "DMA %u", ndma);
+		cr_expect(k == 1 ? r->handle < 8 : r->handle >= 8, "DMA %u: handle %" PRIu64,
+			  ndma, r->handle);
+		cr_expect(eq(int, r->dir, k == 0 ? DMA_DIR_TO_DEVICE : DMA_DIR_FROM_DEVICE),
+			  "DMA %u", ndma);
+		if (k == 2)	/* a batch never ends inside a packet's triple */
+			cr_expect(i + 1 < st->nop && (st->op[i + 1].kind != OP_DMA ||
+				  st->op[i + 1].flags == OP_F_AUX), "DMA %u", ndma);
+		ndma++;
+	}
+	cr_expect(eq(u32, ndma, 30));
 	free(st);
 }
 
@@ -718,20 +766,23 @@ struct gen_case {
 	const char *gen, *config;
 	const char *sets[4];
 	unsigned nsets;
+	unsigned aux_per_io;	/* DMAs with OP_F_AUX per I/O */
 };
 
 static const struct gen_case gen_cases[] = {
-	{ "nic_rx", "nic-rx", { "run.ios=2000", "workload.packet_min=64" }, 2 },
-	{ "dma_bench", "dma-bench", { "run.ios=2000", "workload.pattern=random" }, 2 },
-	{ "nic_tx", "nic-tx", { "run.ios=2000", "workload.queues=3", "workload.packet_min=64" }, 3 },
+	{ "nic_rx", "nic-rx", { "run.ios=2000", "workload.packet_min=64" }, 2, 0 },
+	{ "nic_rx", "nic-rx", { "run.ios=2000", "workload.desc_size=32", "workload.refill_batch=8" },
+	  3, 2 },
+	{ "dma_bench", "dma-bench", { "run.ios=2000", "workload.pattern=random" }, 2, 0 },
+	{ "nic_tx", "nic-tx", { "run.ios=2000", "workload.queues=3", "workload.packet_min=64" }, 3, 0 },
 	{ "nic_tx", "nic-tx", { "run.ios=2000", "workload.sg_frags=4", "workload.ring_size=64",
-				"workload.packet_max=64K" }, 4 },
+				"workload.packet_max=64K" }, 4, 0 },
 	{ "nvme", "nvme", { "run.ios=2000", "workload.read_pct=30", "workload.block_size=200K",
-			    "workload.pattern=sequential" }, 4 },
-	{ "nvme", "nvme", { "run.ios=2000", "workload.block_size=1536", "workload.sgl=true" }, 3 },
+			    "workload.pattern=sequential" }, 4, 0 },
+	{ "nvme", "nvme", { "run.ios=2000", "workload.block_size=1536", "workload.sgl=true" }, 3, 0 },
 	{ "bulk", "bulk", { "run.ios=2000", "workload.buffer_size=7M", "workload.transfer_size=3M" },
-	  3 },
-	{ "random", "random", { "run.ios=2000", "workload.live=100" }, 2 },
+	  3, 0 },
+	{ "random", "random", { "run.ios=2000", "workload.live=100" }, 2, 0 },
 };
 
 ParameterizedTestParameters(synth, every_stream_is_valid_and_the_same_for_the_same_seed)
@@ -751,7 +802,9 @@ ParameterizedTest(unsigned *ix, synth, every_stream_is_valid_and_the_same_for_th
 	b = drain(c->gen, c->config, sets, c->nsets);
 	sets[c->nsets] = "run.seed=2";
 	d = drain(c->gen, c->config, sets, c->nsets + 1);
-	cr_expect(eq(u64, a->count[OP_DMA], 2000), "%s: run.ios DMAs", c->gen);
+	cr_expect(eq(u64, a->count[OP_DMA] - a->aux, 2000),
+		  "%s: run.ios I/Os, each one DMA without OP_F_AUX", c->gen);
+	cr_expect(eq(u64, a->aux, 2000 * c->aux_per_io), "%s: aux DMAs", c->gen);
 	cr_expect(eq(u64, a->count[OP_MAP] + a->count[OP_MAP_SG], a->count[OP_UNMAP]),
 		  "%s: every map unmapped", c->gen);
 	cr_expect(eq(u64, a->total, b->total), "%s", c->gen);
@@ -783,6 +836,27 @@ Test(synth, generators_are_found_by_name_and_unknown_names_are_not)
 		}
 	}
 	cr_expect(synth_find("nic_tx9") == NULL);
+}
+
+/* What one I/O is: the unit a report counts, one DMA without OP_F_AUX each. */
+Test(synth, every_generator_names_its_io)
+{
+	static const char *const want[][2] = {
+		{ "nic_rx", "packet" }, { "nic_tx", "packet" }, { "nvme", "NVMe command" },
+		{ "bulk", "DMA" }, { "random", "DMA" }, { "dma_bench", "DMA" },
+	};
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < NELEM(want); i++) {
+		const struct synth_gen *g = synth_find(want[i][0]);
+
+		cr_assert(g != NULL, "%s", want[i][0]);
+		cr_expect(g->io_name && !strcmp(g->io_name, want[i][1]), "%s: io_name '%s'",
+			  want[i][0], g->io_name ? g->io_name : "(null)");
+	}
+	for (const struct synth_gen *g = synth_gens; g->name; g++)
+		n++;
+	cr_expect(eq(u32, n, NELEM(want)), "every generator is in the table above");
 }
 
 /* ---- the cross-field checks: exact messages ---- */
@@ -870,18 +944,17 @@ static const char *bin(void)
 	return b && *b ? b : "./ddwsim";
 }
 
-/* Runs bin --config DIR e2e-NAME.yaml extra; returns the exit code, stdout in out. */
-static int run_e2e(const char *name, const char *extra, char *out, size_t n)
+/* Runs bin args; returns the exit code, stdout in out (n bytes). */
+static int run_bin(const char *args, char *out, size_t n)
 {
-	char cmd[1024], tmp[] = "/tmp/ddwsim-synth-XXXXXX";
+	char cmd[4096], tmp[] = "/tmp/ddwsim-synth-XXXXXX";
 	int fd = mkstemp(tmp), st;
 	FILE *fp;
 	size_t got;
 
 	cr_assert(fd >= 0);
 	close(fd);
-	snprintf(cmd, sizeof(cmd), "%s --config " DIR "e2e-%s.yaml %s >%s </dev/null", bin(), name,
-		 extra, tmp);
+	snprintf(cmd, sizeof(cmd), "%s %s >%s </dev/null", bin(), args, tmp);
 	st = system(cmd);
 	fp = fopen(tmp, "r");
 	cr_assert(fp != NULL);
@@ -890,6 +963,15 @@ static int run_e2e(const char *name, const char *extra, char *out, size_t n)
 	fclose(fp);
 	unlink(tmp);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+/* Runs bin --config DIR e2e-NAME.yaml extra; returns the exit code, stdout in out. */
+static int run_e2e(const char *name, const char *extra, char *out, size_t n)
+{
+	char args[1024];
+
+	snprintf(args, sizeof(args), "--config " DIR "e2e-%s.yaml %s", name, extra);
+	return run_bin(args, out, n);
 }
 
 static const char *const workloads[] = {
@@ -931,4 +1013,80 @@ ParameterizedTest(unsigned *ix, synth, every_workload_file_runs_end_to_end)
 		}
 	}
 	free(out);
+}
+
+/* ---- end to end: a generated trace carries OP_F_AUX ---- */
+
+#define GEN_SETS	"--set workload.desc_size=16 --set run.ios=300"
+
+/* The DMAs of trace path, and how many of them carry OP_F_AUX. */
+static void count_trace_dmas(const char *path, uint64_t *dmas, uint64_t *aux)
+{
+	struct op_source src;
+	struct dma_op op;
+	int rc;
+
+	*dmas = *aux = 0;
+	cr_assert(eq(int, trace_open(&src, path), 0), "%s", path);
+	while ((rc = op_source_next(&src, &op)) > 0) {
+		*dmas += op.kind == OP_DMA;
+		*aux += op.kind == OP_DMA && (op.flags & OP_F_AUX);
+	}
+	cr_expect(eq(int, rc, 0), "%s", path);
+	op_source_close(&src);
+}
+
+/* Writes dir/c.yaml: e2e-nic-rx-1500.yaml's platform, host and modes, replaying trace. */
+static void write_replay_config(const char *dir, const char *trace, char *cfg, size_t n)
+{
+	char cwd[512];
+	FILE *fp;
+
+	cr_assert(getcwd(cwd, sizeof(cwd)) != NULL);
+	snprintf(cfg, n, "%s/c.yaml", dir);
+	fp = fopen(cfg, "w");
+	cr_assert(fp != NULL);
+	fprintf(fp, "platform: %s/configs/platforms/qemu-pseries.yaml\n", cwd);
+	fprintf(fp, "host: %s/configs/hosts/qemu-guest-2g.yaml\n", cwd);
+	fprintf(fp, "modes:\n"
+		    "  - {name: default-window, mapping: dynamic, window: default}\n"
+		    "  - {name: ddw-dynamic, mapping: dynamic, window: {page_size: 64K, size: 1G, levels: 1}}\n"
+		    "  - {name: ddw-direct, mapping: direct, window: {page_size: 16M, size: ram, levels: 1}}\n"
+		    "workload: {trace: %s}\nrun: {seed: 1}\n", trace);
+	cr_assert(eq(int, fclose(fp), 0));
+}
+
+/*
+ * nic_rx with descriptors through `trace gen`, in both formats: 300 packets
+ * make 900 DMAs, 600 of them OP_F_AUX (a descriptor read and a completion
+ * per packet), all in the file; replayed, the trace gives the generator's
+ * own CSV report byte for byte.
+ */
+Test(synth, generated_trace_keeps_aux_dmas_and_replays_to_the_same_report, .timeout = 120)
+{
+	static const char *const ext[] = { "ddwb", "ddwt" };
+	char dir[] = "/tmp/ddwsim-synth-gen-XXXXXX", args[1024], trace[256], cfg[320];
+	char *want = malloc(1 << 20), *got = malloc(1 << 20);
+	uint64_t dmas, aux;
+
+	cr_assert(want && got && mkdtemp(dir));
+	cr_assert(eq(int, run_e2e("nic-rx-1500", GEN_SETS " --format csv", want, 1 << 20), 0));
+	for (unsigned e = 0; e < NELEM(ext); e++) {
+		snprintf(trace, sizeof(trace), "%s/t.%s", dir, ext[e]);
+		snprintf(args, sizeof(args), "trace gen --config " DIR "e2e-nic-rx-1500.yaml "
+			 GEN_SETS " %s", trace);
+		cr_assert(eq(int, run_bin(args, got, 1 << 20), 0), "%s", args);
+		count_trace_dmas(trace, &dmas, &aux);
+		cr_expect(eq(u64, dmas, 900), "%s", ext[e]);
+		cr_expect(eq(u64, aux, 600), "%s", ext[e]);
+		write_replay_config(dir, trace, cfg, sizeof(cfg));
+		snprintf(args, sizeof(args), "--config %s --format csv", cfg);
+		cr_assert(eq(int, run_bin(args, got, 1 << 20), 0), "%s", args);
+		cr_expect(eq(str, got, want), "%s replay differs from the generator", ext[e]);
+		unlink(trace);
+		unlink(cfg);
+	}
+	cr_expect(eq(int, rmdir(dir), 0));
+	free(want);
+	free(got);
 }

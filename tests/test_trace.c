@@ -8,6 +8,8 @@
  *   all-ops.ddwb          the same ops, written by tests/traces/make_samples.py straight from the
  *                         layout tables (not by ddwsim), so text -> bin is checked against the spec
  *   edges.ddwt            canonical text at the edges of every range
+ *   flags.ddwt            canonical text: dma and dmab with no flag, wait, aux, and wait aux
+ *   flags.ddwb            the same ops, written by make_samples.py from the layout tables
  *   loose.ddwt            all-ops-like ops written loosely (comments, tabs, suffixes, decimal
  *                         addresses, keys reordered); loose.canonical.ddwt is its canonical form,
  *                         written by hand
@@ -209,6 +211,36 @@ static const struct dma_op all_ops[] = {
 
 #define NALL	(sizeof(all_ops) / sizeof(all_ops[0]))
 
+/* ---- the ops of flags.ddwt / flags.ddwb: OP_F_WAIT (0x1) and OP_F_AUX (0x2) ---- */
+
+static const struct dma_op flags_ops[] = {
+	/* map 0 0x1 0x10000 4096 bidi */
+	{ .kind = OP_MAP, .dir = DMA_DIR_BIDIRECTIONAL, .handle = 1, .addr = 0x10000, .len = 4096,
+	  .rec_bus = NB, .time_ps = NT },
+	/* dma 0 0x1 0 64 r */
+	{ .kind = OP_DMA, .dir = DMA_DIR_TO_DEVICE, .handle = 1, .addr = 0, .len = 64,
+	  .rec_bus = NB, .time_ps = NT },
+	/* dma 0 0x1 64 64 w wait */
+	{ .kind = OP_DMA, .dir = DMA_DIR_FROM_DEVICE, .handle = 1, .addr = 64, .len = 64,
+	  .flags = OP_F_WAIT, .rec_bus = NB, .time_ps = NT },
+	/* dma 0 0x1 128 16 r aux */
+	{ .kind = OP_DMA, .dir = DMA_DIR_TO_DEVICE, .handle = 1, .addr = 128, .len = 16,
+	  .flags = OP_F_AUX, .rec_bus = NB, .time_ps = NT },
+	/* @5000 dma 0 0x1 192 16 w wait aux */
+	{ .kind = OP_DMA, .dir = DMA_DIR_FROM_DEVICE, .handle = 1, .addr = 192, .len = 16,
+	  .flags = OP_F_WAIT | OP_F_AUX, .rec_bus = NB, .time_ps = 5000 },
+	/* dmab 0 0 0x1000 64 r aux */
+	{ .kind = OP_DMA_BUS, .dir = DMA_DIR_TO_DEVICE, .addr = 0x1000, .len = 64,
+	  .flags = OP_F_AUX, .rec_bus = NB, .time_ps = NT },
+	/* dmab 1 1 0x800000000000000 512 w wait aux */
+	{ .kind = OP_DMA_BUS, .dir = DMA_DIR_FROM_DEVICE, .dev = 1, .win = 1, .addr = DDW,
+	  .len = 512, .flags = OP_F_WAIT | OP_F_AUX, .rec_bus = NB, .time_ps = NT },
+	/* unmap 0 0x1 */
+	{ .kind = OP_UNMAP, .handle = 1, .rec_bus = NB, .time_ps = NT },
+};
+
+#define NFLAGS	(sizeof(flags_ops) / sizeof(flags_ops[0]))
+
 /* ---- parsing ---- */
 
 Test(trace_text, sample_parses_every_op_kind_with_every_field)
@@ -219,6 +251,34 @@ Test(trace_text, sample_parses_every_op_kind_with_every_field)
 Test(trace_bin, sample_made_from_the_layout_tables_reads_every_field)
 {
 	expect_ops("tests/traces/all-ops.ddwb", all_ops, NALL);
+}
+
+Test(trace_text, wait_and_aux_words_set_their_flags)
+{
+	expect_ops("tests/traces/flags.ddwt", flags_ops, NFLAGS);
+}
+
+Test(trace_bin, flags_bits_0_and_1_are_wait_and_aux)
+{
+	expect_ops("tests/traces/flags.ddwb", flags_ops, NFLAGS);
+}
+
+/* The flag words may come in any order, among the other fields' spaces and tabs. */
+Test(trace_text, aux_before_wait_parses_to_both_flags)
+{
+	static const char text[] = "# ddwt 1\nmap 0 0x1 0x10000 4096 bidi\n"
+				   "dma 0 0x1 0 64 r aux\twait # loose\ndmab 0 0 0x1000 64 w aux\n";
+	struct dma_op want[3];
+	char path[64];
+
+	memcpy(want, flags_ops, sizeof(want));
+	want[1].flags = OP_F_WAIT | OP_F_AUX;
+	want[2] = flags_ops[5];
+	want[2].dir = DMA_DIR_FROM_DEVICE;
+	tmp_name(path, sizeof(path), ".ddwt");
+	put_file(path, text, sizeof(text) - 1);
+	expect_ops(path, want, 3);
+	unlink(path);
 }
 
 static const struct sg_elem edge_sg[] = { { .phys = 0, .len = 1 } };
@@ -394,6 +454,42 @@ Test(trace, bin_text_bin_round_trip_is_byte_identical)
 			     "tests/traces/all-ops.ddwb"));
 }
 
+/* flags.ddwt holds every combination of wait and aux on dma and dmab. */
+Test(trace, wait_and_aux_survive_text_bin_text_and_bin_text_bin)
+{
+	char out[64];
+
+	tmp_name(out, sizeof(out), ".ddwb");
+	cr_assert(eq(int, trace_convert("tests/traces/flags.ddwt", out), 0));
+	cr_expect(same_file(out, "tests/traces/flags.ddwb"), "differs from make_samples.py's");
+	unlink(out);
+	cr_expect(round_trip("tests/traces/flags.ddwt", ".ddwb", ".ddwt", "tests/traces/flags.ddwt"));
+	cr_expect(round_trip("tests/traces/flags.ddwt", ".ddwt", ".ddwt", "tests/traces/flags.ddwt"));
+	cr_expect(round_trip("tests/traces/flags.ddwb", ".ddwt", ".ddwb", "tests/traces/flags.ddwb"));
+}
+
+/* Canonical text writes wait before aux, whatever order it was read in. */
+Test(trace, text_writer_puts_wait_before_aux)
+{
+	static const char loose[] = "# ddwt 1\nmap 0 0x1 0x10000 4096 bidi\n"
+				    "dma 0 0x1 0 64 r aux wait\nunmap 0 0x1\n";
+	static const char canonical[] = "# ddwt 1\nmap 0 0x1 0x10000 4096 bidi\n"
+					"dma 0 0x1 0 64 r wait aux\nunmap 0 0x1\n";
+	char in[64], out[64];
+	unsigned char *data;
+	size_t n;
+
+	tmp_name(in, sizeof(in), ".ddwt");
+	tmp_name(out, sizeof(out), ".ddwt");
+	put_file(in, loose, sizeof(loose) - 1);
+	cr_assert(eq(int, trace_convert(in, out), 0));
+	data = slurp(out, &n);
+	cr_expect(eq(str, (char *)data, (char *)canonical));
+	free(data);
+	unlink(in);
+	unlink(out);
+}
+
 Test(trace, text_to_text_makes_loose_text_canonical)
 {
 	cr_expect(round_trip("tests/traces/loose.ddwt", ".ddwt", ".ddwt",
@@ -493,6 +589,9 @@ Test(trace, writer_rejects_an_op_neither_format_can_hold, .init = cr_redirect_st
 	op = all_ops[4];	/* map_sg whose second element wraps */
 	op.sg = (const struct sg_elem[]){ { 0x1000, 4096 }, { UINT64_MAX, 2 }, { 0, 1 } };
 	cr_expect(eq(int, trace_write(w, &op), -1));
+	op = all_ops[5];	/* dma with a flag neither format has */
+	op.flags = OP_F_WAIT | 0x4;
+	cr_expect(eq(int, trace_write(w, &op), -1));
 	trace_writer_abort(w);
 	unlink(path);
 	snprintf(want, sizeof(want),
@@ -500,8 +599,9 @@ Test(trace, writer_rejects_an_op_neither_format_can_hold, .init = cr_redirect_st
 		 "ddwsim: cannot write trace '%s': bad win 2 for a dmab (expected 0 or 1)\n"
 		 "ddwsim: cannot write trace '%s': bad nsg 0 for a map_sg (expected 1..4096)\n"
 		 "ddwsim: cannot write trace '%s': bad page_shift 11 for a wcreate (expected 12..63)\n"
-		 "ddwsim: cannot write trace '%s': bad range for sg element 2 of a map_sg: addr + len wraps past 2^64\n",
-		 path, path, path, path, path);
+		 "ddwsim: cannot write trace '%s': bad range for sg element 2 of a map_sg: addr + len wraps past 2^64\n"
+		 "ddwsim: cannot write trace '%s': bad flags 0x5 for a dma (expected 0..0x3)\n",
+		 path, path, path, path, path, path);
 	fflush(stderr);
 	cr_assert_stderr_eq_str(want);
 }
@@ -548,11 +648,19 @@ static const struct bad_text bad_texts[] = {
 	{ H "wreset 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18\n", 0, 0,
 	  "2: wreset: too many fields, got '1' (usage: wreset DEV)" },
 	{ H "dma 0 0x1 0 64 r cpu=1\n", 0, 0,
-	  "2: dma: unknown field 'cpu=1' (usage: dma DEV H OFF LEN RW [wait])" },
+	  "2: dma: unknown field 'cpu=1' (usage: dma DEV H OFF LEN RW [wait] [aux])" },
 	{ H "dma 0 0x1 0 64 r wait wait\n", 0, 0, "2: dma: duplicate field 'wait'" },
+	{ H "dma 0 0x1 0 64 r aux wait aux\n", 0, 0, "2: dma: duplicate field 'aux'" },
 	{ H "dma 0 0x1 0 64 wait\n", 0, 0, "2: dma: expected an access (r, w), got 'wait'" },
+	{ H "dma 0 0x1 0 64 aux\n", 0, 0, "2: dma: expected an access (r, w), got 'aux'" },
+	{ H "dmab 0 0 0x1000 64 r aux=1\n", 0, 0,
+	  "2: dmab: unknown field 'aux=1' (usage: dmab DEV WIN BUS LEN RW [wait] [aux])" },
+	{ H "dmab 0 0 0x1000 64 r AUX\n", 0, 0,
+	  "2: dmab: too many fields, got 'AUX' (usage: dmab DEV WIN BUS LEN RW [wait] [aux])" },
 	{ H "map 0 0x1 0 4096 to wait\n", 0, 0,
 	  "2: map: too many fields, got 'wait' (usage: map DEV H PHYS LEN DIR [cpu=N] [bus=ADDR])" },
+	{ H "unmap 0 0x1 aux\n", 0, 0,
+	  "2: unmap: too many fields, got 'aux' (usage: unmap DEV H [cpu=N])" },
 	{ H "dma 0 0x1 4K 64 r\n", 0, 0, "2: dma: expected a number for OFF, got '4K'" },
 	{ H "map 0 0x1 0 4096 to foo=1\n", 0, 0,
 	  "2: map: unknown field 'foo=1' (usage: map DEV H PHYS LEN DIR [cpu=N] [bus=ADDR])" },
@@ -777,8 +885,11 @@ static const struct bin_patch bin_patches[] = {
 	  .msg = "record 3: bad levels 6 for a wcreate (expected 1..5)" },
 	{ .set = { { REC(3) + 4, 64 } }, .nset = 1, .ok = 3,
 	  .msg = "record 3: bad page_shift 64 for a wcreate (expected 12..63)" },
-	{ .set = { { REC(1) + 5, 3 } }, .nset = 1, .ok = 1,
-	  .msg = "record 1: bad flags 0x3 for a dma (expected 0 or 0x1)" },
+	/* flags: bits 0 (wait) and 1 (aux) are known, any other is bad */
+	{ .set = { { REC(1) + 5, 4 } }, .nset = 1, .ok = 1,
+	  .msg = "record 1: bad flags 0x4 for a dma (expected 0..0x3)" },
+	{ .set = { { REC(9) + 5, 0x83 } }, .nset = 1, .ok = 6,
+	  .msg = "record 9: bad flags 0x83 for a dmab (expected 0..0x3)" },
 	{ .set = { { REC(0) + 5, 1 } }, .nset = 1,
 	  .msg = "record 0: bad flags 0x1: a map record has no flags (expected 0)" },
 	{ .set = { { REC(1) + 8, 3 } }, .nset = 1, .ok = 1,
@@ -987,6 +1098,7 @@ Test(trace_info, a_bad_trace_prints_no_report, .init = cr_redirect_stderr)
  */
 static void big_op(uint64_t i, struct dma_op *op, struct sg_elem *sg)
 {
+	static const unsigned flag_sets[4] = { 0, OP_F_WAIT, OP_F_AUX, OP_F_WAIT | OP_F_AUX };
 	uint64_t h = i * 0x9e3779b97f4a7c15ull;
 
 	*op = (struct dma_op){ .kind = (enum op_kind)(i % 8), .dev = (unsigned)(i % 7),
@@ -1016,7 +1128,7 @@ static void big_op(uint64_t i, struct dma_op *op, struct sg_elem *sg)
 		op->handle = op->kind == OP_DMA ? h : 0;
 		op->addr = op->kind == OP_DMA ? i % 4096 : DDW + (i << 12);
 		op->len = 1 + i % 1500;
-		op->flags = i / 8 % 3 ? 0 : OP_F_WAIT;
+		op->flags = flag_sets[i / 8 % 4];
 		break;
 	case OP_UNMAP:
 		op->cpu = (unsigned)(i % 5);

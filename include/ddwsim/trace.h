@@ -26,6 +26,7 @@ enum trace_fmt {
 };
 
 #define TRACE_SG_MAX	4096	/* most elements of one map_sg (both formats) */
+#define TRACE_DMA_FLAGS	(OP_F_WAIT | OP_F_AUX)	/* the DMA flags both formats carry */
 
 /* Format from the file's first bytes (binary magic, else text); -1 after reporting. */
 int trace_detect(const char *path);
@@ -53,7 +54,7 @@ struct trace_writer;
  * or -1 after reporting.
  * trace_write() appends one op: 0, or -1 after reporting an op that cannot be
  * written (a direction, window, level, page size or sg count out of range, a
- * zero length, a range wrapping past 2^64, DMA flags other than OP_F_WAIT)
+ * zero length, a range wrapping past 2^64, DMA flags outside TRACE_DMA_FLAGS)
  * or a write error. Fields the op's kind does not use
  * are not written, so both formats write the same information.
  * trace_writer_commit() flushes, fills in the binary header's record count

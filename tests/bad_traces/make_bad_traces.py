@@ -18,6 +18,7 @@ The text cases (*.ddwt without a NUL) are written by hand.
     bin-device-300.ddwb         a map by device 300: read fine, a replay refuses it
     bin-unmap-never-mapped.ddwb an unmap of handle 7, never mapped
     bin-nsg-4097.ddwb           a map_sg of 4097 elements (at most 4096), count unknown
+    bin-unknown-flag.ddwb       a dma with flags 0x6: aux (0x2) and bit 2, which no flag has
 
 Run from the repository root: python3 tests/bad_traces/make_bad_traces.py
 """
@@ -28,6 +29,7 @@ NONE = 0xFFFFFFFFFFFFFFFF                       # rec_bus / time_ps: none
 MAGIC = b"\x89DDW\r\n\x1a\n"
 MAP, MAP_SG, DMA, DMAB, UNMAP, WCREATE, WREMOVE, WRESET, SG = range(1, 10)
 BIDI, TO, FROM = 0, 1, 2
+WAIT, AUX = 0x1, 0x2                            # record byte 5: flags
 D = "tests/bad_traces/"
 
 
@@ -78,6 +80,9 @@ def main():
           rec(MAP, dir=FROM, dev=300, handle=1, addr=0x10000, size=4096))
     write("bin-unmap-never-mapped.ddwb", header(3) + MAP1 + DMA1 + rec(UNMAP, handle=7))
     write("bin-nsg-4097.ddwb", header(NONE) + rec(MAP_SG, dir=TO, nsg=4097, handle=2))
+    write("bin-unknown-flag.ddwb", header(3) + MAP1 +
+          rec(DMA, dir=FROM, flags=AUX | 0x4, handle=1, addr=0, size=1500) +
+          rec(UNMAP, handle=1))
 
 
 if __name__ == "__main__":

@@ -7,6 +7,8 @@ compare ddwsim against the format's definition rather than against itself.
     truncated-record.ddwb   all-ops.ddwb cut 20 bytes into record 3
     truncated-sg.ddwb       all-ops.ddwb cut after record 5 (the first of the
                             3 sg elements of the map_sg at record 4), count unknown
+    flags.ddwb              tests/traces/flags.ddwt, record for record: dma and
+                            dmab with each combination of the flags
 
 Run from the repository root: python3 tests/traces/make_samples.py
 """
@@ -16,6 +18,7 @@ NONE = 0xFFFFFFFFFFFFFFFF                       # rec_bus / time_ps: none
 MAGIC = b"\x89DDW\r\n\x1a\n"
 MAP, MAP_SG, DMA, DMAB, UNMAP, WCREATE, WREMOVE, WRESET, SG = range(1, 10)
 BIDI, TO, FROM = 0, 1, 2
+WAIT, AUX = 0x1, 0x2                            # record byte 5: flags
 
 
 def header(count):
@@ -50,7 +53,7 @@ RECORDS = [
     rec(SG, addr=0x30000, size=8192),
     rec(SG, addr=0x7FFF0000, size=65536),
     # 8: dma 1 0x2 4096 512 r wait
-    rec(DMA, dir=TO, flags=1, dev=1, handle=2, addr=4096, size=512),
+    rec(DMA, dir=TO, flags=WAIT, dev=1, handle=2, addr=4096, size=512),
     # 9: dmab 1 1 0x800000000000000 512 r
     rec(DMAB, dir=TO, win=1, dev=1, addr=1 << 59, size=512),
     # 10: map 1 0xffffffffffffffff 0x40000000 4096 bidi
@@ -61,6 +64,25 @@ RECORDS = [
     rec(WREMOVE, dev=1, addr=1 << 59),
     # 13: @9000000 wreset 1
     rec(WRESET, dev=1, time=9000000),
+]
+
+FLAGS_RECORDS = [
+    # map 0 0x1 0x10000 4096 bidi
+    rec(MAP, dir=BIDI, handle=1, addr=0x10000, size=4096),
+    # dma 0 0x1 0 64 r
+    rec(DMA, dir=TO, handle=1, addr=0, size=64),
+    # dma 0 0x1 64 64 w wait
+    rec(DMA, dir=FROM, flags=WAIT, handle=1, addr=64, size=64),
+    # dma 0 0x1 128 16 r aux
+    rec(DMA, dir=TO, flags=AUX, handle=1, addr=128, size=16),
+    # @5000 dma 0 0x1 192 16 w wait aux
+    rec(DMA, dir=FROM, flags=WAIT | AUX, handle=1, addr=192, size=16, time=5000),
+    # dmab 0 0 0x1000 64 r aux
+    rec(DMAB, dir=TO, flags=AUX, addr=0x1000, size=64),
+    # dmab 1 1 0x800000000000000 512 w wait aux
+    rec(DMAB, dir=FROM, win=1, flags=WAIT | AUX, dev=1, addr=1 << 59, size=512),
+    # unmap 0 0x1
+    rec(UNMAP, handle=1),
 ]
 
 
@@ -74,6 +96,8 @@ def main():
         f.write(full[:64 + 3 * 64 + 20])
     with open(d + "truncated-sg.ddwb", "wb") as f:
         f.write(header(NONE) + b"".join(RECORDS[:6]))
+    with open(d + "flags.ddwb", "wb") as f:
+        f.write(header(len(FLAGS_RECORDS)) + b"".join(FLAGS_RECORDS))
 
 
 if __name__ == "__main__":
