@@ -1,0 +1,420 @@
+/*
+ * test_engine.c - the event queue and the clock helpers (include/ddwsim/engine.h).
+ *
+ * The contract under test:
+ *   - event_pop() returns the earliest event; equal ticks pop in push order
+ *     (the heap is keyed by (tick, seq), seq being the insertion order);
+ *   - clock_mhz(f) has a period of round(10^6 / f) ps;
+ *   - cycles(c, n) = n * period; clock_edge(c, t) = the first edge at or after t.
+ *
+ * The expected orders come from a reference written here: a plain array kept
+ * in push order, whose minimum by (tick, push index) is found by a linear scan,
+ * or a qsort of the pushed events by (tick, push index). Pseudo-random ticks
+ * come from a splitmix64 local to this file, not from src/rng.c.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <criterion/criterion.h>
+
+#include "ddwsim/engine.h"
+
+/* A generator for test inputs only (splitmix64, Steele et al. 2014). */
+static uint64_t mix(uint64_t *x)
+{
+	uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+/* One pushed event as the reference sees it: its tick and its push index. */
+struct ref_ev {
+	uint64_t tick;
+	uint32_t idx;
+};
+
+static int ref_cmp(const void *x, const void *y)
+{
+	const struct ref_ev *p = x, *q = y;
+
+	if (p->tick != q->tick)
+		return p->tick < q->tick ? -1 : 1;
+	return p->idx < q->idx ? -1 : p->idx > q->idx;
+}
+
+/* ---- the queue: basic contract ---- */
+
+Test(engine, an_empty_queue_pops_nothing_and_has_no_next_tick)
+{
+	struct event_queue q;
+	struct event ev = { .tick = 99, .kind = 7 };
+
+	event_queue_init(&q);
+	cr_expect_eq(event_next_tick(&q), TICK_NEVER);
+	cr_expect_not(event_pop(&q, &ev));
+	cr_expect_eq(ev.tick, 99, "a failed pop leaves *ev alone");
+	cr_expect_eq(q.pushed, 0);
+	event_queue_release(&q);
+}
+
+Test(engine, events_pop_in_tick_order_with_their_payload)
+{
+	static const uint64_t ticks[] = { 50, 10, 40, 30, 20, 0, 1000000000000ull };
+	static const uint64_t want[] = { 0, 10, 20, 30, 40, 50, 1000000000000ull };
+	struct event_queue q;
+	struct event ev;
+
+	event_queue_init(&q);
+	/* payload derived from the tick so that each popped event can be checked whole */
+	for (unsigned i = 0; i < 7; i++)
+		event_push(&q, ticks[i], (uint32_t)(ticks[i] % 97), (uint32_t)i,
+			   ticks[i] * 3 + 1);
+	cr_expect_eq(q.n, 7);
+	cr_expect_eq(event_next_tick(&q), 0);
+	for (unsigned i = 0; i < 7; i++) {
+		cr_assert(event_pop(&q, &ev), "pop %u", i);
+		cr_expect_eq(ev.tick, want[i], "pop %u: tick %lu, want %lu", i,
+			     (unsigned long)ev.tick, (unsigned long)want[i]);
+		cr_expect_eq(ev.kind, (uint32_t)(want[i] % 97));
+		cr_expect_eq(ev.b, want[i] * 3 + 1);
+		cr_expect_eq(ticks[ev.a], want[i], "a is the push index of that tick");
+	}
+	cr_expect_not(event_pop(&q, &ev));
+	cr_expect_eq(event_next_tick(&q), TICK_NEVER);
+	event_queue_release(&q);
+}
+
+Test(engine, equal_ticks_pop_in_push_order)
+{
+	struct event_queue q;
+	struct event ev;
+
+	event_queue_init(&q);
+	for (uint32_t i = 0; i < 64; i++)
+		event_push(&q, 100, 0, i, 0);
+	for (uint32_t i = 0; i < 64; i++) {
+		cr_assert(event_pop(&q, &ev));
+		cr_expect_eq(ev.a, i, "pop %u gave the event pushed %u-th", i, ev.a);
+	}
+	event_queue_release(&q);
+}
+
+Test(engine, ties_are_broken_by_push_order_among_other_ticks)
+{
+	/* pushed: (5,a0) (3,a1) (5,a2) (3,a3) (5,a4) (4,a5) (3,a6)
+	 * by (tick, push order): a1 a3 a6 | a5 | a0 a2 a4 */
+	static const uint64_t ticks[] = { 5, 3, 5, 3, 5, 4, 3 };
+	static const uint32_t want[] = { 1, 3, 6, 5, 0, 2, 4 };
+	struct event_queue q;
+	struct event ev;
+	uint64_t last_seq = 0;
+
+	event_queue_init(&q);
+	for (uint32_t i = 0; i < 7; i++)
+		event_push(&q, ticks[i], 0, i, 0);
+	for (unsigned i = 0; i < 7; i++) {
+		cr_assert(event_pop(&q, &ev));
+		cr_expect_eq(ev.a, want[i], "pop %u: a%u, want a%u", i, ev.a, want[i]);
+		if (i && ticks[want[i - 1]] == ticks[want[i]])
+			cr_expect_gt(ev.seq, last_seq, "seq grows with push order within a tick");
+		last_seq = ev.seq;
+	}
+	event_queue_release(&q);
+}
+
+Test(engine, an_event_pushed_later_at_the_same_tick_pops_after_those_already_queued)
+{
+	struct event_queue q;
+	struct event ev;
+
+	event_queue_init(&q);
+	event_push(&q, 10, 0, 'A', 0);
+	event_push(&q, 10, 0, 'B', 0);
+	cr_assert(event_pop(&q, &ev));
+	cr_expect_eq(ev.a, 'A');
+	event_push(&q, 10, 0, 'C', 0);		/* same tick as B, pushed after it */
+	event_push(&q, 5, 0, 'D', 0);		/* earlier: goes first */
+	cr_assert(event_pop(&q, &ev));
+	cr_expect_eq(ev.a, 'D');
+	cr_assert(event_pop(&q, &ev));
+	cr_expect_eq(ev.a, 'B');
+	cr_assert(event_pop(&q, &ev));
+	cr_expect_eq(ev.a, 'C');
+	cr_expect_not(event_pop(&q, &ev));
+	event_queue_release(&q);
+}
+
+Test(engine, extreme_ticks_order_correctly)
+{
+	struct event_queue q;
+	struct event ev;
+
+	event_queue_init(&q);
+	event_push(&q, UINT64_MAX - 1, 0, 2, 0);
+	event_push(&q, 1ull << 63, 0, 1, 0);
+	event_push(&q, 0, 0, 0, 0);
+	event_push(&q, (1ull << 63) - 1, 0, 9, 0);
+	cr_assert(event_pop(&q, &ev));
+	cr_expect_eq(ev.tick, 0);
+	cr_assert(event_pop(&q, &ev));
+	cr_expect_eq(ev.tick, (1ull << 63) - 1, "ticks compare unsigned, not signed");
+	cr_assert(event_pop(&q, &ev));
+	cr_expect_eq(ev.tick, 1ull << 63);
+	cr_assert(event_pop(&q, &ev));
+	cr_expect_eq(ev.tick, UINT64_MAX - 1);
+	event_queue_release(&q);
+}
+
+Test(engine, next_tick_follows_the_earliest_event)
+{
+	struct event_queue q;
+	struct event ev;
+
+	event_queue_init(&q);
+	event_push(&q, 700, 0, 0, 0);
+	cr_expect_eq(event_next_tick(&q), 700);
+	event_push(&q, 900, 0, 0, 0);
+	cr_expect_eq(event_next_tick(&q), 700, "a later push does not move it");
+	event_push(&q, 300, 0, 0, 0);
+	cr_expect_eq(event_next_tick(&q), 300);
+	cr_assert(event_pop(&q, &ev));
+	cr_expect_eq(event_next_tick(&q), 700);
+	cr_assert(event_pop(&q, &ev));
+	cr_expect_eq(event_next_tick(&q), 900);
+	cr_assert(event_pop(&q, &ev));
+	cr_expect_eq(event_next_tick(&q), TICK_NEVER);
+	event_queue_release(&q);
+}
+
+Test(engine, pushed_counts_every_event_ever_scheduled)
+{
+	struct event_queue q;
+	struct event ev;
+
+	event_queue_init(&q);
+	for (unsigned i = 0; i < 3000; i++) {	/* past the first heap doubling */
+		event_push(&q, i % 17, 0, 0, 0);
+		if (i % 3 == 0)
+			cr_assert(event_pop(&q, &ev));
+	}
+	cr_expect_eq(q.pushed, 3000, "pops do not decrement it");
+	cr_expect_eq(q.n, 3000 - 1000);
+	event_queue_release(&q);
+}
+
+Test(engine, a_released_queue_can_be_initialised_again)
+{
+	struct event_queue q;
+	struct event ev;
+
+	event_queue_init(&q);
+	event_push(&q, 1, 0, 1, 0);
+	event_queue_release(&q);
+	cr_expect_null(q.heap);
+	cr_expect_eq(q.n, 0);
+	event_queue_init(&q);
+	cr_expect_eq(event_next_tick(&q), TICK_NEVER, "nothing survives release + init");
+	event_push(&q, 2, 0, 2, 0);
+	cr_assert(event_pop(&q, &ev));
+	cr_expect_eq(ev.a, 2);
+	event_queue_release(&q);
+	event_queue_release(&q);	/* twice is harmless: free(NULL) */
+}
+
+/* ---- the queue: many events against a sorted copy ---- */
+
+/* Pushes n events with ticks from mix() (modulo tick_mod unless 0), then checks
+ * the whole pop order against a qsort of (tick, push index). */
+static void check_against_sorted(uint32_t n, uint64_t seed, uint64_t tick_mod)
+{
+	struct ref_ev *ref = malloc(n * sizeof(*ref));
+	struct event_queue q;
+	struct event ev;
+
+	cr_assert_not_null(ref);
+	event_queue_init(&q);
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t t = mix(&seed);
+
+		ref[i].tick = tick_mod ? t % tick_mod : t;
+		ref[i].idx = i;
+		event_push(&q, ref[i].tick, i & 0xff, i, ~(uint64_t)i);
+	}
+	qsort(ref, n, sizeof(*ref), ref_cmp);
+	for (uint32_t i = 0; i < n; i++) {
+		cr_assert(event_pop(&q, &ev), "pop %u of %u", i, n);
+		if (ev.tick != ref[i].tick || ev.a != ref[i].idx)
+			cr_assert_fail("pop %u: (tick %lu, idx %u), want (tick %lu, idx %u)", i,
+				       (unsigned long)ev.tick, ev.a,
+				       (unsigned long)ref[i].tick, ref[i].idx);
+		cr_assert_eq(ev.kind, ref[i].idx & 0xff);
+		cr_assert_eq(ev.b, ~(uint64_t)ref[i].idx);
+	}
+	cr_expect_not(event_pop(&q, &ev));
+	event_queue_release(&q);
+	free(ref);
+}
+
+Test(engine, hundred_thousand_random_ticks_pop_as_a_sorted_copy)
+{
+	/* full 64-bit ticks, nearly all distinct */
+	check_against_sorted(100000, 1, 0);
+}
+
+Test(engine, hundred_thousand_ticks_with_many_ties_pop_as_a_stable_sort)
+{
+	check_against_sorted(100000, 2, 100);		/* ~1000 events per tick */
+}
+
+/*
+ * Random interleaving of pushes and pops (the queue grows past its first
+ * 1024 slots, then drains), each pop compared with a linear scan for the
+ * minimum (tick, push index) of the events still queued in the reference.
+ */
+Test(engine, interleaved_push_and_pop_match_a_linear_scan)
+{
+	enum { OPS = 20000, MAXLIVE = 2500 };
+	struct ref_ev *live = malloc(MAXLIVE * sizeof(*live));
+	struct event_queue q;
+	struct event ev;
+	uint64_t seed = 3;
+	uint32_t nlive = 0, pushed = 0;
+
+	cr_assert_not_null(live);
+	event_queue_init(&q);
+	for (unsigned op = 0; op < OPS; op++) {
+		/* first half pushes 3 of 4 times, second half 1 of 4 */
+		unsigned push_in_4 = op < OPS / 2 ? 3 : 1;
+		uint64_t r = mix(&seed);
+		bool push = nlive < MAXLIVE && (nlive == 0 || r % 4 < push_in_4);
+
+		if (push) {
+			uint64_t t = (r >> 8) % 5000;
+
+			live[nlive++] = (struct ref_ev){ .tick = t, .idx = pushed };
+			event_push(&q, t, 0, pushed++, 0);
+			continue;
+		}
+		uint32_t best = 0;
+
+		for (uint32_t i = 1; i < nlive; i++)
+			if (ref_cmp(&live[i], &live[best]) < 0)
+				best = i;
+		cr_assert(event_pop(&q, &ev));
+		if (ev.tick != live[best].tick || ev.a != live[best].idx)
+			cr_assert_fail("op %u: (tick %lu, idx %u), want (tick %lu, idx %u)", op,
+				       (unsigned long)ev.tick, ev.a,
+				       (unsigned long)live[best].tick, live[best].idx);
+		live[best] = live[--nlive];
+		cr_assert_eq(q.n, nlive);
+	}
+	cr_expect_gt(pushed, 1024u, "the heap had to grow while interleaving");
+	while (nlive) {		/* drain: still in order */
+		uint32_t best = 0;
+
+		for (uint32_t i = 1; i < nlive; i++)
+			if (ref_cmp(&live[i], &live[best]) < 0)
+				best = i;
+		cr_assert(event_pop(&q, &ev));
+		cr_assert_eq(ev.a, live[best].idx);
+		live[best] = live[--nlive];
+	}
+	cr_expect_not(event_pop(&q, &ev));
+	event_queue_release(&q);
+	free(live);
+}
+
+/* ---- clocks ---- */
+
+Test(engine, clock_mhz_rounds_the_period_to_the_nearest_ps)
+{
+	/* 10^6 / f, by hand:
+	 *   1000 MHz -> 1000 ps exactly      2000 -> 500        1600 -> 625
+	 *   3800 MHz -> 263.157.. -> 263     3000 -> 333.3.. -> 333
+	 *   1500 MHz -> 666.6.. -> 667       2400 -> 416.6.. -> 417
+	 *   3200 MHz -> 312.5 exactly -> 313 (half rounds up, as round() does)
+	 *   400000 MHz -> 2.5 -> 3           1 MHz -> 10^6 ps */
+	cr_expect_eq(clock_mhz(1000).period_ps, 1000);
+	cr_expect_eq(clock_mhz(2000).period_ps, 500);
+	cr_expect_eq(clock_mhz(1600).period_ps, 625);
+	cr_expect_eq(clock_mhz(3800).period_ps, 263);
+	cr_expect_eq(clock_mhz(3000).period_ps, 333);
+	cr_expect_eq(clock_mhz(1500).period_ps, 667);
+	cr_expect_eq(clock_mhz(2400).period_ps, 417);
+	cr_expect_eq(clock_mhz(3200).period_ps, 313);
+	cr_expect_eq(clock_mhz(400000).period_ps, 3);
+	cr_expect_eq(clock_mhz(1).period_ps, 1000000);
+	cr_expect_eq(clock_mhz(0.25).period_ps, 4000000, "fractional MHz: 4 us");
+}
+
+Test(engine, a_clock_too_fast_for_a_ps_keeps_a_period_of_one)
+{
+	/* 3*10^6 MHz is 0.33 ps, which rounds to 0; a zero period would make
+	 * clock_edge divide by zero, so the period stays at 1 ps. */
+	cr_expect_eq(clock_mhz(3e6).period_ps, 1);
+	cr_expect_eq(clock_edge(clock_mhz(3e6), 12345), 12345);
+}
+
+Test(engine, cycles_are_whole_periods)
+{
+	struct ddw_clock c = clock_mhz(3800);	/* 263 ps */
+
+	cr_expect_eq(cycles(c, 0), 0);
+	cr_expect_eq(cycles(c, 1), 263);
+	cr_expect_eq(cycles(c, 1000), 263000);
+	cr_expect_eq(cycles(c, 1000000007ull), 263000001841ull);	/* 263 * 1000000007 */
+	cr_expect_eq(cycles(clock_mhz(2000), 3), 1500);
+}
+
+Test(engine, clock_edge_is_the_first_edge_at_or_after_t)
+{
+	struct ddw_clock c = clock_mhz(3800);	/* edges at 0, 263, 526, 789, ... */
+
+	cr_expect_eq(clock_edge(c, 0), 0, "0 is an edge");
+	cr_expect_eq(clock_edge(c, 1), 263);
+	cr_expect_eq(clock_edge(c, 262), 263);
+	cr_expect_eq(clock_edge(c, 263), 263, "already on an edge: stays");
+	cr_expect_eq(clock_edge(c, 264), 526, "just after an edge: the next one");
+	cr_expect_eq(clock_edge(c, 525), 526);
+	cr_expect_eq(clock_edge(c, 526), 526);
+	/* 10^9 ps = 1 ms: 10^9 / 263 = 3802281.3.., so the edge is 3802282 * 263 */
+	cr_expect_eq(clock_edge(c, 1000000000ull), 1000000166ull);
+	cr_expect_eq(clock_edge(c, 263ull * 3802281), 263ull * 3802281);
+}
+
+Test(engine, clock_edge_agrees_with_cycles)
+{
+	struct ddw_clock c = clock_mhz(1500);	/* 667 ps */
+	uint64_t seed = 4;
+
+	for (unsigned i = 0; i < 10000; i++) {
+		uint64_t t = mix(&seed) >> 20;		/* up to 2^44 ps, no overflow */
+		uint64_t e = clock_edge(c, t);
+
+		cr_assert_geq(e, t);
+		cr_assert_lt(e - t, 667, "no edge skipped");
+		cr_assert_eq(e % 667, 0, "on an edge");
+		cr_assert_eq(clock_edge(c, e), e, "an edge maps to itself");
+		cr_assert_eq(cycles(c, e / 667), e);
+	}
+}
+
+/*
+ * BUG (include/ddwsim/engine.h:36, clock_edge): the rounding-up sum
+ * t + period - 1 wraps when t > UINT64_MAX - (period - 1).
+ * With a 263 ps clock, t = UINT64_MAX - 200: the first edge at or after t
+ * is 263 * floor(UINT64_MAX / 263) = UINT64_MAX - 103 (UINT64_MAX mod 263 = 103,
+ * worked out with Python integers), but the sum wraps to 61 and the function
+ * returns 0 - a time in the far future maps to the start of the run.
+ * Only reachable within one period of 2^64 ps (213 days of simulated time), so
+ * low severity; the fix is t / p * p + (t % p ? p : 0) with an overflow check.
+ */
+Test(engine, clock_edge_near_the_end_of_time_does_not_wrap, .disabled = true)
+{
+	struct ddw_clock c = clock_mhz(3800);	/* 263 ps */
+
+	cr_expect_eq(clock_edge(c, UINT64_MAX - 200), UINT64_MAX - 103);
+	cr_expect_eq(clock_edge(c, UINT64_MAX - 103), UINT64_MAX - 103);
+}
