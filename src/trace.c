@@ -171,9 +171,9 @@ const char *trace_op_problem(const struct dma_op *op, char *buf, size_t n)
 				       op_names[op->kind]);
 		if (op->kind == OP_DMA_BUS && op->win > 1)
 			return problem(buf, n, "bad win %u for a dmab (expected 0 or 1)", op->win);
-		if (op->flags & ~(unsigned)OP_F_WAIT)
-			return problem(buf, n, "bad flags %#x for a %s (expected 0 or %#x)", op->flags,
-				       op_names[op->kind], OP_F_WAIT);
+		if (op->flags & ~(unsigned)TRACE_DMA_FLAGS)
+			return problem(buf, n, "bad flags %#x for a %s (expected 0..%#x)", op->flags,
+				       op_names[op->kind], TRACE_DMA_FLAGS);
 		return range_problem(op->kind == OP_DMA ? "a dma" : "a dmab", op->addr, op->len,
 				     buf, n);
 	case OP_WIN_CREATE:
