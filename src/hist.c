@@ -53,7 +53,10 @@ uint64_t hist_quantile(const struct hist *h, double q)
 
 	if (!h->count)
 		return 0;
-	want = (uint64_t)ceil(q * (double)h->count);
+	/* ceil(q * count) with q a decimal like 0.07 that a double holds a hair
+	 * high (0.07 * 100 = 7.000000000000001): a relative 1e-12 below is
+	 * taken as exact, far below any rank step for counts under 2^39 */
+	want = (uint64_t)ceill((long double)q * (long double)h->count * (1.0L - 1e-12L));
 	if (want < 1)
 		want = 1;
 	for (unsigned b = 0; b < HIST_BUCKETS; b++) {
