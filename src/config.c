@@ -22,8 +22,11 @@
  * later check can still point at it and the report can print it
  * (config_print.c).
  *
- * Paths: a file name is relative to the folder of the file holding it
- * (cfg_file_of).
+ * Paths: a file name written in a file is relative to that file's folder; a
+ * file name given with --set is relative to the working directory, like any
+ * other path on the command line (cfg_file_of). --set used to resolve it
+ * against the folder of whichever file the section came from, so the same
+ * argument meant different files for different configs.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -178,8 +181,11 @@ static char *dir_join(const char *including, const char *name)
 
 char *cfg_file_of(const struct loader *ld, struct cfg_doc *d, int node)
 {
-	(void)ld;
-	return dir_join(d->file, cfg_scalar(d, node));
+	const char *name = cfg_scalar(d, node);
+
+	if (cfg_set_of(ld, d, node))
+		return xstrdup(name);	/* a --set: as typed, from the working directory */
+	return dir_join(d->file, name);
 }
 
 FILE *cfg_open_file(const char *file)

@@ -98,8 +98,9 @@ int cfg_map_get(struct cfg_doc *d, int m, const char *key);
 /* out = "path.name", or "name" when path is empty. */
 void cfg_key_path(char *out, size_t n, const char *path, const char *name);
 /*
- * The file named by scalar node of d, as a new string the caller frees,
- * relative to the folder of d's file.
+ * The file named by scalar node of d, as a new string the caller frees.
+ * A name written in a file is relative to that file's folder; a name given
+ * with --set is relative to the working directory, as any command-line path.
  */
 char *cfg_file_of(const struct loader *ld, struct cfg_doc *d, int node);
 /* fopen(file, "rb"), refusing a directory (errno EISDIR). */

@@ -8,7 +8,7 @@
  * it; a single value in the way ("window: default") becomes a mapping. The
  * nodes a --set adds are remembered (struct override), so an error or the
  * report names the --set instead of a line of a file, and a file name it
- * gives is relative to the folder of the file it is set in (cfg_file_of).
+ * gives is relative to the working directory (cfg_file_of).
  */
 #include <stdbool.h>
 #include <stdlib.h>

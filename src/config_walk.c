@@ -398,7 +398,10 @@ static int walk_modes(struct loader *ld)
 	return 0;
 }
 
-/* workload: {trace: FILE}: the file, relative to the one naming it, must open. */
+/*
+ * workload: {trace: FILE}: the file must open. FILE is relative to the file
+ * naming it, or to the working directory when a --set gives it.
+ */
 static int walk_trace(struct loader *ld, struct cfg_doc *d, int node, int t)
 {
 	struct workload_cfg *w = &ld->cfg->workload;
