@@ -70,12 +70,6 @@ static void enter_tmp(void)
 	cr_assert_eq(chdir(tmp), 0);
 }
 
-static void enter_tmp_stderr(void)
-{
-	enter_tmp();
-	cr_redirect_stderr();
-}
-
 static void leave_tmp(void)
 {
 	char cmd[128];
@@ -86,6 +80,7 @@ static void leave_tmp(void)
 	}
 }
 
+/* Criterion runs a test's own .init (cr_redirect_stderr) as well as this one. */
 TestSuite(config, .init = enter_tmp, .fini = leave_tmp);
 
 /* Loads path with sets; returns config_load()'s result. The caller releases cfg. */
@@ -134,8 +129,7 @@ Test(config, include_with_keys_overrides_only_those_keys)
  * a.yaml names b.yaml, which names a.yaml again: the error is at the name
  * that closes the loop (b.yaml line 1, column 1).
  */
-Test(config, include_cycle_is_an_error_at_the_name_that_closes_it,
-     .init = enter_tmp_stderr, .fini = leave_tmp)
+Test(config, include_cycle_is_an_error_at_the_name_that_closes_it, .init = cr_redirect_stderr)
 {
 	struct config cfg;
 
@@ -148,8 +142,7 @@ Test(config, include_cycle_is_an_error_at_the_name_that_closes_it,
 	cr_assert_stderr_eq_str("inc/b.yaml:1:1: platform: circular include of 'inc/a.yaml'\n");
 }
 
-Test(config, missing_include_names_the_file_as_resolved,
-     .init = enter_tmp_stderr, .fini = leave_tmp)
+Test(config, missing_include_names_the_file_as_resolved, .init = cr_redirect_stderr)
 {
 	struct config cfg;
 
@@ -199,8 +192,7 @@ Test(config, trace_given_with_set_is_relative_to_the_working_directory)
 }
 
 /* in-cfg.ddwt exists only in cfg/, so from the working directory it does not. */
-Test(config, trace_given_with_set_is_not_looked_for_beside_the_config,
-     .init = enter_tmp_stderr, .fini = leave_tmp)
+Test(config, trace_given_with_set_is_not_looked_for_beside_the_config, .init = cr_redirect_stderr)
 {
 	const char *sets[] = { "workload.trace=in-cfg.ddwt" };
 	struct config cfg;
@@ -326,7 +318,8 @@ Test(config, defaulted_ddw_size_is_reported_with_its_source)
 	config_params(&cfg, find_param, &size);
 	config_params(&cfg, find_param, &page);
 	cr_expect(eq(str, size.value, "2G"));
-	cr_expect(eq(str, size.src, "enable_ddw sizes a direct DDW 2^order_base_2(RAM) (domain.md §5.4)"));
+	cr_expect(eq(str, size.src,
+		     "enable_ddw sizes a direct DDW 2^order_base_2(RAM) (domain.md §5.4)"));
 	cr_expect(eq(str, page.value, "16M"));
 	cr_expect(eq(str, page.src, "--set modes[0].window.page_size=16M"));
 	config_release(&cfg);
@@ -350,8 +343,7 @@ Test(config, ways_zero_follows_entries_set_on_the_command_line)
 }
 
 /* What the shipped platforms used to say: 128 ways cannot divide 16 entries. */
-Test(config, ways_equal_to_old_entries_do_not_divide_new_entries,
-     .init = enter_tmp_stderr, .fini = leave_tmp)
+Test(config, ways_equal_to_old_entries_do_not_divide_new_entries, .init = cr_redirect_stderr)
 {
 	const char *sets[] = { "platform.tce_cache.entries=16" };
 	struct config cfg;
@@ -381,11 +373,12 @@ ParameterizedTest(unsigned *ix, config, shipped_platforms_take_any_entries)
 	struct config cfg;
 	char text[2 * PATH_MAX];
 
-	snprintf(text, sizeof(text), "platform: %s/configs/platforms/%s.yaml\nhost: {ram: 2G}\n" REST,
-		 top, platforms[*ix]);
+	snprintf(text, sizeof(text), "platform: %s/configs/platforms/%s.yaml\n"
+		 "host: {ram: 2G}\n" REST, top, platforms[*ix]);
 	put("main.yaml", text);
 	cr_assert(eq(int, load(&cfg, "main.yaml", sets, 1), 0), "%s", platforms[*ix]);
 	cr_expect(eq(u32, cfg.platform.tce_cache.entries, 16));
-	cr_expect(eq(u32, cfg.platform.tce_cache.ways, 16), "%s: fully associative", platforms[*ix]);
+	cr_expect(eq(u32, cfg.platform.tce_cache.ways, 16), "%s: fully associative",
+		  platforms[*ix]);
 	config_release(&cfg);
 }
