@@ -12,7 +12,7 @@
  *
  *   CMD     info     ddwsim trace info tests/bad_traces/NAME.ddwt
  *           replay   ddwsim --config tests/bad_traces/replay.yaml
- *                           --set workload.trace=NAME.ddwt --format csv
+ *                           --set workload.trace=tests/bad_traces/NAME.ddwt --format csv
  *   KIND    exit     the exit status; required for both commands
  *           stderr   one line of the exact standard error, in order; no
  *                    stderr line means stderr must be empty
@@ -228,8 +228,8 @@ static void check_bad_trace(const char *name)
 	snprintf(args, sizeof(args), "trace info " DIR_BT "/%s", name);
 	check(what, args, &info);
 	snprintf(what, sizeof(what), "%s (replay)", name);
-	snprintf(args, sizeof(args), "--config " DIR_BT "/replay.yaml --set workload.trace=%s "
-		 "--format csv", name);
+	snprintf(args, sizeof(args), "--config " DIR_BT "/replay.yaml --set workload.trace=" DIR_BT
+		 "/%s --format csv", name);
 	check(what, args, &replay);
 }
 

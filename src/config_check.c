@@ -1,0 +1,194 @@
+/*
+ * config_check.c - step 4 of config_load(): what no single key can check,
+ * because values must agree with each other.
+ *
+ * Also resolves the values that depend on others, so the structs hold plain
+ * numbers afterwards:
+ *   tce_cache.ways 0          -> entries (fully associative)
+ *   default_window.size ram   -> rounddown_pow_of_two(host.ram)
+ *                                (pnv_pci_ioda2_setup_default_config, domain.md §2.7)
+ *   modes[].window.size ram   -> 2^order_base_2(host.ram) (enable_ddw, domain.md §5.4)
+ *   modes[].window: default   -> the platform's default window
+ *
+ * An error points at the value's origin (cfg_err_path): the file, line and
+ * column it was written at, or the --set that gave it.
+ */
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ddwsim/config.h"
+#include "ddwsim/synth.h"
+#include "ddwsim/tce_table.h"
+#include "config_int.h"
+
+static uint64_t pow2_down(uint64_t x)
+{
+	return x ? 1ull << (63 - __builtin_clzll(x)) : 0;
+}
+
+static uint64_t pow2_up(uint64_t x)
+{
+	return x <= 1 ? 1 : (x > (1ull << 63) ? 0 : 1ull << (64 - __builtin_clzll(x - 1)));
+}
+
+/* A window the platform can make: its TCE size, levels, size and table limit. */
+static int check_window(const struct config *c, const char *path, unsigned page_shift,
+			uint64_t size, unsigned levels)
+{
+	const struct platform_cfg *p = &c->platform;
+	char kp[PATH_MAX_LEN], a[32], b[32];
+	struct tce_geom g;
+	struct tce_table_req req = {
+		.kind = p->kind == PLAT_POWERNV ? TCE_TABLE_PNV : TCE_TABLE_HV,
+		.page_shift = page_shift, .window_size = size, .levels = levels,
+		.host_page_shift = c->host.page_shift, .max_bits = p->max_table_bits,
+	};
+
+	cfg_key_path(kp, sizeof(kp), path, "page_size");
+	if (!(p->page_sizes & (1ull << page_shift)))
+		return cfg_err_path(c, kp, "%s TCEs are not supported by platform '%s'",
+				    config_size_str(1ull << page_shift, a, sizeof(a)), p->name);
+	cfg_key_path(kp, sizeof(kp), path, "levels");
+	if (levels < 1 || levels > p->max_levels)
+		return cfg_err_path(c, kp, "%u levels, platform '%s' allows 1..%u", levels, p->name,
+				    p->max_levels);
+	cfg_key_path(kp, sizeof(kp), path, "size");
+	if (!size || (size & (size - 1)) || size < (1ull << page_shift) || size > (1ull << 59))
+		return cfg_err_path(c, kp, "window of %s bytes, expected a power of two in %s..512P",
+				    config_size_str(size, a, sizeof(a)),
+				    config_size_str(1ull << page_shift, b, sizeof(b)));
+	if (tce_geom_compute(&g, &req) < 0)
+		return cfg_err_path(c, kp, "a %s window of %s TCEs in %u levels needs a table beyond the %u-bit limit (pnv_pci_ioda2_table_alloc_pages), use more levels or bigger TCEs",
+				    config_size_str(size, a, sizeof(a)),
+				    config_size_str(1ull << page_shift, b, sizeof(b)), levels,
+				    p->max_table_bits);
+	return 0;
+}
+
+/* Mode m (at path "modes[i].window") maps through the platform's default window. */
+static void use_default_window(struct config *c, struct mode_cfg *m, const char *path)
+{
+	static const char *const keys[] = { "page_size", "size", "levels", NULL };
+	const struct platform_cfg *p = &c->platform;
+	char kp[PATH_MAX_LEN];
+
+	m->page_shift = p->default_window.page_shift;
+	m->size = p->default_window.size;
+	m->levels = p->default_window.levels;
+	for (const char *const *k = keys; *k; k++) {
+		cfg_key_path(kp, sizeof(kp), path, *k);
+		cfg_origin_add(c, kp, "platform.default_window");
+	}
+}
+
+/* Mode m creates a DDW: its size resolved, then checked against the platform. */
+static int check_ddw(struct config *c, struct mode_cfg *m, const char *path)
+{
+	const struct platform_cfg *p = &c->platform;
+
+	if (m->size == SIZE_RAM)
+		m->size = pow2_up(c->host.ram);	/* enable_ddw: order_base_2(RAM) */
+	if (check_window(c, path, m->page_shift, m->size, m->levels) < 0)
+		return -1;
+	if (p->max_windows < 2)
+		return cfg_err_path(c, path, "platform '%s' allows %u window per PE, so no DDW can be created",
+				    p->name, p->max_windows);
+	return 0;
+}
+
+/* A direct mode's window must cover all of host.ram. */
+static int check_direct(const struct config *c, const struct mode_cfg *m, const char *path)
+{
+	char kp[PATH_MAX_LEN], a[32];
+
+	if (m->mapping != MAP_DIRECT || m->size >= c->host.ram)
+		return 0;
+	if (!m->default_window) {
+		cfg_key_path(kp, sizeof(kp), path, "size");
+		return cfg_err_path(c, kp, "a direct window must cover host.ram (%s), write 'size: ram'",
+				    config_size_str(c->host.ram, a, sizeof(a)));
+	}
+	return cfg_err_path(c, path, "the default window (%s) cannot map all of host.ram (%s) directly",
+			    config_size_str(m->size, kp, sizeof(kp)),
+			    config_size_str(c->host.ram, a, sizeof(a)));
+}
+
+static int check_modes(struct config *c)
+{
+	char path[64];
+
+	for (unsigned i = 0; i < c->nmodes; i++) {
+		struct mode_cfg *m = &c->modes[i];
+
+		snprintf(path, sizeof(path), "modes[%u].window", i);
+		if (m->mapping == MAP_BYPASS) {
+			if (!m->default_window)
+				return cfg_err_path(c, path, "a bypass mode uses no window, write 'window: default' or leave it out");
+			continue;
+		}
+		if (m->default_window)
+			use_default_window(c, m, path);
+		else if (check_ddw(c, m, path) < 0)
+			return -1;
+		if (check_direct(c, m, path) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The TCE cache's shape; ways 0 means fully associative (one set of all entries). */
+static int check_cache(struct config *c)
+{
+	struct platform_cfg *p = &c->platform;
+
+	if (!p->tce_cache.ways)
+		p->tce_cache.ways = p->tce_cache.entries;	/* fully associative */
+	if (p->tce_cache.ways > p->tce_cache.entries || p->tce_cache.entries % p->tce_cache.ways)
+		return cfg_err_path(c, "platform.tce_cache.ways", "%u ways do not divide %u entries, expected a divisor of platform.tce_cache.entries",
+				    p->tce_cache.ways, p->tce_cache.entries);
+	return 0;
+}
+
+static int check_host_and_link(const struct config *c)
+{
+	const struct platform_cfg *p = &c->platform;
+
+	if (c->host.ram & ((1ull << c->host.page_shift) - 1))
+		return cfg_err_path(c, "host.ram", "not a multiple of host.page_size");
+	if (c->host.page_shift != 12 && c->host.page_shift != 16)
+		return cfg_err_path(c, "host.page_size", "expected 4K or 64K (ppc64 kernel page sizes)");
+	if (p->pcie.mrrs & (p->pcie.mrrs - 1))
+		return cfg_err_path(c, "platform.pcie.mrrs", "expected a power of two in 128..4096");
+	if (p->pcie.mps & (p->pcie.mps - 1))
+		return cfg_err_path(c, "platform.pcie.mps", "expected a power of two in 128..4096");
+	return 0;
+}
+
+/* What the generator's own check (synth.c) says about its parameters together. */
+static int check_workload(const struct config *c)
+{
+	const struct synth_gen *gen = synth_find(c->workload.generator);
+	const char *key = NULL, *msg = gen && gen->check ? gen->check(c, &key) : NULL;
+	char kp[PATH_MAX_LEN];
+
+	if (!msg)
+		return 0;
+	cfg_key_path(kp, sizeof(kp), "workload", key);
+	return cfg_err_path(c, kp, "%s", msg);
+}
+
+int cfg_check_all(struct config *c)
+{
+	struct platform_cfg *p = &c->platform;
+
+	if (check_cache(c) < 0 || check_host_and_link(c) < 0)
+		return -1;
+	if (p->default_window.size == SIZE_RAM)
+		p->default_window.size = pow2_down(c->host.ram); /* §2.7: rounddown_pow_of_two */
+	if (check_window(c, "platform.default_window", p->default_window.page_shift,
+			 p->default_window.size, p->default_window.levels) < 0)
+		return -1;
+	if (check_modes(c) < 0)
+		return -1;
+	return check_workload(c);
+}

@@ -1,0 +1,509 @@
+/*
+ * config_walk.c - step 3 of config_load(): each section walked once against
+ * its schema table (config_schema.c) into the plain structs of config.h.
+ *
+ * A mapping gets its table's defaults first (origin "default"), then every
+ * key written, each parsed by its type and checked against its range; a
+ * missing key without a default is an error. A section written
+ * {include: FILE, ...} is walked twice: FILE's mapping with defaults, then
+ * the overlay without. modes (a list) and workload (a generator's own table,
+ * or a trace) have walkers of their own. Every value's origin is recorded
+ * for later checks and for the report.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "ddwsim/config.h"
+#include "ddwsim/synth.h"
+#include "config_int.h"
+
+/* --- scalars --- */
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!*s || *s == '-' || *s == '+' || *s == ' ')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (end == s || *end)
+		return -EINVAL;
+	if (errno == ERANGE)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
+static int parse_bool(const char *s, bool *out)
+{
+	static const char *const yes[] = { "true", "yes", "on", "True", "TRUE", NULL };
+	static const char *const no[] = { "false", "no", "off", "False", "FALSE", NULL };
+
+	for (int i = 0; yes[i]; i++)
+		if (!strcmp(s, yes[i]))
+			return *out = true, 0;
+	for (int i = 0; no[i]; i++)
+		if (!strcmp(s, no[i]))
+			return *out = false, 0;
+	return -EINVAL;
+}
+
+static int enum_index(const char *const *names, const char *s)
+{
+	for (int i = 0; names[i]; i++)
+		if (!strcmp(names[i], s))
+			return i;
+	return -1;
+}
+
+static void enum_list(const char *const *names, char *buf, size_t n)
+{
+	buf[0] = '\0';
+	for (int i = 0; names[i]; i++) {
+		strncat(buf, i ? ", " : "", n - strlen(buf) - 1);
+		strncat(buf, names[i], n - strlen(buf) - 1);
+	}
+}
+
+/* What a key accepts, for messages. */
+static void expected(const struct cfg_key *k, char *buf, size_t n)
+{
+	char lo[32], hi[32], list[256];
+
+	switch (k->type) {
+	case CFG_U32:
+	case CFG_U64:
+		snprintf(buf, n, "an integer in %llu..%llu", (unsigned long long)k->min,
+			 (unsigned long long)k->max);
+		break;
+	case CFG_SIZE:
+	case CFG_SIZE_RAM:
+		snprintf(buf, n, "a size like 4096, 64K, 2M or 1G in %s..%s%s",
+			 config_size_str(k->min, lo, sizeof(lo)), config_size_str(k->max, hi, sizeof(hi)),
+			 k->type == CFG_SIZE_RAM ? ", or ram" : "");
+		break;
+	case CFG_PAGE:
+		snprintf(buf, n, "a power-of-two size in %s..%s",
+			 config_size_str(k->min, lo, sizeof(lo)), config_size_str(k->max, hi, sizeof(hi)));
+		break;
+	case CFG_PAGE_LIST:
+		snprintf(buf, n, "a list of power-of-two sizes in %s..%s, like [4K, 64K, 2M]",
+			 config_size_str(k->min, lo, sizeof(lo)), config_size_str(k->max, hi, sizeof(hi)));
+		break;
+	case CFG_BOOL:
+		snprintf(buf, n, "true or false");
+		break;
+	case CFG_ENUM:
+		enum_list(k->enums, list, sizeof(list));
+		snprintf(buf, n, "one of %s", list);
+		break;
+	case CFG_STR:
+		snprintf(buf, n, "a name of 1..%d characters", CONFIG_NAME_MAX - 1);
+		break;
+	case CFG_MAP:
+		snprintf(buf, n, "a mapping of settings");
+		break;
+	}
+}
+
+/* Parses one page size (power of two in [k->min, k->max]) to its shift. */
+static int parse_page(const struct cfg_key *k, const char *s, unsigned *shift)
+{
+	uint64_t v;
+	int rc = config_parse_size(s, &v);
+
+	if (rc < 0)
+		return rc;
+	if (!v || (v & (v - 1)) || v < k->min || v > k->max)
+		return -ERANGE;
+	*shift = (unsigned)__builtin_ctzll(v);
+	return 0;
+}
+
+/* CFG_U32 or CFG_U64 at p: an integer in [k->min, k->max]. */
+static int parse_number(const struct cfg_key *k, const char *s, void *p)
+{
+	uint64_t v;
+	int rc = parse_u64(s, &v);
+
+	if (rc == 0 && (v < k->min || v > k->max))
+		rc = -ERANGE;
+	if (rc == 0 && k->type == CFG_U32)
+		*(unsigned *)p = (unsigned)v;
+	else if (rc == 0)
+		*(uint64_t *)p = v;
+	return rc;
+}
+
+/* CFG_SIZE or CFG_SIZE_RAM at p: bytes in [k->min, k->max], or "ram" (SIZE_RAM). */
+static int parse_bytes(const struct cfg_key *k, const char *s, uint64_t *p)
+{
+	uint64_t v;
+	int rc;
+
+	if (k->type == CFG_SIZE_RAM && !strcmp(s, "ram"))
+		return *p = SIZE_RAM, 0;
+	rc = config_parse_size(s, &v);
+	if (rc == 0 && (v < k->min || v > k->max))
+		rc = -ERANGE;
+	if (rc == 0)
+		*p = v;
+	return rc;
+}
+
+/* Parses scalar text s for key k into base + k->off. */
+static int parse_scalar(const struct cfg_key *k, const char *s, void *base)
+{
+	void *p = (char *)base + k->off;
+	bool b;
+	int rc, e;
+
+	switch (k->type) {
+	case CFG_U32:
+	case CFG_U64:
+		return parse_number(k, s, p);
+	case CFG_SIZE:
+	case CFG_SIZE_RAM:
+		return parse_bytes(k, s, (uint64_t *)p);
+	case CFG_PAGE:
+		return parse_page(k, s, (unsigned *)p);
+	case CFG_BOOL:
+		rc = parse_bool(s, &b);
+		if (rc == 0)
+			*(bool *)p = b;
+		return rc;
+	case CFG_ENUM:
+		e = enum_index(k->enums, s);
+		if (e < 0)
+			return -EINVAL;
+		*(int *)p = e;
+		return 0;
+	case CFG_STR:
+		if (!*s || strlen(s) >= CONFIG_NAME_MAX)
+			return -EINVAL;
+		strcpy((char *)p, s);
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+/* --- the walker --- */
+
+static int walk_map(struct loader *ld, struct cfg_doc *d, int node, const struct cfg_key *tab,
+		    void *base, const char *path, const char *const *skip);
+
+/* path's value was written at node (or given by the --set that made it). */
+static void origin_at(struct loader *ld, struct cfg_doc *d, int node, const char *path)
+{
+	char where[WHERE_MAX];
+
+	cfg_node_where(ld, d, node, where, sizeof(where));
+	cfg_origin_add(ld->cfg, path, where);
+}
+
+static int parse_page_list(struct loader *ld, struct cfg_doc *d, int node,
+			   const struct cfg_key *k, void *base, const char *path)
+{
+	yaml_node_t *n = cfg_node(d, node);
+	uint64_t mask = 0;
+	char exp[256];
+
+	expected(k, exp, sizeof(exp));
+	if (n->type != YAML_SEQUENCE_NODE || n->data.sequence.items.top == n->data.sequence.items.start)
+		return cfg_err_node(ld, d, node, path, "expected %s", exp);
+	for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+		const char *s = cfg_scalar(d, *it);
+		unsigned shift;
+
+		if (!s || parse_page(k, s, &shift) < 0)
+			return cfg_err_node(ld, d, *it, path, "expected %s, got '%s'", exp, s ? s : "a mapping");
+		mask |= 1ull << shift;
+	}
+	*(uint64_t *)((char *)base + k->off) = mask;
+	return 0;
+}
+
+static int walk_value(struct loader *ld, struct cfg_doc *d, int node, const struct cfg_key *k,
+		      void *base, const char *path)
+{
+	yaml_node_t *n = cfg_node(d, node);
+	char exp[256];
+	const char *s;
+	int rc;
+
+	origin_at(ld, d, node, path);
+	if (k->type == CFG_MAP)
+		return walk_map(ld, d, node, k->sub, (char *)base + k->off, path, NULL);
+	if (k->type == CFG_PAGE_LIST)
+		return parse_page_list(ld, d, node, k, base, path);
+	expected(k, exp, sizeof(exp));
+	if (n->type != YAML_SCALAR_NODE)
+		return cfg_err_node(ld, d, node, path, "expected %s, got a %s", exp,
+				    n->type == YAML_MAPPING_NODE ? "mapping" : "list");
+	s = (const char *)n->data.scalar.value;
+	if (strlen(s) != n->data.scalar.length)
+		return cfg_err_node(ld, d, node, path, "expected %s, got a value with a NUL byte", exp);
+	rc = parse_scalar(k, s, base);
+	if (rc == -ERANGE)
+		return cfg_err_node(ld, d, node, path, "'%s' is out of range, expected %s", s, exp);
+	if (rc < 0)
+		return cfg_err_node(ld, d, node, path, "expected %s, got '%s'", exp, s);
+	return 0;
+}
+
+static void apply_defaults(struct loader *ld, const struct cfg_key *tab, void *base,
+			   const char *path)
+{
+	char kp[PATH_MAX_LEN];
+
+	for (const struct cfg_key *k = tab; k->name; k++) {
+		cfg_key_path(kp, sizeof(kp), path, k->name);
+		if (k->type == CFG_MAP) {
+			apply_defaults(ld, k->sub, (char *)base + k->off, kp);
+		} else if (k->def) {
+			int rc = parse_scalar(k, k->def, base);
+
+			if (rc < 0) {
+				fprintf(stderr, "ddwsim: internal error: bad default for %s\n", kp);
+				abort();
+			}
+			cfg_origin_add(ld->cfg, kp, "default");
+		}
+	}
+}
+
+static bool in_list(const char *const *list, const char *s)
+{
+	for (; list && *list; list++)
+		if (!strcmp(*list, s))
+			return true;
+	return false;
+}
+
+/* "name, kind, ..." of table tab, for messages. */
+static void key_names(const struct cfg_key *tab, char *buf, size_t n)
+{
+	buf[0] = '\0';
+	for (const struct cfg_key *k = tab; k->name; k++) {
+		strncat(buf, k == tab ? "" : ", ", n - strlen(buf) - 1);
+		strncat(buf, k->name, n - strlen(buf) - 1);
+	}
+}
+
+/*
+ * Mapping node into base by table tab: defaults first (not in an overlay),
+ * then each key written; a key in skip is the caller's. path names the
+ * mapping in messages and origins ("platform.tce_cache").
+ */
+static int walk_map(struct loader *ld, struct cfg_doc *d, int node, const struct cfg_key *tab,
+		    void *base, const char *path, const char *const *skip)
+{
+	yaml_node_t *n = cfg_node(d, node);
+	char kp[PATH_MAX_LEN], names[512];
+	uint64_t seen = 0;
+	unsigned i;
+
+	if (n->type != YAML_MAPPING_NODE)
+		return cfg_err_node(ld, d, node, path, "expected a mapping of settings, got %s",
+				    n->type == YAML_SCALAR_NODE ? "a single value" : "a list");
+	if (!ld->overlay)
+		apply_defaults(ld, tab, base, path);
+	key_names(tab, names, sizeof(names));
+	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+		const char *key = cfg_scalar(d, p->key);
+		const struct cfg_key *k;
+
+		if (!key)
+			return cfg_err_node(ld, d, p->key, path, "keys must be plain names");
+		if (in_list(skip, key))
+			continue;
+		cfg_key_path(kp, sizeof(kp), path, key);
+		for (k = tab, i = 0; k->name && strcmp(k->name, key); k++, i++)
+			;
+		if (!k->name)
+			return cfg_err_node(ld, d, p->key, kp, "unknown key, expected one of: %s", names);
+		if (seen & (1ull << i))
+			return cfg_err_node(ld, d, p->key, kp, "key given twice");
+		seen |= 1ull << i;
+		if (walk_value(ld, d, p->value, k, base, kp) < 0)
+			return -1;
+	}
+	for (const struct cfg_key *k = tab; k->name && !ld->overlay; k++) {
+		if (!k->def && k->type != CFG_MAP && !(seen & (1ull << (k - tab)))) {
+			cfg_key_path(kp, sizeof(kp), path, k->name);
+			return cfg_err_node(ld, d, node, kp, "missing, this setting has no default");
+		}
+	}
+	return 0;
+}
+
+/* --- sections with their own shape --- */
+
+static int walk_mode(struct loader *ld, struct cfg_doc *d, int node, unsigned i)
+{
+	static const char *const skip[] = { "window", NULL };
+	struct mode_cfg *m = &ld->cfg->modes[i];
+	char path[64], wp[80];
+	int w;
+
+	snprintf(path, sizeof(path), "modes[%u]", i);
+	if (walk_map(ld, d, node, cfg_mode_keys, m, path, skip) < 0)
+		return -1;
+	w = cfg_map_get(d, node, "window");
+	snprintf(wp, sizeof(wp), "%s.window", path);
+	m->default_window = !w || (cfg_scalar(d, w) && !strcmp(cfg_scalar(d, w), "default"));
+	if (w)
+		origin_at(ld, d, w, wp);
+	else
+		cfg_origin_add(ld->cfg, wp, "default");
+	if (m->default_window)
+		return 0;
+	if (cfg_scalar(d, w))
+		return cfg_err_node(ld, d, w, wp, "expected 'default' or a mapping with page_size, size and levels, got '%s'",
+				    cfg_scalar(d, w));
+	return walk_map(ld, d, w, cfg_window_keys, m, wp, NULL);
+}
+
+static int walk_modes(struct loader *ld)
+{
+	struct cfg_doc *d = ld->sec_doc[SEC_MODES];
+	int node = ld->sec_node[SEC_MODES];
+	yaml_node_t *n;
+	unsigned i = 0;
+
+	if (!node)
+		return cfg_err_at(ld->cfg->path, "modes", "missing, expected a list of modes to compare");
+	n = cfg_node(d, node);
+	if (n->type != YAML_SEQUENCE_NODE || n->data.sequence.items.top == n->data.sequence.items.start)
+		return cfg_err_node(ld, d, node, "modes", "expected a list of 1..%d modes", CONFIG_MAX_MODES);
+	for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++, i++) {
+		if (i == CONFIG_MAX_MODES)
+			return cfg_err_node(ld, d, *it, "modes", "too many modes, at most %d", CONFIG_MAX_MODES);
+		if (walk_mode(ld, d, *it, i) < 0)
+			return -1;
+		for (unsigned j = 0; j < i; j++)
+			if (!strcmp(ld->cfg->modes[j].name, ld->cfg->modes[i].name))
+				return cfg_err_node(ld, d, cfg_map_get(d, *it, "name"), "modes", "mode name '%s' used twice",
+						    ld->cfg->modes[i].name);
+	}
+	ld->cfg->nmodes = i;
+	return 0;
+}
+
+/*
+ * workload: {trace: FILE}: the file must open. FILE is relative to the file
+ * naming it, or to the working directory when a --set gives it.
+ */
+static int walk_trace(struct loader *ld, struct cfg_doc *d, int node, int t)
+{
+	struct workload_cfg *w = &ld->cfg->workload;
+	yaml_node_t *n = cfg_node(d, node);
+	char *file;
+	FILE *fp;
+
+	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++)
+		if (p->value != t)
+			return cfg_err_node(ld, d, p->key, "workload", "unknown key '%s' beside trace, expected only trace",
+					    cfg_scalar(d, p->key) ? cfg_scalar(d, p->key) : "?");
+	if (!cfg_scalar(d, t) || !*cfg_scalar(d, t))
+		return cfg_err_node(ld, d, t, "workload.trace", "expected a trace file name (.ddwt or .ddwb)");
+	file = cfg_file_of(ld, d, t);
+	if (strlen(file) >= sizeof(w->trace)) {
+		free(file);
+		return cfg_err_node(ld, d, t, "workload.trace", "file name too long");
+	}
+	fp = cfg_open_file(file);
+	if (!fp) {
+		cfg_err_node(ld, d, t, "workload.trace", "cannot open '%s': %s", file, strerror(errno));
+		free(file);
+		return -1;
+	}
+	fclose(fp);
+	strcpy(w->trace, file);
+	free(file);
+	origin_at(ld, d, t, "workload.trace");
+	return 0;
+}
+
+static int walk_workload(struct loader *ld)
+{
+	static const char *const skip[] = { "generator", NULL };
+	struct workload_cfg *w = &ld->cfg->workload;
+	struct cfg_doc *d = ld->sec_doc[SEC_WORKLOAD];
+	int node = ld->sec_node[SEC_WORKLOAD], g, t;
+	const struct synth_gen *gen;
+	char names[256] = "";
+
+	if (!node)
+		return cfg_err_at(ld->cfg->path, "workload", "missing, expected a generator or a trace");
+	if (cfg_node(d, node)->type != YAML_MAPPING_NODE)
+		return cfg_err_node(ld, d, node, "workload", "expected a mapping with generator or trace");
+	g = cfg_map_get(d, node, "generator");
+	t = cfg_map_get(d, node, "trace");
+	if (t)
+		return g ? cfg_err_node(ld, d, g, "workload.generator",
+				    "give a generator or a trace, not both") : walk_trace(ld, d, node, t);
+	for (int i = 0; synth_gens[i].name; i++) {
+		strncat(names, i ? ", " : "", sizeof(names) - strlen(names) - 1);
+		strncat(names, synth_gens[i].name, sizeof(names) - strlen(names) - 1);
+	}
+	if (!g)
+		return cfg_err_node(ld, d, node, "workload.generator", "missing, expected one of: %s", names);
+	gen = cfg_scalar(d, g) ? synth_find(cfg_scalar(d, g)) : NULL;
+	if (!gen)
+		return cfg_err_node(ld, d, g, "workload.generator", "unknown generator '%s', expected one of: %s",
+				    cfg_scalar(d, g) ? cfg_scalar(d, g) : "(not a name)", names);
+	snprintf(w->generator, sizeof(w->generator), "%s", gen->name);
+	origin_at(ld, d, g, "workload.generator");
+	return walk_map(ld, d, node, gen->keys, w->params, "workload", skip);
+}
+
+/*
+ * Plain section s into base: its defaults alone if the file leaves it out,
+ * else its mapping; {include: FILE, ...} is FILE's mapping, then the overlay.
+ */
+static int walk_section(struct loader *ld, int s, void *base)
+{
+	static const char *const skip[] = { "include", NULL };
+	const struct cfg_key *tab = cfg_section_keys[s];
+	const char *name = cfg_section_names[s];
+	int rc;
+
+	if (!ld->sec_node[s]) {
+		if (cfg_section_required(s))
+			return cfg_err_at(ld->cfg->path, name, "missing section");
+		apply_defaults(ld, tab, base, name);
+		return 0;
+	}
+	if (!ld->base_node[s])
+		return walk_map(ld, ld->sec_doc[s], ld->sec_node[s], tab, base, name, NULL);
+	if (walk_map(ld, ld->base_doc[s], ld->base_node[s], tab, base, name, NULL) < 0)
+		return -1;
+	ld->overlay = true;
+	rc = walk_map(ld, ld->sec_doc[s], ld->sec_node[s], tab, base, name, skip);
+	ld->overlay = false;
+	return rc;
+}
+
+int cfg_walk_sections(struct loader *ld)
+{
+	struct config *c = ld->cfg;
+	void *bases[SEC_COUNT] = {
+		[SEC_PLATFORM] = &c->platform, [SEC_HOST] = &c->host, [SEC_RUN] = &c->run,
+	};
+
+	for (int s = 0; s < SEC_COUNT; s++)
+		if (cfg_section_keys[s] && walk_section(ld, s, bases[s]) < 0)
+			return -1;
+	if (walk_modes(ld) < 0)
+		return -1;
+	return walk_workload(ld);
+}
