@@ -247,7 +247,7 @@ static const struct cfg_key run_keys[] = {
 	{ .name = "seed", .type = CFG_U64, .off = R(seed), .min = 0, .max = UINT64_MAX, .def = "1",
 	  .help = "seed of every random choice; same seed, same output" },
 	{ .name = "ios", .type = CFG_U64, .off = R(ios), .min = 1, .max = 1ull << 40,
-	  .def = "100000", .unit = "DMAs", .help = "DMAs a generator makes" },
+	  .def = "100000", .unit = "I/Os", .help = "I/Os a generator makes (packets, NVMe commands, DMAs: see each generator)" },
 	{ .name = "timing", .type = CFG_BOOL, .off = R(timing), .def = "true",
 	  .help = "replay in time (throughput, latency, CPU); false counts events only, faster" },
 	{ 0 },
