@@ -330,7 +330,7 @@ static void write_json(FILE *fp, const struct config *cfg, const struct sim_resu
 
 static void csv_field(FILE *fp, const char *s)
 {
-	if (!strpbrk(s, ",\"\n")) {
+	if (!strpbrk(s, ",\"\r\n")) {
 		fputs(s, fp);
 		return;
 	}

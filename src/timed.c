@@ -167,7 +167,8 @@ static void keep_segs(struct ent *x, const struct dma_seg *seg, unsigned n)
 		x->segcap = n;
 		x->seg = xrealloc(x->seg, st_mul(n, sizeof(*x->seg)));
 	}
-	memcpy(x->seg, seg, n * sizeof(*seg));
+	if (n)
+		memcpy(x->seg, seg, n * sizeof(*seg));
 	x->nseg = n;
 }
 
@@ -177,7 +178,8 @@ static void keep_kills(struct ent *x, const struct phb_kills *k)
 		x->killcap = k->n;
 		x->kills = xrealloc(x->kills, st_mul(k->n, sizeof(*x->kills)));
 	}
-	memcpy(x->kills, k->requests, k->n * sizeof(*k->requests));
+	if (k->n)
+		memcpy(x->kills, k->requests, k->n * sizeof(*k->requests));
 	x->nkills = k->n;
 }
 
