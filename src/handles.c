@@ -1,40 +1,44 @@
 /*
- * handles.c - handle -> mapping, as an open-addressing hash (linear probing,
- * backward-shift deletion) over a pool of records with a free list.
- * Lookups are O(1); the table doubles at 50% load; freed records keep their
- * segment arrays for the next mapping, so the steady state allocates nothing.
+ * handles.c - handle -> mapping: a u64map from handle to record id over an
+ * idpool of struct mapping.
+ *
+ *   ids:  handle -> id            (hashmap.c: O(1), grows at half full)
+ *   pool: id -> struct mapping    (idpool.c: freed ids reused first)
+ *   segs: id -> segment array     kept when the id is freed, for its next mapping
+ *
+ * A record comes back from the pool zeroed, so the segment arrays live beside
+ * it, indexed by id: the id's next mapping reuses its array, and a steady
+ * stream of map/unmap allocates nothing.
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ddwsim/handles.h"
-#include "ddwsim/outfile.h"
+#include "ddwsim/hashmap.h"
+#include "ddwsim/idpool.h"
 #include "ddwsim/xalloc.h"
 
-#define NONE	UINT32_MAX
+#define SEG_MIN		4	/* smallest segment array (assumed: most maps have 1) */
 
-struct handles {
-	struct mapping *rec;	/* records */
-	uint32_t nrec, caprec;
-	uint32_t free_head;	/* first free record, NONE if none */
-	uint32_t *slot;		/* hash: record + 1, 0 = empty */
-	uint64_t mask;		/* buckets - 1 */
-	uint64_t live;
+/* The segment array an id keeps across reuse. */
+struct segbuf {
+	struct dma_seg *seg;
+	unsigned cap;		/* segments */
 };
 
-static uint64_t bucket(const struct handles *h, uint64_t key)
-{
-	return ((key * 0x9e3779b97f4a7c15ull) >> 20) & h->mask;
-}
+struct handles {
+	struct u64map ids;	/* handle -> id in pool */
+	struct idpool pool;	/* struct mapping */
+	struct segbuf *segs;	/* per id (index id - 1), ncap of them */
+	uint32_t ncap;
+};
 
 struct handles *handles_new(void)
 {
 	struct handles *h = xcalloc(1, sizeof(*h));
 
-	h->mask = 1023;
-	h->slot = xcalloc(h->mask + 1, sizeof(*h->slot));
-	h->free_head = NONE;
+	u64map_init(&h->ids);
+	idpool_init_named(&h->pool, sizeof(struct mapping), "live mappings on one device");
 	return h;
 }
 
@@ -42,118 +46,72 @@ void handles_free(struct handles *h)
 {
 	if (!h)
 		return;
-	for (uint32_t i = 0; i < h->nrec; i++)
-		free(h->rec[i].seg);
-	free(h->rec);
-	free(h->slot);
+	for (uint32_t i = 0; i < h->ncap; i++)
+		free(h->segs[i].seg);
+	free(h->segs);
+	idpool_release(&h->pool);
+	u64map_release(&h->ids);
 	free(h);
-}
-
-static uint64_t find(const struct handles *h, uint64_t key)
-{
-	uint64_t b = bucket(h, key);
-
-	while (h->slot[b] && h->rec[h->slot[b] - 1].handle != key)
-		b = (b + 1) & h->mask;
-	return b;
 }
 
 struct mapping *handles_get(struct handles *h, uint64_t handle)
 {
-	uint64_t b = find(h, handle);
+	uint64_t id;
 
-	return h->slot[b] ? &h->rec[h->slot[b] - 1] : NULL;
+	return u64map_get(&h->ids, handle, &id) ? idpool_at(&h->pool, (uint32_t)id) : NULL;
 }
 
-static void grow(struct handles *h)
+/* Id's segment array, with room for nseg segments. */
+static struct dma_seg *segs_for(struct handles *h, uint32_t id, unsigned nseg)
 {
-	uint32_t *old = h->slot;
-	uint64_t oldn = h->mask + 1;
+	struct segbuf *b;
 
-	h->mask = oldn * 2 - 1;
-	h->slot = xcalloc(oldn * 2, sizeof(*h->slot));
-	for (uint64_t i = 0; i < oldn; i++)
-		if (old[i])
-			h->slot[find(h, h->rec[old[i] - 1].handle)] = old[i];
-	free(old);
-}
+	if (id > h->ncap) {
+		uint32_t n = h->ncap ? h->ncap : 64;
 
-static uint32_t new_record(struct handles *h)
-{
-	uint32_t r = h->free_head;
-
-	if (r != NONE) {
-		h->free_head = h->rec[r].next_free;
-		return r;
+		while (n < id)
+			n *= 2;
+		h->segs = xrealloc(h->segs, st_mul(n, sizeof(*h->segs)));
+		memset(&h->segs[h->ncap], 0, (n - h->ncap) * sizeof(*h->segs));
+		h->ncap = n;
 	}
-	if (h->nrec == h->caprec) {
-		if (h->caprec >= 1u << 31) {	/* the next doubling would wrap 32 bits */
-			fprintf(stderr, "ddwsim: more than 2^31 live mappings on one device\n");
-			outfile_cleanup();
-			exit(1);
-		}
-		h->caprec = h->caprec ? h->caprec * 2 : 64;
-		h->rec = xrealloc(h->rec, st_mul(h->caprec, sizeof(*h->rec)));
+	b = &h->segs[id - 1];
+	if (b->cap < nseg) {
+		free(b->seg);
+		b->cap = nseg < SEG_MIN ? SEG_MIN : nseg;
+		b->seg = xmalloc(st_mul(b->cap, sizeof(*b->seg)));
 	}
-	memset(&h->rec[h->nrec], 0, sizeof(h->rec[0]));
-	return h->nrec++;
+	return b->seg;
 }
 
 struct mapping *handles_add(struct handles *h, uint64_t handle, unsigned nseg)
 {
 	struct mapping *m;
-	uint64_t b = find(h, handle);
-	uint32_t r;
+	uint64_t *slot;
+	uint32_t id;
+	bool added;
 
-	if (h->slot[b])
+	slot = u64map_ref(&h->ids, handle, &added);
+	if (!added)
 		return NULL;
-	if ((h->live + 1) * 2 > h->mask + 1) {
-		grow(h);
-		b = find(h, handle);
-	}
-	r = new_record(h);
-	h->slot[b] = r + 1;
-	h->live++;
-	m = &h->rec[r];
-	if (m->cap < nseg) {
-		free(m->seg);
-		m->cap = nseg < 4 ? 4 : nseg;
-		m->seg = xmalloc(st_mul(m->cap, sizeof(*m->seg)));
-	}
+	id = idpool_get(&h->pool);
+	*slot = id;
+	m = idpool_at(&h->pool, id);
 	m->handle = handle;
 	m->nseg = nseg;
-	m->len = 0;
+	m->seg = segs_for(h, id, nseg);
 	return m;
 }
 
 void handles_del(struct handles *h, uint64_t handle)
 {
-	uint64_t b = find(h, handle), j = b;
-	uint32_t r;
+	uint64_t id;
 
-	if (!h->slot[b])
-		return;
-	r = h->slot[b] - 1;
-	h->rec[r].next_free = h->free_head;
-	h->free_head = r;
-	h->live--;
-	h->slot[b] = 0;
-	for (;;) {
-		uint64_t home;
-
-		j = (j + 1) & h->mask;
-		if (!h->slot[j])
-			return;
-		home = bucket(h, h->rec[h->slot[j] - 1].handle);
-		if ((j > b && (home <= b || home > j)) || (j < b && home <= b && home > j)) {
-			h->slot[b] = h->slot[j];
-			h->slot[j] = 0;
-			b = j;
-		}
-	}
+	if (u64map_pop(&h->ids, handle, &id))
+		idpool_put(&h->pool, (uint32_t)id);
 }
 
 uint64_t handles_live(const struct handles *h)
 {
-	return h->live;
+	return idpool_live(&h->pool);
 }

@@ -101,8 +101,7 @@
  *       The event prints physical addresses only: the live map_sg of that
  *       device whose first element is at phys_addrs[0].
  *   Two live mappings at the same key (a direct window maps the same page
- *   twice) are told apart by nothing: an unmap takes one of them (the older,
- *   unless the hash table was regrown in between).
+ *   twice) are told apart by nothing: an unmap takes the older one.
  *   An unmap that finds no mapping writes nothing (unmatched_unmaps): the
  *   trace may start after the map. An event printed as "[LINE TOO BIG]" is
  *   lost (counted, warned once). Every other event is ignored unparsed
@@ -124,18 +123,23 @@
  *
  * Data layout and cost
  *
- *   maps:  pool of struct fmap, ids from 1, freed records reused (free list)
- *   keys:  hash (sg?, device, address) -> map id; open addressing, linear
- *          probing, backward-shift deletion; equal keys allowed (one slot each)
+ *   maps:  idpool of struct fmap, ids from 1, freed ids reused first
+ *   keys:  u64map key_of(sg?, device, address) -> the oldest live mapping
+ *          with that key; the others follow it in a chain, oldest first
+ *          (struct fmap.same): equal keys, and the rare distinct triples
+ *          whose keys collide
  *   devs:  device names, in number order
  *   phys, dma, len, sg: one dma_map_sg's arrays, TRACE_SG_MAX each
  *
  * A map, a map_sg and an exact unmap cost O(1) hash operations (plus the
- * elements); an unmap that misses the exact key, and an iommu unmap wider
- * than the mapping it found, scan the live mappings: O(live). Memory is flat
- * in the trace length except for the live mappings and the device names: the
- * line buffer, the arrays, the pool and the hash are reused, so the steady
- * state allocates nothing.
+ * elements, and the mappings live at the same key); an unmap that misses the
+ * exact key, and an iommu unmap wider than the mapping it found, scan the
+ * pool: O(most mappings live at once). Memory is flat in the trace length
+ * except for the live mappings and the device names: the line buffer, the
+ * arrays, the pool and the hash are reused, so the steady state allocates
+ * nothing. Running out of memory, or more than 2^31 live mappings, stops the
+ * program through xalloc.c's one fatal exit, which unlinks the output's
+ * temporary file.
  */
 #include <assert.h>
 #include <errno.h>
@@ -148,6 +152,8 @@
 #include <string.h>
 
 #include "ddwsim/err.h"
+#include "ddwsim/hashmap.h"
+#include "ddwsim/idpool.h"
 #include "ddwsim/import_ftrace.h"
 #include "ddwsim/tce.h"
 #include "ddwsim/trace.h"
@@ -178,23 +184,14 @@ struct fevent {
 	lift_fn lift;
 };
 
-/* One live mapping. */
+/* One live mapping (a record of q->maps). */
 struct fmap {
 	uint64_t handle;	/* the op stream's name for it */
 	uint64_t addr;		/* its key: first bus address (map), first element's phys (map_sg) */
 	uint64_t len;		/* map: bytes from addr; map_sg: 0 (never searched by range) */
 	uint32_t dev;		/* device */
-	uint32_t next;		/* free records: the next one (id), 0 ends */
+	uint32_t same;		/* next newer live mapping at the same hash key (id), 0 ends */
 	bool sg;		/* made by dma_map_sg: keyed by phys */
-	bool live;
-};
-
-/* Open addressing, linear probing, backward-shift deletion; val 0 = empty slot. */
-struct fhash {
-	uint64_t *key;
-	uint32_t *val;		/* map id */
-	size_t cap;		/* slots, a power of two */
-	size_t n;		/* used */
 };
 
 /* The head of an event line. */
@@ -230,10 +227,8 @@ struct fimp {
 	unsigned warned;	/* 1 << enum fwarn: already reported */
 	char **devs;		/* device names; the index is the device number */
 	unsigned ndevs, capdevs;
-	struct fmap *maps;	/* pool; id = index + 1 */
-	uint32_t nmaps, capmaps;	/* records used (live or free), allocated */
-	uint32_t free_head;	/* first free record id, 0 = none */
-	struct fhash keys;
+	struct idpool maps;	/* struct fmap, ids from 1 */
+	struct u64map keys;	/* key_of(sg, dev, addr) -> oldest live mapping with that key */
 	uint64_t *phys;		/* dma_map_sg phys_addrs, TRACE_SG_MAX */
 	uint64_t *dma;		/* dma_addrs, TRACE_SG_MAX */
 	uint64_t *len;		/* sizes, TRACE_SG_MAX */
@@ -267,136 +262,92 @@ static int expected(struct fimp *q, const char *what, const char *got)
 	return bad(q, "%s: expected %s, got '%s'", q->ev, what, quoted(q, got));
 }
 
-/* --- the (sg, device, address) -> map id hash --- */
+/* --- live mappings --- */
 
+/*
+ * The hash key of (sg, dev, addr): addr itself for device 0's maps, and for
+ * each (sg, dev) a different bijection of addr, so that the same bus address
+ * on several devices does not make one chain. Distinct triples may share a
+ * key (only on purpose): the chain holds them, and map_find compares fields.
+ */
 static uint64_t key_of(bool sg, uint32_t dev, uint64_t addr)
 {
-	uint64_t h = addr ^ (((uint64_t)dev << 1 | sg) * 0x9e3779b97f4a7c15ull);
-
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdull;
-	return h ^ (h >> 33);
+	return addr ^ (((uint64_t)dev << 1 | sg) * 0x9e3779b97f4a7c15ull);
 }
-
-static void fhash_put(struct fhash *m, uint64_t key, uint32_t val);
-
-/* Doubles the table (first size 1024 slots). */
-static void fhash_grow(struct fhash *m)
-{
-	struct fhash g = { .cap = m->cap ? st_mul(m->cap, 2) : 1024 };
-
-	g.key = xmalloc(st_mul(g.cap, sizeof(*g.key)));
-	g.val = xcalloc(g.cap, sizeof(*g.val));
-	for (size_t i = 0; i < m->cap; i++)
-		if (m->val[i])
-			fhash_put(&g, m->key[i], m->val[i]);
-	free(m->key);
-	free(m->val);
-	*m = g;
-}
-
-/* Adds key -> val (not 0); the key may be there already. */
-static void fhash_put(struct fhash *m, uint64_t key, uint32_t val)
-{
-	size_t i;
-
-	if (2 * (m->n + 1) > m->cap)
-		fhash_grow(m);
-	for (i = key & (m->cap - 1); m->val[i]; i = (i + 1) & (m->cap - 1))
-		;
-	m->key[i] = key;
-	m->val[i] = val;
-	m->n++;
-}
-
-/* Does slot j's key, whose home is h, stay reachable if the hole i is left empty? */
-static bool probe_passes(size_t h, size_t i, size_t j)
-{
-	return i <= j ? (h > i && h <= j) : (h > i || h <= j);
-}
-
-/* Deletes the slot key -> val, which must be there. */
-static void fhash_del(struct fhash *m, uint64_t key, uint32_t val)
-{
-	size_t mask = m->cap - 1, i, j;
-
-	for (i = key & mask; m->key[i] != key || m->val[i] != val; i = (i + 1) & mask)
-		assert(m->val[i]);
-	for (j = (i + 1) & mask; m->val[j]; j = (j + 1) & mask) {
-		if (probe_passes(m->key[j] & mask, i, j))
-			continue;
-		m->key[i] = m->key[j];
-		m->val[i] = m->val[j];
-		i = j;
-	}
-	m->val[i] = 0;
-	m->n--;
-}
-
-static void fhash_release(struct fhash *m)
-{
-	free(m->key);
-	free(m->val);
-	*m = (struct fhash){ 0 };
-}
-
-/* --- live mappings --- */
 
 static struct fmap *map_of(const struct fimp *q, uint32_t id)
 {
-	return &q->maps[id - 1];
+	return idpool_at(&q->maps, id);
+}
+
+/* Links mapping id last in the chain of its key (the chain runs oldest first). */
+static void chain_add(struct fimp *q, uint32_t id, uint64_t key)
+{
+	bool added;
+	uint64_t *head = u64map_ref(&q->keys, key, &added);
+	uint32_t last;
+
+	if (added) {
+		*head = id;
+		return;
+	}
+	for (last = (uint32_t)*head; map_of(q, last)->same; last = map_of(q, last)->same)
+		;
+	map_of(q, last)->same = id;
+}
+
+/* Unlinks mapping id from the chain of its key. */
+static void chain_del(struct fimp *q, uint32_t id, uint64_t key)
+{
+	bool added;
+	uint64_t *head = u64map_ref(&q->keys, key, &added);
+	uint32_t prev, next = map_of(q, id)->same;
+
+	assert(!added);		/* id is live, so its key is there */
+	if (*head == id) {
+		if (next)
+			*head = next;
+		else
+			u64map_del(&q->keys, key);
+		return;
+	}
+	for (prev = (uint32_t)*head; map_of(q, prev)->same != id; prev = map_of(q, prev)->same)
+		;
+	map_of(q, prev)->same = next;
 }
 
 /* A new live mapping with a fresh handle; returns its id. */
 static uint32_t map_new(struct fimp *q, bool sg, uint32_t dev, uint64_t addr, uint64_t len)
 {
-	uint32_t id = q->free_head;
+	uint32_t id = idpool_get(&q->maps);
 
-	if (id) {
-		q->free_head = map_of(q, id)->next;
-	} else {
-		if (q->nmaps == q->capmaps) {
-			if (q->capmaps > UINT32_MAX / 2) {	/* ids are 32-bit; 2^31 maps: 80 GB */
-				ddw_error("more than %u live mappings", q->capmaps);
-				exit(DDW_EXIT_RUNTIME);
-			}
-			q->capmaps = q->capmaps ? 2 * q->capmaps : 256;
-			q->maps = xrealloc(q->maps, st_mul(q->capmaps, sizeof(*q->maps)));
-		}
-		id = ++q->nmaps;
-	}
 	*map_of(q, id) = (struct fmap){
-		.handle = ++q->handles, .addr = addr, .len = len, .dev = dev, .sg = sg, .live = true,
+		.handle = ++q->handles, .addr = addr, .len = len, .dev = dev, .sg = sg,
 	};
-	fhash_put(&q->keys, key_of(sg, dev, addr), id);
+	chain_add(q, id, key_of(sg, dev, addr));
 	return id;
 }
 
 static void map_free(struct fimp *q, uint32_t id)
 {
-	struct fmap *m = map_of(q, id);
+	const struct fmap *m = map_of(q, id);
 
-	fhash_del(&q->keys, key_of(m->sg, m->dev, m->addr), id);
-	m->live = false;
-	m->next = q->free_head;
-	q->free_head = id;
+	chain_del(q, id, key_of(m->sg, m->dev, m->addr));
+	idpool_put(&q->maps, id);
 }
 
-/* The live mapping keyed exactly (sg, dev, addr), or 0. */
+/* The oldest live mapping keyed exactly (sg, dev, addr), or 0. */
 static uint32_t map_find(const struct fimp *q, bool sg, uint32_t dev, uint64_t addr)
 {
-	const struct fhash *h = &q->keys;
-	uint64_t key = key_of(sg, dev, addr);
+	uint64_t head;
 	const struct fmap *m;
 
-	if (!h->cap)
+	if (!u64map_get(&q->keys, key_of(sg, dev, addr), &head))
 		return 0;
-	for (size_t i = key & (h->cap - 1); h->val[i]; i = (i + 1) & (h->cap - 1)) {
-		if (h->key[i] != key)
-			continue;
-		m = map_of(q, h->val[i]);
+	for (uint32_t id = (uint32_t)head; id; id = m->same) {
+		m = map_of(q, id);
 		if (m->sg == sg && m->dev == dev && m->addr == addr)
-			return h->val[i];
+			return id;
 	}
 	return 0;
 }
@@ -406,9 +357,9 @@ static uint32_t map_containing(const struct fimp *q, uint32_t dev, uint64_t addr
 {
 	const struct fmap *m;
 
-	for (uint32_t id = 1; id <= q->nmaps; id++) {
+	for (uint32_t id = idpool_next(&q->maps, 0); id; id = idpool_next(&q->maps, id)) {
 		m = map_of(q, id);
-		if (m->live && !m->sg && m->dev == dev && addr >= m->addr && addr - m->addr < m->len)
+		if (!m->sg && m->dev == dev && addr >= m->addr && addr - m->addr < m->len)
 			return id;
 	}
 	return 0;
@@ -473,6 +424,23 @@ static int unmap_op(struct fimp *q, uint32_t id)
 	return emit(q, &op);
 }
 
+/* Unmaps every live map of dev that starts in [addr, addr + span); 1 if any, 0 if none, or -1. */
+static int unmap_starting_in(struct fimp *q, uint32_t dev, uint64_t addr, uint64_t span)
+{
+	int any = 0;
+
+	for (uint32_t id = idpool_next(&q->maps, 0); id; id = idpool_next(&q->maps, id)) {
+		const struct fmap *m = map_of(q, id);
+
+		if (m->sg || m->dev != dev || m->addr - addr >= span)
+			continue;
+		any = 1;
+		if (unmap_op(q, id) < 0)
+			return -1;
+	}
+	return any;
+}
+
 /*
  * Unmaps the live map of dev that starts at addr, else one that holds addr.
  * With span > 0, also every other one that starts in [addr, addr + span),
@@ -483,6 +451,7 @@ static int unmap_bus(struct fimp *q, uint32_t dev, uint64_t addr, uint64_t span)
 	uint32_t id = map_find(q, false, dev, addr);
 	bool covered = false, any = false;
 	const struct fmap *m;
+	int rc;
 
 	if (!id)
 		id = map_containing(q, dev, addr);
@@ -493,13 +462,11 @@ static int unmap_bus(struct fimp *q, uint32_t dev, uint64_t addr, uint64_t span)
 		if (unmap_op(q, id) < 0)
 			return -1;
 	}
-	for (uint32_t i = 1; span && !covered && i <= q->nmaps; i++) {
-		m = map_of(q, i);
-		if (!m->live || m->sg || m->dev != dev || m->addr - addr >= span)
-			continue;
-		any = true;
-		if (unmap_op(q, i) < 0)
+	if (span && !covered) {
+		rc = unmap_starting_in(q, dev, addr, span);
+		if (rc < 0)
 			return -1;
+		any |= rc > 0;
 	}
 	if (!any)
 		q->st.unmatched_unmaps++;
@@ -1193,8 +1160,8 @@ static void fimp_release(struct fimp *q)
 	for (unsigned i = 0; i < q->ndevs; i++)
 		free(q->devs[i]);
 	free(q->devs);
-	free(q->maps);
-	fhash_release(&q->keys);
+	idpool_release(&q->maps);
+	u64map_release(&q->keys);
 	free(q->phys);
 	free(q->dma);
 	free(q->len);
@@ -1208,6 +1175,8 @@ int import_ftrace(const char *in, const char *out, bool with_time, struct import
 	int rc = -1;
 
 	q->with_time = with_time;
+	idpool_init_named(&q->maps, sizeof(struct fmap), "live mappings");
+	u64map_init(&q->keys);
 	q->line = xmalloc(FLINE_MAX + 2);
 	q->phys = xmalloc(TRACE_SG_MAX * sizeof(*q->phys));
 	q->dma = xmalloc(TRACE_SG_MAX * sizeof(*q->dma));

@@ -208,16 +208,16 @@
  *
  * Data layout and cost
  *
- *   pages: hash (device, window, TCE index) -> mapping id     one slot per live TCE
+ *   pages: u64map (device, window, TCE index) -> mapping id   one key per live TCE
  *          key = dev << 53 | window << 52 | index   (index < 2^52: TCEs are >= 4 KiB)
- *   maps:  pool of struct qmap, ids from 1, freed records reused (free list),
- *          each group's elements in arrays of its own, kept when the record is
- *          reused
+ *   maps:  idpool of struct qmap, ids from 1 (0: none), freed ids reused first
+ *   elems: per id, the element arrays of a group of 2 or more, kept when the
+ *          id is freed for its next group
  *   win:   [256][2] struct qwin, each with a list of its live mappings
- *   tids:  hash thread id -> CPU + 1
- *   opened: hash cpu << 8 | device -> its open group
- *   ghosts: hash (device, window, TCE index) -> the live mapping a clear took
- *          that TCE from
+ *   tids:  u64map thread id -> CPU
+ *   opened: u64map cpu << 8 | device -> its open group
+ *   ghosts: u64map (device, window, TCE index) -> the live mapping a clear
+ *          took that TCE from
  *   pend:  ring of the ops waiting behind the oldest open group
  *
  * A put, indirect or xlate costs O(TCEs it names) hash operations (a map one
@@ -228,7 +228,9 @@
  * flat in the log length except for the live mappings, the distinct vCPU
  * threads and the queue (at most QPEND_MAX ops): the line buffer, the pool,
  * the element arrays, the queue and the hashes are reused, so the steady
- * state allocates nothing.
+ * state allocates nothing. Running out of memory, or more than 2^31 live
+ * mappings, stops the program through xalloc.c's one fatal exit, which
+ * unlinks the output's temporary file.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -239,6 +241,8 @@
 #include <string.h>
 
 #include "ddwsim/err.h"
+#include "ddwsim/hashmap.h"
+#include "ddwsim/idpool.h"
 #include "ddwsim/import.h"
 #include "ddwsim/tce.h"
 #include "ddwsim/trace.h"
@@ -290,6 +294,7 @@ struct qevent {
 /*
  * One live mapping: the TCEs one dma_map_sg (or map_page) call set, with one
  * hypercall per element: elements back to back from TCE first (a group).
+ * A record of q->maps; from 2 elements on, they are in q->elems[id - 1].
  */
 struct qmap {
 	uint64_t handle;	/* the op stream's name for it */
@@ -298,10 +303,8 @@ struct qmap {
 	uint64_t live;		/* of them, still held (present in the page hash) */
 	uint64_t ghosts;	/* of them, cleared while it stayed live (in q->ghosts) */
 	struct sg_elem sg0;	/* the first element (phys, len) */
-	struct sg_elem *sg;	/* from 2 elements on: all of them (capsg), kept for reuse */
-	uint32_t *pgoff;	/* from 2 elements on: each one's first TCE, from first */
-	uint32_t nsg, capsg;	/* elements */
-	uint32_t prev, next;	/* the window's live mappings (ids, 0 ends); next links free records */
+	uint32_t nsg;		/* elements */
+	uint32_t prev, next;	/* the window's live mappings (ids, 0 ends) */
 	unsigned cpu;		/* the CPU whose hypercalls made it */
 	uint8_t dev;		/* device */
 	uint8_t win;		/* window number */
@@ -309,6 +312,16 @@ struct qmap {
 	bool open;		/* its map_sg may still take elements (in q->opened) */
 	bool pending;		/* its map op waits in the output queue */
 	bool dead;		/* unmapped while pending: freed once the map op is written */
+};
+
+/*
+ * The elements of a group of 2 or more, kept by its id when the id is freed:
+ * the id's next groups reuse the arrays (a pool record comes back zeroed).
+ */
+struct qelems {
+	struct sg_elem *sg;	/* each element (phys, len) */
+	uint32_t *pgoff;	/* each one's first TCE, counted from the group's first */
+	uint32_t cap;		/* elements allocated, at most TRACE_SG_MAX */
 };
 
 /* An op waiting in the output queue: a finished op, or the map op of group id. */
@@ -326,14 +339,6 @@ struct qwin {
 	bool linux_owned;	/* default window: the kernel's first clear was seen */
 	bool cleared;		/* DDW: an H_STUFF_TCE was seen, so it is mapped per I/O */
 	uint32_t head;		/* first live mapping (id), 0 = none */
-};
-
-/* Open addressing, linear probing, backward-shift deletion; val 0 = empty slot. */
-struct u64map {
-	uint64_t *key;
-	uint32_t *val;
-	size_t cap;		/* slots, a power of two */
-	size_t n;		/* used */
 };
 
 enum qwarn { W_OVERWRITE, W_NOWIN, W_WINNUM, W_VALUE, W_DROP, NWARN };
@@ -356,16 +361,17 @@ struct qimp {
 	uint64_t handles;	/* last handle given */
 	unsigned ncpus;		/* distinct vCPU threads seen */
 	unsigned warned;	/* 1 << enum qwarn: already reported */
-	struct u64map tids, pages;
+	struct u64map tids;	/* vCPU thread id -> CPU */
+	struct u64map pages;	/* page_key -> the live mapping holding that TCE */
 	struct u64map opened;	/* (cpu << 8 | device) -> its open group */
 	struct u64map ghosts;	/* page_key -> the live mapping a clear took that TCE from */
 	uint64_t *runs;		/* map_split's scratch: [start, end) pairs, capruns pairs */
 	size_t capruns;
 	struct qpend *pend;	/* output queue, a ring of pcap (a power of two) */
 	size_t pcap, phead, plen;
-	struct qmap *maps;	/* pool; id = index + 1 */
-	uint32_t nmaps, capmaps;	/* records used (live or free), allocated */
-	uint32_t free_head;	/* first free record id, 0 = none */
+	struct idpool maps;	/* struct qmap, ids from 1 (0: none) */
+	struct qelems *elems;	/* per id (index id - 1), nelems of them */
+	uint32_t nelems;
 	struct import_stats st;
 	struct qwin win[QDEV_MAX][QWIN_MAX];
 };
@@ -384,92 +390,14 @@ static int ignore(struct qimp *q)
 	return 0;
 }
 
-/* --- the u64 -> u32 hash --- */
+/* --- the hashes: u64map values here are mapping ids (never 0) or CPUs --- */
 
-static size_t slot_of_key(uint64_t key, size_t cap)
+/* The id key maps to, or 0 if it is absent. */
+static uint32_t id_at(const struct u64map *m, uint64_t key)
 {
-	uint64_t h = key * 0x9e3779b97f4a7c15ull;
+	uint64_t v;
 
-	return (size_t)(h ^ (h >> 29)) & (cap - 1);
-}
-
-static uint32_t u64map_get(const struct u64map *m, uint64_t key)
-{
-	size_t i;
-
-	if (!m->cap)
-		return 0;
-	for (i = slot_of_key(key, m->cap); m->val[i]; i = (i + 1) & (m->cap - 1))
-		if (m->key[i] == key)
-			return m->val[i];
-	return 0;
-}
-
-static void u64map_put(struct u64map *m, uint64_t key, uint32_t val);
-
-/* Doubles the table (first size 1024 slots). */
-static void u64map_grow(struct u64map *m)
-{
-	struct u64map g = { .cap = m->cap ? st_mul(m->cap, 2) : 1024 };
-
-	g.key = xmalloc(st_mul(g.cap, sizeof(*g.key)));
-	g.val = xcalloc(g.cap, sizeof(*g.val));
-	for (size_t i = 0; i < m->cap; i++)
-		if (m->val[i])
-			u64map_put(&g, m->key[i], m->val[i]);
-	free(m->key);
-	free(m->val);
-	*m = g;
-}
-
-/* Adds key (absent) -> val (not 0). */
-static void u64map_put(struct u64map *m, uint64_t key, uint32_t val)
-{
-	size_t i;
-
-	if (2 * (m->n + 1) > m->cap)
-		u64map_grow(m);
-	for (i = slot_of_key(key, m->cap); m->val[i]; i = (i + 1) & (m->cap - 1))
-		;
-	m->key[i] = key;
-	m->val[i] = val;
-	m->n++;
-}
-
-/* Does slot j's key, whose home is h, stay reachable if the hole i is left empty? */
-static bool probe_passes(size_t h, size_t i, size_t j)
-{
-	return i <= j ? (h > i && h <= j) : (h > i || h <= j);
-}
-
-/* Deletes key if it maps to val; true if it did. */
-static bool u64map_del(struct u64map *m, uint64_t key, uint32_t val)
-{
-	size_t mask = m->cap - 1, i, j;
-
-	if (!m->cap)
-		return false;
-	for (i = slot_of_key(key, m->cap); m->val[i] && m->key[i] != key; i = (i + 1) & mask)
-		;
-	if (m->val[i] != val)
-		return false;
-	for (j = (i + 1) & mask; m->val[j]; j = (j + 1) & mask) {
-		if (probe_passes(slot_of_key(m->key[j], m->cap), i, j))
-			continue;
-		m->key[i] = m->key[j];
-		m->val[i] = m->val[j];
-		i = j;
-	}
-	m->val[i] = 0;
-	m->n--;
-	return true;
-}
-
-static void u64map_release(struct u64map *m)
-{
-	free(m->key);
-	free(m->val);
-	*m = (struct u64map){ 0 };
+	return u64map_get(m, key, &v) ? (uint32_t)v : 0;
 }
 
 /* --- the log, line by line --- */
@@ -665,14 +593,19 @@ static struct dma_op op_for(struct qimp *q, enum op_kind kind, unsigned dev)
 
 static struct qmap *map_of(struct qimp *q, uint32_t id)
 {
-	return &q->maps[id - 1];
+	return idpool_at(&q->maps, id);
 }
 
-/* Puts record id on the free list. */
+/* The element arrays of mapping id (used from its 2nd element on). */
+static struct qelems *elems_of(struct qimp *q, uint32_t id)
+{
+	return &q->elems[id - 1];
+}
+
+/* Frees record id; its element arrays stay with the id for reuse. */
 static void map_free(struct qimp *q, uint32_t id)
 {
-	map_of(q, id)->next = q->free_head;
-	q->free_head = id;
+	idpool_put(&q->maps, id);
 }
 
 /* Writes op to the trace and counts it. */
@@ -717,7 +650,7 @@ static struct dma_op group_op(struct qimp *q, const struct qpend *e)
 	} else {
 		op.kind = OP_MAP_SG;
 		op.nsg = m->nsg;
-		op.sg = m->sg;
+		op.sg = elems_of(q, e->id)->sg;
 	}
 	return op;
 }
@@ -779,7 +712,7 @@ static int group_close(struct qimp *q, uint32_t id)
 	if (!m->open)
 		return 0;
 	m->open = false;
-	u64map_del(&q->opened, open_key(m->dev, m->cpu), id);
+	u64map_del_if(&q->opened, open_key(m->dev, m->cpu), id);
 	return flush(q);
 }
 
@@ -812,61 +745,70 @@ static uint64_t page_key(unsigned dev, unsigned win, uint64_t page)
 	return (uint64_t)dev << 53 | (uint64_t)win << 52 | page;
 }
 
-/* A free record (id), linked first in w's list; its element arrays are kept for reuse. */
+/* Makes q->elems cover id: per-id arrays, new entries empty. */
+static void elems_cover(struct qimp *q, uint32_t id)
+{
+	uint32_t n = q->nelems ? q->nelems : 1024;
+
+	if (id <= q->nelems)
+		return;
+	while (n < id)
+		n *= 2;
+	q->elems = xrealloc(q->elems, st_mul(n, sizeof(*q->elems)));
+	memset(&q->elems[q->nelems], 0, (n - q->nelems) * sizeof(*q->elems));
+	q->nelems = n;
+}
+
+/* A new mapping (id), all zero, linked first in w's list. */
 static uint32_t map_new(struct qimp *q, struct qwin *w)
 {
-	uint32_t id = q->free_head;
-	struct qmap *m;
+	uint32_t id = idpool_get(&q->maps);
 
-	if (id) {
-		q->free_head = map_of(q, id)->next;
-	} else {
-		if (q->nmaps == q->capmaps) {
-			if (q->capmaps >= UINT32_MAX / 2)
-				abort();	/* 2^31 live mappings: memory ran out long before */
-			q->capmaps = q->capmaps ? 2 * q->capmaps : 1024;
-			q->maps = xrealloc(q->maps, st_mul(q->capmaps, sizeof(*q->maps)));
-		}
-		id = ++q->nmaps;
-		*map_of(q, id) = (struct qmap){ 0 };
-	}
-	m = map_of(q, id);
-	*m = (struct qmap){ .next = w->head, .sg = m->sg, .pgoff = m->pgoff, .capsg = m->capsg };
+	elems_cover(q, id);
+	map_of(q, id)->next = w->head;
 	if (w->head)
 		map_of(q, w->head)->prev = id;
 	w->head = id;
 	return id;
 }
 
-/* Appends an element of n TCEs (len bytes at phys) to group m, right after its last TCE. */
-static void group_add(struct qmap *m, uint64_t phys, uint64_t len, uint64_t n)
+/* Room for one more element in x, which holds cap elements now. */
+static void elems_grow(struct qelems *x)
 {
+	x->cap = x->cap ? 2 * x->cap : 16;
+	if (x->cap > TRACE_SG_MAX)
+		x->cap = TRACE_SG_MAX;
+	x->sg = xrealloc(x->sg, st_mul(x->cap, sizeof(*x->sg)));
+	x->pgoff = xrealloc(x->pgoff, st_mul(x->cap, sizeof(*x->pgoff)));
+}
+
+/* Appends an element of n TCEs (len bytes at phys) to group id, right after its last TCE. */
+static void group_add(struct qimp *q, uint32_t id, uint64_t phys, uint64_t len, uint64_t n)
+{
+	struct qmap *m = map_of(q, id);
+	struct qelems *x = elems_of(q, id);
+
 	if (!m->nsg) {
 		m->sg0 = (struct sg_elem){ .phys = phys, .len = len };
 		m->nsg = 1;
 		m->npages = m->live = n;
 		return;
 	}
-	if (m->nsg >= m->capsg) {
-		m->capsg = m->capsg ? 2 * m->capsg : 16;
-		if (m->capsg > TRACE_SG_MAX)
-			m->capsg = TRACE_SG_MAX;
-		m->sg = xrealloc(m->sg, st_mul(m->capsg, sizeof(*m->sg)));
-		m->pgoff = xrealloc(m->pgoff, st_mul(m->capsg, sizeof(*m->pgoff)));
-	}
+	if (m->nsg >= x->cap)
+		elems_grow(x);
 	if (m->nsg == 1) {
-		m->sg[0] = m->sg0;
-		m->pgoff[0] = 0;
+		x->sg[0] = m->sg0;
+		x->pgoff[0] = 0;
 	}
-	m->sg[m->nsg] = (struct sg_elem){ .phys = phys, .len = len };
-	m->pgoff[m->nsg] = (uint32_t)m->npages;	/* < 4096 * 512 TCEs */
+	x->sg[m->nsg] = (struct sg_elem){ .phys = phys, .len = len };
+	x->pgoff[m->nsg] = (uint32_t)m->npages;	/* < 4096 * 512 TCEs */
 	m->nsg++;
 	m->npages += n;
 	m->live += n;
 }
 
 /* TCEs from m's first to the end of the element holding TCE p (counted from m's first). */
-static uint64_t elem_end(const struct qmap *m, uint64_t p)
+static uint64_t elem_end(const struct qmap *m, const struct qelems *x, uint64_t p)
 {
 	uint32_t lo = 0, hi;
 
@@ -876,12 +818,12 @@ static uint64_t elem_end(const struct qmap *m, uint64_t p)
 	while (lo < hi) {		/* the last element starting at or before p */
 		uint32_t mid = lo + (hi - lo + 1) / 2;
 
-		if (m->pgoff[mid] <= p)
+		if (x->pgoff[mid] <= p)
 			lo = mid;
 		else
 			hi = mid - 1;
 	}
-	return lo + 1 < m->nsg ? m->pgoff[lo + 1] : m->npages;
+	return lo + 1 < m->nsg ? x->pgoff[lo + 1] : m->npages;
 }
 
 /* Writes the unmap of mapping id (every page already dropped) and frees its record. */
@@ -895,7 +837,7 @@ static int map_end(struct qimp *q, uint32_t id)
 		return -1;
 	m = map_of(q, id);
 	for (uint64_t p = m->first; m->ghosts && p < m->first + m->npages; p++)
-		m->ghosts -= u64map_del(&q->ghosts, page_key(m->dev, m->win, p), id);
+		m->ghosts -= u64map_del_if(&q->ghosts, page_key(m->dev, m->win, p), id);
 	w = &q->win[m->dev][m->win];
 	op = op_for(q, OP_UNMAP, m->dev);
 	op.handle = m->handle;
@@ -921,7 +863,7 @@ static void map_drop(struct qimp *q, uint32_t id, uint64_t lo, uint64_t hi)
 	uint64_t b = hi < m->first + m->npages ? hi : m->first + m->npages;
 
 	for (uint64_t p = a; p < b; p++)
-		if (u64map_del(&q->pages, page_key(m->dev, m->win, p), id))
+		if (u64map_del_if(&q->pages, page_key(m->dev, m->win, p), id))
 			m->live--;
 }
 
@@ -954,7 +896,7 @@ static int map_clear(struct qimp *q, uint32_t id, uint64_t lo, uint64_t hi, unsi
 	for (uint64_t p = a; p < b; p++) {
 		uint64_t key = page_key(m->dev, m->win, p);
 
-		if (u64map_get(&q->pages, key) != id && !u64map_get(&q->ghosts, key)) {
+		if (id_at(&q->pages, key) != id && !id_at(&q->ghosts, key)) {
 			u64map_put(&q->ghosts, key, id);
 			m->ghosts++;
 		}
@@ -979,7 +921,7 @@ static int clear_range(struct qimp *q, struct qwin *w, uint64_t first, uint64_t 
 		return 0;
 	}
 	for (uint64_t p = first; p < first + n; p++) {
-		id = u64map_get(&q->pages, page_key(q->dev, q->wn, p));
+		id = id_at(&q->pages, page_key(q->dev, q->wn, p));
 		if (id && map_clear(q, id, first, first + n, how) < 0)
 			return -1;
 	}
@@ -1014,7 +956,7 @@ static enum dma_dir dir_of_perm(uint64_t perm)
 static int take_pages(struct qimp *q, uint64_t first, uint64_t n)
 {
 	for (uint64_t p = first; p < first + n; p++) {
-		uint32_t old = u64map_get(&q->pages, page_key(q->dev, q->wn, p));
+		uint32_t old = id_at(&q->pages, page_key(q->dev, q->wn, p));
 
 		if (!old)
 			continue;
@@ -1042,29 +984,20 @@ static void queue_map(struct qimp *q, const struct qwin *w, uint32_t id)
 	e->op.rec_bus = w->start + (m->first << w->shift);
 }
 
-/*
- * A map sets a TCE that a clear took from mapping id while id stayed live (a
- * ghost): the kernel had freed it, so id was never one mapping. Ends id
- * (`unmap`) and maps what it still holds again, one new mapping per run of
- * consecutive TCEs, made of the parts of its elements in the run.
- */
-static int map_split(struct qimp *q, uint32_t id)
+/* The runs of consecutive TCEs mapping id still holds, into q->runs as [a, b); how many. */
+static size_t collect_runs(struct qimp *q, uint32_t id)
 {
 	const struct qmap *h = map_of(q, id);
-	const struct qwin *w = &q->win[h->dev][h->win];
-	uint64_t first = h->first, end = h->first + h->npages, p = first;
+	uint64_t end = h->first + h->npages, p = h->first, a;
 	unsigned dev = h->dev, wn = h->win;
 	size_t nruns = 0;
 
-	q->st.splits++;
-	while (p < end) {			/* the runs id still holds: [a, b) */
-		uint64_t a;
-
-		while (p < end && u64map_get(&q->pages, page_key(dev, wn, p)) != id)
+	while (p < end) {
+		while (p < end && id_at(&q->pages, page_key(dev, wn, p)) != id)
 			p++;
 		if (p == end)
 			break;
-		for (a = p; p < end && u64map_get(&q->pages, page_key(dev, wn, p)) == id; p++)
+		for (a = p; p < end && id_at(&q->pages, page_key(dev, wn, p)) == id; p++)
 			;
 		if (nruns == q->capruns) {
 			q->capruns = q->capruns ? 2 * q->capruns : 16;
@@ -1074,36 +1007,59 @@ static int map_split(struct qimp *q, uint32_t id)
 		q->runs[3 * nruns + 1] = p;
 		nruns++;
 	}
-	for (size_t r = 0; r < nruns; r++) {
-		uint64_t a = q->runs[3 * r], b = q->runs[3 * r + 1];
-		uint32_t nid = map_new(q, &q->win[dev][wn]);
-		struct qmap *n = map_of(q, nid);
+	return nruns;
+}
 
-		h = map_of(q, id);		/* map_new may have moved the pool */
-		n->handle = ++q->handles;
-		n->first = a;
-		n->cpu = h->cpu;
-		n->dev = (uint8_t)dev;
-		n->win = (uint8_t)wn;
-		n->dir = h->dir;
-		n->pending = true;
-		for (uint32_t i = 0; i < h->nsg; i++) {
-			const struct sg_elem *e = h->nsg == 1 ? &h->sg0 : &h->sg[i];
-			uint64_t s0 = first + (h->nsg == 1 ? 0 : h->pgoff[i]);
-			uint64_t e0 = s0 + (e->len >> w->shift);
-			uint64_t lo = a > s0 ? a : s0, hi = b < e0 ? b : e0;
+/*
+ * A new mapping (its id) made of the parts of mapping id's elements in its
+ * TCEs [a, b), which pass to it; its map op is still to be queued.
+ */
+static uint32_t remap_run(struct qimp *q, uint32_t id, uint64_t a, uint64_t b)
+{
+	unsigned dev = map_of(q, id)->dev, wn = map_of(q, id)->win;
+	const struct qwin *w = &q->win[dev][wn];
+	uint32_t nid = map_new(q, &q->win[dev][wn]);
+	const struct qmap *h = map_of(q, id);		/* map_new may have moved the pool */
+	const struct qelems *x = elems_of(q, id);	/* and the element arrays */
+	struct qmap *n = map_of(q, nid);
 
-			if (lo < hi)
-				group_add(n, e->phys + ((lo - s0) << w->shift), (hi - lo) << w->shift,
-					  hi - lo);
-		}
-		for (uint64_t pg = a; pg < b; pg++) {
-			u64map_del(&q->pages, page_key(dev, wn, pg), id);
-			u64map_put(&q->pages, page_key(dev, wn, pg), nid);
-		}
-		map_of(q, id)->live -= b - a;
-		q->runs[3 * r + 2] = nid;
+	n->handle = ++q->handles;
+	n->first = a;
+	n->cpu = h->cpu;
+	n->dev = (uint8_t)dev;
+	n->win = (uint8_t)wn;
+	n->dir = h->dir;
+	n->pending = true;
+	for (uint32_t i = 0; i < h->nsg; i++) {
+		const struct sg_elem *e = h->nsg == 1 ? &h->sg0 : &x->sg[i];
+		uint64_t s0 = h->first + (h->nsg == 1 ? 0 : x->pgoff[i]);
+		uint64_t e0 = s0 + (e->len >> w->shift);
+		uint64_t lo = a > s0 ? a : s0, hi = b < e0 ? b : e0;
+
+		if (lo < hi)
+			group_add(q, nid, e->phys + ((lo - s0) << w->shift), (hi - lo) << w->shift,
+				  hi - lo);
 	}
+	for (uint64_t pg = a; pg < b; pg++)
+		u64map_put(&q->pages, page_key(dev, wn, pg), nid);	/* was id's */
+	map_of(q, id)->live -= b - a;
+	return nid;
+}
+
+/*
+ * A map sets a TCE that a clear took from mapping id while id stayed live (a
+ * ghost): the kernel had freed it, so id was never one mapping. Ends id
+ * (`unmap`) and maps what it still holds again, one new mapping per run of
+ * consecutive TCEs, made of the parts of its elements in the run.
+ */
+static int map_split(struct qimp *q, uint32_t id)
+{
+	const struct qwin *w = &q->win[map_of(q, id)->dev][map_of(q, id)->win];
+	size_t nruns = collect_runs(q, id);
+
+	q->st.splits++;
+	for (size_t r = 0; r < nruns; r++)
+		q->runs[3 * r + 2] = remap_run(q, id, q->runs[3 * r], q->runs[3 * r + 1]);
 	if (map_end(q, id) < 0)
 		return -1;
 	for (size_t r = 0; r < nruns; r++)
@@ -1114,7 +1070,7 @@ static int map_split(struct qimp *q, uint32_t id)
 /* The open group of the line's device and CPU, if this map continues it (see the header). */
 static uint32_t continued(struct qimp *q, uint64_t first, enum dma_dir dir)
 {
-	uint32_t id = u64map_get(&q->opened, open_key(q->dev, q->cpu));
+	uint32_t id = id_at(&q->opened, open_key(q->dev, q->cpu));
 	const struct qmap *m;
 
 	if (!id)
@@ -1124,70 +1080,91 @@ static uint32_t continued(struct qimp *q, uint64_t first, enum dma_dir dir)
 	       m->nsg < TRACE_SG_MAX ? id : 0;
 }
 
+/*
+ * The kernel mapping RAM into a direct DDW at its creation (see "the direct
+ * DDW" above): a map op with its bus address, but no live mapping.
+ */
+static int map_ram(struct qimp *q, const struct qwin *w, uint64_t first, uint64_t phys,
+		   uint64_t n, enum dma_dir dir)
+{
+	struct dma_op op = op_for(q, OP_MAP, q->dev);
+	uint32_t open = id_at(&q->opened, open_key(q->dev, q->cpu));
+
+	if (open && group_close(q, open) < 0)
+		return -1;
+	q->st.ram_maps++;
+	op.handle = ++q->handles;
+	op.addr = phys;
+	op.len = n << w->shift;
+	op.dir = dir;
+	op.cpu = q->cpu;
+	op.rec_bus = w->start + (first << w->shift);
+	return emit(q, &op);
+}
+
+/* Splits each mapping with a ghost among TCEs [first, first + n); *split if one was. */
+static int split_ghosts(struct qimp *q, uint64_t first, uint64_t n, bool *split)
+{
+	for (uint64_t p = first; u64map_count(&q->ghosts) && p < first + n; p++) {
+		uint32_t g = id_at(&q->ghosts, page_key(q->dev, q->wn, p));
+
+		if (g && map_split(q, g) < 0)
+			return -1;
+		*split |= g != 0;
+	}
+	return 0;
+}
+
+/* A new open group of the line's device and CPU, its map op queued: its id. */
+static uint32_t group_new(struct qimp *q, struct qwin *w, uint64_t first, uint64_t phys,
+			  uint64_t n, enum dma_dir dir)
+{
+	uint32_t id = map_new(q, w);
+	struct qmap *m = map_of(q, id);
+	struct qpend *e;
+
+	m->handle = ++q->handles;
+	m->first = first;
+	group_add(q, id, phys, n << w->shift, n);
+	m->cpu = q->cpu;
+	m->dev = (uint8_t)q->dev;
+	m->win = (uint8_t)q->wn;
+	m->dir = (uint8_t)dir;
+	m->open = m->pending = true;
+	u64map_put(&q->opened, open_key(q->dev, q->cpu), id);
+	e = pend_push(q);
+	e->id = id;
+	e->op = op_for(q, OP_MAP, q->dev);
+	e->op.handle = m->handle;
+	e->op.dir = dir;
+	e->op.cpu = q->cpu;
+	e->op.rec_bus = w->start + (first << w->shift);
+	return id;
+}
+
 /* A map of n TCEs from TCE first of the line's window, real address phys. */
 static int map_pages(struct qimp *q, struct qwin *w, uint64_t first, uint64_t phys, uint64_t n,
 		     uint64_t perm)
 {
 	enum dma_dir dir = dir_of_perm(perm);
-	uint32_t id, open;
 	bool split = false;
-	struct qpend *e;
-	struct qmap *m;
+	uint32_t id, open;
 
-	if (w->ddw && !w->cleared && phys == first << w->shift) {
-		struct dma_op op = op_for(q, OP_MAP, q->dev);
-
-		open = u64map_get(&q->opened, open_key(q->dev, q->cpu));
-		if (open && group_close(q, open) < 0)
-			return -1;
-		q->st.ram_maps++;
-		op.handle = ++q->handles;
-		op.addr = phys;
-		op.len = n << w->shift;
-		op.dir = dir;
-		op.cpu = q->cpu;
-		op.rec_bus = w->start + (first << w->shift);
-		return emit(q, &op);
-	}
-	for (uint64_t p = first; q->ghosts.n && p < first + n; p++) {
-		uint32_t g = u64map_get(&q->ghosts, page_key(q->dev, q->wn, p));
-
-		if (g && map_split(q, g) < 0)
-			return -1;
-		split |= g != 0;
-	}
-	if (take_pages(q, first, n) < 0)
+	if (w->ddw && !w->cleared && phys == first << w->shift)
+		return map_ram(q, w, first, phys, n, dir);
+	if (split_ghosts(q, first, n, &split) < 0 || take_pages(q, first, n) < 0)
 		return -1;
 	id = split ? 0 : continued(q, first, dir);
-	open = u64map_get(&q->opened, open_key(q->dev, q->cpu));
+	open = id_at(&q->opened, open_key(q->dev, q->cpu));
 	if (open && open != id && group_close(q, open) < 0)
 		return -1;
-	if (id) {
-		m = map_of(q, id);
-		group_add(m, phys, n << w->shift, n);
-	} else {
-		id = map_new(q, w);
-		m = map_of(q, id);
-		m->handle = ++q->handles;
-		m->first = first;
-		group_add(m, phys, n << w->shift, n);
-		m->cpu = q->cpu;
-		m->dev = (uint8_t)q->dev;
-		m->win = (uint8_t)q->wn;
-		m->dir = (uint8_t)dir;
-		m->open = m->pending = true;
-		u64map_put(&q->opened, open_key(q->dev, q->cpu), id);
-		e = pend_push(q);
-		e->id = id;
-		e->op = op_for(q, OP_MAP, q->dev);
-		e->op.handle = m->handle;
-		e->op.dir = dir;
-		e->op.cpu = q->cpu;
-		e->op.rec_bus = w->start + (first << w->shift);
-	}
+	if (id)
+		group_add(q, id, phys, n << w->shift, n);
+	else
+		id = group_new(q, w, first, phys, n, dir);
 	for (uint64_t p = first; p < first + n; p++)
 		u64map_put(&q->pages, page_key(q->dev, q->wn, p), id);
-	if (m->nsg == TRACE_SG_MAX)
+	if (map_of(q, id)->nsg == TRACE_SG_MAX)
 		return group_close(q, id);
 	return pend_limit(q);
 }
@@ -1381,7 +1358,7 @@ static int xlate_dma(struct qimp *q, const struct qwin *w, uint32_t id, uint64_t
 {
 	const struct qmap *m = map_of(q, id);
 	uint64_t off = bus - (w->start + (m->first << w->shift));
-	uint64_t end_left = (elem_end(m, off >> w->shift) << w->shift) - off;
+	uint64_t end_left = (elem_end(m, elems_of(q, id), off >> w->shift) << w->shift) - off;
 	struct dma_op op = op_for(q, OP_DMA, q->dev);
 
 	op.handle = m->handle;
@@ -1416,7 +1393,7 @@ static int lift_xlate(struct qimp *q, const uint64_t *v)
 		len = 4096 - (off & 4095);
 	if (len - 1 > UINT64_MAX - bus)
 		len = UINT64_MAX - bus + 1;
-	id = u64map_get(&q->pages, page_key(q->dev, q->wn, off >> w->shift));
+	id = id_at(&q->pages, page_key(q->dev, q->wn, off >> w->shift));
 	if (id)		/* the device uses it: the driver has submitted its map_sg */
 		return group_close(q, id) < 0 ? -1 : xlate_dma(q, w, id, bus, len);
 	op = op_for(q, OP_DMA_BUS, q->dev);
@@ -1552,13 +1529,12 @@ static const struct qevent *find_event(const char *name)
 /* The CPU of vCPU thread tid: numbered in order of first appearance. */
 static unsigned cpu_of(struct qimp *q, uint64_t tid)
 {
-	uint32_t v = u64map_get(&q->tids, tid);
+	bool added;
+	uint64_t *cpu = u64map_ref(&q->tids, tid, &added);
 
-	if (!v) {
-		v = ++q->ncpus;
-		u64map_put(&q->tids, tid, v);
-	}
-	return v - 1;
+	if (added)
+		*cpu = q->ncpus++;
+	return (unsigned)*cpu;
 }
 
 /* Sets q->now_ps from the line's time us. */
@@ -1627,11 +1603,12 @@ static void qimp_release(struct qimp *q)
 	if (q->fp && q->fp != stdin)
 		fclose(q->fp);
 	free(q->iobuf);
-	for (uint32_t id = 1; id <= q->nmaps; id++) {
-		free(map_of(q, id)->sg);
-		free(map_of(q, id)->pgoff);
+	for (uint32_t i = 0; i < q->nelems; i++) {
+		free(q->elems[i].sg);
+		free(q->elems[i].pgoff);
 	}
-	free(q->maps);
+	free(q->elems);
+	idpool_release(&q->maps);
 	free(q->pend);
 	free(q->runs);
 	u64map_release(&q->ghosts);
@@ -1647,6 +1624,11 @@ int import_qemu(const char *in, const char *out, bool with_time, struct import_s
 	int rc = -1;
 
 	q->with_time = with_time;
+	idpool_init_named(&q->maps, sizeof(struct qmap), "live mappings");
+	u64map_init(&q->tids);
+	u64map_init(&q->pages);
+	u64map_init(&q->opened);
+	u64map_init(&q->ghosts);
 	for (unsigned d = 0; d < QDEV_MAX; d++)
 		q->win[d][0] = default_window();
 	if (qimp_open(q, in) < 0 || trace_writer_open(&q->w, out, trace_fmt_for_path(out)) < 0)

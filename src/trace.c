@@ -13,7 +13,7 @@
  * commit by seeking back to the header.
  *
  * trace_info() walks the whole trace once, in flat memory except for the set
- * of devices seen (a hash set, one slot per distinct device).
+ * of devices seen (a u64map, hashmap.h, one key per distinct device).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "ddwsim/err.h"
+#include "ddwsim/hashmap.h"
 #include "ddwsim/outfile.h"
 #include "ddwsim/trace.h"
 #include "ddwsim/xalloc.h"
@@ -307,19 +308,13 @@ struct span {
 	uint64_t n;		/* values added */
 };
 
-/* Distinct devices: open addressing, key dev + 1 (0 = empty slot). */
-struct devset {
-	uint64_t *slot;
-	size_t cap, n;
-};
-
 struct info {
 	uint64_t ops[NOPS];		/* per op kind */
 	uint64_t total, sg_elems;
 	uint64_t map_bytes;		/* map LEN + sg element LEN, saturating */
 	uint64_t dma_bytes;		/* dma + dmab LEN, saturating */
 	struct span phys, bus, time;
-	struct devset devs;
+	struct u64map devs;		/* devices seen (keys; values unused) */
 };
 
 static uint64_t sat_add(uint64_t a, uint64_t b)
@@ -342,38 +337,11 @@ static void span_range(struct span *s, uint64_t addr, uint64_t len)
 	span_add(s, addr, sat_add(addr, len - 1));
 }
 
-static size_t dev_hash(uint64_t key, size_t cap)
-{
-	return (size_t)((key * 0x9e3779b97f4a7c15ull) >> 32) & (cap - 1);
-}
-
-static void devset_add(struct devset *s, unsigned dev)
-{
-	uint64_t key = (uint64_t)dev + 1;
-	size_t i;
-
-	if (2 * (s->n + 1) > s->cap) {
-		struct devset g = { .cap = s->cap ? 2 * s->cap : 64 };
-
-		g.slot = xcalloc(g.cap, sizeof(*g.slot));
-		for (size_t j = 0; j < s->cap; j++)
-			if (s->slot[j])
-				devset_add(&g, (unsigned)(s->slot[j] - 1));
-		free(s->slot);
-		*s = g;
-	}
-	for (i = dev_hash(key, s->cap); s->slot[i]; i = (i + 1) & (s->cap - 1))
-		if (s->slot[i] == key)
-			return;
-	s->slot[i] = key;
-	s->n++;
-}
-
 static void info_add(struct info *in, const struct dma_op *op)
 {
 	in->ops[op->kind]++;
 	in->total++;
-	devset_add(&in->devs, op->dev);
+	u64map_put(&in->devs, op->dev, 0);
 	if (op->time_ps != OP_NO_TIME)
 		span_add(&in->time, op->time_ps, op->time_ps);
 	switch (op->kind) {
@@ -442,8 +410,8 @@ static void write_json(FILE *out, const char *path, const char *fmt, const struc
 			fprintf(out, ", \"window\": %" PRIu64, win);
 		fprintf(out, ", \"%s\": %" PRIu64, op_names[k], in->ops[k]);
 	}
-	fprintf(out, "},\n  \"devices\": %zu,\n  \"sg_elements\": %" PRIu64 ",\n", in->devs.n,
-		in->sg_elems);
+	fprintf(out, "},\n  \"devices\": %" PRIu64 ",\n  \"sg_elements\": %" PRIu64 ",\n",
+		u64map_count(&in->devs), in->sg_elems);
 	fprintf(out, "  \"map_bytes\": %" PRIu64 ",\n  \"dma_bytes\": %" PRIu64 ",\n",
 		in->map_bytes, in->dma_bytes);
 	json_span(out, "phys", &in->phys, false);
@@ -477,8 +445,8 @@ static void write_text(FILE *out, const char *path, const char *fmt, const struc
 		fprintf(out, "%s%-*s%" PRIu64 "\n", k < OP_WIN_CREATE ? "  " : "    ",
 			k < OP_WIN_CREATE ? 12 : 10, op_names[k], in->ops[k]);
 	}
-	fprintf(out, "%-14s%zu\n%-14s%" PRIu64 "\n", "devices", in->devs.n, "sg_elements",
-		in->sg_elems);
+	fprintf(out, "%-14s%" PRIu64 "\n%-14s%" PRIu64 "\n", "devices", u64map_count(&in->devs),
+		"sg_elements", in->sg_elems);
 	fprintf(out, "%-14s%" PRIu64 "\n%-14s%" PRIu64 "\n", "map_bytes", in->map_bytes,
 		"dma_bytes", in->dma_bytes);
 	text_span(out, "phys", &in->phys);
@@ -492,7 +460,7 @@ static void write_text(FILE *out, const char *path, const char *fmt, const struc
 
 int trace_info(const char *path, bool json, FILE *out)
 {
-	struct info in = { 0 };
+	struct info in = { .devs = U64MAP_INIT };
 	struct op_source src;
 	struct dma_op op;
 	const char *fmt;
@@ -510,6 +478,6 @@ int trace_info(const char *path, bool json, FILE *out)
 		else
 			write_text(out, path, fmt, &in);
 	}
-	free(in.devs.slot);
+	u64map_release(&in.devs);
 	return rc;
 }

@@ -1,16 +1,37 @@
-/* xalloc.c - allocation that stops the program with the byte count on failure. */
+/*
+ * xalloc.c - allocation that stops the program with the byte count on
+ * failure, and the program's one fatal exit (fatal(), below): every stop for
+ * want of host memory, an overflowing size or a limit passed goes through it,
+ * so temporary output files are always unlinked first.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ddwsim/err.h"
 #include "ddwsim/outfile.h"
 #include "ddwsim/xalloc.h"
 
-static void oom(size_t n)
+/* "ddwsim: <message>" on stderr, temporary outputs unlinked, exit 1. */
+DDW_PRINTF(1, 2)
+static _Noreturn void fatal(const char *fmt, ...)
 {
-	fprintf(stderr, "ddwsim: out of memory allocating %zu bytes\n", n);
+	va_list ap;
+
+	fputs("ddwsim: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
 	outfile_cleanup();
-	exit(1);
+	exit(DDW_EXIT_RUNTIME);
+}
+
+static _Noreturn void oom(size_t n)
+{
+	fatal("out of memory allocating %zu bytes", n);
 }
 
 void *xmalloc(size_t n)
@@ -49,20 +70,19 @@ char *xstrdup(const char *s)
 
 size_t st_add(size_t a, size_t b)
 {
-	if (a > SIZE_MAX - b) {
-		fprintf(stderr, "ddwsim: size overflow: %zu + %zu\n", a, b);
-		outfile_cleanup();
-		exit(1);
-	}
+	if (a > SIZE_MAX - b)
+		fatal("size overflow: %zu + %zu", a, b);
 	return a + b;
 }
 
 size_t st_mul(size_t a, size_t b)
 {
-	if (b && a > SIZE_MAX / b) {
-		fprintf(stderr, "ddwsim: size overflow: %zu * %zu\n", a, b);
-		outfile_cleanup();
-		exit(1);
-	}
+	if (b && a > SIZE_MAX / b)
+		fatal("size overflow: %zu * %zu", a, b);
 	return a * b;
+}
+
+void xfatal_limit(const char *what, uint64_t n)
+{
+	fatal("more than %" PRIu64 " %s", n, what);
 }

@@ -414,6 +414,36 @@ Test(import_ftrace, a_page_mapped_twice_is_unmapped_twice)
 				      "unmap 0 0x2\n", NULL, NULL, 0), 0));
 }
 
+/*
+ * 1500 live maps of one page: the key table doubles on the way (the mappings
+ * at one key are all at one hash key), and the unmaps still take them oldest
+ * first. Before hashmap.c, equal keys sat in one run of slots, and a run
+ * that wrapped around the table's end came out reordered when it grew: with
+ * this dma_addr, 0x800000000014000, the unmaps did not come in map order.
+ */
+Test(import_ftrace, the_same_page_mapped_1500_times_is_unmapped_oldest_first)
+{
+	enum { N = 1500 };
+	char *text = malloc(N * 2 * 160), *want = malloc(N * 2 * 64), *t = text, *w = want;
+
+	cr_assert(text != NULL && want != NULL);
+	for (unsigned i = 0; i < N; i++) {
+		t += sprintf(t, EV("000", "1.%06u") "dma_map_page: d0 dir=TO_DEVICE "
+			     "dma_addr=800000000014000 size=4096 phys_addr=%x attrs=\n", i,
+			     0x10000 + i * 0x1000);
+		w += sprintf(w, "map 0 0x%x 0x%x 4096 to bus=0x800000000014000\n", i + 1,
+			     0x10000 + i * 0x1000);
+	}
+	for (unsigned i = 0; i < N; i++) {
+		t += sprintf(t, EV("000", "2.%06u") "dma_unmap_page: d0 dir=TO_DEVICE "
+			     "dma_addr=800000000014000 size=4096 attrs=\n", i);
+		w += sprintf(w, "unmap 0 0x%x\n", i + 1);
+	}
+	cr_assert(eq(int, import_text(text, 0, want, NULL, NULL, 0), 0));
+	free(text);
+	free(want);
+}
+
 Test(import_ftrace, an_iommu_unmap_takes_every_mapping_starting_in_its_range)
 {
 	static const char text[] =

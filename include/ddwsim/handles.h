@@ -11,10 +11,7 @@ struct mapping {
 	unsigned nseg;		/* elements mapped (1 for map) */
 	struct dma_seg *seg;	/* nseg bus ranges, in buffer order */
 	uint64_t len;		/* total bytes */
-	uint32_t user;		/* the caller's (the timed replay's entry index) */
-	/* private: */
-	unsigned cap;		/* capacity of seg; kept across reuse */
-	uint32_t next_free;
+	uint32_t user;		/* the caller's (the timed replay's entry index); 0 when added */
 };
 
 struct handles;
@@ -25,9 +22,10 @@ void handles_free(struct handles *h);	/* NULL is a no-op */
 /* The live mapping of handle, or NULL. */
 struct mapping *handles_get(struct handles *h, uint64_t handle);
 /*
- * A new mapping for handle with room for nseg segments, or NULL if handle is
- * live. Records and their segment arrays are reused, so a steady stream of
- * map/unmap allocates nothing. The pointer is valid until the next add/del.
+ * A new mapping for handle with room for nseg segments (len and user 0), or
+ * NULL if handle is live. Records and segment arrays are reused, so a steady
+ * stream of map/unmap allocates nothing. The pointer is valid until the next
+ * add/del.
  */
 struct mapping *handles_add(struct handles *h, uint64_t handle, unsigned nseg);
 void handles_del(struct handles *h, uint64_t handle);
