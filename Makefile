@@ -1,10 +1,11 @@
 # ddwsim - one non-recursive Makefile.
 #
-#   make            build ./ddwsim
+#   make all        build ./ddwsim (the default: plain make)
 #   make run        build and run configs/default.yaml
-#   make test       build and run the whole test suite (unit + end-to-end)
+#   make test       build and run the whole test suite (unit + end-to-end), after make layers
 #   make check      the same suite under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make valgrind   the end-to-end tests with ddwsim under valgrind memcheck
+#   make layers     no file includes a header of a higher layer; no function over 60 lines
 #   make golden     rewrite tests/golden/*.expected (after an intended change)
 #   make calibrate  compare with published measurements (reference/numbers.md §4)
 #   make speed      the simulator's own speed (lookups/s, requests/s)
@@ -12,8 +13,10 @@
 #   make bench      run the sweeps in bench/sweeps (FULL=1: the full ones; JOBS=N)
 #   make plots      draw plots/*.png and *.svg from results/*.csv
 #   make fuzz       libFuzzer on each parser, FUZZ_SECONDS (60) each; not part of make test
+#   make fuzz-build only build the fuzz targets (build-fuzz/fuzz_<target>)
 #   make deps       install missing Debian packages (as root), or print the command
-#   make clean
+#   make clean      remove build outputs
+#   make help       this list
 #   V=1             print full commands; local overrides go in config.mak
 
 -include config.mak
@@ -42,7 +45,23 @@ else
 Q := @
 endif
 
-LIB_SRCS := $(filter-out src/main.c,$(wildcard src/*.c))
+# The sources by layer, lowest first: a file includes headers of its own layer
+# or lower ones only (`make layers` checks it, and that every file is listed).
+# A module is a file stem: src/M.c, include/ddwsim/M.h, private src/M_int.h.
+LAYER_base   := err xalloc outfile rng hist engine sparse counters hashmap idpool
+LAYER_model  := tce tce_table tce_cache alloc window
+LAYER_phb    := phb
+LAYER_host   := dma_api handles
+LAYER_input  := config config_schema config_int config_load config_set config_walk config_check \
+		config_print workload trace trace_text trace_bin import import_qemu \
+		import_ftrace synth
+LAYER_replay := result cost replay
+LAYER_timed  := timed timed_int timed_host timed_dev timed_phb
+LAYER_run    := sim
+LAYER_report := stats report
+LAYER_app    := sweep main
+LAYERS   := base model phb host input replay timed run report app
+LIB_SRCS := $(filter-out src/main.c,$(wildcard $(foreach l,$(LAYERS),$(LAYER_$(l):%=src/%.c))))
 LIB_OBJS := $(LIB_SRCS:src/%.c=$(B)/obj/%.o)
 MAIN_OBJ := $(B)/obj/main.o
 TEST_SRCS := $(wildcard tests/test_*.c)
@@ -54,12 +73,12 @@ BUILD_PKGS := gcc make pkg-config libyaml-dev
 TEST_PKGS  := libcriterion-dev
 PLOT_PKGS  := gnuplot-nox
 
-.PHONY: all run test check valgrind golden calibrate speed trace-mem bench plots deps deps-build deps-test clean help
+.PHONY: all run test check valgrind golden calibrate speed trace-mem bench plots deps deps-build deps-test clean help layers
 
 all: $(BIN)
 
 help:
-	@sed -n '3,10p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,/^$$/p' Makefile | sed 's/^# \{0,1\}//'
 
 # --- dependencies: install when root with apt-get, else print the command ---
 # $(call need_pkgs,PKGS)
@@ -124,9 +143,13 @@ run: $(BIN)
 
 # The suite: Criterion unit tests and the end-to-end tests (tests/test_cli.c
 # runs the binary named by DDWSIM_BIN on tests/golden and tests/bad).
-test: $(BIN) $(TEST_BIN)
+test: $(BIN) $(TEST_BIN) layers
 	DDWSIM_BIN=./$(BIN) LSAN_OPTIONS=suppressions=tests/lsan.supp:print_suppressions=0 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ./$(TEST_BIN) $(TEST_ARGS)
+
+# Layers hold, every file is in one, no function is over 60 lines.
+layers:
+	@sh tests/tools/check-source.sh $(foreach l,$(LAYERS),"$(l): $(LAYER_$(l))")
 
 check:
 	$(MAKE) SAN=address,undefined test TEST_ARGS="$(TEST_ARGS)"
