@@ -28,57 +28,41 @@
 #include "ddwsim/xalloc.h"
 #include "timed_int.h"
 
-/* --- the pool --- */
+/* --- the entries: an idpool; each id keeps its buffers across reuse --- */
 
-static uint32_t ent_grow(struct timed *t)
+static void grow_bufs(struct timed *t, uint32_t id)
 {
-	if (t->ne == t->cap) {
-		if (t->cap >= 1u << 31) {	/* the next doubling would wrap 32 bits */
-			fprintf(stderr, "ddwsim: more than 2^31 ops held at once\n");
-			outfile_cleanup();
-			exit(1);
-		}
-		t->cap = t->cap ? t->cap * 2 : 1024;
-		t->e = xrealloc(t->e, st_mul(t->cap, sizeof(*t->e)));
-	}
-	memset(&t->e[t->ne], 0, sizeof(t->e[t->ne]));
-	return t->ne++;
+	uint32_t n = t->nbufs ? t->nbufs : 1024;
+
+	while (n <= id)
+		n *= 2;
+	t->bufs = xrealloc(t->bufs, st_mul(n, sizeof(*t->bufs)));
+	memset(t->bufs + t->nbufs, 0, (n - t->nbufs) * sizeof(*t->bufs));
+	t->nbufs = n;
 }
 
 static uint32_t ent_new(struct timed *t, const struct dma_op *op)
 {
-	uint32_t i = t->free_head;
-	struct ent *x;
+	uint32_t i = idpool_get(&t->ents);
+	struct ent *x = ent(t, i);
 
-	if (i != NONE)
-		t->free_head = t->e[i].next;
-	else
-		i = ent_grow(t);
-	x = &t->e[i];
+	if (i >= t->nbufs)
+		grow_bufs(t, i);
 	x->op = *op;
 	x->op.sg = NULL;
 	x->state = E_QUEUED;
-	x->next = x->map = x->unmap = x->prev_unmap = x->next_map = NONE;
-	x->refs = x->dmas = 0;
-	x->nkills = x->nseg = 0;
-	x->ok = false;
-	x->reqs_out = 0;
-	x->last = 0;
-	x->cycles = 0;
 	return i;
 }
 
 /* Frees a done, unreferenced entry and drops what it refers to. */
 static void maybe_free(struct timed *t, uint32_t i)
 {
-	struct ent *x = &t->e[i];
+	struct ent *x = ent(t, i);
 	uint32_t m = x->map, u = x->prev_unmap;
 
 	if (x->state != E_DONE || x->refs)
 		return;
-	x->state = E_FREE;
-	x->next = t->free_head;
-	t->free_head = i;
+	idpool_put(&t->ents, i);
 	if (m != NONE)
 		timed_unref(t, m);
 	if (u != NONE)
@@ -87,17 +71,17 @@ static void maybe_free(struct timed *t, uint32_t i)
 
 void timed_unref(struct timed *t, uint32_t i)
 {
-	t->e[i].refs--;
+	ent(t, i)->refs--;
 	maybe_free(t, i);
 }
 
 void timed_enqueue(struct timed *t, struct queue *q, uint32_t i)
 {
-	t->e[i].next = NONE;
+	ent(t, i)->next = NONE;
 	if (q->head == NONE)
 		q->head = i;
 	else
-		t->e[q->tail].next = i;
+		ent(t, q->tail)->next = i;
 	q->tail = i;
 }
 
@@ -105,7 +89,7 @@ uint32_t timed_dequeue(struct timed *t, struct queue *q)
 {
 	uint32_t i = q->head;
 
-	q->head = t->e[i].next;
+	q->head = ent(t, i)->next;
 	if (q->head == NONE)
 		q->tail = NONE;
 	return i;
@@ -127,7 +111,7 @@ static struct handles *binding(struct timed *t, unsigned dev)
  */
 static void bind(struct timed *t, uint32_t i)
 {
-	struct ent *x = &t->e[i];
+	struct ent *x = ent(t, i);
 	struct handles *h = binding(t, x->op.dev);
 	struct mapping *m = handles_get(h, x->op.handle);
 
@@ -136,7 +120,7 @@ static void bind(struct timed *t, uint32_t i)
 	case OP_MAP_SG:
 		if (m) {
 			x->prev_unmap = m->user;	/* keeps the binding's reference */
-			t->e[m->user].next_map = i;
+			ent(t, m->user)->next_map = i;
 		} else {
 			m = handles_add(h, x->op.handle, 0);
 		}
@@ -144,15 +128,15 @@ static void bind(struct timed *t, uint32_t i)
 		x->refs++;
 		return;
 	case OP_DMA:
-		if (m && t->e[m->user].op.kind != OP_UNMAP && x->ok) {
+		if (m && ent(t, m->user)->op.kind != OP_UNMAP && x->ok) {
 			x->map = m->user;
-			t->e[x->map].refs++;
-			t->e[x->map].dmas++;
+			ent(t, x->map)->refs++;
+			ent(t, x->map)->dmas++;
 		}
 		return;
 	case OP_UNMAP:
 		x->map = m->user;		/* takes over the binding's reference */
-		t->e[x->map].unmap = i;
+		ent(t, x->map)->unmap = i;
 		m->user = i;
 		x->refs++;
 		return;
@@ -161,26 +145,30 @@ static void bind(struct timed *t, uint32_t i)
 	}
 }
 
-static void keep_segs(struct ent *x, const struct dma_seg *seg, unsigned n)
+static void keep_segs(struct timed *t, uint32_t i, const struct dma_seg *seg, unsigned n)
 {
-	if (n > x->segcap) {
-		x->segcap = n;
-		x->seg = xrealloc(x->seg, st_mul(n, sizeof(*x->seg)));
+	struct ent_buf *b = &t->bufs[i];
+
+	if (n > b->segcap) {
+		b->segcap = n;
+		b->seg = xrealloc(b->seg, st_mul(n, sizeof(*b->seg)));
 	}
 	if (n)
-		memcpy(x->seg, seg, n * sizeof(*seg));
-	x->nseg = n;
+		memcpy(b->seg, seg, n * sizeof(*seg));
+	ent(t, i)->nseg = n;
 }
 
-static void keep_kills(struct ent *x, const struct phb_kills *k)
+static void keep_kills(struct timed *t, uint32_t i, const struct phb_kills *k)
 {
-	if (k->n > x->killcap) {
-		x->killcap = k->n;
-		x->kills = xrealloc(x->kills, st_mul(k->n, sizeof(*x->kills)));
+	struct ent_buf *b = &t->bufs[i];
+
+	if (k->n > b->killcap) {
+		b->killcap = k->n;
+		b->kills = xrealloc(b->kills, st_mul(k->n, sizeof(*b->kills)));
 	}
 	if (k->n)
-		memcpy(x->kills, k->requests, k->n * sizeof(*k->requests));
-	x->nkills = k->n;
+		memcpy(b->kills, k->requests, k->n * sizeof(*k->requests));
+	ent(t, i)->nkills = k->n;
 }
 
 /* Applies op (entry i's) to the replay context now, and keeps what its timing needs. */
@@ -193,19 +181,19 @@ static int apply(struct timed *t, uint32_t i, const struct dma_op *op)
 
 	if (!d || replay_op(t->r, op, &fx) < 0)
 		return -1;
-	x = &t->e[i];
+	x = ent(t, i);
 	x->ok = fx.ok;
 	x->cycles = fx.cycles;
 	if (x->op.kind == OP_MAP || x->op.kind == OP_MAP_SG) {
-		keep_segs(x, fx.seg, fx.nseg);
+		keep_segs(t, i, fx.seg, fx.nseg);
 		x->maplen = fx.len;
 	}
 	if (x->op.kind == OP_MAP || x->op.kind == OP_MAP_SG || x->op.kind == OP_UNMAP)
-		keep_kills(x, &t->r->kills);
+		keep_kills(t, i, &t->r->kills);
 	if (x->op.kind == OP_DMA_BUS) {
 		struct dma_seg s = { .dma = x->op.addr, .len = x->op.len };
 
-		keep_segs(x, &s, 1);
+		keep_segs(t, i, &s, 1);
 	}
 	t->pending_reqs += d->log.n - logged;
 	return 0;
@@ -219,21 +207,21 @@ static void kick_barrier(struct timed *t)
 	if (i == NONE || t->inflight != 1)
 		return;
 	t->barrier = NONE;
-	if (replay_op(t->r, &t->e[i].op, NULL) < 0)
+	if (replay_op(t->r, &ent(t, i)->op, NULL) < 0)
 		t->failed = true;
-	t->e[i].state = E_RUNNING;
+	ent(t, i)->state = E_RUNNING;
 	timed_finish(t, i);
 }
 
 static void dispatch_op(struct timed *t, uint32_t i)
 {
-	const struct dma_op *op = &t->e[i].op;
+	const struct dma_op *op = &ent(t, i)->op;
 
 	if (op->kind == OP_DMA || op->kind == OP_DMA_BUS) {
 		timed_enqueue(t, &t->dev[op->dev].q, i);
 		dev_kick(t, op->dev);
 	} else {
-		unsigned c = host_cpu_of(t, &t->e[i]);
+		unsigned c = host_cpu_of(t, ent(t, i));
 
 		timed_enqueue(t, &t->cpuq[c], i);
 		host_kick(t, c);
@@ -278,7 +266,7 @@ static void read_ahead(struct timed *t)
 
 void timed_finish(struct timed *t, uint32_t i)
 {
-	t->e[i].state = E_DONE;
+	ent(t, i)->state = E_DONE;
 	t->inflight--;
 	maybe_free(t, i);
 	kick_barrier(t);
@@ -329,7 +317,7 @@ static void setup(struct timed *t, struct replay *r, struct op_source *src,
 	t->r = r;
 	t->src = src;
 	t->res = res;
-	t->free_head = NONE;
+	idpool_init_named(&t->ents, sizeof(struct ent), "ops held at once");
 	t->barrier = NONE;
 	t->ncpu = cfg->host.cpus < MAX_CPUS ? cfg->host.cpus : MAX_CPUS;
 	for (unsigned c = 0; c < t->ncpu; c++)
@@ -365,13 +353,14 @@ static void run_figures(struct timed *t, struct sim_result *res)
 
 static void teardown(struct timed *t)
 {
-	for (uint32_t i = 0; i < t->ne; i++) {
-		free(t->e[i].seg);
-		free(t->e[i].kills);
+	for (uint32_t i = 0; i < t->nbufs; i++) {
+		free(t->bufs[i].seg);
+		free(t->bufs[i].kills);
 	}
 	for (unsigned d = 0; d < SIM_MAX_DEVICES; d++)
 		handles_free(t->dev[d].bind);
-	free(t->e);
+	free(t->bufs);
+	idpool_release(&t->ents);
 	free(t->walkers);
 	event_queue_release(&t->q);
 }

@@ -26,7 +26,7 @@ static bool is_write(const struct ent *x)
 
 void dev_dma_done(struct timed *t, uint32_t i)
 {
-	struct ent *x = &t->e[i];
+	struct ent *x = ent(t, i);
 	struct mode_stats *st = &timed_rdev(t, x)->st;
 	unsigned dev = x->op.dev;
 	uint32_t m = x->map;
@@ -38,9 +38,9 @@ void dev_dma_done(struct timed *t, uint32_t i)
 	t->dev[dev].outstanding--;
 	timed_finish(t, i);
 	if (m != NONE) {
-		t->e[m].dmas--;
-		if (t->e[m].unmap != NONE)
-			host_kick(t, host_cpu_of(t, &t->e[t->e[m].unmap]));
+		ent(t, m)->dmas--;
+		if (ent(t, m)->unmap != NONE)
+			host_kick(t, host_cpu_of(t, ent(t, ent(t, m)->unmap)));
 	}
 	dev_kick(t, dev);
 }
@@ -48,7 +48,7 @@ void dev_dma_done(struct timed *t, uint32_t i)
 /* Puts x's next request on its device's upstream link. */
 void dev_issue(struct timed *t, uint32_t i)
 {
-	struct ent *x = &t->e[i];
+	struct ent *x = ent(t, i);
 	struct engine *e = &t->dev[x->op.dev];
 	const struct platform_cfg *p = &t->r->cfg->platform;
 	ddw_tick start = t->now > e->up_free ? t->now : e->up_free, took;
@@ -71,7 +71,7 @@ void dev_issue(struct timed *t, uint32_t i)
 
 void dev_request(struct timed *t, uint32_t i, uint64_t bus, unsigned len, unsigned outcome)
 {
-	struct ent *x = &t->e[i];
+	struct ent *x = ent(t, i);
 	struct engine *e = &t->dev[x->op.dev];
 	const struct platform_cfg *p = &t->r->cfg->platform;
 	ddw_tick done, xdone;
@@ -98,7 +98,7 @@ void dev_request(struct timed *t, uint32_t i, uint64_t bus, unsigned len, unsign
 
 static void start_dma(struct timed *t, uint32_t i)
 {
-	struct ent *x = &t->e[i];
+	struct ent *x = ent(t, i);
 	struct engine *e = &t->dev[x->op.dev];
 	const struct dma_seg *seg;
 
@@ -114,7 +114,7 @@ static void start_dma(struct timed *t, uint32_t i)
 		return;
 	}
 	e->busy = true;
-	seg = x->op.kind == OP_DMA_BUS ? x->seg : t->e[x->map].seg;
+	seg = t->bufs[x->op.kind == OP_DMA_BUS ? i : x->map].seg;
 	dma_cursor_init(&x->cur, seg, x->op.kind == OP_DMA_BUS ? 0 : x->op.addr, x->op.len,
 			phb_unit(&t->r->phb, is_write(x)));
 	dev_issue(t, i);
@@ -126,8 +126,8 @@ void dev_kick(struct timed *t, unsigned dev)
 	struct ent *h;
 
 	while (!e->busy && e->q.head != NONE) {
-		h = &t->e[e->q.head];
-		if (h->map != NONE && t->e[h->map].state != E_DONE)
+		h = ent(t, e->q.head);
+		if (h->map != NONE && ent(t, h->map)->state != E_DONE)
 			return;
 		if ((h->op.flags & OP_F_WAIT) && e->outstanding)
 			return;

@@ -17,13 +17,13 @@ unsigned host_cpu_of(const struct timed *t, const struct ent *x)
 static bool ready(const struct timed *t, const struct ent *x)
 {
 	if (x->op.kind == OP_UNMAP)
-		return t->e[x->map].state == E_DONE && t->e[x->map].dmas == 0;
-	return x->prev_unmap == NONE || t->e[x->prev_unmap].state == E_DONE;
+		return ent(t, x->map)->state == E_DONE && ent(t, x->map)->dmas == 0;
+	return x->prev_unmap == NONE || ent(t, x->prev_unmap)->state == E_DONE;
 }
 
 static void start(struct timed *t, uint32_t i)
 {
-	struct ent *x = &t->e[i];
+	struct ent *x = ent(t, i);
 	struct mode_stats *st = &timed_rdev(t, x)->st;
 	unsigned c = host_cpu_of(t, x);
 	ddw_tick t0, at;
@@ -34,15 +34,15 @@ static void start(struct timed *t, uint32_t i)
 		uint32_t u = x->prev_unmap;
 
 		x->prev_unmap = NONE;
-		t->e[u].next_map = NONE;
+		ent(t, u)->next_map = NONE;
 		timed_unref(t, u);
-		x = &t->e[i];
+		x = ent(t, i);
 	}
 	t0 = clock_edge(t->cpu_clk, t->now);	/* the op starts on a CPU clock edge */
 	at = t0 + cycles(t->cpu_clk, x->cycles);
 	for (unsigned k = 0; k < x->nkills; k++) {
 		event_push(&t->q, at, EV_KILL, i, k);
-		at += x->kills[k] * t->kill_cpu_ps;
+		at += t->bufs[i].kills[k] * t->kill_cpu_ps;
 	}
 	if (x->op.kind == OP_UNMAP)
 		st->cpu_unmap_ps += at - t0;
@@ -56,19 +56,19 @@ void host_kick(struct timed *t, unsigned c)
 {
 	struct queue *q = &t->cpuq[c];
 
-	if (t->cpu_busy[c] || q->head == NONE || !ready(t, &t->e[q->head]))
+	if (t->cpu_busy[c] || q->head == NONE || !ready(t, ent(t, q->head)))
 		return;
 	start(t, timed_dequeue(t, q));
 }
 
 void host_kill(struct timed *t, uint32_t i, unsigned k)
 {
-	pipe_kill(t, t->e[i].kills[k]);
+	pipe_kill(t, t->bufs[i].kills[k]);
 }
 
 void host_done(struct timed *t, uint32_t i)
 {
-	struct ent *x = &t->e[i];
+	struct ent *x = ent(t, i);
 	unsigned c = host_cpu_of(t, x), dev = x->op.dev;
 	uint32_t next_map = x->next_map;
 	bool unmap = x->op.kind == OP_UNMAP;
@@ -87,6 +87,6 @@ void host_done(struct timed *t, uint32_t i)
 	if (!unmap)
 		dev_kick(t, dev);
 	else if (next_map != NONE)
-		host_kick(t, host_cpu_of(t, &t->e[next_map]));
+		host_kick(t, host_cpu_of(t, ent(t, next_map)));
 	host_kick(t, c);
 }

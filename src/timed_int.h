@@ -16,15 +16,17 @@
 
 #include "ddwsim/engine.h"
 #include "ddwsim/handles.h"
+#include "ddwsim/idpool.h"
 #include "ddwsim/replay.h"
 #include "ddwsim/timed.h"
 
-#define NONE		UINT32_MAX
+#define NONE		IDPOOL_NONE	/* no entry */
+#define NO_SLOT		UINT32_MAX	/* no walker slot */
 #define WINDOW_OPS	4096		/* ops read ahead and not finished */
 #define MAX_PENDING_REQS (1u << 26)	/* request outcomes read ahead, at most */
 #define MAX_CPUS	4096
 
-enum ent_state { E_FREE, E_QUEUED, E_RUNNING, E_DONE };
+enum ent_state { E_QUEUED = 1, E_RUNNING, E_DONE };
 
 enum ev_kind {
 	EV_HOST_DONE,	/* a: entry */
@@ -46,8 +48,7 @@ enum ev_kind {
 /* An op read from the stream, until it is done and nothing refers to it. */
 struct ent {
 	struct dma_op op;		/* op.sg is not kept (the replay has used it) */
-	struct dma_seg *seg;		/* MAP: what it mapped; DMA_BUS: its bus range */
-	unsigned segcap, nseg;
+	unsigned nseg;			/* MAP: segments it mapped; DMA_BUS: 1 (its range) */
 	uint64_t maplen;		/* MAP: bytes mapped */
 	bool ok;			/* MAP: mapped; DMA: reaches mapped memory */
 	uint8_t state;			/* enum ent_state */
@@ -59,11 +60,17 @@ struct ent {
 	uint32_t refs;			/* references from other entries and the binding table */
 	uint32_t dmas;			/* MAP: bound DMAs not yet complete */
 	uint64_t cycles;		/* MAP, UNMAP: CPU cycles of its work */
-	uint64_t *kills;		/* MAP, UNMAP: requests of each kill it made */
-	unsigned nkills, killcap;
+	unsigned nkills;		/* MAP, UNMAP: kills it made */
 	ddw_tick start, last;		/* DMA: start; latest request completion */
 	struct dma_cursor cur;		/* DMA: the requests still to issue */
 	uint64_t reqs_out;		/* DMA: requests issued, not complete */
+};
+
+/* An entry's buffers, kept per id across reuse (idpool records are zeroed). */
+struct ent_buf {
+	struct dma_seg *seg;		/* the segments (ent.nseg) */
+	uint64_t *kills;		/* requests of each kill (ent.nkills) */
+	unsigned segcap, killcap;
 };
 
 struct walker {
@@ -95,8 +102,9 @@ struct timed {
 	struct sim_result *res;
 	struct event_queue q;
 	ddw_tick now;
-	struct ent *e;			/* the pool */
-	uint32_t ne, cap, free_head;
+	struct idpool ents;		/* the entries, by id */
+	struct ent_buf *bufs;		/* per id */
+	uint32_t nbufs;
 	uint32_t inflight;		/* entries read and not done */
 	uint64_t pending_reqs;		/* request outcomes logged, not yet issued */
 	bool eof, failed;
@@ -127,6 +135,11 @@ void timed_finish(struct timed *t, uint32_t i);
 void timed_unref(struct timed *t, uint32_t i);
 void timed_enqueue(struct timed *t, struct queue *q, uint32_t i);
 uint32_t timed_dequeue(struct timed *t, struct queue *q);
+
+static inline struct ent *ent(const struct timed *t, uint32_t i)
+{
+	return idpool_at(&t->ents, i);
+}
 
 static inline struct rp_device *timed_rdev(const struct timed *t, const struct ent *x)
 {

@@ -39,7 +39,7 @@ void pipe_kill(struct timed *t, uint64_t requests)
 		t->stall_until = until;
 }
 
-/* Walker slot walking (pe, win, idx), or NONE. */
+/* Walker slot walking (pe, win, idx), or NO_SLOT. */
 static uint32_t walking(const struct timed *t, unsigned pe, unsigned win, uint64_t idx)
 {
 	for (unsigned w = 0; w < t->nwalkers; w++) {
@@ -48,7 +48,7 @@ static uint32_t walking(const struct timed *t, unsigned pe, unsigned win, uint64
 		if (wk->busy && wk->idx == idx && wk->win == win && wk->pe == pe)
 			return w;
 	}
-	return NONE;
+	return NO_SLOT;
 }
 
 static ddw_tick first_walker_free(const struct timed *t)
@@ -103,7 +103,7 @@ static ddw_tick retry(struct timed *t, struct mode_stats *st, uint32_t i, uint64
 ddw_tick pipe_translate(struct timed *t, uint32_t i, uint64_t bus, unsigned len,
 			unsigned o)
 {
-	struct rp_device *d = timed_rdev(t, &t->e[i]);
+	struct rp_device *d = timed_rdev(t, ent(t, i));
 	ddw_tick pnow = clock_edge(t->phb_clk, t->now);	/* the PHB works on its clock edges */
 	ddw_tick wait = t->stall_until > t->inorder_until ? t->stall_until : t->inorder_until;
 	unsigned win;
@@ -123,7 +123,7 @@ ddw_tick pipe_translate(struct timed *t, uint32_t i, uint64_t bus, unsigned len,
 		return pnow + t->hit_ps;
 	key_of(&d->pe, bus, &win, &idx);
 	slot = walking(t, d->pe.number, win, idx);
-	if (slot == NONE)
+	if (slot == NO_SLOT)
 		return pnow + t->hit_ps;
 	d->st.walks_merged++;		/* found, but the walk filling it is in flight */
 	d->st.cache_hits--;
