@@ -21,7 +21,7 @@
 
 #include "ddwsim/config.h"
 #include "ddwsim/err.h"
-#include "config_schema.h"
+#include "ddwsim/config_schema.h"
 
 #define MAX_DOCS	16			/* files loaded: the main one and its includes */
 #define MAX_SETS	64			/* --set options */

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "ddwsim/config.h"
-#include "config_schema.h"
+#include "ddwsim/config_schema.h"
 
 #define KIB		1024ull
 #define MIB		(KIB * KIB)

@@ -20,7 +20,7 @@
 #include "ddwsim/synth.h"
 #include "ddwsim/trace.h"
 #include "ddwsim/xalloc.h"
-#include "config_schema.h"
+#include "ddwsim/config_schema.h"
 
 #define MAX_SETS	64
 

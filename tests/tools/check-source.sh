@@ -10,7 +10,8 @@
 #   3. no function is longer than 60 lines (opening brace to closing brace,
 #      for functions written with the brace alone on a line, as every
 #      function here is); initialisers (tables) are not functions;
-#   4. make help lists every target.
+#   4. make help lists every target;
+#   5. a private header (under src/) is named <module>_int.h.
 # Prints every violation as FILE:LINE: message and exits 1 if there is one.
 set -eu
 
@@ -66,5 +67,11 @@ for t in $(sed -n 's/^\.PHONY: *//p' Makefile); do
 		echo "Makefile:1: make help does not list the target $t"
 		bad=1
 	fi
+done
+for h in src/*.h; do
+	case $h in
+	*_int.h) ;;
+	*) echo "$h:1: a private header is named src/<module>_int.h (public ones go in include/ddwsim/)"; bad=1 ;;
+	esac
 done
 exit $bad

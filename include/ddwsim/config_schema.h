@@ -1,4 +1,4 @@
-/* config_schema.h - the config's key tables (private to config.c and synth.c). */
+/* config_schema.h - the config's key tables: what the loader walks, --list-keys prints. */
 #ifndef DDWSIM_CONFIG_SCHEMA_H
 #define DDWSIM_CONFIG_SCHEMA_H
 
