@@ -28,6 +28,9 @@
 #define LLVMFuzzerTestOneInput fuzz_import_ftrace
 #include "fuzz/fuzz_import_ftrace.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_replay
+#include "fuzz/fuzz_replay.c"
+#undef LLVMFuzzerTestOneInput
 
 /* The whole file at path, in a fresh buffer (*n bytes). */
 static uint8_t *slurp(const char *path, size_t *n)
@@ -45,15 +48,15 @@ static uint8_t *slurp(const char *path, size_t *n)
 	return buf;
 }
 
-/* Each file of tests/fuzz/regressions/<target>/ through harness; returns how many. */
-static unsigned run_dir(const char *target, int (*harness)(const uint8_t *, size_t))
+/* Each file of tests/fuzz/<kind>/<target>/ through harness; returns how many. */
+static unsigned run_in(const char *kind, const char *target, int (*harness)(const uint8_t *, size_t))
 {
 	char dir[256], path[512];
 	struct dirent *e;
 	unsigned n = 0;
 	DIR *d;
 
-	snprintf(dir, sizeof(dir), "tests/fuzz/regressions/%s", target);
+	snprintf(dir, sizeof(dir), "tests/fuzz/%s/%s", kind, target);
 	if (!(d = opendir(dir)))
 		return 0;	/* none yet */
 	while ((e = readdir(d))) {
@@ -75,6 +78,11 @@ static unsigned run_dir(const char *target, int (*harness)(const uint8_t *, size
 	return n;
 }
 
+static unsigned run_dir(const char *target, int (*harness)(const uint8_t *, size_t))
+{
+	return run_in("regressions", target, harness);
+}
+
 /* Parsers report the bad inputs on stderr: kept out of the test output. */
 TestSuite(fuzz_regressions, .init = cr_redirect_stderr);
 
@@ -83,3 +91,9 @@ Test(fuzz_regressions, trace_text) { run_dir("trace_text", fuzz_trace_text); }
 Test(fuzz_regressions, trace_bin) { run_dir("trace_bin", fuzz_trace_bin); }
 Test(fuzz_regressions, import_qemu) { run_dir("import_qemu", fuzz_import_qemu); }
 Test(fuzz_regressions, import_ftrace) { run_dir("import_ftrace", fuzz_import_ftrace); }
+/* The replay harness checks functional = timed: its seeds are run too. */
+Test(fuzz_regressions, replay)
+{
+	run_dir("replay", fuzz_replay);
+	cr_expect_geq(run_in("corpus", "replay", fuzz_replay), 20u);
+}
