@@ -70,7 +70,8 @@ void host_done(struct timed *t, uint32_t i)
 {
 	struct ent *x = ent(t, i);
 	unsigned c = host_cpu_of(t, x), dev = x->op.dev;
-	uint32_t next_map = x->next_map;
+	/* who may have waited for this op: an unmap its map's, a map its unmap's */
+	uint32_t waiter = x->op.kind == OP_UNMAP ? x->next_map : x->unmap;
 	bool unmap = x->op.kind == OP_UNMAP;
 
 	t->cpu_busy[c] = false;
@@ -86,7 +87,7 @@ void host_done(struct timed *t, uint32_t i)
 	timed_finish(t, i);		/* x may be freed from here on */
 	if (!unmap)
 		dev_kick(t, dev);
-	else if (next_map != NONE)
-		host_kick(t, host_cpu_of(t, ent(t, next_map)));
+	if (waiter != NONE)	/* on another CPU, it waited at its queue's head */
+		host_kick(t, host_cpu_of(t, ent(t, waiter)));
 	host_kick(t, c);
 }

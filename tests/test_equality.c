@@ -177,3 +177,12 @@ Test(equality, every_shared_capture_decides_the_same_timed_or_not, .timeout = 18
 	}
 	rmdir(dir);
 }
+
+/* A map and its unmap on different CPUs with no DMA between them: the timed
+ * replay must wake the unmap when the map completes (it used to stop with
+ * "a dependency cycle"; found by the replay fuzzer). */
+Test(equality, a_map_wakes_its_unmap_on_another_cpu)
+{
+	compare("--config tests/traces/equality-window-reuse.yaml "
+		"--set workload.trace=tests/traces/map-unmap-other-cpu.ddwt");
+}
