@@ -3,7 +3,11 @@
  *
  * Per PCIe request (reference/domain.md §3.1, QEMU pnv_phb4_translate_tve):
  *   1. the window: bus address bit 59 picks the TVE; here, the PE's window
- *      whose range holds the address, else a fault;
+ *      whose table holds the address, else a fault. The TVE covers the
+ *      table's it_size entries (pnv_pci_ioda2_set_window programs
+ *      it_size << 3 bytes), which the kernel rounds up to a page, so a
+ *      16M window of 4K TCEs on a 64K-page host translates 32M, as far as
+ *      its allocator hands out (tce_iommu_find_table bounds it the same);
  *   2. TCE-cache lookup keyed by (PE, window, TCE index);
  *   3. on a miss, a walk: one dependent 8-byte read per level; a zero
  *      indirect entry stops it (fault); a non-zero leaf is cached;
@@ -65,7 +69,7 @@ static unsigned walk(struct phb *p, struct pe *pe, struct window *w, uint64_t id
 
 unsigned phb_translate(struct phb *p, struct pe *pe, uint64_t bus, bool write)
 {
-	struct window *w = window_find(pe, bus);
+	struct window *w = window_table_find(pe, bus);
 	uint64_t idx, tce;
 	unsigned o;
 

@@ -133,3 +133,28 @@ Test(phb, cache_tags_carry_the_pe_number)
 	cr_expect(tce_cache_lookup(cache, 3, 0, 1, &tce), "cached under PE 3");
 	cr_expect(!tce_cache_lookup(cache, 4, 0, 1, &tce));
 }
+
+/*
+ * A 16M DDW of 4K TCEs on a 64K-page PowerNV host: the table is rounded up
+ * to one 64K page (pnv_pci_ioda2_table_alloc_pages: table_shift =
+ * max(entries_shift + 3, PAGE_SHIFT)), so it_size = 65536 / 8 = 8192 entries,
+ * and the TVE translates 8192 x 4K = 32M. An address at 20M (entry 5120,
+ * which the allocator may hand out) translates; one at 32M is outside.
+ */
+Test(phb, a_window_translates_its_tables_it_size_not_just_its_size)
+{
+	uint64_t start;
+	struct window *w;
+
+	cr_assert_eq(window_create(&pe, 12, 16ull << 20, 1, &start), 0);
+	w = window_at(&pe, start);
+	cr_assert_not_null(w);
+	cr_assert_eq(tce_table_geom(w->tbl)->it_size, 8192u);
+	tce_table_set(w->tbl, 5120, tce_make(0x5000000, 12, TCE_PCI_READ));
+	dma(start + (5120ull << 12), 64, false, false);
+	cr_expect_eq(st.faults, 0u);
+	cr_expect_eq(st.walks, 1u);
+	dma(start + (8192ull << 12), 64, false, false);
+	cr_expect_eq(st.faults, 1u);
+	cr_expect_eq(st.walks, 1u);	/* no window: no lookup, no walk */
+}
