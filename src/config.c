@@ -33,7 +33,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "ddwsim/config.h"
 #include "ddwsim/err.h"
@@ -80,6 +79,10 @@ void cfg_node_where(const struct loader *ld, const struct cfg_doc *d, int node, 
 
 	if (set) {
 		snprintf(buf, n, "--set %s", set);
+		return;
+	}
+	if (d->in_memory) {
+		snprintf(buf, n, "%s", d->file);	/* a text the user never saw */
 		return;
 	}
 	snprintf(buf, n, "%s:%lu:%lu", d->file, (unsigned long)yn->start_mark.line + 1,
@@ -188,19 +191,6 @@ char *cfg_file_of(const struct loader *ld, struct cfg_doc *d, int node)
 	return dir_join(d->file, name);
 }
 
-FILE *cfg_open_file(const char *file)
-{
-	FILE *fp = fopen(file, "rb");
-	struct stat st;
-
-	if (fp && fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
-		fclose(fp);
-		errno = EISDIR;
-		return NULL;
-	}
-	return fp;
-}
-
 /* --- size text, both ways --- */
 
 int config_parse_size(const char *s, uint64_t *out)
@@ -254,7 +244,9 @@ const char *config_size_str(uint64_t b, char *buf, size_t n)
 
 /* --- public --- */
 
-int config_load(struct config *cfg, const char *path, char *const *sets, unsigned nsets)
+/* config_load() with the main file read from path, or held in text and called path. */
+static int load(struct config *cfg, const char *path, const char *text, char *const *sets,
+		unsigned nsets)
 {
 	struct loader *ld = xcalloc(1, sizeof(*ld));
 	int rc = -1;
@@ -262,7 +254,7 @@ int config_load(struct config *cfg, const char *path, char *const *sets, unsigne
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->path = xstrdup(path);
 	ld->cfg = cfg;
-	if (cfg_load_files(ld, path) < 0)
+	if ((text ? cfg_load_text(ld, path, text) : cfg_load_files(ld, path)) < 0)
 		goto out;
 	for (unsigned i = 0; i < nsets; i++)
 		if (cfg_apply_set(ld, sets[i]) < 0)
@@ -277,6 +269,17 @@ out:
 	}
 	free(ld);
 	return rc;
+}
+
+int config_load(struct config *cfg, const char *path, char *const *sets, unsigned nsets)
+{
+	return load(cfg, path, NULL, sets, nsets);
+}
+
+int config_load_text(struct config *cfg, const char *name, const char *text, char *const *sets,
+		     unsigned nsets)
+{
+	return load(cfg, name, text, sets, nsets);
 }
 
 void config_release(struct config *cfg)

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/types.h>
 #include <yaml.h>
 
 #include "ddwsim/config.h"
@@ -37,6 +38,9 @@ struct cfg_origin {
 struct cfg_doc {
 	char *file;		/* as the user or the including file named it */
 	yaml_document_t doc;
+	dev_t dev;		/* with ino: the file's identity, for circular includes */
+	ino_t ino;
+	bool in_memory;		/* no file: config_load_text(); errors name it without LINE:COL */
 };
 
 struct override {
@@ -64,6 +68,7 @@ struct loader {
 /* --- the steps; each returns 0, or -1 after printing the error --- */
 
 int cfg_load_files(struct loader *ld, const char *path);	/* config_load.c */
+int cfg_load_text(struct loader *ld, const char *name, const char *text);	/* config_load.c */
 int cfg_apply_set(struct loader *ld, const char *text);		/* config_set.c */
 int cfg_walk_sections(struct loader *ld);			/* config_walk.c */
 int cfg_check_all(struct config *c);				/* config_check.c */
@@ -103,7 +108,5 @@ void cfg_key_path(char *out, size_t n, const char *path, const char *name);
  * with --set is relative to the working directory, as any command-line path.
  */
 char *cfg_file_of(const struct loader *ld, struct cfg_doc *d, int node);
-/* fopen(file, "rb"), refusing a directory (errno EISDIR). */
-FILE *cfg_open_file(const char *file);
 
 #endif /* DDWSIM_CONFIG_INT_H */

@@ -5,8 +5,11 @@
  * A section (platform, host, workload) may be a mapping, a file name, or
  * {include: FILE, key: value...} (platform and host): the file's settings
  * with some of them changed. A file may itself hold just a file name, so
- * names chain; a name already in the chain is a circular include. Names are
- * relative to the folder of the file that wrote them (cfg_file_of).
+ * names chain; a file already in the chain is a circular include, the same
+ * file by device and inode however its name is spelt. Names are relative to
+ * the folder of the file that wrote them (cfg_file_of). Every file is opened
+ * by infile as a regular file: a FIFO, a device or a directory is refused by
+ * name, and nothing blocks.
  *
  * Each file is read twice: a first pass over libyaml's events refuses a
  * second document and deep nesting before the document API composes it
@@ -21,6 +24,7 @@
 #include <yaml.h>
 
 #include "ddwsim/err.h"
+#include "ddwsim/infile.h"
 #include "ddwsim/xalloc.h"
 #include "config_int.h"
 
@@ -101,31 +105,31 @@ static int yaml_precheck(FILE *fp, const char *file)
 	return rc;
 }
 
-/* Loads file into a new doc. where/path: who asked (NULL for the main file). */
-static struct cfg_doc *load_doc(struct loader *ld, const char *file, const char *where,
-				const char *path)
+/*
+ * Opens file for a document: 0, or -1 after reporting. where and key say who
+ * named it; both are NULL for the main file, whose open errors keep the form
+ * "FILE: cannot open: <strerror>".
+ */
+static int open_doc(struct infile *in, const char *file, const char *where, const char *key)
+{
+	if (infile_open(in, file, INFILE_REGULAR, NULL) == 0)
+		return 0;
+	if (where)
+		return cfg_err_at(where, key, "%s", in->why);
+	if (in->err)
+		return cfg_err_at(file, NULL, "cannot open: %s", strerror(in->err));
+	return ddw_error("%s", in->why);
+}
+
+/* Parses fp (a whole YAML file called file) into a new doc; NULL after reporting. */
+static struct cfg_doc *load_doc(struct loader *ld, FILE *fp, const char *file, const char *key)
 {
 	struct cfg_doc *d;
 	yaml_parser_t parser;
-	FILE *fp;
 	int ok;
 
-	if (ld->ndocs == MAX_DOCS) {
-		cfg_err_at(where, path, "too many included files (at most %d)", MAX_DOCS);
+	if (yaml_precheck(fp, file) < 0)
 		return NULL;
-	}
-	fp = cfg_open_file(file);
-	if (!fp) {
-		if (where)
-			cfg_err_at(where, path, "cannot open '%s': %s", file, strerror(errno));
-		else
-			cfg_err_at(file, NULL, "cannot open: %s", strerror(errno));
-		return NULL;
-	}
-	if (yaml_precheck(fp, file) < 0) {
-		fclose(fp);
-		return NULL;
-	}
 	d = &ld->docs[ld->ndocs];
 	memset(d, 0, sizeof(*d));
 	yaml_parser_initialize(&parser);
@@ -134,49 +138,76 @@ static struct cfg_doc *load_doc(struct loader *ld, const char *file, const char 
 	if (!ok)
 		yaml_problem(&parser, file);
 	yaml_parser_delete(&parser);
-	fclose(fp);
 	if (!ok)
 		return NULL;
 	d->file = xstrdup(file);
 	ld->ndocs++;
 	if (!yaml_document_get_root_node(&d->doc)) {
-		cfg_err_at(file, path, "empty file, expected a mapping of settings");
+		cfg_err_at(file, key, "empty file, expected a mapping of settings");
 		return NULL;
 	}
 	return d;
 }
 
+/*
+ * Loads the file a section names (where, for key), unless it is one of the
+ * chain's depth files: the same file by device and inode, however its name
+ * is spelt ("./a.yaml", "../inc/a.yaml", a symlink). NULL after reporting.
+ */
+static struct cfg_doc *include(struct loader *ld, const char *file, const char *where,
+			       const char *key, struct cfg_doc *const *chain, unsigned depth)
+{
+	struct infile in;
+	struct cfg_doc *d = NULL;
 
-/* Follows a section written as a file name, to the mapping it holds. */
+	if (ld->ndocs == MAX_DOCS) {
+		cfg_err_at(where, key, "too many included files (at most %d)", MAX_DOCS);
+		return NULL;
+	}
+	if (open_doc(&in, file, where, key) < 0)
+		return NULL;
+	for (unsigned i = 0; i < depth; i++) {
+		if (chain[i]->dev == in.dev && chain[i]->ino == in.ino) {
+			cfg_err_at(where, key, "circular include of '%s'", file);
+			goto out;
+		}
+	}
+	d = load_doc(ld, in.fp, file, key);
+	if (d) {
+		d->dev = in.dev;
+		d->ino = in.ino;
+	}
+out:
+	infile_close(&in);
+	return d;
+}
+
+/*
+ * Follows a section written as a file name, to the mapping it holds. The
+ * chain is the files this section has included so far: one of them named
+ * again is a circular include (the main file is not in it, so a section
+ * naming the main file gets its sections as settings, and says so).
+ */
 static int follow(struct loader *ld, enum cfg_section s, struct cfg_doc *d, int node,
 		  struct cfg_doc **out_doc, int *out_node)
 {
-	const char *chain[MAX_DOCS];
+	struct cfg_doc *chain[MAX_DOCS];
 	unsigned depth = 0;
 
 	while (cfg_node(d, node)->type == YAML_SCALAR_NODE) {
 		char where[WHERE_MAX];
 		const char *name = cfg_scalar(d, node);
 		char *file;
-		struct cfg_doc *inc;
 
 		cfg_node_where(ld, d, node, where, sizeof(where));
 		if (!*name || !strcmp(name, "~") || !strcmp(name, "null"))
 			return cfg_err_at(where, cfg_section_names[s], "empty, expected a file name or a mapping of settings");
 		file = cfg_file_of(ld, d, node);
-		for (unsigned i = 0; i < depth; i++) {
-			if (!strcmp(chain[i], file)) {
-				cfg_err_at(where, cfg_section_names[s], "circular include of '%s'", file);
-				free(file);
-				return -1;
-			}
-		}
-		chain[depth++] = d->file;
-		inc = load_doc(ld, file, where, cfg_section_names[s]);
+		d = include(ld, file, where, cfg_section_names[s], chain, depth);
 		free(file);
-		if (!inc)
+		if (!d)
 			return -1;
-		d = inc;
+		chain[depth++] = d;
 		node = 1;	/* the root */
 		if (depth == MAX_DOCS)
 			return cfg_err_at(where, cfg_section_names[s], "includes nested too deeply");
@@ -236,7 +267,31 @@ static int load_sections(struct loader *ld)
 
 int cfg_load_files(struct loader *ld, const char *path)
 {
-	if (!load_doc(ld, path, NULL, NULL))
+	struct infile in;
+	struct cfg_doc *d;
+
+	if (open_doc(&in, path, NULL, NULL) < 0)
 		return -1;
+	d = load_doc(ld, in.fp, path, NULL);
+	if (d) {
+		d->dev = in.dev;
+		d->ino = in.ino;
+	}
+	infile_close(&in);
+	return d ? load_sections(ld) : -1;
+}
+
+int cfg_load_text(struct loader *ld, const char *name, const char *text)
+{
+	FILE *fp = fmemopen((void *)text, strlen(text), "r");
+	struct cfg_doc *d;
+
+	if (!fp)
+		return ddw_error("cannot read '%s': %s", name, strerror(errno));
+	d = load_doc(ld, fp, name, NULL);
+	fclose(fp);
+	if (!d)
+		return -1;
+	d->in_memory = true;
 	return load_sections(ld);
 }

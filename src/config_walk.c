@@ -19,7 +19,9 @@
 #include <yaml.h>
 
 #include "ddwsim/config.h"
+#include "ddwsim/infile.h"
 #include "ddwsim/synth.h"
+#include "ddwsim/xalloc.h"
 #include "config_int.h"
 
 /* --- scalars --- */
@@ -400,14 +402,18 @@ static int walk_modes(struct loader *ld)
 
 /*
  * workload: {trace: FILE}: the file must open. FILE is relative to the file
- * naming it, or to the working directory when a --set gives it.
+ * naming it, or to the working directory when a --set gives it; "-" is
+ * standard input. A stream (standard input, a pipe, a FIFO, a device) is
+ * only looked at (infile_check), and it can be read once: with several modes
+ * it is refused here, rather than the second mode finding it empty.
  */
 static int walk_trace(struct loader *ld, struct cfg_doc *d, int node, int t)
 {
 	struct workload_cfg *w = &ld->cfg->workload;
 	yaml_node_t *n = cfg_node(d, node);
+	struct infile in;
 	char *file;
-	FILE *fp;
+	int rc = -1;
 
 	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++)
 		if (p->value != t)
@@ -415,22 +421,22 @@ static int walk_trace(struct loader *ld, struct cfg_doc *d, int node, int t)
 					    cfg_scalar(d, p->key) ? cfg_scalar(d, p->key) : "?");
 	if (!cfg_scalar(d, t) || !*cfg_scalar(d, t))
 		return cfg_err_node(ld, d, t, "workload.trace", "expected a trace file name (.ddwt or .ddwb)");
-	file = cfg_file_of(ld, d, t);
-	if (strlen(file) >= sizeof(w->trace)) {
-		free(file);
-		return cfg_err_node(ld, d, t, "workload.trace", "file name too long");
+	file = strcmp(cfg_scalar(d, t), "-") ? cfg_file_of(ld, d, t) : xstrdup("-");
+	if (strlen(file) >= sizeof(w->trace))
+		cfg_err_node(ld, d, t, "workload.trace", "file name too long");
+	else if (infile_check(&in, file, INFILE_STREAM, NULL) < 0)
+		cfg_err_node(ld, d, t, "workload.trace", "%s", in.why);
+	else if (in.stream && ld->cfg->nmodes > 1)
+		cfg_err_node(ld, d, t, "workload.trace", "'%s' is %s, read only once, but modes has %u entries: save the trace to a file, or keep one mode",
+			     file, in.type, ld->cfg->nmodes);
+	else
+		rc = 0;
+	if (rc == 0) {
+		strcpy(w->trace, file);
+		origin_at(ld, d, t, "workload.trace");
 	}
-	fp = cfg_open_file(file);
-	if (!fp) {
-		cfg_err_node(ld, d, t, "workload.trace", "cannot open '%s': %s", file, strerror(errno));
-		free(file);
-		return -1;
-	}
-	fclose(fp);
-	strcpy(w->trace, file);
 	free(file);
-	origin_at(ld, d, t, "workload.trace");
-	return 0;
+	return rc;
 }
 
 static int walk_workload(struct loader *ld)

@@ -154,6 +154,7 @@
 #include "ddwsim/err.h"
 #include "ddwsim/hashmap.h"
 #include "ddwsim/idpool.h"
+#include "ddwsim/infile.h"
 #include "ddwsim/import_ftrace.h"
 #include "ddwsim/tce.h"
 #include "ddwsim/trace.h"
@@ -161,7 +162,6 @@
 #include "ddwsim/xalloc.h"
 
 #define FLINE_MAX	(256u << 10)	/* longest lifted line, without its newline */
-#define FREAD_BUF	(1u << 20)	/* stdio buffer of the trace */
 #define FTOK_MAX	12		/* most argument fields of a lifted event (dma_map_sg: 10) */
 #define FQUOTE_MAX	64		/* most bytes of input quoted in a message */
 #define PAGE_OFF_MASK	0xfffull	/* offset in the smallest TCE (4 KiB) */
@@ -208,8 +208,8 @@ enum fwarn { W_LOST, W_TRUNCATED, W_DROPPED, NWARN };
 
 struct fimp {
 	const char *path;	/* the trace's name in messages */
-	FILE *fp;
-	char *iobuf;		/* fp's stdio buffer, FREAD_BUF bytes */
+	struct infile in;	/* the open log: in.fp, in.name */
+	FILE *fp;		/* in.fp */
 	char *line;		/* the line being read, FLINE_MAX + 2 bytes, NUL-terminated */
 	bool longline;		/* it was cut at FLINE_MAX bytes */
 	uint64_t lineno;	/* its number, from 1 */
@@ -919,17 +919,10 @@ static const struct fevent *find_event(const char *name)
 
 static int fimp_open(struct fimp *q, const char *in)
 {
-	if (!strcmp(in, "-")) {
-		q->path = "<stdin>";
-		q->fp = stdin;
-		return 0;
-	}
-	q->path = in;
-	q->fp = fopen(in, "r");
-	if (!q->fp)
-		return ddw_error("cannot open trace '%s': %s", in, strerror(errno));
-	q->iobuf = xmalloc(FREAD_BUF);
-	setvbuf(q->fp, q->iobuf, _IOFBF, FREAD_BUF);
+	if (infile_open(&q->in, in, INFILE_STREAM | INFILE_BIG_BUFFER, "trace") < 0)
+		return ddw_error("%s", q->in.why);	/* "-" is standard input */
+	q->path = q->in.name;
+	q->fp = q->in.fp;
 	return 0;
 }
 
@@ -1153,9 +1146,7 @@ static void warn_totals(const struct fimp *q)
 
 static void fimp_release(struct fimp *q)
 {
-	if (q->fp && q->fp != stdin)
-		fclose(q->fp);
-	free(q->iobuf);
+	infile_close(&q->in);
 	free(q->line);
 	for (unsigned i = 0; i < q->ndevs; i++)
 		free(q->devs[i]);

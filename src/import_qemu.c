@@ -243,6 +243,7 @@
 #include "ddwsim/err.h"
 #include "ddwsim/hashmap.h"
 #include "ddwsim/idpool.h"
+#include "ddwsim/infile.h"
 #include "ddwsim/import.h"
 #include "ddwsim/tce.h"
 #include "ddwsim/trace.h"
@@ -250,7 +251,6 @@
 #include "ddwsim/xalloc.h"
 
 #define QLINE_MAX	4096		/* longest lifted line, without its newline (QEMU's: < 200) */
-#define QREAD_BUF	(1u << 20)	/* stdio buffer of the log */
 #define QDEV_MAX	256		/* devices: (liobn >> 8) & 0xff */
 #define QWIN_MAX	2		/* windows per PE (SPAPR_PCI_DMA_MAX_WINDOWS) */
 #define QF_MAX		6		/* most arguments of a lifted event */
@@ -345,8 +345,8 @@ enum qwarn { W_OVERWRITE, W_NOWIN, W_WINNUM, W_VALUE, W_DROP, NWARN };
 
 struct qimp {
 	const char *path;	/* the log's name in messages */
-	FILE *fp;
-	char *iobuf;		/* fp's stdio buffer, QREAD_BUF bytes */
+	struct infile in;	/* the open log: in.fp, in.name */
+	FILE *fp;		/* in.fp */
 	char line[QLINE_MAX + 2];	/* the line being lifted, NUL-terminated */
 	bool longline;		/* it was cut at QLINE_MAX bytes */
 	uint64_t lineno;	/* its number, from 1 */
@@ -404,17 +404,10 @@ static uint32_t id_at(const struct u64map *m, uint64_t key)
 
 static int qimp_open(struct qimp *q, const char *in)
 {
-	if (!strcmp(in, "-")) {
-		q->path = "<stdin>";
-		q->fp = stdin;
-		return 0;
-	}
-	q->path = in;
-	q->fp = fopen(in, "r");
-	if (!q->fp)
-		return ddw_error("cannot open trace '%s': %s", in, strerror(errno));
-	q->iobuf = xmalloc(QREAD_BUF);
-	setvbuf(q->fp, q->iobuf, _IOFBF, QREAD_BUF);
+	if (infile_open(&q->in, in, INFILE_STREAM | INFILE_BIG_BUFFER, "trace") < 0)
+		return ddw_error("%s", q->in.why);	/* "-" is standard input */
+	q->path = q->in.name;
+	q->fp = q->in.fp;
 	return 0;
 }
 
@@ -1600,9 +1593,7 @@ static void warn_totals(struct qimp *q)
 
 static void qimp_release(struct qimp *q)
 {
-	if (q->fp && q->fp != stdin)
-		fclose(q->fp);
-	free(q->iobuf);
+	infile_close(&q->in);
 	for (uint32_t i = 0; i < q->nelems; i++) {
 		free(q->elems[i].sg);
 		free(q->elems[i].pgoff);

@@ -62,7 +62,9 @@ static const char usage_text[] =
 	"results/<name>.csv gets one row per point and mode. --print lists the commands\n"
 	"for a cluster instead; --collect then assembles the CSV.\n"
 	"\n"
-	"Traces (.ddwt text, .ddwb binary; the format follows the name):\n"
+	"Traces (.ddwt text, .ddwb binary; the format follows the name). A trace to\n"
+	"read may be - (stdin) or a pipe; a stream is read once, so a config whose\n"
+	"workload.trace is one runs a single mode:\n"
 	"  trace info FILE     op counts, devices, address spans, bytes, time span\n"
 	"  trace convert IN OUT  text <-> binary, lossless\n"
 	"  trace gen           write a generator's ops to OUT; replaying OUT gives the\n"
@@ -216,26 +218,31 @@ static int cmd_trace_convert(int argc, char **argv)
 	return trace_convert(argv[1], argv[2]) < 0 ? DDW_EXIT_RUNTIME : DDW_EXIT_OK;
 }
 
-/* A config around a lone workload file, for trace gen --workload. */
+/*
+ * The config of `trace gen --workload FILE`, held in memory (never a file
+ * of its own: messages would name it, and names in it would be resolved
+ * against its folder). FILE is a YAML double-quoted string, with '"', '\' and
+ * control bytes escaped, relative to the working directory as typed
+ * (config_load_text). The caller frees the text.
+ */
 static char *wrap_workload(const char *workload)
 {
-	char *path = xstrdup("/tmp/ddwsim-gen-XXXXXX.yaml"), *abs;
-	int fd = mkstemps(path, 5);
-	FILE *fp;
-
-	if (fd < 0 || !(fp = fdopen(fd, "w"))) {
-		ddw_error("cannot create a temporary file: %s", strerror(errno));
-		free(path);
-		return NULL;
-	}
-	abs = realpath(workload, NULL);
-	fprintf(fp, "platform: {kind: pseries, page_sizes: [4K], default_window: {page_size: 4K, size: 1G}}\n"
+	static const char head[] =
+		"platform: {kind: pseries, page_sizes: [4K], default_window: {page_size: 4K, size: 1G}}\n"
 		"host: {ram: 2G, cpus: 2, page_size: 64K}\n"
 		"modes: [{name: gen, mapping: dynamic}]\n"
-		"workload: '%s'\n", abs ? abs : workload);
-	free(abs);
-	fclose(fp);
-	return path;
+		"workload: \"";
+	char *text = xmalloc(st_add(sizeof(head) + 2, st_mul(strlen(workload), 4)));
+	char *p = text + strlen(strcpy(text, head));
+
+	for (const unsigned char *c = (const unsigned char *)workload; *c; c++) {
+		if (*c < 0x20 || *c == '"' || *c == '\\')
+			p += sprintf(p, "\\x%02x", *c);
+		else
+			*p++ = (char)*c;
+	}
+	strcpy(p, "\"\n");
+	return text;
 }
 
 static int gen_ops(const struct config *cfg, const char *out)
@@ -247,7 +254,8 @@ static int gen_ops(const struct config *cfg, const char *out)
 	int more = -1;
 
 	if (!gen)
-		return ddw_error("trace gen needs a generator, and '%s' names a trace", cfg->path);
+		return ddw_error("trace gen needs a generator, and the workload is the trace '%s'",
+				 cfg->workload.trace);
 	if (gen->open(&src, cfg) < 0 || trace_writer_open(&w, out, trace_fmt_for_path(out)) < 0)
 		goto out;
 	while ((more = op_source_next(&src, &op)) > 0)
@@ -286,12 +294,12 @@ static int cmd_trace_gen(int argc, char **argv)
 	}
 	if (!out || !!config == !!workload)
 		return trace_usage("usage: ddwsim trace gen (--config FILE | --workload FILE) [--set KEY=VALUE]... OUT", NULL);
-	if (workload && !(tmp = wrap_workload(workload)))
-		return DDW_EXIT_RUNTIME;
-	rc = config_load(&cfg, tmp ? tmp : config, sets, nsets);
-	if (tmp) {
-		unlink(tmp);
+	if (workload) {
+		tmp = wrap_workload(workload);
+		rc = config_load_text(&cfg, "trace gen --workload", tmp, sets, nsets);
 		free(tmp);
+	} else {
+		rc = config_load(&cfg, config, sets, nsets);
 	}
 	if (rc < 0) {
 		config_release(&cfg);

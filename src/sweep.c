@@ -40,6 +40,7 @@
 #include <yaml.h>
 
 #include "ddwsim/err.h"
+#include "ddwsim/infile.h"
 #include "ddwsim/outfile.h"
 #include "ddwsim/sweep.h"
 #include "ddwsim/xalloc.h"
@@ -282,13 +283,16 @@ static int sweep_load(struct sweep *sw, const char *file, bool full)
 {
 	yaml_parser_t parser;
 	yaml_document_t doc;
-	FILE *fp = fopen(file, "rb");
+	struct infile in;
+	FILE *fp;
 	int rc;
 
 	memset(sw, 0, sizeof(*sw));
 	sw->file = file;
-	if (!fp)
-		return ddw_error_at(file, "cannot open: %s", strerror(errno));
+	if (infile_open(&in, file, INFILE_REGULAR, NULL) < 0)	/* a directory, a FIFO: by name */
+		return in.err ? ddw_error_at(file, "cannot open: %s", strerror(in.err)) :
+				ddw_error("%s", in.why);
+	fp = in.fp;
 	yaml_parser_initialize(&parser);
 	yaml_parser_set_input_file(&parser, fp);
 	if (!yaml_parser_load(&parser, &doc)) {
@@ -523,18 +527,24 @@ static int collect(const struct sweep *sw, const struct sweep_opts *o)
 	char path[4200], out[4200], line[1 << 16];
 	struct outfile of;
 	bool header = false;
+	int failed = 0;
 
 	snprintf(path, sizeof(path), "%s/%s.csv", o->results, sw->name);
 	if (outfile_open(&of, path) < 0)
 		return -1;
 	for (unsigned long i = 0; i < sw->points; i++) {
 		char **own, **argv = point_argv(sw, o, i, out, sizeof(out), &own);
-		FILE *fp = fopen(out, "r");
+		struct infile in;
+		FILE *fp;
 		bool first = true;
 
 		free_argv(argv, own);
-		if (!fp)
+		if (infile_open(&in, out, INFILE_REGULAR, NULL) < 0) {
+			if (in.err != ENOENT)	/* missing: not run yet */
+				failed = ddw_error("sweep: %s", in.why);
 			continue;
+		}
+		fp = in.fp;
 		while (fgets(line, sizeof(line), fp)) {
 			if (first) {
 				first = false;
@@ -559,7 +569,7 @@ static int collect(const struct sweep *sw, const struct sweep_opts *o)
 		return -1;
 	if (!o->quiet)
 		fprintf(stderr, "ddwsim: sweep: wrote %s\n", path);
-	return 0;
+	return failed;
 }
 
 int sweep_run(const struct sweep_opts *o)

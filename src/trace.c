@@ -6,7 +6,9 @@
  * A file is binary when it starts with the .ddwb magic (or a prefix of it,
  * for a file cut short), else text: a text trace must start with "# ddwt 1",
  * so the two cannot be confused. The first bytes read for detection are handed
- * to the reader, so the file is opened once and pipes work too.
+ * to the reader, so the file is opened once and pipes work too. The file is
+ * opened by infile (a regular file or a stream, "-" being standard input): a
+ * stream is read once, so a caller never opens one twice (config_walk.c).
  *
  * The writer goes through outfile (habit 20): "<path>.tmp.<pid>", renamed on
  * commit, unlinked on abort. A binary trace's record count is filled in at
@@ -24,6 +26,7 @@
 
 #include "ddwsim/err.h"
 #include "ddwsim/hashmap.h"
+#include "ddwsim/infile.h"
 #include "ddwsim/outfile.h"
 #include "ddwsim/trace.h"
 #include "ddwsim/xalloc.h"
@@ -48,22 +51,27 @@ static bool looks_binary(const unsigned char *head, size_t n)
 	return m > 0 && !memcmp(head, TRACE_BIN_MAGIC, m);
 }
 
-/* Opens path and reads its first bytes into head; returns fp or NULL after reporting. */
-static FILE *open_head(const char *path, unsigned char *head, size_t *n)
+/*
+ * Opens path (a file, or a stream: "-" is standard input) and reads its first
+ * bytes into head; *name is what messages call it. Returns fp or NULL after
+ * reporting.
+ */
+static FILE *open_head(const char *path, unsigned char *head, size_t *n, const char **name)
 {
-	FILE *fp = fopen(path, "rb");
+	struct infile in;
 
-	if (!fp) {
-		ddw_error("cannot open trace '%s': %s", path, strerror(errno));
+	if (infile_open(&in, path, INFILE_STREAM, "trace") < 0) {
+		ddw_error("%s", in.why);
 		return NULL;
 	}
-	*n = fread(head, 1, TRACE_BIN_MAGIC_LEN, fp);
-	if (ferror(fp)) {
-		ddw_error("cannot read trace '%s': %s", path, strerror(errno));
-		fclose(fp);
+	*name = in.name;
+	*n = fread(head, 1, TRACE_BIN_MAGIC_LEN, in.fp);
+	if (ferror(in.fp)) {
+		ddw_error("cannot read trace '%s': %s", in.name, strerror(errno));
+		infile_close(&in);
 		return NULL;
 	}
-	return fp;
+	return in.fp;
 }
 
 /*
@@ -80,8 +88,9 @@ static bool binary_by_head_or_name(const char *path, const unsigned char *head, 
 int trace_detect(const char *path)
 {
 	unsigned char head[TRACE_BIN_MAGIC_LEN];
+	const char *name;
 	size_t n;
-	FILE *fp = open_head(path, head, &n);
+	FILE *fp = open_head(path, head, &n, &name);
 
 	if (!fp)
 		return -1;
@@ -99,17 +108,18 @@ enum trace_fmt trace_fmt_for_path(const char *path)
 int trace_open(struct op_source *src, const char *path)
 {
 	unsigned char head[TRACE_BIN_MAGIC_LEN];
+	const char *name;
 	size_t n;
 	FILE *fp;
 
 	src->ops = NULL;
 	src->state = NULL;
-	fp = open_head(path, head, &n);
+	fp = open_head(path, head, &n, &name);
 	if (!fp)
 		return -1;
 	if (binary_by_head_or_name(path, head, n))
-		return trace_bin_open(src, path, fp, head, n);
-	return trace_text_open(src, path, fp, head, n);
+		return trace_bin_open(src, name, fp, head, n);
+	return trace_text_open(src, name, fp, head, n);
 }
 
 /* --- what both formats can carry --- */

@@ -6,13 +6,15 @@
  *   tests/golden/NAME.expected  its exact standard output
  *   tests/bad/NAME.yaml         a bad config whose first lines are
  *                               "# expect: <exact stderr>", "# exit: <code>",
- *                               "# args: <extra arguments>"
+ *                               "# args: <extra arguments>", and optionally
+ *                               "# mkfifo: FILE" (a FIFO made for the run)
  *
  * Regenerate goldens after an intended change with `make golden`, and read
  * the diff before committing it.
  */
 #include <criterion/criterion.h>
 #include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,8 +52,11 @@ static char *slurp(const char *path)
 	return buf;
 }
 
-/* Runs "bin args" with stdout and stderr captured. */
-static struct result run(const char *args)
+/*
+ * Runs "bin args" with stdout and stderr captured; standard input is
+ * /dev/null, or with from the output of "bin from" through a pipe.
+ */
+static struct result run_piped(const char *from, const char *args)
 {
 	char out[] = "/tmp/ddwsim-out-XXXXXX", err[] = "/tmp/ddwsim-err-XXXXXX";
 	char cmd[8192];
@@ -61,7 +66,11 @@ static struct result run(const char *args)
 	cr_assert(fo >= 0 && fe >= 0);
 	close(fo);
 	close(fe);
-	snprintf(cmd, sizeof(cmd), "%s %s >%s 2>%s </dev/null", bin(), args, out, err);
+	if (from)
+		snprintf(cmd, sizeof(cmd), "%s %s 2>/dev/null | %s %s >%s 2>%s", bin(), from, bin(),
+			 args, out, err);
+	else
+		snprintf(cmd, sizeof(cmd), "%s %s >%s 2>%s </dev/null", bin(), args, out, err);
 	st = system(cmd);
 	r.code = WIFEXITED(st) ? WEXITSTATUS(st) : 128;
 	r.out = slurp(out);
@@ -69,6 +78,11 @@ static struct result run(const char *args)
 	unlink(out);
 	unlink(err);
 	return r;
+}
+
+static struct result run(const char *args)
+{
+	return run_piped(NULL, args);
 }
 
 static void result_free(struct result *r)
@@ -141,18 +155,39 @@ static void header(const char *text, const char *key, char *out, size_t n)
 	snprintf(out, n, "%.*s", (int)strcspn(p, "\n"), p);
 }
 
+/*
+ * "# mkfifo: NAME": git holds no FIFO, so the file NAME (relative to the bad
+ * file's folder) is made one for the run and removed after. Returns whether
+ * the header is there; fifo gets the path.
+ */
+static bool make_fifo(const char *dir, const char *text, char *fifo, size_t n)
+{
+	char name[512];
+
+	if (!strstr(text, "# mkfifo: "))
+		return false;
+	header(text, "mkfifo", name, sizeof(name));
+	snprintf(fifo, n, "%s/%s", dir, name);
+	cr_assert(mkfifo(fifo, 0600) == 0 || errno == EEXIST, "mkfifo %s", fifo);
+	return true;
+}
+
 static void check_bad(const char *dir, const char *name)
 {
-	char path[512], expect[2048], code[16], extra[1024], args[2048], *text;
+	char path[512], expect[2048], code[16], extra[1024], args[2048], fifo[1024], *text;
 	struct result r;
+	bool made;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	text = slurp(path);
 	header(text, "expect", expect, sizeof(expect));
 	header(text, "exit", code, sizeof(code));
 	header(text, "args", extra, sizeof(extra));
+	made = make_fifo(dir, text, fifo, sizeof(fifo));
 	snprintf(args, sizeof(args), "--config %s %s", path, extra);
 	r = run(args);
+	if (made)
+		unlink(fifo);
 	chomp(r.err);
 	cr_expect_eq(r.code, atoi(code), "%s: exit %d, want %s", name, r.code, code);
 	cr_expect_str_eq(r.err, expect, "%s: wrong message", name);
@@ -161,7 +196,7 @@ static void check_bad(const char *dir, const char *name)
 	result_free(&r);
 }
 
-Test(cli, bad_configs_give_their_exact_error_and_exit_2, .timeout = 120)
+Test(cli, bad_configs_give_their_exact_error_and_exit_code, .timeout = 120)
 {
 	cr_assert_gt(each_file("tests/bad", ".yaml", check_bad), 20);
 }
@@ -315,4 +350,114 @@ Test(cli, trace_commands_reject_bad_usage)
 	result_free(&a);
 	result_free(&b);
 	result_free(&c);
+}
+
+/* ---- inputs (infile.h): what is not a regular file, and streams ---- */
+
+Test(cli, a_sweep_file_that_is_a_directory_is_named_as_one)
+{
+	struct result r = run("sweep tests/bad");
+
+	cr_expect_eq(r.code, 2);
+	cr_expect_str_eq(r.err, "ddwsim: 'tests/bad' is a directory, expected a regular file\n");
+	result_free(&r);
+}
+
+/* Each command that reads a trace or a log fails at once on a FIFO nobody writes (it used to wait forever). */
+Test(cli, a_trace_on_a_fifo_with_no_writer_fails_at_once_in_every_command, .timeout = 60)
+{
+	static const char *const cmds[] = {
+		"trace info %s", "trace convert %s %s.ddwb", "trace import --from qemu %s %s.ddwt",
+		"trace import --from ftrace %s %s.ddwt",
+	};
+	char dir[] = "/tmp/ddwsim-fifo-XXXXXX", fifo[600], args[2048], want[1024];
+	struct result r;
+
+	cr_assert(mkdtemp(dir));
+	snprintf(fifo, sizeof(fifo), "%s/t.ddwt", dir);
+	cr_assert_eq(mkfifo(fifo, 0600), 0);
+	snprintf(want, sizeof(want), "ddwsim: trace '%s' is a FIFO with no writer\n", fifo);
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		snprintf(args, sizeof(args), cmds[i], fifo, fifo);
+		r = run(args);
+		cr_expect_eq(r.code, 1, "%s: exit %d", args, r.code);
+		cr_expect_str_eq(r.err, want, "%s", args);
+		result_free(&r);
+	}
+	snprintf(args, sizeof(args), "rm -rf %s", dir);
+	cr_expect_eq(system(args), 0);
+}
+
+/*
+ * A trace through a pipe ("-", or /dev/stdin) replays in one mode exactly as
+ * the same trace in a file; with two modes it is refused before any replay,
+ * naming the key, instead of the second mode finding the pipe empty.
+ */
+Test(cli, a_trace_through_a_pipe_feeds_one_mode_and_two_are_refused_up_front, .timeout = 120)
+{
+	const char *gen = "trace gen --config configs/default.yaml --set run.ios=300 -";
+	char dir[] = "/tmp/ddwsim-pipe-XXXXXX", args[1024];
+	struct result piped, file, two, devstdin, g;
+
+	cr_assert(mkdtemp(dir));
+	snprintf(args, sizeof(args), "trace gen --config configs/default.yaml --set run.ios=300 %s/t.ddwt", dir);
+	g = run(args);
+	cr_assert_eq(g.code, 0, "%s", g.err);
+	piped = run_piped(gen, "--config tests/bad_traces/replay.yaml --set workload.trace=- --format csv");
+	snprintf(args, sizeof(args), "--config tests/bad_traces/replay.yaml --set workload.trace=%s/t.ddwt --format csv", dir);
+	file = run(args);
+	cr_expect_eq(piped.code, 0, "%s", piped.err);
+	cr_expect_str_eq(piped.out, file.out);
+	two = run_piped(gen, "--config tests/bad/trace-stdin-two-modes.yaml");
+	cr_expect_eq(two.code, 2);
+	cr_expect_str_eq(two.err, "tests/bad/trace-stdin-two-modes.yaml:6:19: workload.trace: '-' is standard input, read only once, but modes has 2 entries: save the trace to a file, or keep one mode\n");
+	cr_expect_str_eq(two.out, "");
+	devstdin = run_piped(gen, "--config tests/bad/trace-stdin-two-modes.yaml --set workload.trace=/dev/stdin");
+	cr_expect_eq(devstdin.code, 2);
+	cr_expect_str_eq(devstdin.err, "--set workload.trace=/dev/stdin: workload.trace: '/dev/stdin' is a FIFO, read only once, but modes has 2 entries: save the trace to a file, or keep one mode\n");
+	snprintf(args, sizeof(args), "rm -rf %s", dir);
+	cr_expect_eq(system(args), 0);
+	result_free(&g);
+	result_free(&piped);
+	result_free(&file);
+	result_free(&two);
+	result_free(&devstdin);
+}
+
+/*
+ * trace gen --workload FILE: FILE is found from the working directory and
+ * named as typed; no temporary config is named (there is none any more).
+ */
+Test(cli, trace_gen_workload_names_the_file_as_typed, .timeout = 60)
+{
+	char dir[] = "/tmp/ddwsim-wl-XXXXXX", path[600], args[1024], want[1024];
+	struct result missing, isdir, bad, ok;
+	FILE *fp;
+
+	cr_assert(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/w.yaml", dir);
+	fp = fopen(path, "w");
+	cr_assert(fp);
+	fputs("generator: bogus\n", fp);
+	fclose(fp);
+	missing = run("trace gen --workload tests/no-such.yaml -");
+	cr_expect_eq(missing.code, 2);
+	cr_expect_str_eq(missing.err, "trace gen --workload: workload: cannot open 'tests/no-such.yaml': No such file or directory\n");
+	isdir = run("trace gen --workload workloads -");
+	cr_expect_eq(isdir.code, 2);
+	cr_expect_str_eq(isdir.err, "trace gen --workload: workload: 'workloads' is a directory, expected a regular file\n");
+	snprintf(args, sizeof(args), "trace gen --workload %s -", path);
+	bad = run(args);
+	snprintf(want, sizeof(want), "%s:1:12: workload.generator: unknown generator 'bogus'", path);
+	cr_expect_eq(bad.code, 2);
+	cr_expect(!strncmp(bad.err, want, strlen(want)), "%s", bad.err);
+	ok = run("trace gen --workload workloads/nic-rx-1500.yaml --set run.ios=5 -");
+	cr_expect_eq(ok.code, 0, "%s", ok.err);
+	cr_expect(!strncmp(ok.out, "# ddwt 1\nmap ", 13), "%.40s", ok.out);
+	snprintf(args, sizeof(args), "rm -rf %s", dir);
+	cr_expect_eq(system(args), 0);
+	result_free(&missing);
+	result_free(&isdir);
+	result_free(&bad);
+	result_free(&ok);
 }

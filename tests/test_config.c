@@ -142,6 +142,73 @@ Test(config, include_cycle_is_an_error_at_the_name_that_closes_it, .init = cr_re
 	cr_assert_stderr_eq_str("inc/b.yaml:1:1: platform: circular include of 'inc/a.yaml'\n");
 }
 
+/*
+ * The same loop spelt "./b.yaml" and "./a.yaml": every step makes a new
+ * string ("inc/./b.yaml", "inc/././a.yaml"), so names never repeat; the files
+ * do (device and inode), and the loop is found at its first turn instead of
+ * as "too many included files".
+ */
+Test(config, include_cycle_is_found_however_the_names_are_spelt, .init = cr_redirect_stderr)
+{
+	struct config cfg;
+
+	put("main.yaml", "platform: inc/a.yaml\nhost: {ram: 2G}\n" REST);
+	put("inc/a.yaml", "./b.yaml\n");
+	put("inc/b.yaml", "./a.yaml\n");
+	cr_expect(eq(int, load(&cfg, "main.yaml", NULL, 0), -1));
+	config_release(&cfg);
+	fflush(stderr);
+	cr_assert_stderr_eq_str("inc/./b.yaml:1:1: platform: circular include of 'inc/././a.yaml'\n");
+}
+
+/* An include that is a FIFO with no writer is refused by name; it used to block forever. */
+Test(config, include_that_is_a_fifo_is_refused_without_blocking, .init = cr_redirect_stderr,
+     .timeout = 10)
+{
+	struct config cfg;
+
+	put("cfg/main.yaml", "platform: p.yaml\nhost: {ram: 2G}\n" REST);
+	cr_assert(eq(int, mkfifo("cfg/p.yaml", 0600), 0));
+	cr_expect(eq(int, load(&cfg, "cfg/main.yaml", NULL, 0), -1));
+	config_release(&cfg);
+	fflush(stderr);
+	cr_assert_stderr_eq_str("cfg/main.yaml:1:11: platform: 'cfg/p.yaml' is a FIFO, expected a regular file\n");
+}
+
+/* The main file too: it is named, and what it is said. */
+Test(config, main_file_that_is_a_fifo_is_refused_without_blocking, .init = cr_redirect_stderr,
+     .timeout = 10)
+{
+	struct config cfg;
+
+	cr_assert(eq(int, mkfifo("main.yaml", 0600), 0));
+	cr_expect(eq(int, load(&cfg, "main.yaml", NULL, 0), -1));
+	config_release(&cfg);
+	fflush(stderr);
+	cr_assert_stderr_eq_str("ddwsim: 'main.yaml' is a FIFO, expected a regular file\n");
+}
+
+/*
+ * config_load_text(): a main file held in memory. A name it holds is found
+ * from the working directory (its name has no '/'), and an error at one of
+ * its own nodes names it without LINE:COL, since no file shows them.
+ */
+Test(config, text_config_resolves_names_from_the_working_directory, .init = cr_redirect_stderr)
+{
+	struct config cfg;
+
+	put("cfg/p.yaml", PLATFORM);
+	cr_assert(eq(int, config_load_text(&cfg, "in memory", "platform: cfg/p.yaml\nhost: {ram: 2G}\n" REST,
+					   NULL, 0), 0));
+	cr_expect(eq(str, cfg.platform.name, "t"));
+	config_release(&cfg);
+	cr_expect(eq(int, config_load_text(&cfg, "in memory", "platform: nope.yaml\nhost: {ram: 2G}\n" REST,
+					   NULL, 0), -1));
+	config_release(&cfg);
+	fflush(stderr);
+	cr_assert_stderr_eq_str("in memory: platform: cannot open 'nope.yaml': No such file or directory\n");
+}
+
 Test(config, missing_include_names_the_file_as_resolved, .init = cr_redirect_stderr)
 {
 	struct config cfg;

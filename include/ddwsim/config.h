@@ -158,6 +158,14 @@ struct config {
  * The caller releases *cfg with config_release() either way.
  */
 int config_load(struct config *cfg, const char *path, char *const *sets, unsigned nsets);
+/*
+ * config_load_text() is config_load() with the main file held in text, which
+ * messages call name (without LINE:COL: the user never saw the text). File
+ * names in it are relative to name's folder: to the working directory when
+ * name has no '/'. For `trace gen --workload FILE`.
+ */
+int config_load_text(struct config *cfg, const char *name, const char *text, char *const *sets,
+		     unsigned nsets);
 void config_release(struct config *cfg);
 
 /* The effective parameters, one call per scalar: path, value as text, unit, source. */
