@@ -8,9 +8,10 @@
  * so the two cannot be confused. The first bytes read for detection are handed
  * to the reader, so the file is opened once and pipes work too.
  *
- * The writer goes through outfile (habit 20): "<path>.tmp.<pid>", renamed on
- * commit, unlinked on abort. A binary trace's record count is filled in at
- * commit by seeking back to the header.
+ * The writer goes through outfile (habit 20): a regular file is written as
+ * "<path>.tmp.<pid>", renamed on commit, unlinked on abort; a device, FIFO or
+ * stdout is written in place. A binary trace's record count is filled in at
+ * commit by seeking back to the header, in a regular file only.
  *
  * trace_info() walks the whole trace once, in flat memory except for the set
  * of devices seen (a u64map, hashmap.h, one key per distinct device).
@@ -201,7 +202,7 @@ struct trace_writer {
 
 static const char *out_name(const struct trace_writer *w)
 {
-	return w->of.tmp ? w->of.tmp : "standard output";
+	return w->of.tmp ? w->of.tmp : w->of.path ? w->of.path : "standard output";
 }
 
 int trace_writer_open(struct trace_writer **out, const char *path, enum trace_fmt fmt)
@@ -255,7 +256,7 @@ int trace_writer_commit(struct trace_writer *w)
 {
 	int rc;
 
-	if (w->fmt == TRACE_BIN && w->of.path)
+	if (w->fmt == TRACE_BIN && w->of.kind == OUTFILE_ATOMIC)	/* never seek a device */
 		trace_bin_finish(w->of.fp, w->records);
 	rc = outfile_commit(&w->of);
 	free(w->iobuf);
