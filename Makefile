@@ -180,10 +180,15 @@ bench: $(BIN)
 		./$(BIN) sweep $$f $(if $(FULL),--full,) $(if $(JOBS),-j $(JOBS),) || exit 1; \
 	done
 
+# Each script draws to plots/NAME.EXT.tmp and renames it when complete; a
+# script that fails (no results/*.csv yet) or is interrupted leaves its .tmp,
+# so the trap removes them: a figure is there whole or not at all.
 plots: $(B)/.deps-plot
-	@for f in plots/*.gp; do \
+	@trap 'rm -f plots/*.tmp' EXIT; trap 'exit 1' INT TERM HUP; \
+	for f in plots/*.gp; do \
 		[ $$f = plots/common.gp ] && continue; \
-		echo "  PLOT    $$f"; gnuplot $$f || exit 1; \
+		echo "  PLOT    $$f"; \
+		gnuplot $$f || { echo "ddwsim: cannot draw $$f (its results/*.csv are made by make bench)"; exit 1; }; \
 	done
 
 $(B)/.deps-plot:

@@ -51,7 +51,8 @@ static const char usage_text[] =
 	"                      dotted path: platform.tce_cache.entries, modes[1].window.size,\n"
 	"                      modes.NAME.mapping; repeatable\n"
 	"  --format FMT        text (default), json or csv (one row per mode)\n"
-	"  -o, --output FILE   write the report to FILE (atomically: all or nothing)\n"
+	"  -o, --output FILE   write the report to FILE: a regular file atomically (all\n"
+	"                      or nothing), a device, FIFO or /dev/stdout in place\n"
 	"  -q, --quiet         no progress lines on a terminal\n"
 	"  --list-keys         print every config key with its default and source\n"
 	"  --help              this text\n"
@@ -83,6 +84,17 @@ static int usage_error(const char *msg, const char *arg)
 	return DDW_EXIT_USAGE;
 }
 
+/* Prints text on stdout through outfile, so a full or closed stdout is an error. */
+static int print_stdout(const char *text)
+{
+	struct outfile of;
+
+	if (outfile_open(&of, "-") < 0)
+		return DDW_EXIT_RUNTIME;
+	fputs(text, of.fp);
+	return outfile_commit(&of) < 0 ? DDW_EXIT_RUNTIME : DDW_EXIT_OK;
+}
+
 /* Returns -1 to go on, else the exit code. */
 static int parse_args(int argc, char **argv, struct cli_opts *o)
 {
@@ -91,11 +103,9 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			fputs(usage_text, stdout);
-			return DDW_EXIT_OK;
+			return print_stdout(usage_text);
 		} else if (!strcmp(a, "--version")) {
-			printf("ddwsim %s\n", DDWSIM_VERSION);
-			return DDW_EXIT_OK;
+			return print_stdout("ddwsim " DDWSIM_VERSION "\n");
 		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
 			o->quiet = true;
 			continue;
@@ -129,36 +139,41 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 	return -1;
 }
 
-static void list_keys_of(const char *path, const struct cfg_key *tab)
+static void list_keys_of(FILE *fp, const char *path, const struct cfg_key *tab)
 {
 	char kp[256];
 
 	for (const struct cfg_key *k = tab; k->name; k++) {
 		snprintf(kp, sizeof(kp), "%s.%s", path, k->name);
 		if (k->type == CFG_MAP) {
-			list_keys_of(kp, k->sub);
+			list_keys_of(fp, kp, k->sub);
 			continue;
 		}
-		printf("| `%s` | %s%s%s | %s | %s |\n", kp, k->def ? "`" : "", k->def ? k->def : "required",
-		       k->def ? "`" : "", k->help ? k->help : "", k->src ? k->src : "");
+		fprintf(fp, "| `%s` | %s%s%s | %s | %s |\n", kp, k->def ? "`" : "",
+			k->def ? k->def : "required", k->def ? "`" : "", k->help ? k->help : "",
+			k->src ? k->src : "");
 	}
 }
 
 static int list_keys(void)
 {
-	printf("| key | default | meaning | source of the default |\n|---|---|---|---|\n");
+	struct outfile of;
+
+	if (outfile_open(&of, "-") < 0)
+		return DDW_EXIT_RUNTIME;
+	fprintf(of.fp, "| key | default | meaning | source of the default |\n|---|---|---|---|\n");
 	for (int s = 0; s < SEC_COUNT; s++)
 		if (cfg_section_keys[s])
-			list_keys_of(cfg_section_names[s], cfg_section_keys[s]);
-	list_keys_of("modes[]", cfg_mode_keys);
-	list_keys_of("modes[].window", cfg_window_keys);
+			list_keys_of(of.fp, cfg_section_names[s], cfg_section_keys[s]);
+	list_keys_of(of.fp, "modes[]", cfg_mode_keys);
+	list_keys_of(of.fp, "modes[].window", cfg_window_keys);
 	for (const struct synth_gen *g = synth_gens; g->name; g++) {
 		char p[64];
 
 		snprintf(p, sizeof(p), "workload(%s)", g->name);
-		list_keys_of(p, g->keys);
+		list_keys_of(of.fp, p, g->keys);
 	}
-	return DDW_EXIT_OK;
+	return outfile_commit(&of) < 0 ? DDW_EXIT_RUNTIME : DDW_EXIT_OK;
 }
 
 static int run(const struct cli_opts *o)
@@ -202,13 +217,20 @@ static int trace_usage(const char *msg, const char *arg)
 
 static int cmd_trace_info(int argc, char **argv)
 {
+	struct outfile of;
 	bool json = false;
 
 	if (argc == 4 && !strcmp(argv[2], "--format") && !strcmp(argv[3], "json"))
 		json = true;
 	else if (argc != 2)
 		return trace_usage("usage: ddwsim trace info FILE [--format json]", NULL);
-	return trace_info(argv[1], json, stdout) < 0 ? DDW_EXIT_RUNTIME : DDW_EXIT_OK;
+	if (outfile_open(&of, "-") < 0)
+		return DDW_EXIT_RUNTIME;
+	if (trace_info(argv[1], json, of.fp) < 0) {
+		outfile_abort(&of);
+		return DDW_EXIT_RUNTIME;
+	}
+	return outfile_commit(&of) < 0 ? DDW_EXIT_RUNTIME : DDW_EXIT_OK;
 }
 
 static int cmd_trace_convert(int argc, char **argv)

@@ -21,8 +21,10 @@
  *      BIN -q --config C --set ... --format csv -o RESULTS/.points/NAME/I-HASH.csv,
  *      HASH being FNV-1a of the command, so a changed point never reuses an
  *      old result;
- *   3. --print: print those commands (one per line, shell-quoted) for a
- *      cluster (a Slurm job array, GNU parallel), then stop; --collect later;
+ *   3. --print: make RESULTS/.points/NAME, so that the commands can write
+ *      there, and print them (one per line, shell-quoted, through outfile so
+ *      a full or closed stdout is an error) for a cluster (a Slurm job array,
+ *      GNU parallel), then stop; --collect later;
  *   4. otherwise run the points whose file does not exist yet, at most
  *      `jobs` at once, each its own process; ddwsim writes each file
  *      atomically, so a killed sweep leaves no half point and resumes;
@@ -429,6 +431,22 @@ static int mkdirs(const char *path)
 	return 0;
 }
 
+/* --print: the folder the commands write to, then the commands on stdout. 0 or 1. */
+static int print_points(const struct sweep *sw, const struct sweep_opts *o, const char *dir)
+{
+	struct outfile of;
+
+	if (mkdirs(dir) < 0 || outfile_open(&of, "-") < 0)
+		return 1;
+	for (unsigned long i = 0; i < sw->points; i++) {
+		char out[4200], **own, **argv = point_argv(sw, o, i, out, sizeof(out), &own);
+
+		print_quoted(of.fp, argv);
+		free_argv(argv, own);
+	}
+	return outfile_commit(&of) < 0 ? 1 : 0;
+}
+
 /* --- running --- */
 
 struct running {
@@ -580,17 +598,11 @@ int sweep_run(const struct sweep_opts *o)
 
 	if (sweep_load(&sw, o->file, o->full) < 0)
 		goto out;
+	snprintf(dir, sizeof(dir), "%s/.points/%s", o->results, sw.name);
 	if (o->print) {
-		for (unsigned long i = 0; i < sw.points; i++) {
-			char out[4200], **own, **argv = point_argv(&sw, o, i, out, sizeof(out), &own);
-
-			print_quoted(stdout, argv);
-			free_argv(argv, own);
-		}
-		rc = 0;
+		rc = print_points(&sw, o, dir);
 		goto out;
 	}
-	snprintf(dir, sizeof(dir), "%s/.points/%s", o->results, sw.name);
 	rc = 1;
 	if (mkdirs(dir) < 0)
 		goto out;

@@ -10,9 +10,10 @@
  * opened by infile (a regular file or a stream, "-" being standard input): a
  * stream is read once, so a caller never opens one twice (config_walk.c).
  *
- * The writer goes through outfile (habit 20): "<path>.tmp.<pid>", renamed on
- * commit, unlinked on abort. A binary trace's record count is filled in at
- * commit by seeking back to the header.
+ * The writer goes through outfile (habit 20): a regular file is written as
+ * "<path>.tmp.<pid>", renamed on commit, unlinked on abort; a device, FIFO or
+ * stdout is written in place. A binary trace's record count is filled in at
+ * commit by seeking back to the header, in a regular file only.
  *
  * trace_info() walks the whole trace once, in flat memory except for the set
  * of devices seen (a u64map, hashmap.h, one key per distinct device).
@@ -211,7 +212,7 @@ struct trace_writer {
 
 static const char *out_name(const struct trace_writer *w)
 {
-	return w->of.tmp ? w->of.tmp : "standard output";
+	return w->of.tmp ? w->of.tmp : w->of.path ? w->of.path : "standard output";
 }
 
 int trace_writer_open(struct trace_writer **out, const char *path, enum trace_fmt fmt)
@@ -265,7 +266,7 @@ int trace_writer_commit(struct trace_writer *w)
 {
 	int rc;
 
-	if (w->fmt == TRACE_BIN && w->of.path)
+	if (w->fmt == TRACE_BIN && w->of.kind == OUTFILE_ATOMIC)	/* never seek a device */
 		trace_bin_finish(w->of.fp, w->records);
 	rc = outfile_commit(&w->of);
 	free(w->iobuf);

@@ -49,16 +49,17 @@ int trace_open(struct op_source *src, const char *path);
 struct trace_writer;
 
 /*
- * trace_writer_open() creates "<path>.tmp.<pid>" through outfile (path "-"
- * is standard output) and writes the format's header. Returns 0 and sets *w,
- * or -1 after reporting.
+ * trace_writer_open() opens path through outfile (outfile.h: a regular file
+ * as "<path>.tmp.<pid>", a device or FIFO in place, "-" standard output) and
+ * writes the format's header. Returns 0 and sets *w, or -1 after reporting.
  * trace_write() appends one op: 0, or -1 after reporting an op that cannot be
  * written (a direction, window, level, page size or sg count out of range, a
  * zero length, a range wrapping past 2^64, DMA flags outside TRACE_DMA_FLAGS)
  * or a write error. Fields the op's kind does not use
  * are not written, so both formats write the same information.
  * trace_writer_commit() flushes, fills in the binary header's record count
- * (left "unknown" if the file cannot seek), renames; 0 or -1. It frees w.
+ * (left "unknown" unless the output is a regular file), commits; 0 or -1.
+ * It frees w.
  * trace_writer_abort() unlinks the temporary file and frees w; NULL is a no-op.
  */
 int trace_writer_open(struct trace_writer **w, const char *path, enum trace_fmt fmt);
