@@ -718,7 +718,8 @@ static const struct bad_line bad_lines[] = {
 	  "2: dma_map_page: expected dma_addr=<hex>, got 'dma_addr=xyz'" },
 	{ L2 "dma_map_page: d0 dir=TO_DEVICE dma_addr=10000000000000000 size=64 phys_addr=0 "
 	  "attrs=\n",
-	  "2: dma_map_page: expected dma_addr=<hex>, got 'dma_addr=10000000000000000'" },
+	  "2: dma_map_page: expected dma_addr=<hex>, got 'dma_addr=10000000000000000': a number is "
+	  "at most 64 bits" },
 	{ L2 "dma_map_page: d0 dir=TO_DEVICE dma_addr=1000 size=0 phys_addr=7000 attrs=\n",
 	  "2: dma_map_page: expected size=<decimal> of at least 1, got 'size=0'" },
 	{ L2 "dma_map_page: d0 dir=TO_DEVICE dma_addr=1000 size=0x40 phys_addr=7000 attrs=\n",
@@ -732,7 +733,7 @@ static const struct bad_line bad_lines[] = {
 	{ L2 "dma_unmap_page: d0 dir=TO_DEVICE dma_addr=1000 size=64\n",
 	  "2: dma_unmap_page: expected attrs=<flags>, got ''" },
 	{ L2 "dma_unmap_resource: d0 dir=TO_DEVICE dma_addr=1000 size=-1 attrs=\n",
-	  "2: dma_unmap_resource: expected size=<decimal>, got 'size=-1'" },
+	  "2: dma_unmap_resource: expected size=<decimal>, got 'size=-1': a number has no sign" },
 	{ L2 "map: IOMMU iova=0x1000 paddr=0x2000 size=4096\n",
 	  "2: map: expected 'IOMMU:', got 'IOMMU'" },
 	{ L2 "map: IOMMU: iova=1000 paddr=0x2000 size=4096\n",

@@ -760,7 +760,7 @@ static const struct bad_log bad_logs[] = {
 	{ "put-ret-word.log", "1: spapr_iommu_pci_put: expected ret=DEC, got 'ret=ok'" },
 	{ "put-trailing.log", "1: spapr_iommu_pci_put: expected end of line, got 'extra'" },
 	{ "put-liobn-17-digits.log", "1: spapr_iommu_pci_put: expected liobn=0xHEX, got "
-	  "'liobn=0x800000000000000000'" },
+	  "'liobn=0x800000000000000000': a number is at most 64 bits" },
 	{ "put-too-long.log", "1: spapr_iommu_pci_put: line longer than 4096 bytes" },
 	{ "indirect-ioban-512.log", "2: spapr_iommu_pci_indirect: expected iobaN=0xHEX below 0x200 "
 	  "(the index of the last of at most 512 TCEs), got 'iobaN=0x200'" },
