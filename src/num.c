@@ -135,9 +135,9 @@ int num_parse_str(const char *s, unsigned flags, uint64_t *out)
 static const char *const whys[] = {
 	[-NUM_EEMPTY] = ": the text is empty",
 	[-NUM_ENUL] = ": a number holds no NUL byte",
-	[-NUM_ESPACE] = ": a number has no spaces, tabs or line breaks",
+	[-NUM_ESPACE] = ": a number has no spaces, tabs or other white space",
 	[-NUM_ESIGN] = ": a number has no sign",
-	[-NUM_EZERO] = ": leading zeros are refused, not read as octal (write the number without them, or in 0x hex)",
+	[-NUM_EZERO] = ": leading zeros are refused, never read as octal: write the number without them",
 	[-NUM_EHEXSUFFIX] = ": a hex number takes no size suffix",
 	[-NUM_ESYNTAX] = ": not a number",
 	[-NUM_ERANGE] = ": a number is at most 64 bits",
@@ -177,13 +177,16 @@ static size_t show_char(char *out, unsigned char c)
 
 const char *num_show(char *buf, size_t n, const char *s, size_t len)
 {
-	size_t o = 0, k;
+	size_t o = 0, need = 0, k;
 	char one[5];
+	bool cut;
 
-	/* after each byte, room is left for "..." and the NUL if more follow */
+	for (size_t i = 0; i < len; i++)
+		need += show_char(one, (unsigned char)s[i]);
+	cut = need + 1 > n;
 	for (size_t i = 0; i < len; i++) {
 		k = show_char(one, (unsigned char)s[i]);
-		if (o + k + (i + 1 < len ? 3 : 0) + 1 > n) {
+		if (cut && o + k + 4 > n) {	/* room for "..." and the NUL */
 			memcpy(buf + o, "...", 4);
 			return buf;
 		}
