@@ -9,6 +9,11 @@
  * the overlay without. modes (a list) and workload (a generator's own table,
  * or a trace) have walkers of their own. Every value's origin is recorded
  * for later checks and for the report.
+ *
+ * Numbers (integers, sizes, page sizes) are read by num.c, whose refusal
+ * reason ends the message ("got '0100': leading zeros are refused, ...").
+ * Before anything is walked, one scan refuses a key with a NUL byte in any
+ * loaded file (check_keys).
  */
 #include <errno.h>
 #include <stdbool.h>

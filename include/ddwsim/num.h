@@ -30,7 +30,8 @@
 enum num_flags {
 	NUM_SIZE = 1u << 0,	/* a decimal may end in a suffix (sizes) */
 	NUM_DEC = 1u << 1,	/* decimal only: "0x" is refused */
-	NUM_HEX = 1u << 2,	/* bare hex digits only: the caller has matched "0x" (or the format has none) */
+	NUM_HEX = 1u << 2,	/* bare hex digits only: the caller has matched "0x" (or the format has none);
+				 * NUM_DEC and NUM_ZEROS then do nothing */
 	NUM_ZEROS = 1u << 3,	/* leading zeros allowed, read as decimal: columns a tool pads ("[001]") */
 	NUM_NEG = 1u << 4,	/* one leading '-' allowed: *out holds an int64_t, two's complement */
 };
