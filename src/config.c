@@ -191,40 +191,7 @@ char *cfg_file_of(const struct loader *ld, struct cfg_doc *d, int node)
 	return dir_join(d->file, name);
 }
 
-/* --- size text, both ways --- */
-
-int config_parse_size(const char *s, uint64_t *out)
-{
-	static const char units[] = "KMGTPE";
-	unsigned long long v;
-	const char *u;
-	char *end;
-	int shift = 0;
-
-	if (!*s || *s == '-' || *s == '+' || *s == ' ')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (end == s)
-		return -EINVAL;
-	if (errno == ERANGE)
-		return -ERANGE;
-	if (*end) {
-		u = strchr(units, *end >= 'a' ? *end - 32 : *end);
-		if (!u || !*u)
-			return -EINVAL;
-		shift = 10 * (int)(u - units + 1);
-		end++;
-		if (!strcmp(end, "iB") || !strcmp(end, "B"))
-			end += strlen(end);
-		if (*end)
-			return -EINVAL;
-		if (v > (UINT64_MAX >> shift))
-			return -ERANGE;
-	}
-	*out = (uint64_t)v << shift;
-	return 0;
-}
+/* --- size text (parsed by num.c, NUM_SIZE) --- */
 
 const char *config_size_str(uint64_t b, char *buf, size_t n)
 {

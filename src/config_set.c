@@ -11,10 +11,12 @@
  * gives is relative to the working directory (cfg_file_of).
  */
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
 
+#include "ddwsim/num.h"
 #include "ddwsim/xalloc.h"
 #include "config_int.h"
 
@@ -41,16 +43,18 @@ static unsigned split_path(char *key, char **comp, unsigned max)
 	return n;
 }
 
-/* Item of sequence seq named by comp: an index or a mode's name; 0 if none. */
+/*
+ * Item of sequence seq named by comp: an index (a number as num.h reads it:
+ * "1" or "0x1", not " 1", "+1" or "01") or a mode's name; 0 if none.
+ */
 static int seq_item(struct cfg_doc *d, int seq, const char *comp)
 {
 	yaml_node_t *n = cfg_node(d, seq);
 	long count = n->data.sequence.items.top - n->data.sequence.items.start;
-	char *end;
-	long i = strtol(comp, &end, 10);
+	uint64_t i;
 
-	if (*comp && !*end)
-		return i >= 0 && i < count ? n->data.sequence.items.start[i] : 0;
+	if (num_parse_str(comp, 0, &i) == 0)
+		return i < (uint64_t)count ? n->data.sequence.items.start[i] : 0;
 	for (long j = 0; j < count; j++) {
 		int item = n->data.sequence.items.start[j];
 		const char *name = cfg_scalar(d, cfg_map_get(d, item, "name"));

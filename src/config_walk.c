@@ -9,6 +9,11 @@
  * the overlay without. modes (a list) and workload (a generator's own table,
  * or a trace) have walkers of their own. Every value's origin is recorded
  * for later checks and for the report.
+ *
+ * Numbers (integers, sizes, page sizes) are read by num.c, whose refusal
+ * reason ends the message ("got '0100': leading zeros are refused, ...").
+ * Before anything is walked, one scan refuses a key with a NUL byte in any
+ * loaded file (check_keys).
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -20,28 +25,12 @@
 
 #include "ddwsim/config.h"
 #include "ddwsim/infile.h"
+#include "ddwsim/num.h"
 #include "ddwsim/synth.h"
 #include "ddwsim/xalloc.h"
 #include "config_int.h"
 
 /* --- scalars --- */
-
-static int parse_u64(const char *s, uint64_t *out)
-{
-	unsigned long long v;
-	char *end;
-
-	if (!*s || *s == '-' || *s == '+' || *s == ' ')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (end == s || *end)
-		return -EINVAL;
-	if (errno == ERANGE)
-		return -ERANGE;
-	*out = v;
-	return 0;
-}
 
 static int parse_bool(const char *s, bool *out)
 {
@@ -115,11 +104,17 @@ static void expected(const struct cfg_key *k, char *buf, size_t n)
 	}
 }
 
+/*
+ * The number parsers below return 0; -ERANGE for a number outside the key's
+ * range; or the enum num_err of text that is no number (num.h), whose
+ * reason walk_value() puts in the message.
+ */
+
 /* Parses one page size (power of two in [k->min, k->max]) to its shift. */
 static int parse_page(const struct cfg_key *k, const char *s, unsigned *shift)
 {
 	uint64_t v;
-	int rc = config_parse_size(s, &v);
+	int rc = num_parse_str(s, NUM_SIZE, &v);
 
 	if (rc < 0)
 		return rc;
@@ -129,11 +124,11 @@ static int parse_page(const struct cfg_key *k, const char *s, unsigned *shift)
 	return 0;
 }
 
-/* CFG_U32 or CFG_U64 at p: an integer in [k->min, k->max]. */
+/* CFG_U32 or CFG_U64 at p: an integer in [k->min, k->max], no suffix. */
 static int parse_number(const struct cfg_key *k, const char *s, void *p)
 {
 	uint64_t v;
-	int rc = parse_u64(s, &v);
+	int rc = num_parse_str(s, 0, &v);
 
 	if (rc == 0 && (v < k->min || v > k->max))
 		rc = -ERANGE;
@@ -152,7 +147,7 @@ static int parse_bytes(const struct cfg_key *k, const char *s, uint64_t *p)
 
 	if (k->type == CFG_SIZE_RAM && !strcmp(s, "ram"))
 		return *p = SIZE_RAM, 0;
-	rc = config_parse_size(s, &v);
+	rc = num_parse_str(s, NUM_SIZE, &v);
 	if (rc == 0 && (v < k->min || v > k->max))
 		rc = -ERANGE;
 	if (rc == 0)
@@ -160,7 +155,7 @@ static int parse_bytes(const struct cfg_key *k, const char *s, uint64_t *p)
 	return rc;
 }
 
-/* Parses scalar text s for key k into base + k->off. */
+/* Parses scalar text s for key k into base + k->off: 0, -ERANGE, -EINVAL or an enum num_err. */
 static int parse_scalar(const struct cfg_key *k, const char *s, void *base)
 {
 	void *p = (char *)base + k->off;
@@ -211,6 +206,24 @@ static void origin_at(struct loader *ld, struct cfg_doc *d, int node, const char
 	cfg_origin_add(ld->cfg, path, where);
 }
 
+/*
+ * Scalar node's value refused with rc (parse_scalar's): "'TEXT' is out of
+ * range, expected EXP", or "expected EXP, got 'TEXT'" with the number rule
+ * it breaks, if any. TEXT shows control bytes escaped ("\t-1"). Returns -1.
+ */
+static int value_error(struct loader *ld, struct cfg_doc *d, int node, const char *path,
+		       const char *exp, int rc)
+{
+	yaml_node_t *n = cfg_node(d, node);
+	char text[512];
+
+	num_show(text, sizeof(text), (const char *)n->data.scalar.value, n->data.scalar.length);
+	if (rc == -ERANGE || rc == NUM_ERANGE)
+		return cfg_err_node(ld, d, node, path, "'%s' is out of range, expected %s", text, exp);
+	return cfg_err_node(ld, d, node, path, "expected %s, got '%s'%s", exp, text,
+			    num_why_tail(rc));
+}
+
 static int parse_page_list(struct loader *ld, struct cfg_doc *d, int node,
 			   const struct cfg_key *k, void *base, const char *path)
 {
@@ -224,9 +237,14 @@ static int parse_page_list(struct loader *ld, struct cfg_doc *d, int node,
 	for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
 		const char *s = cfg_scalar(d, *it);
 		unsigned shift;
+		int rc;
 
-		if (!s || parse_page(k, s, &shift) < 0)
-			return cfg_err_node(ld, d, *it, path, "expected %s, got '%s'", exp, s ? s : "a mapping");
+		if (!s)
+			return cfg_err_node(ld, d, *it, path, "expected %s, got 'a mapping'", exp);
+		rc = strlen(s) == cfg_node(d, *it)->data.scalar.length ? parse_page(k, s, &shift)
+								       : NUM_ENUL;
+		if (rc < 0)
+			return value_error(ld, d, *it, path, exp, rc);
 		mask |= 1ull << shift;
 	}
 	*(uint64_t *)((char *)base + k->off) = mask;
@@ -254,11 +272,7 @@ static int walk_value(struct loader *ld, struct cfg_doc *d, int node, const stru
 	if (strlen(s) != n->data.scalar.length)
 		return cfg_err_node(ld, d, node, path, "expected %s, got a value with a NUL byte", exp);
 	rc = parse_scalar(k, s, base);
-	if (rc == -ERANGE)
-		return cfg_err_node(ld, d, node, path, "'%s' is out of range, expected %s", s, exp);
-	if (rc < 0)
-		return cfg_err_node(ld, d, node, path, "expected %s, got '%s'", exp, s);
-	return 0;
+	return rc < 0 ? value_error(ld, d, node, path, exp, rc) : 0;
 }
 
 static void apply_defaults(struct loader *ld, const struct cfg_key *tab, void *base,
@@ -499,6 +513,38 @@ static int walk_section(struct loader *ld, int s, void *base)
 	return rc;
 }
 
+/*
+ * No mapping key of any loaded file holds a NUL byte. Keys are compared as C
+ * strings (strcmp, cfg_map_get), so "ios\0evil" would be taken as ios; this
+ * one scan, before any key is read, covers sections, includes and every
+ * table. A --set cannot make such a key: its text comes from argv.
+ */
+static int check_keys(struct loader *ld)
+{
+	char text[256];
+
+	for (unsigned i = 0; i < ld->ndocs; i++) {
+		struct cfg_doc *d = &ld->docs[i];
+
+		for (yaml_node_t *n = d->doc.nodes.start; n < d->doc.nodes.top; n++) {
+			if (n->type != YAML_MAPPING_NODE)
+				continue;
+			for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+				yaml_node_t *k = cfg_node(d, p->key);
+
+				if (k->type != YAML_SCALAR_NODE ||
+				    strlen((const char *)k->data.scalar.value) == k->data.scalar.length)
+					continue;
+				num_show(text, sizeof(text), (const char *)k->data.scalar.value,
+					 k->data.scalar.length);
+				return cfg_err_node(ld, d, p->key, NULL,
+						    "expected a key without NUL bytes, got '%s'", text);
+			}
+		}
+	}
+	return 0;
+}
+
 int cfg_walk_sections(struct loader *ld)
 {
 	struct config *c = ld->cfg;
@@ -506,6 +552,8 @@ int cfg_walk_sections(struct loader *ld)
 		[SEC_PLATFORM] = &c->platform, [SEC_HOST] = &c->host, [SEC_RUN] = &c->run,
 	};
 
+	if (check_keys(ld) < 0)
+		return -1;
 	for (int s = 0; s < SEC_COUNT; s++)
 		if (cfg_section_keys[s] && walk_section(ld, s, bases[s]) < 0)
 			return -1;

@@ -10,15 +10,20 @@
  *   trace-cmd report       TASK-PID [CPU] TIMESTAMP: EVENT: ARGS   (EVENT: may be padded)
  *             fio-1432  [001]   812.004512: dma_unmap_page:       0000:01:00.0 dir=...
  *
- * The CPU column is the first "[N]" with a blank on each side (TASK may hold
- * blanks; a tgid column "(  1432)" may come before it). Then come one
- * optional FLAGS field (any characters but blanks), the time stamp
- * SEC.FRAC: (any number of fraction digits; a bare integer, as the counter
- * and TSC clocks print, is taken as ns) and EVENT: (letters, digits, _ - .).
- * Lines whose first non-blank character is '#' (the tracefs header) and
- * blank lines are skipped. Any other line (trace-cmd's "cpus=4",
- * "CPU:2 [LOST 7 EVENTS]") is counted as ignored; a "[LOST N EVENTS]" line
- * is warned about once, since unmaps of the lost maps will not match.
+ * The CPU column is the first "[...]" field with a blank on each side that
+ * is followed by one optional FLAGS field (any characters but blanks and no
+ * final ':'), the time stamp (a field ending in ':') and EVENT: (letters,
+ * digits, _ - .), so TASK may hold blanks and brackets, and a tgid column
+ * "(  1432)" may come before it. Such a line is an event line, and its
+ * numbers must parse (num.c; decimal, leading zeros allowed as the kernel
+ * pads them): the CPU in 0..2^32-1, the time stamp SEC.FRAC: (any number of
+ * fraction digits) or a bare integer, taken as ns (the counter and TSC
+ * clocks). A bad one is an error naming the line, whatever the event: such
+ * a line is never dropped. Lines whose first non-blank character is '#'
+ * (the tracefs header) and blank lines are skipped. Any other line
+ * (trace-cmd's "cpus=4", "CPU:2 [LOST 7 EVENTS]") is counted as ignored; a
+ * "[LOST N EVENTS]" line is warned about once, since unmaps of the lost
+ * maps will not match.
  *
  * Event formats, from the kernel's TP_printk (torvalds/linux):
  *   include/trace/events/iommu.h, commit 03ab8e6297acd1bc0eedaa050e2a1635c576fd11
@@ -116,7 +121,9 @@
  *
  * Errors: a lifted event whose arguments do not parse stops the import with
  * "FILE:LINE: EVENT: expected ..., got '...'" (the field quoted, cut at 64
- * bytes). Numbers are 64-bit: %llx hex with or without 0x, %zu decimal.
+ * bytes), then the rule of num.h a number broke, if any. Numbers are read
+ * by num.c, 64-bit: %llx hex with or without 0x (leading zeros allowed),
+ * %zu decimal (no sign, no leading 0).
  * A lifted line longer than 256 KiB is an error (a 4096-element dma_map_sg
  * takes under 200 KiB); longer lines of other events are ignored. More than
  * TRACE_SG_MAX (4096) elements or segments in one dma_map_sg is an error.
@@ -156,6 +163,7 @@
 #include "ddwsim/idpool.h"
 #include "ddwsim/infile.h"
 #include "ddwsim/import_ftrace.h"
+#include "ddwsim/num.h"
 #include "ddwsim/tce.h"
 #include "ddwsim/trace.h"
 #include "ddwsim/workload.h"
@@ -260,6 +268,12 @@ static const char *quoted(struct fimp *q, const char *s)
 static int expected(struct fimp *q, const char *what, const char *got)
 {
 	return bad(q, "%s: expected %s, got '%s'", q->ev, what, quoted(q, got));
+}
+
+/* The same, then the rule of num.h a number in FIELD broke, if rc (enum num_err) names one. */
+static int expected_num(struct fimp *q, const char *what, const char *got, int rc)
+{
+	return bad(q, "%s: expected %s, got '%s'%s", q->ev, what, quoted(q, got), num_why_tail(rc));
 }
 
 /* --- live mappings --- */
@@ -489,7 +503,7 @@ static uint32_t dev_of(struct fimp *q, const char *name)
 
 /* --- argument fields --- */
 
-enum fnum { NUM_0X, NUM_HEX, NUM_DEC };	/* 0x%llx, %llx (0x allowed), %zu */
+enum fnum { FN_0X, FN_HEX, FN_DEC };	/* 0x%llx, %llx (0x allowed), %zu */
 
 static bool is_blank(char c)
 {
@@ -501,41 +515,16 @@ static bool is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
-/* The value of digit c in base 10 or 16, or -1. */
-static int digit_value(char c, unsigned base)
+/* The number s[0..n) of the kind's form, read by num.c; 0 or an enum num_err. */
+static int parse_fnum(const char *s, size_t n, enum fnum kind, uint64_t *v)
 {
-	int d = -1;
+	bool has_0x = n >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
 
-	if (c >= '0' && c <= '9')
-		d = c - '0';
-	else if (c >= 'a' && c <= 'f')
-		d = c - 'a' + 10;
-	else if (c >= 'A' && c <= 'F')
-		d = c - 'A' + 10;
-	return d < (int)base ? d : -1;
-}
-
-/* A number at s; returns the first byte after it, or NULL (none, or over 64 bits). */
-static const char *scan_num(const char *s, enum fnum kind, uint64_t *v)
-{
-	bool has_0x = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
-	unsigned base = kind == NUM_DEC ? 10 : 16;
-	const char *p, *start;
-	uint64_t x = 0;
-	int d;
-
-	if (kind == NUM_0X && !has_0x)
-		return NULL;
-	start = p = has_0x && base == 16 ? s + 2 : s;
-	for (; (d = digit_value(*p, base)) >= 0; p++) {
-		if (x > (UINT64_MAX - (unsigned)d) / base)
-			return NULL;
-		x = x * base + (unsigned)d;
-	}
-	if (p == start)
-		return NULL;
-	*v = x;
-	return p;
+	if (kind == FN_DEC)
+		return num_parse(s, n, NUM_DEC, v);
+	if (kind == FN_0X && !has_0x)
+		return NUM_ESYNTAX;
+	return has_0x ? num_parse(s + 2, n - 2, NUM_HEX, v) : num_parse(s, n, NUM_HEX, v);
 }
 
 /* Splits s at blanks into q->tok: at most FTOK_MAX + 1 fields (one more: too many). */
@@ -583,22 +572,23 @@ static int field_lit(struct fimp *q, const char *lit)
 static int field_num(struct fimp *q, const char *key, enum fnum kind, uint64_t *v)
 {
 	static const char *const forms[] = {
-		[NUM_0X] = "0x<hex>", [NUM_HEX] = "<hex>", [NUM_DEC] = "<decimal>",
+		[FN_0X] = "0x<hex>", [FN_HEX] = "<hex>", [FN_DEC] = "<decimal>",
 	};
-	const char *t = next_field(q), *e;
+	const char *t = next_field(q);
 	size_t n = strlen(key);
 	char what[48];
+	int rc = NUM_ESYNTAX;
 
-	if (!strncmp(t, key, n) && (e = scan_num(t + n, kind, v)) && !*e)
+	if (!strncmp(t, key, n) && (rc = parse_fnum(t + n, strlen(t + n), kind, v)) == 0)
 		return 0;
 	snprintf(what, sizeof(what), "%s%s", key, forms[kind]);
-	return expected(q, what, t);
+	return expected_num(q, what, t, rc);
 }
 
 /* size=N of a map: N >= 1. */
 static int field_size(struct fimp *q, uint64_t *v)
 {
-	if (field_num(q, "size=", NUM_DEC, v) < 0)
+	if (field_num(q, "size=", FN_DEC, v) < 0)
 		return -1;
 	if (!*v)
 		return expected(q, "size=<decimal> of at least 1", q->tok[q->ti - 1]);
@@ -608,30 +598,33 @@ static int field_size(struct fimp *q, uint64_t *v)
 /* KEY=A/B, both decimal (nents=%d/%d). */
 static int field_pair(struct fimp *q, const char *key, uint64_t *a, uint64_t *b)
 {
-	const char *t = next_field(q), *e;
+	const char *t = next_field(q), *slash;
 	size_t n = strlen(key);
 	char what[48];
+	int rc = NUM_ESYNTAX;
 
-	if (!strncmp(t, key, n) && (e = scan_num(t + n, NUM_DEC, a)) && *e == '/' &&
-	    (e = scan_num(e + 1, NUM_DEC, b)) && !*e)
+	if (!strncmp(t, key, n) && (slash = strchr(t + n, '/')) &&
+	    (rc = parse_fnum(t + n, (size_t)(slash - t) - n, FN_DEC, a)) == 0 &&
+	    (rc = parse_fnum(slash + 1, strlen(slash + 1), FN_DEC, b)) == 0)
 		return 0;
 	snprintf(what, sizeof(what), "%s<decimal>/<decimal>", key);
-	return expected(q, what, t);
+	return expected_num(q, what, t, rc);
 }
 
 /* The iova range's end, "- 0x%016llx", if there (v5.17 on); not used. */
 static int field_iova_end(struct fimp *q)
 {
-	const char *t, *e;
+	const char *t;
 	uint64_t end;
+	int rc;
 
 	if (strcmp(peek_field(q), "-"))
 		return 0;
 	q->ti++;
 	t = next_field(q);
-	if ((e = scan_num(t, NUM_0X, &end)) && !*e)
+	if ((rc = parse_fnum(t, strlen(t), FN_0X, &end)) == 0)
 		return 0;
-	return expected(q, "0x<hex> after '-'", t);
+	return expected_num(q, "0x<hex> after '-'", t, rc);
 }
 
 static int field_dev(struct fimp *q, const char **name)
@@ -681,17 +674,21 @@ static int field_array(struct fimp *q, const char *key, uint64_t *buf, unsigned 
 		       unsigned max, unsigned *n)
 {
 	const char *t = next_field(q), *p;
-	size_t kl = strlen(key);
+	size_t kl = strlen(key), len;
 	char what[80];
 	uint64_t v;
+	int rc;
 
 	*n = 0;
 	snprintf(what, sizeof(what), "%s{0x<hex>,...}", key);
 	if (strncmp(t, key, kl) || t[kl] != '{')
 		return expected(q, what, t);
 	for (p = t + kl; *p != '}'; (*n)++) {
-		p = scan_num(p + 1, NUM_0X, &v);
-		if (!p || (*p != ',' && *p != '}'))
+		len = strcspn(p + 1, ",}");
+		if ((rc = parse_fnum(p + 1, len, FN_0X, &v)) < 0)
+			return expected_num(q, what, t, rc);
+		p += 1 + len;
+		if (*p != ',' && *p != '}')
 			return expected(q, what, t);
 		if (*n == max) {
 			snprintf(what, sizeof(what), "%s with at most %u numbers", key, max);
@@ -716,8 +713,8 @@ static int lift_iommu_map(struct fimp *q)
 {
 	uint64_t iova, paddr, size;
 
-	if (field_lit(q, "IOMMU:") < 0 || field_num(q, "iova=", NUM_0X, &iova) < 0 ||
-	    field_iova_end(q) < 0 || field_num(q, "paddr=", NUM_0X, &paddr) < 0 ||
+	if (field_lit(q, "IOMMU:") < 0 || field_num(q, "iova=", FN_0X, &iova) < 0 ||
+	    field_iova_end(q) < 0 || field_num(q, "paddr=", FN_0X, &paddr) < 0 ||
 	    field_size(q, &size) < 0 || field_end(q) < 0)
 		return -1;
 	return map_one(q, 0, iova, paddr, size, DMA_DIR_BIDIRECTIONAL);
@@ -727,9 +724,9 @@ static int lift_iommu_unmap(struct fimp *q)
 {
 	uint64_t iova, size, unmapped;
 
-	if (field_lit(q, "IOMMU:") < 0 || field_num(q, "iova=", NUM_0X, &iova) < 0 ||
-	    field_iova_end(q) < 0 || field_num(q, "size=", NUM_DEC, &size) < 0 ||
-	    field_num(q, "unmapped_size=", NUM_DEC, &unmapped) < 0 || field_end(q) < 0)
+	if (field_lit(q, "IOMMU:") < 0 || field_num(q, "iova=", FN_0X, &iova) < 0 ||
+	    field_iova_end(q) < 0 || field_num(q, "size=", FN_DEC, &size) < 0 ||
+	    field_num(q, "unmapped_size=", FN_DEC, &unmapped) < 0 || field_end(q) < 0)
 		return -1;
 	return unmap_bus(q, 0, iova, size ? size : 1);
 }
@@ -742,8 +739,8 @@ static int lift_dma_map(struct fimp *q)
 	const char *name;
 
 	if (field_dev(q, &name) < 0 || field_dir(q, &dir) < 0 ||
-	    field_num(q, "dma_addr=", NUM_HEX, &dma) < 0 || field_size(q, &size) < 0 ||
-	    field_num(q, "phys_addr=", NUM_HEX, &phys) < 0 || field_attrs(q) < 0 ||
+	    field_num(q, "dma_addr=", FN_HEX, &dma) < 0 || field_size(q, &size) < 0 ||
+	    field_num(q, "phys_addr=", FN_HEX, &phys) < 0 || field_attrs(q) < 0 ||
 	    field_end(q) < 0)
 		return -1;
 	return map_one(q, dev_of(q, name), dma, phys, size, dir);
@@ -757,8 +754,8 @@ static int lift_dma_unmap(struct fimp *q)
 	const char *name;
 
 	if (field_dev(q, &name) < 0 || field_dir(q, &dir) < 0 ||
-	    field_num(q, "dma_addr=", NUM_HEX, &dma) < 0 ||
-	    field_num(q, "size=", NUM_DEC, &size) < 0 || field_attrs(q) < 0 || field_end(q) < 0)
+	    field_num(q, "dma_addr=", FN_HEX, &dma) < 0 ||
+	    field_num(q, "size=", FN_DEC, &size) < 0 || field_attrs(q) < 0 || field_end(q) < 0)
 		return -1;
 	return unmap_bus(q, dev_of(q, name), dma, 0);
 }
@@ -972,88 +969,133 @@ static size_t field_len(const char *s)
 	return n;
 }
 
-/* The first "[N]" with a blank on each side: sets *cpu, returns the byte after ']', or NULL. */
-static char *find_cpu(char *s, unsigned *cpu)
-{
-	uint64_t v;
-	char *d;
-
-	for (char *p = strchr(s, '['); p; p = strchr(p + 1, '[')) {
-		if (p == s || !is_blank(p[-1]) || !is_digit(p[1]))
-			continue;
-		for (v = 0, d = p + 1; is_digit(*d) && v <= UINT32_MAX; d++)
-			v = v * 10 + (unsigned)(*d - '0');
-		if (*d == ']' && is_blank(d[1]) && v <= UINT32_MAX) {
-			*cpu = (unsigned)v;
-			return d + 1;
-		}
-	}
-	return NULL;
-}
-
-/*
- * "SEC.FRAC:" (n bytes, the colon included): whole seconds and the rest in
- * ps (digits past 12 dropped); a bare integer is ns. false if s is not one.
- */
-static bool parse_stamp(const char *s, size_t n, uint64_t *sec, uint64_t *frac_ps)
-{
-	uint64_t v, scale = PS_PER_S;
-	const char *e;
-
-	if (n < 2 || s[n - 1] != ':' || !(e = scan_num(s, NUM_DEC, &v)))
-		return false;
-	if (e == s + n - 1) {
-		*sec = v / NS_PER_S;
-		*frac_ps = v % NS_PER_S * PS_PER_NS;
-		return true;
-	}
-	if (*e != '.' || e + 1 == s + n - 1)
-		return false;
-	*sec = v;
-	*frac_ps = 0;
-	for (e++; e < s + n - 1; e++) {
-		if (!is_digit(*e))
-			return false;
-		scale /= 10;
-		*frac_ps += (uint64_t)(*e - '0') * scale;
-	}
-	return true;
-}
-
 static bool is_name_char(char c)
 {
 	return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
 	       c == '-' || c == '.';
 }
 
-/* Splits an event line into h (the name and args in place); false if s is not one. */
-static bool parse_head(char *s, struct fhead *h)
-{
-	char *p = find_cpu(s, &h->cpu), *t;
-	size_t n;
+/* Where the columns of an event line are, found before any number in them is read. */
+struct fcols {
+	const char *cpu;	/* the "[N]" field */
+	size_t cpu_len;
+	const char *stamp;	/* the time stamp field, its ':' included */
+	size_t stamp_len;
+	char *name;		/* the event name */
+	char *name_end;		/* the ':' after it, or "[LINE TOO BIG]" */
+};
 
-	if (!p)
-		return false;
-	p = skip_blanks(p);
-	n = field_len(p);
-	if (!parse_stamp(p, n, &h->sec, &h->frac_ps)) {		/* the irq-info flags */
-		p = skip_blanks(p + n);
-		n = field_len(p);
-		if (!parse_stamp(p, n, &h->sec, &h->frac_ps))
-			return false;
+/*
+ * Whether the "[...]" field at p (n bytes) is followed as the CPU column
+ * is: [FLAGS] STAMP: NAME: (or NAME[LINE TOO BIG]); fills c if so. The
+ * stamp is known by its final ':' (flags have none), so a stamp that does
+ * not parse still marks the line as an event line, to be reported.
+ */
+static bool cols_after(char *p, size_t n, struct fcols *c)
+{
+	char *s = skip_blanks(p + n), *t;
+	size_t m = field_len(s);
+
+	if (m && s[m - 1] != ':') {		/* the irq-info flags */
+		s = skip_blanks(s + m);
+		m = field_len(s);
 	}
-	p = skip_blanks(p + n);
-	for (t = p; is_name_char(*t); t++)
+	if (!m || s[m - 1] != ':')
+		return false;
+	c->stamp = s;
+	c->stamp_len = m;
+	s = skip_blanks(s + m);
+	for (t = s; is_name_char(*t); t++)
 		;
-	if (t == p)
+	if (t == s || (*t != ':' && strcmp(t, LINE_TOO_BIG)))
 		return false;
-	h->name = p;
-	h->too_big = !strcmp(t, LINE_TOO_BIG);
-	if (!h->too_big && *t != ':')
-		return false;
-	h->args = h->too_big ? t + strlen(t) : skip_blanks(t + 1);
-	*t = '\0';
+	c->name = s;
+	c->name_end = t;
 	return true;
+}
+
+/*
+ * The columns of an event line: the CPU column is the first field "[...]"
+ * with a blank on each side that cols_after() accepts (TASK may hold blanks
+ * and brackets). false if there is none: not an event line.
+ */
+static bool find_cols(char *s, struct fcols *c)
+{
+	for (char *p = strchr(s, '['); p; p = strchr(p + 1, '[')) {
+		size_t n = field_len(p);
+
+		if (p == s || !is_blank(p[-1]) || n < 2 || p[n - 1] != ']' || !is_blank(p[n]))
+			continue;
+		if (cols_after(p, n, c)) {
+			c->cpu = p;
+			c->cpu_len = n;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * The time stamp s[0..n) (its final ':' included), "SEC.FRAC:": whole
+ * seconds and the rest in ps (digits past 12 dropped); or "NS:", a bare
+ * integer in ns. Decimal, leading zeros allowed. 0 or an enum num_err.
+ */
+static int parse_stamp(const char *s, size_t n, uint64_t *sec, uint64_t *frac_ps)
+{
+	const char *dot = memchr(s, '.', n - 1);
+	size_t fn = dot ? (size_t)(s + n - 1 - dot) - 1 : 0, k = fn < 12 ? fn : 12;
+	uint64_t v, f, scale = 1;
+	int rc = num_parse(s, dot ? (size_t)(dot - s) : n - 1, NUM_DEC | NUM_ZEROS, &v);
+
+	if (rc < 0)
+		return rc;
+	if (!dot) {
+		*sec = v / NS_PER_S;
+		*frac_ps = v % NS_PER_S * PS_PER_NS;
+		return 0;
+	}
+	if ((rc = num_parse(dot + 1, k, NUM_DEC | NUM_ZEROS, &f)) < 0)
+		return rc;
+	for (size_t i = k; i < fn; i++)
+		if (!is_digit(dot[1 + i]))
+			return NUM_ESYNTAX;
+	for (size_t i = k; i < 12; i++)
+		scale *= 10;
+	*sec = v;
+	*frac_ps = f * scale;
+	return 0;
+}
+
+/*
+ * Splits an event line into h (the name and args in place): 1; 0 if s is
+ * not an event line; -1 reported, for an event line whose [CPU] or time
+ * stamp is not a number (never dropped silently).
+ */
+static int parse_head(struct fimp *q, char *s, struct fhead *h)
+{
+	char text[FQUOTE_MAX + 4];
+	struct fcols c;
+	uint64_t cpu;
+	int rc;
+
+	if (!find_cols(s, &c))
+		return 0;
+	h->name = c.name;
+	h->too_big = *c.name_end != ':';
+	h->args = h->too_big ? c.name_end + strlen(c.name_end) : skip_blanks(c.name_end + 1);
+	*c.name_end = '\0';
+	rc = num_parse(c.cpu + 1, c.cpu_len - 2, NUM_DEC | NUM_ZEROS, &cpu);
+	if (rc < 0 || cpu > UINT32_MAX)
+		return bad(q, "%s: expected [CPU], a decimal CPU number in 0..4294967295, got '%s'%s",
+			   h->name, num_show(text, sizeof(text), c.cpu, c.cpu_len),
+			   rc < 0 ? num_why_tail(rc) : "");
+	h->cpu = (unsigned)cpu;
+	rc = parse_stamp(c.stamp, c.stamp_len, &h->sec, &h->frac_ps);
+	if (rc < 0)
+		return bad(q, "%s: expected a time stamp SEC.FRAC: or NS: (decimal), got '%s'%s",
+			   h->name, num_show(text, sizeof(text), c.stamp, c.stamp_len),
+			   num_why_tail(rc));
+	return 1;
 }
 
 /* Sets q->now_ps from the line's time stamp: ps since the first event line, never decreasing. */
@@ -1091,13 +1133,14 @@ static int import_line(struct fimp *q)
 {
 	const char *s = q->line + strspn(q->line, " \t");
 	const struct fevent *e;
-	struct fhead h;
+	struct fhead h = { 0 };	/* set by parse_head() when it returns 1 */
+	int rc;
 
 	q->st.lines++;
 	if (!*s || *s == '#')
 		return 0;
-	if (!parse_head(q->line, &h))
-		return other_line(q, s);
+	if ((rc = parse_head(q, q->line, &h)) <= 0)
+		return rc < 0 ? -1 : other_line(q, s);
 	q->st.events++;
 	set_time(q, &h);
 	q->cpu = h.cpu;

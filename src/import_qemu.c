@@ -204,7 +204,10 @@
  * parse or contradict QEMU's own checks, stops the import with
  * "FILE:LINE: <event>: expected ..., got '...'". Blank lines are allowed.
  * A lifted line longer than 4096 bytes is an error; longer lines of other
- * events are skipped. Numbers are 64-bit; ret and npages are signed.
+ * events are skipped. Numbers are read by num.c: 64-bit, hex after the
+ * format's "0x" (leading zeros allowed), decimal otherwise with no leading 0
+ * (but TID@SEC.USEC may have them), and no sign but on ret and npages,
+ * which are signed; a number breaking a rule has the rule in the message.
  *
  * Data layout and cost
  *
@@ -245,6 +248,7 @@
 #include "ddwsim/idpool.h"
 #include "ddwsim/infile.h"
 #include "ddwsim/import.h"
+#include "ddwsim/num.h"
 #include "ddwsim/tce.h"
 #include "ddwsim/trace.h"
 #include "ddwsim/workload.h"
@@ -442,44 +446,19 @@ static int read_line(struct qimp *q)
 }
 
 /*
- * Scans an unsigned number in base 10 or 16 at s, at most maxd digits.
- * Returns the end, or NULL for no digit, too many, or more than 64 bits.
+ * The argument of kind k at *s, up to a separator (' ', ',') or the end,
+ * read by num.c; *s moves past it. Returns 0 or an enum num_err.
  */
-static const char *scan_u64(const char *s, unsigned base, unsigned maxd, uint64_t *v)
+static int scan_num(const char **s, enum qnum k, uint64_t *v)
 {
-	unsigned n, d;
+	static const unsigned flags[] = {
+		[N_HEX] = NUM_HEX, [N_DEC] = NUM_DEC | NUM_NEG, [N_UDEC] = NUM_DEC,
+	};
+	size_t n = strcspn(*s, " ,");
+	int rc = num_parse(*s, n, flags[k], v);
 
-	for (n = 0, *v = 0;; n++) {
-		char c = s[n];
-
-		if (c >= '0' && c <= '9')
-			d = (unsigned)(c - '0');
-		else if (base == 16 && c >= 'a' && c <= 'f')
-			d = (unsigned)(c - 'a' + 10);
-		else if (base == 16 && c >= 'A' && c <= 'F')
-			d = (unsigned)(c - 'A' + 10);
-		else
-			break;
-		if (n == maxd || *v > (UINT64_MAX - d) / base)
-			return NULL;
-		*v = *v * base + d;
-	}
-	return n ? s + n : NULL;
-}
-
-/* One argument of kind k at s, followed by a separator or the end; its end, or NULL. */
-static const char *scan_num(const char *s, enum qnum k, uint64_t *v)
-{
-	bool neg = k == N_DEC && *s == '-';
-
-	s = scan_u64(s + neg, k == N_HEX ? 16 : 10, k == N_HEX ? 16 : 20, v);
-	if (!s || (*s && *s != ' ' && *s != ','))
-		return NULL;
-	if (k == N_DEC && *v > (uint64_t)INT64_MAX + neg)
-		return NULL;
-	if (neg)
-		*v = -*v;
-	return s;
+	*s += n;
+	return rc;
 }
 
 /* Length of the input to quote: as many space-separated words as the key has, no final comma. */
@@ -498,8 +477,11 @@ static size_t quote_len(const char *s, unsigned words)
 	return n > QQUOTE_MAX ? QQUOTE_MAX : n;
 }
 
-/* "EVENT: expected KEY=0xHEX, got '...'" for field f, the input at s. */
-static int field_error(struct qimp *q, const struct qfield *f, const char *s)
+/*
+ * "EVENT: expected KEY=0xHEX, got '...'" for field f, the input at s; then
+ * the rule of num.h the number broke, if rc (enum num_err) names one.
+ */
+static int field_error(struct qimp *q, const struct qfield *f, const char *s, int rc)
 {
 	const char *key = f->lit + strspn(f->lit, " ,");
 	unsigned words = 1;
@@ -512,8 +494,8 @@ static int field_error(struct qimp *q, const struct qfield *f, const char *s)
 	n = quote_len(s, words);
 	if (f->lit[0] == ',')		/* ", page size=0x...": up to the next comma */
 		n = strcspn(s, ",") < QQUOTE_MAX ? strcspn(s, ",") : QQUOTE_MAX;
-	return bad(q, "%s: expected %s%s, got '%.*s'", q->ev, key, f->kind == N_HEX ? "HEX" : "DEC",
-		   (int)n, s);
+	return bad(q, "%s: expected %s%s, got '%.*s'%s", q->ev, key, f->kind == N_HEX ? "HEX" : "DEC",
+		   (int)n, s, num_why_tail(rc));
 }
 
 /* Parses the arguments of e at s into v; 0 or -1 reported. */
@@ -523,9 +505,13 @@ static int parse_args(struct qimp *q, const struct qevent *e, const char *s, uin
 		const struct qfield *f = &e->f[i];
 		size_t n = strlen(f->lit);
 		const char *at = s;
+		int rc;
 
-		if (strncmp(s, f->lit, n) || !(s = scan_num(s + n, f->kind, &v[i])))
-			return field_error(q, f, at);
+		if (strncmp(s, f->lit, n))
+			return field_error(q, f, at, NUM_ESYNTAX);
+		s += n;
+		if ((rc = scan_num(&s, f->kind, &v[i])) < 0)
+			return field_error(q, f, at, rc);
 	}
 	if (*s) {
 		s += strspn(s, " ,");
@@ -549,18 +535,29 @@ static bool is_name_char(char c)
 	       c == '_';
 }
 
-/* Parses "TID@SEC.USEC:NAME[ ARGS]"; false if the line is not a trace event. */
+/*
+ * Parses "TID@SEC.USEC:NAME[ ARGS]"; false if the line is not a trace event.
+ * The numbers are decimal, leading zeros allowed (QEMU pads USEC to 6 digits).
+ */
 static bool parse_head(char *s, struct qhead *h)
 {
+	const unsigned dec = NUM_DEC | NUM_ZEROS;
+	size_t nt = strcspn(s, "@"), ns, nu;
 	uint64_t sec, usec;
 	const char *p;
 	char *name;
 
-	p = scan_u64(s, 10, 20, &h->tid);
-	if (!p || *p++ != '@' || !(p = scan_u64(p, 10, 20, &sec)) || *p++ != '.')
+	if (!s[nt] || num_parse(s, nt, dec, &h->tid) < 0)
 		return false;
-	if (!(name = (char *)scan_u64(p, 10, 6, &usec)) || name - p != 6 || *name++ != ':')
+	p = s + nt + 1;
+	ns = strcspn(p, ".");
+	if (!p[ns] || num_parse(p, ns, dec, &sec) < 0)
 		return false;
+	p += ns + 1;
+	nu = strcspn(p, ":");
+	if (nu != 6 || !p[nu] || num_parse(p, nu, dec, &usec) < 0)
+		return false;
+	name = (char *)p + nu + 1;
 	if (sec > (UINT64_MAX - usec) / US_PER_S)
 		return false;
 	h->us = sec * US_PER_S + usec;

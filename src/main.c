@@ -13,6 +13,7 @@
 #include "ddwsim/err.h"
 #include "ddwsim/import.h"
 #include "ddwsim/import_ftrace.h"
+#include "ddwsim/num.h"
 #include "ddwsim/outfile.h"
 #include "ddwsim/report.h"
 #include "ddwsim/sim.h"
@@ -408,10 +409,9 @@ static int cmd_sweep(int argc, char **argv, const char *self)
 	o.bin = n > 0 ? bin : self;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-j") && i + 1 < argc) {
-			char *end;
-			long j = strtol(argv[++i], &end, 10);
+			uint64_t j;
 
-			if (*end || j < 1 || j > 1024)
+			if (num_parse_str(argv[++i], 0, &j) < 0 || j < 1 || j > 1024)
 				return usage_error("-j takes a number of jobs in 1..1024, not", argv[i]);
 			o.jobs = (unsigned)j;
 		} else if (!strcmp(argv[i], "--results") && i + 1 < argc) {

@@ -32,6 +32,7 @@
  *      file, its rows with the swept values as leading columns.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,7 @@
 
 #include "ddwsim/err.h"
 #include "ddwsim/infile.h"
+#include "ddwsim/num.h"
 #include "ddwsim/outfile.h"
 #include "ddwsim/sweep.h"
 #include "ddwsim/xalloc.h"
@@ -107,22 +109,39 @@ static int read_sets(struct sweep *sw, yaml_document_t *d, int node)
 	return 0;
 }
 
+/*
+ * A range bound or step: a number as num.h reads it, size suffixes allowed
+ * ({from: 4K, to: 1M, times: 2}); the value node's length is used, so a NUL
+ * byte is seen. 0, or -1 reported with the rule the text breaks.
+ */
+static int range_num(struct sweep *sw, yaml_node_t *vn, const char *key, const char *what,
+		     uint64_t *x)
+{
+	char msg[320], shown[96];
+	int rc = num_parse((const char *)vn->data.scalar.value, vn->data.scalar.length, NUM_SIZE, x);
+
+	if (rc == 0)
+		return 0;
+	num_show(shown, sizeof(shown), (const char *)vn->data.scalar.value, vn->data.scalar.length);
+	snprintf(msg, sizeof(msg), "%s: expected a whole number (decimal or 0x hex, sizes like 4K), got '%s'%s",
+		 what, shown, num_why_tail(rc));
+	return bad(sw, vn, key, msg);
+}
+
 /* {from, to, times | step}: integer values, geometric or arithmetic. */
 static int read_range(struct sweep *sw, yaml_document_t *d, yaml_node_t *n, struct param *p)
 {
-	unsigned long long from = 0, to = 0, times = 0, step = 0;
+	uint64_t from = 0, to = 0, times = 0, step = 0;
 	bool f = false, t = false;
 
 	for (yaml_node_pair_t *q = n->data.mapping.pairs.start; q < n->data.mapping.pairs.top; q++) {
 		const char *k = text(d, q->key), *v = text(d, q->value);
-		char *end;
-		unsigned long long x;
+		uint64_t x;
 
 		if (!k || !v)
 			return bad(sw, n, p->key, "a range is {from: N, to: N, times: N} or {from, to, step}");
-		x = strtoull(v, &end, 0);
-		if (*end || *v == '-')
-			return bad(sw, yaml_document_get_node(d, q->value), p->key, "expected a whole number");
+		if (range_num(sw, yaml_document_get_node(d, q->value), p->key, k, &x) < 0)
+			return -1;
 		if (!strcmp(k, "from"))
 			from = x, f = true;
 		else if (!strcmp(k, "to"))
@@ -137,12 +156,12 @@ static int read_range(struct sweep *sw, yaml_document_t *d, yaml_node_t *n, stru
 	}
 	if (!f || !t || from > to || (!times == !step) || times == 1 || (times && !from))
 		return bad(sw, n, p->key, "a range needs from <= to and one of times (>= 2, from >= 1) or step (>= 1)");
-	for (unsigned long long v = from; v <= to; v = times ? v * times : v + step) {
+	for (uint64_t v = from; v <= to; v = times ? v * times : v + step) {
 		char buf[32];
 
 		if (p->n == MAX_VALUES)
 			return bad(sw, n, p->key, "more than 256 values");
-		snprintf(buf, sizeof(buf), "%llu", v);
+		snprintf(buf, sizeof(buf), "%" PRIu64, v);
 		p->val[p->n++] = xstrdup(buf);
 		if ((times && v > to / times) || (step && v > to - step))
 			break;

@@ -60,9 +60,12 @@
  *              of an I/O but not the I/O itself (a                     after wait
  *              descriptor fetch, a completion write)
  *
- * Numbers are decimal (leading zeros allowed, never octal) or 0x hex, unsigned
- * 64-bit; overflow is an error. A SIZE field may end a decimal number with K,
- * M, G or T (either case; x 2^10, 2^20, 2^30, 2^40), as config sizes do. A
+ * Numbers are read by num.c, as config values are: decimal or 0x (0X) hex,
+ * unsigned 64-bit; no sign, no blanks, no leading 0 on a decimal of two or
+ * more digits ("0100" is refused, never read as octal 64 or as 100; hex may
+ * have leading zeros), and overflow is an error. LEN, SIZE and PAGE_SIZE may
+ * end a decimal number with K, M, G, T, P or E (either case; x 2^10 ... 2^60),
+ * as config sizes do; hex takes no suffix. A
  * map_sg list has no spaces: PHYS:LEN pairs joined by commas. Each KEY, and
  * each of the words `wait` and `aux`, may appear once, in any order. The
  * range [addr, addr + len) of map, sg elements, dma and dmab must not wrap
@@ -92,6 +95,7 @@
 #include <string.h>
 
 #include "ddwsim/err.h"
+#include "ddwsim/num.h"
 #include "ddwsim/trace.h"
 #include "ddwsim/xalloc.h"
 
@@ -109,7 +113,7 @@ enum fld {
 struct fld_info {
 	const char *name;	/* in messages */
 	bool hex;		/* written (and its range printed) in 0x hex */
-	bool size;		/* K/M/G/T suffixes allowed */
+	bool size;		/* size suffixes allowed (NUM_SIZE) */
 	uint64_t min, max;	/* accepted range */
 };
 
@@ -316,46 +320,6 @@ static int check_header(struct text_reader *r, char *s)
 
 /* --- fields --- */
 
-/*
- * Decimal or 0x hex; with size, a decimal number may end in K, M, G or T.
- * Returns 0, -EINVAL (not a number) or -ERANGE (over 64 bits).
- */
-static int parse_num(const char *s, bool size, uint64_t *out)
-{
-	static const char units[] = "KMGT";
-	bool hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
-	unsigned base = hex ? 16 : 10, d;
-	const char *p = hex ? s + 2 : s, *u;
-	uint64_t v = 0;
-
-	if (!*p)
-		return -EINVAL;
-	for (; *p; p++) {
-		if (*p >= '0' && *p <= '9')
-			d = (unsigned)(*p - '0');
-		else if (hex && *p >= 'a' && *p <= 'f')
-			d = (unsigned)(*p - 'a' + 10);
-		else if (hex && *p >= 'A' && *p <= 'F')
-			d = (unsigned)(*p - 'A' + 10);
-		else
-			break;
-		if (v > (UINT64_MAX - d) / base)
-			return -ERANGE;
-		v = v * base + d;
-	}
-	if (*p) {
-		u = strchr(units, *p >= 'a' && *p <= 'z' ? *p - 32 : *p);
-		if (!size || hex || p == s || !u || p[1])
-			return -EINVAL;
-		d = 10 * (unsigned)(u - units + 1);
-		if (v > UINT64_MAX >> d)
-			return -ERANGE;
-		v <<= d;
-	}
-	*out = v;
-	return 0;
-}
-
 static const char *fmt_num(char *buf, size_t n, uint64_t v, bool hex)
 {
 	snprintf(buf, n, hex ? "0x%" PRIx64 : "%" PRIu64, v);
@@ -371,13 +335,16 @@ static int num_field(struct text_reader *r, const char *op, enum fld f, const ch
 {
 	const struct fld_info *fi = &flds[f];
 	const char *sep = *op ? ": " : "";
-	char lo[24], hi[24];
-	int rc = parse_num(tok, fi->size, v);
+	char lo[24], hi[24], text[96];
+	int rc = num_parse_str(tok, fi->size ? NUM_SIZE : 0, v);
 
-	if (rc == -EINVAL)
-		return bad(r, "%s%sexpected a number for %s, got '%s'", op, sep, what, tok);
-	if (rc == -ERANGE)
-		return bad(r, "%s%snumber out of range for %s, got '%s'", op, sep, what, tok);
+	if (rc < 0)
+		num_show(text, sizeof(text), tok, strlen(tok));
+	if (rc == NUM_ERANGE)
+		return bad(r, "%s%snumber out of range for %s, got '%s'", op, sep, what, text);
+	if (rc < 0)
+		return bad(r, "%s%sexpected a number for %s, got '%s'%s", op, sep, what, text,
+			   num_why_tail(rc));
 	if (*v >= fi->min && *v <= fi->max)
 		return 0;
 	if (fi->max == UINT64_MAX)

@@ -328,6 +328,31 @@ Test(import_ftrace, cpus_come_from_the_bracket_and_devices_are_numbered_as_they_
 	cr_expect(eq(u64, st.unmaps, 1));
 }
 
+/*
+ * The CPU column is the first "[...]" followed by [FLAGS] STAMP: EVENT:, so
+ * a task named with brackets keeps its line, and lines without that shape
+ * stay ignored lines, not errors.
+ */
+Test(import_ftrace, a_bracket_in_the_task_name_is_not_the_cpu_column)
+{
+	static const char text[] =
+		"  my [x] task-9   [003] .....  1.000000: dma_map_page: d0 dir=TO_DEVICE "
+		"dma_addr=1000 size=64 phys_addr=7000 attrs=\n"
+		"  odd [12] name-9   [004]  1.000001: dma_unmap_page: d0 dir=TO_DEVICE "
+		"dma_addr=1000 size=64 attrs=\n"
+		"cpus=4\n"
+		"CPU 0 is empty\n"
+		"  not an event [5] line\n";
+	struct import_ftrace_stats st;
+
+	cr_assert(eq(int, import_text(text, 0,
+				      "map 0 0x1 0x7000 64 to cpu=3 bus=0x1000\n"
+				      "unmap 0 0x1 cpu=4\n",
+				      &st, NULL, 0), 0));
+	cr_expect(eq(u64, st.events, 2));
+	cr_expect(eq(u64, st.ignored, 3));
+}
+
 Test(import_ftrace, unmaps_that_find_no_mapping_write_nothing)
 {
 	static const char text[] =
@@ -718,7 +743,8 @@ static const struct bad_line bad_lines[] = {
 	  "2: dma_map_page: expected dma_addr=<hex>, got 'dma_addr=xyz'" },
 	{ L2 "dma_map_page: d0 dir=TO_DEVICE dma_addr=10000000000000000 size=64 phys_addr=0 "
 	  "attrs=\n",
-	  "2: dma_map_page: expected dma_addr=<hex>, got 'dma_addr=10000000000000000'" },
+	  "2: dma_map_page: expected dma_addr=<hex>, got 'dma_addr=10000000000000000': a number is "
+	  "at most 64 bits" },
 	{ L2 "dma_map_page: d0 dir=TO_DEVICE dma_addr=1000 size=0 phys_addr=7000 attrs=\n",
 	  "2: dma_map_page: expected size=<decimal> of at least 1, got 'size=0'" },
 	{ L2 "dma_map_page: d0 dir=TO_DEVICE dma_addr=1000 size=0x40 phys_addr=7000 attrs=\n",
@@ -732,7 +758,7 @@ static const struct bad_line bad_lines[] = {
 	{ L2 "dma_unmap_page: d0 dir=TO_DEVICE dma_addr=1000 size=64\n",
 	  "2: dma_unmap_page: expected attrs=<flags>, got ''" },
 	{ L2 "dma_unmap_resource: d0 dir=TO_DEVICE dma_addr=1000 size=-1 attrs=\n",
-	  "2: dma_unmap_resource: expected size=<decimal>, got 'size=-1'" },
+	  "2: dma_unmap_resource: expected size=<decimal>, got 'size=-1': a number has no sign" },
 	{ L2 "map: IOMMU iova=0x1000 paddr=0x2000 size=4096\n",
 	  "2: map: expected 'IOMMU:', got 'IOMMU'" },
 	{ L2 "map: IOMMU: iova=1000 paddr=0x2000 size=4096\n",
@@ -784,6 +810,51 @@ static const struct bad_line bad_lines[] = {
 	{ L2 "dma_unmap_sg: d0 dir=TO_DEVICE phys_addrs={0x1000,0x2000,0x3000,0x4000,0x5000,"
 	  "0x6000,0x7000,0x8000,0x9000,0xa000} attrs=0 x\n",
 	  "2: dma_unmap_sg: expected end of line, got 'x'" },
+	/* numbers follow num.h: no sign, no leading 0 on a decimal, 64 bits */
+	{ L2 "dma_map_page: d0 dir=TO_DEVICE dma_addr=1000 size=0100 phys_addr=7000 attrs=\n",
+	  "2: dma_map_page: expected size=<decimal>, got 'size=0100': leading zeros are refused, "
+	  "never read as octal: write the number without them" },
+	{ L2 "dma_map_page: d0 dir=TO_DEVICE dma_addr=0x-1000 size=64 phys_addr=7000 attrs=\n",
+	  "2: dma_map_page: expected dma_addr=<hex>, got 'dma_addr=0x-1000': a number has no sign" },
+	{ L2 "dma_map_sg: d0 dir=TO_DEVICE nents=01/1 ents=1/1 dma_addrs={0x1000} sizes={0x1000} "
+	  "phys_addrs={0x1000} attrs=\n",
+	  "2: dma_map_sg: expected nents=<decimal>/<decimal>, got 'nents=01/1': leading zeros are "
+	  "refused, never read as octal: write the number without them" },
+	{ L2 "dma_map_sg: d0 dir=TO_DEVICE dma_addrs={0x1000} sizes={0x} phys_addrs={0x1000} "
+	  "attrs=\n",
+	  "2: dma_map_sg: expected sizes={0x<hex>,...}, got 'sizes={0x}'" },
+	/* an event line whose [CPU] or time stamp is not a number: an error, never dropped */
+	{ GOOD EV("abc", "1.000001") "dma_map_page: d0 dir=TO_DEVICE dma_addr=2000 size=64 "
+	  "phys_addr=8000 attrs=\n",
+	  "2: dma_map_page: expected [CPU], a decimal CPU number in 0..4294967295, got '[abc]'" },
+	{ GOOD EV("4294967296", "1.000001") "dma_map_page: d0 dir=TO_DEVICE dma_addr=2000 size=64 "
+	  "phys_addr=8000 attrs=\n",
+	  "2: dma_map_page: expected [CPU], a decimal CPU number in 0..4294967295, got "
+	  "'[4294967296]'" },
+	{ GOOD EV("-1", "1.000001") "dma_map_page: d0 dir=TO_DEVICE dma_addr=2000 size=64 "
+	  "phys_addr=8000 attrs=\n",
+	  "2: dma_map_page: expected [CPU], a decimal CPU number in 0..4294967295, got '[-1]': a "
+	  "number has no sign" },
+	{ GOOD EV("0x1", "1.000001") "sched_switch: prev_comm=fio\n",
+	  "2: sched_switch: expected [CPU], a decimal CPU number in 0..4294967295, got '[0x1]'" },
+	{ GOOD EV("000", "1.00x001") "dma_map_page: d0 dir=TO_DEVICE dma_addr=2000 size=64 "
+	  "phys_addr=8000 attrs=\n",
+	  "2: dma_map_page: expected a time stamp SEC.FRAC: or NS: (decimal), got '1.00x001:'" },
+	{ GOOD EV("000", "abc") "dma_unmap_page: d0 dir=TO_DEVICE dma_addr=1000 size=64 attrs=\n",
+	  "2: dma_unmap_page: expected a time stamp SEC.FRAC: or NS: (decimal), got 'abc:'" },
+	{ GOOD EV("000", "-1.5") "sched_switch: prev_comm=fio\n",
+	  "2: sched_switch: expected a time stamp SEC.FRAC: or NS: (decimal), got '-1.5:': a number "
+	  "has no sign" },
+	{ GOOD EV("000", "18446744073709551616.5") "sched_switch: prev_comm=fio\n",
+	  "2: sched_switch: expected a time stamp SEC.FRAC: or NS: (decimal), got "
+	  "'18446744073709551616.5:': a number is at most 64 bits" },
+	{ GOOD EV("000", "1.") "sched_switch: prev_comm=fio\n",
+	  "2: sched_switch: expected a time stamp SEC.FRAC: or NS: (decimal), got '1.:'" },
+	{ GOOD EV("000", "1.2.3") "sched_switch: prev_comm=fio\n",
+	  "2: sched_switch: expected a time stamp SEC.FRAC: or NS: (decimal), got '1.2.3:'" },
+	{ GOOD EV("000", "1.0000010000000x") "sched_switch: prev_comm=fio\n",
+	  "2: sched_switch: expected a time stamp SEC.FRAC: or NS: (decimal), got "
+	  "'1.0000010000000x:'" },
 	/* a long field is quoted up to 64 bytes */
 	{ L2 "dma_unmap_sg: d0 dir=TO_DEVICE phys_addrs={0x1000,0x2000,0x3000,0x4000,0x5000,"
 	  "0x6000,0x7000,0x8000,0x9000,0xa000,} attrs=\n",

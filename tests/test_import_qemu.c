@@ -760,7 +760,7 @@ static const struct bad_log bad_logs[] = {
 	{ "put-ret-word.log", "1: spapr_iommu_pci_put: expected ret=DEC, got 'ret=ok'" },
 	{ "put-trailing.log", "1: spapr_iommu_pci_put: expected end of line, got 'extra'" },
 	{ "put-liobn-17-digits.log", "1: spapr_iommu_pci_put: expected liobn=0xHEX, got "
-	  "'liobn=0x800000000000000000'" },
+	  "'liobn=0x800000000000000000': a number is at most 64 bits" },
 	{ "put-too-long.log", "1: spapr_iommu_pci_put: line longer than 4096 bytes" },
 	{ "indirect-ioban-512.log", "2: spapr_iommu_pci_indirect: expected iobaN=0xHEX below 0x200 "
 	  "(the index of the last of at most 512 TCEs), got 'iobaN=0x200'" },
@@ -779,6 +779,22 @@ static const struct bad_log bad_logs[] = {
 	  "'start addr=0x800000000000000'" },
 	{ "ddw-put-past-end.log", "2: spapr_iommu_pci_put: expected ioba=0xHEX inside the window "
 	  "0x800000000000000..0x80000003fffffff of device 0, got 'ioba=0x800000040000000'" },
+	/* numbers follow num.h: no sign (but ret and npages may be negative), no leading 0 */
+	{ "put-ioba-sign.log", "1: spapr_iommu_pci_put: expected ioba=0xHEX, got 'ioba=0x-1000': "
+	  "a number has no sign" },
+	{ "put-ioba-0x-twice.log", "1: spapr_iommu_pci_put: expected ioba=0xHEX, got "
+	  "'ioba=0x0x1000'" },
+	{ "put-ret-plus.log", "1: spapr_iommu_pci_put: expected ret=DEC, got 'ret=+0': a number "
+	  "has no sign" },
+	{ "stuff-npages-leading-zero.log", "1: spapr_iommu_pci_stuff: expected npages=DEC, got "
+	  "'npages=01': leading zeros are refused, never read as octal: write the number without "
+	  "them" },
+	{ "xlate-perm-65-bits.log", "2: spapr_iommu_xlate: expected perm=DEC, got "
+	  "'perm=18446744073709551616': a number is at most 64 bits" },
+	{ "tid-plus.log", "1: expected TID@SEC.USEC:EVENT, got "
+	  "'+18085@1795481800.734665:spapr_iommu_pci_put'" },
+	{ "usec-sign.log", "1: expected TID@SEC.USEC:EVENT, got "
+	  "'18085@1795481800.-34665:spapr_iommu_pci_put'" },
 };
 
 /* Parameters are indices: pointers into the parent's data are not valid in the worker. */

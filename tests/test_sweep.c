@@ -787,7 +787,7 @@ Test(sweep, bad_files_return_2_with_a_message_naming_the_file_line_and_key)
 	glob_t g;
 
 	cr_assert_eq(glob("tests/sweep/bad/*.yaml", 0, NULL, &g), 0);
-	cr_assert_geq(g.gl_pathc, 33u, "tests/sweep/bad/ was not read whole");
+	cr_assert_geq(g.gl_pathc, 32u, "tests/sweep/bad/ was not read whole");
 	for (size_t i = 0; i < g.gl_pathc; i++)
 		check_bad(g.gl_pathv[i]);
 	globfree(&g);

@@ -337,6 +337,35 @@ Test(trace_text, crlf_line_ends_and_a_missing_final_newline_are_accepted)
 	unlink(path);
 }
 
+/*
+ * Numbers are num.h's, as in configs: size suffixes up to E in either case,
+ * hex with leading zeros, and 2^64 - 1 both ways. 512P = 2^59, 1e = 2^60,
+ * 15E = 15 * 2^60 = 17293822569102704640.
+ */
+Test(trace_text, numbers_take_the_config_suffixes_and_hex_leading_zeros)
+{
+	static const char text[] = "# ddwt 1\n"
+				   "wcreate 0 4K 512P 5\n"
+				   "map 0 0x0001 0 1e bidi\n"
+				   "dma 0 0x1 0 15E r\n"
+				   "wremove 0 0x000000000000000000ffffffffffffffff\n";
+	static const struct dma_op want[] = {
+		{ .kind = OP_WIN_CREATE, .page_shift = 12, .len = 1ull << 59, .levels = 5,
+		  .rec_bus = NB, .time_ps = NT },
+		{ .kind = OP_MAP, .dir = DMA_DIR_BIDIRECTIONAL, .handle = 1, .addr = 0,
+		  .len = 1ull << 60, .rec_bus = NB, .time_ps = NT },
+		{ .kind = OP_DMA, .dir = DMA_DIR_TO_DEVICE, .handle = 1, .addr = 0,
+		  .len = 17293822569102704640ull, .rec_bus = NB, .time_ps = NT },
+		{ .kind = OP_WIN_REMOVE, .addr = UINT64_MAX, .rec_bus = NB, .time_ps = NT },
+	};
+	char path[64];
+
+	tmp_name(path, sizeof(path), ".ddwt");
+	put_file(path, text, sizeof(text) - 1);
+	expect_ops(path, want, 4);
+	unlink(path);
+}
+
 Test(trace_text, map_sg_takes_4096_elements)
 {
 	size_t cap = 4096 * 16 + 64, n;
@@ -676,8 +705,17 @@ static const struct bad_text bad_texts[] = {
 	{ H "wreset 4294967296\n", 0, 0, "2: wreset: expected DEV in 0..4294967295, got '4294967296'" },
 	{ H "map 0 0x1 0x1000 4k2 to\n", 0, 0, "2: map: expected a number for LEN, got '4k2'" },
 	{ H "map 0 0x1 4K 4096 to\n", 0, 0, "2: map: expected a number for PHYS, got '4K'" },
-	{ H "map 0 0x1 0x1000 0x1K to\n", 0, 0, "2: map: expected a number for LEN, got '0x1K'" },
-	{ H "map 0 0x1 -1 4096 to\n", 0, 0, "2: map: expected a number for PHYS, got '-1'" },
+	{ H "map 0 0x1 0x1000 0x1K to\n", 0, 0,
+	  "2: map: expected a number for LEN, got '0x1K': a hex number takes no size suffix" },
+	{ H "map 0 0x1 -1 4096 to\n", 0, 0,
+	  "2: map: expected a number for PHYS, got '-1': a number has no sign" },
+	{ H "map 0 0x1 0x1000 064 to\n", 0, 0,
+	  "2: map: expected a number for LEN, got '064': leading zeros are refused, never read as "
+	  "octal: write the number without them" },
+	{ H "map 0 0x1 0x1000 4096 to bus=+0x1\n", 0, 0,
+	  "2: map: expected a number for bus, got '+0x1': a number has no sign" },
+	{ H "map 0 0x1 0x1000 1KB to\n", 0, 0, "2: map: expected a number for LEN, got '1KB'" },
+	{ H "map 0 0x1 0x1000 16E to\n", 0, 0, "2: map: number out of range for LEN, got '16E'" },
 	{ H "map 0 0x 0 4096 to\n", 0, 0, "2: map: expected a number for H, got '0x'" },
 	{ H "dma 0 0x1 0 0 r\n", 0, 0, "2: dma: expected LEN >= 1, got '0'" },
 	{ H "map 0 0x1 0xfffffffffffff000 0x1001 to\n", 0, 0, "2: map: PHYS + LEN wraps past 2^64" },

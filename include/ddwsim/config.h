@@ -173,10 +173,9 @@ typedef void (*config_param_fn)(void *arg, const char *path, const char *value,
 				const char *unit, const char *src, bool assumed);
 void config_params(const struct config *cfg, config_param_fn fn, void *arg);
 
-/* Size text ("4K", "1G", "3221225472") for bytes; exact, never rounded. */
+/* Size text ("4K", "1G", "3221225472") for bytes; exact, never rounded. num_parse() with
+ * NUM_SIZE reads it back. */
 const char *config_size_str(uint64_t bytes, char *buf, size_t n);
-/* Parses a size; returns 0, -EINVAL (not a size) or -ERANGE (too big). */
-int config_parse_size(const char *s, uint64_t *out);
 
 /* Names used in configs and reports. */
 extern const char *const plat_kind_names[];
