@@ -10,6 +10,7 @@
 #   make calibrate  compare with published measurements (reference/numbers.md §4)
 #   make speed      the simulator's own speed (lookups/s, requests/s)
 #   make trace-mem  peak memory replaying a ~100-million-op trace
+#   make import-scale both importers on 10^5 and 10^6 lines: the time ratio (10 = linear)
 #   make bench      run the sweeps in bench/sweeps (FULL=1: the full ones; JOBS=N)
 #   make plots      draw plots/*.png and *.svg from results/*.csv
 #   make fuzz       libFuzzer on each parser, FUZZ_SECONDS (60) each; not part of make test
@@ -73,7 +74,7 @@ BUILD_PKGS := gcc make pkg-config libyaml-dev
 TEST_PKGS  := libcriterion-dev
 PLOT_PKGS  := gnuplot-nox
 
-.PHONY: all run test check valgrind golden calibrate speed trace-mem bench plots deps deps-build deps-test clean help layers
+.PHONY: all run test check valgrind golden calibrate speed trace-mem import-scale bench plots deps deps-build deps-test clean help layers
 
 all: $(BIN)
 
@@ -202,6 +203,10 @@ calibrate: $(BIN)
 # The simulator's own speed (bench/speed.sh); compare across commits.
 speed: $(BIN)
 	DDWSIM_BIN=./$(BIN) sh bench/speed.sh
+
+# Both importers on 10^5 and 10^6 generated lines (bench/import_scale.sh).
+import-scale: $(BIN)
+	DDWSIM_BIN=./$(BIN) sh bench/import_scale.sh
 
 # A ~100-million-op trace through a pipe: the replay's peak RSS (< 64 MiB).
 trace-mem: $(BIN)

@@ -236,7 +236,8 @@ struct fimp {
 	char **devs;		/* device names; the index is the device number */
 	unsigned ndevs, capdevs;
 	struct idpool maps;	/* struct fmap, ids from 1 */
-	struct u64map keys;	/* key_of(sg, dev, addr) -> oldest live mapping with that key */
+	struct u64map keys;	/* key_of(sg, dev, addr) -> oldest | newest << 32 live mapping with that key */
+	struct u64map devkeys;	/* name_hash(device name), probed -> its number */
 	uint64_t *phys;		/* dma_map_sg phys_addrs, TRACE_SG_MAX */
 	uint64_t *dma;		/* dma_addrs, TRACE_SG_MAX */
 	uint64_t *len;		/* sizes, TRACE_SG_MAX */
@@ -294,40 +295,48 @@ static struct fmap *map_of(const struct fimp *q, uint32_t id)
 	return idpool_at(&q->maps, id);
 }
 
+/*
+ * A key's chain: the map value holds its oldest mapping (head, low 32 bits)
+ * and its newest (tail, high 32 bits), so a mapping joins the chain in O(1)
+ * however many live mappings share its key.
+ */
+static uint64_t chain_val(uint32_t head, uint32_t tail)
+{
+	return head | (uint64_t)tail << 32;
+}
+
 /* Links mapping id last in the chain of its key (the chain runs oldest first). */
 static void chain_add(struct fimp *q, uint32_t id, uint64_t key)
 {
 	bool added;
-	uint64_t *head = u64map_ref(&q->keys, key, &added);
-	uint32_t last;
+	uint64_t *v = u64map_ref(&q->keys, key, &added);
 
-	if (added) {
-		*head = id;
-		return;
-	}
-	for (last = (uint32_t)*head; map_of(q, last)->same; last = map_of(q, last)->same)
-		;
-	map_of(q, last)->same = id;
+	if (!added)
+		map_of(q, (uint32_t)(*v >> 32))->same = id;
+	*v = chain_val(added ? id : (uint32_t)*v, id);
 }
 
-/* Unlinks mapping id from the chain of its key. */
+/* Unlinks mapping id from the chain of its key (the oldest in O(1), as unmaps take it). */
 static void chain_del(struct fimp *q, uint32_t id, uint64_t key)
 {
 	bool added;
-	uint64_t *head = u64map_ref(&q->keys, key, &added);
-	uint32_t prev, next = map_of(q, id)->same;
+	uint64_t *v = u64map_ref(&q->keys, key, &added);
+	uint32_t head = (uint32_t)*v, tail = (uint32_t)(*v >> 32), prev;
+	uint32_t next = map_of(q, id)->same;
 
 	assert(!added);		/* id is live, so its key is there */
-	if (*head == id) {
+	if (head == id) {
 		if (next)
-			*head = next;
+			*v = chain_val(next, tail);
 		else
 			u64map_del(&q->keys, key);
 		return;
 	}
-	for (prev = (uint32_t)*head; map_of(q, prev)->same != id; prev = map_of(q, prev)->same)
+	for (prev = head; map_of(q, prev)->same != id; prev = map_of(q, prev)->same)
 		;
 	map_of(q, prev)->same = next;
+	if (tail == id)
+		*v = chain_val(head, prev);
 }
 
 /* A new live mapping with a fresh handle; returns its id. */
@@ -358,7 +367,7 @@ static uint32_t map_find(const struct fimp *q, bool sg, uint32_t dev, uint64_t a
 
 	if (!u64map_get(&q->keys, key_of(sg, dev, addr), &head))
 		return 0;
-	for (uint32_t id = (uint32_t)head; id; id = m->same) {
+	for (uint32_t id = (uint32_t)head; id; id = m->same) {	/* low 32 bits: the oldest */
 		m = map_of(q, id);
 		if (m->sg == sg && m->dev == dev && m->addr == addr)
 			return id;
@@ -487,18 +496,42 @@ static int unmap_bus(struct fimp *q, uint32_t dev, uint64_t addr, uint64_t span)
 	return 0;
 }
 
-/* The number of the device called name, numbering it if it is new. */
-static uint32_t dev_of(struct fimp *q, const char *name)
+/* FNV-1a of a device name (64 bits). */
+static uint64_t name_hash(const char *name)
 {
-	for (unsigned i = 0; i < q->ndevs; i++)
-		if (!strcmp(q->devs[i], name))
-			return i;
+	uint64_t h = 14695981039346656037ull;
+
+	for (; *name; name++)
+		h = (h ^ (unsigned char)*name) * 1099511628211ull;
+	return h;
+}
+
+/*
+ * The number of the device called name, numbering it if it is new: a hashed
+ * lookup (names whose hashes collide take the next free key), so a trace of
+ * many devices costs O(1) per line. More devices than a replay takes is an
+ * error here, not a trace the replay then refuses.
+ */
+static int dev_of(struct fimp *q, const char *name, uint32_t *dev)
+{
+	uint64_t key = name_hash(name), val;
+
+	for (; u64map_get(&q->devkeys, key, &val); key++)
+		if (!strcmp(q->devs[val], name)) {
+			*dev = (uint32_t)val;
+			return 0;
+		}
+	if (q->ndevs == WORKLOAD_MAX_DEVICES)
+		return bad(q, "%s: device '%s' would be the %uth: a replay takes at most %u devices",
+			   q->ev, quoted(q, name), WORKLOAD_MAX_DEVICES + 1, WORKLOAD_MAX_DEVICES);
 	if (q->ndevs == q->capdevs) {
 		q->capdevs = q->capdevs ? 2 * q->capdevs : 16;
 		q->devs = xrealloc(q->devs, st_mul(q->capdevs, sizeof(*q->devs)));
 	}
 	q->devs[q->ndevs] = xstrdup(name);
-	return q->ndevs++;
+	u64map_put(&q->devkeys, key, q->ndevs);
+	*dev = q->ndevs++;
+	return 0;
 }
 
 /* --- argument fields --- */
@@ -627,10 +660,12 @@ static int field_iova_end(struct fimp *q)
 	return expected_num(q, "0x<hex> after '-'", t, rc);
 }
 
-static int field_dev(struct fimp *q, const char **name)
+/* The device name field, as its device number. */
+static int field_dev(struct fimp *q, uint32_t *dev)
 {
-	*name = next_field(q);
-	return **name ? 0 : expected(q, "a device name", *name);
+	const char *name = next_field(q);
+
+	return *name ? dev_of(q, name, dev) : expected(q, "a device name", name);
 }
 
 static int field_dir(struct fimp *q, enum dma_dir *dir)
@@ -736,14 +771,14 @@ static int lift_dma_map(struct fimp *q)
 {
 	uint64_t dma, size, phys;
 	enum dma_dir dir;
-	const char *name;
+	uint32_t dev;
 
-	if (field_dev(q, &name) < 0 || field_dir(q, &dir) < 0 ||
+	if (field_dev(q, &dev) < 0 || field_dir(q, &dir) < 0 ||
 	    field_num(q, "dma_addr=", FN_HEX, &dma) < 0 || field_size(q, &size) < 0 ||
 	    field_num(q, "phys_addr=", FN_HEX, &phys) < 0 || field_attrs(q) < 0 ||
 	    field_end(q) < 0)
 		return -1;
-	return map_one(q, dev_of(q, name), dma, phys, size, dir);
+	return map_one(q, dev, dma, phys, size, dir);
 }
 
 /* dma_unmap_page, dma_unmap_phys, dma_unmap_resource */
@@ -751,13 +786,13 @@ static int lift_dma_unmap(struct fimp *q)
 {
 	uint64_t dma, size;
 	enum dma_dir dir;
-	const char *name;
+	uint32_t dev;
 
-	if (field_dev(q, &name) < 0 || field_dir(q, &dir) < 0 ||
+	if (field_dev(q, &dev) < 0 || field_dir(q, &dir) < 0 ||
 	    field_num(q, "dma_addr=", FN_HEX, &dma) < 0 ||
 	    field_num(q, "size=", FN_DEC, &size) < 0 || field_attrs(q) < 0 || field_end(q) < 0)
 		return -1;
-	return unmap_bus(q, dev_of(q, name), dma, 0);
+	return unmap_bus(q, dev, dma, 0);
 }
 
 static int field_counts(struct fimp *q, struct sg_counts *c)
@@ -861,29 +896,29 @@ static int lift_dma_map_sg(struct fimp *q)
 	struct sg_counts c = { 0 };
 	unsigned nd, nl, np;
 	enum dma_dir dir;
-	const char *name;
+	uint32_t dev;
 
-	if (field_dev(q, &name) < 0 || field_dir(q, &dir) < 0 || field_counts(q, &c) < 0 ||
+	if (field_dev(q, &dev) < 0 || field_dir(q, &dir) < 0 || field_counts(q, &c) < 0 ||
 	    field_array(q, "dma_addrs=", q->dma, TRACE_SG_MAX, TRACE_SG_MAX, &nd) < 0 ||
 	    field_array(q, "sizes=", q->len, TRACE_SG_MAX, TRACE_SG_MAX, &nl) < 0 ||
 	    field_array(q, "phys_addrs=", q->phys, TRACE_SG_MAX, TRACE_SG_MAX, &np) < 0 ||
 	    field_attrs(q) < 0 || field_end(q) < 0 || check_sg(q, &c, nd, nl, np) < 0)
 		return -1;
-	return map_sg(q, dev_of(q, name), dir, &c, nd, np);
+	return map_sg(q, dev, dir, &c, nd, np);
 }
 
 static int lift_dma_unmap_sg(struct fimp *q)
 {
 	enum dma_dir dir;
-	const char *name;
+	uint32_t dev;
 	uint32_t id;
 	unsigned np;
 
-	if (field_dev(q, &name) < 0 || field_dir(q, &dir) < 0 ||
+	if (field_dev(q, &dev) < 0 || field_dir(q, &dir) < 0 ||
 	    field_array(q, "phys_addrs=", q->phys, 1, UINT_MAX, &np) < 0 || field_attrs(q) < 0 ||
 	    field_end(q) < 0)
 		return -1;
-	id = map_find(q, true, dev_of(q, name), q->phys[0]);
+	id = map_find(q, true, dev, q->phys[0]);
 	if (!id) {
 		q->st.unmatched_unmaps++;
 		return 0;
@@ -1196,6 +1231,7 @@ static void fimp_release(struct fimp *q)
 	free(q->devs);
 	idpool_release(&q->maps);
 	u64map_release(&q->keys);
+	u64map_release(&q->devkeys);
 	free(q->phys);
 	free(q->dma);
 	free(q->len);

@@ -343,9 +343,12 @@ struct qwin {
 	bool linux_owned;	/* default window: the kernel's first clear was seen */
 	bool cleared;		/* DDW: an H_STUFF_TCE was seen, so it is mapped per I/O */
 	uint32_t head;		/* first live mapping (id), 0 = none */
+	uint64_t live;		/* live mappings in that list */
 };
 
 enum qwarn { W_OVERWRITE, W_NOWIN, W_WINNUM, W_VALUE, W_DROP, NWARN };
+
+struct qscan;
 
 struct qimp {
 	const char *path;	/* the log's name in messages */
@@ -374,6 +377,8 @@ struct qimp {
 	struct qpend *pend;	/* output queue, a ring of pcap (a power of two) */
 	size_t pcap, phead, plen;
 	struct idpool maps;	/* struct qmap, ids from 1 (0: none) */
+	struct qscan *scan;	/* clear_range's list of overlapping mappings */
+	size_t nscan;
 	struct qelems *elems;	/* per id (index id - 1), nelems of them */
 	uint32_t nelems;
 	struct import_stats st;
@@ -759,6 +764,7 @@ static uint32_t map_new(struct qimp *q, struct qwin *w)
 	if (w->head)
 		map_of(q, w->head)->prev = id;
 	w->head = id;
+	w->live++;
 	return id;
 }
 
@@ -838,6 +844,7 @@ static int map_end(struct qimp *q, uint32_t id)
 		w->head = m->next;
 	if (m->next)
 		map_of(q, m->next)->prev = m->prev;
+	w->live--;
 	if (m->pending)
 		m->dead = true;		/* freed once its map op is written */
 	else
@@ -895,19 +902,57 @@ static int map_clear(struct qimp *q, uint32_t id, uint64_t lo, uint64_t hi, unsi
 }
 
 /* Clears TCEs [first, first + n) of the line's window (see map_clear). */
+struct qscan {
+	uint64_t from;		/* the mapping's first page in the range cleared */
+	uint32_t id;
+};
+
+static int scan_cmp(const void *a, const void *b)
+{
+	const struct qscan *x = a, *y = b;
+
+	return x->from < y->from ? -1 : x->from > y->from;
+}
+
+/*
+ * The live mappings of w overlapping [first, first + n), in the order a walk
+ * of the pages meets them, in q->scan; returns how many. O(live) and one
+ * sort, for a clear of more TCEs than w has live mappings.
+ */
+static size_t overlapping(struct qimp *q, struct qwin *w, uint64_t first, uint64_t n)
+{
+	size_t k = 0;
+
+	for (uint32_t id = w->head; id; id = map_of(q, id)->next) {
+		const struct qmap *m = map_of(q, id);
+
+		if (m->first >= first + n || first >= m->first + m->npages)
+			continue;
+		if (k == q->nscan) {
+			q->nscan = q->nscan ? st_mul(q->nscan, 2) : 64;
+			q->scan = xrealloc(q->scan, st_mul(q->nscan, sizeof(*q->scan)));
+		}
+		q->scan[k++] = (struct qscan){ .from = m->first > first ? m->first : first, .id = id };
+	}
+	qsort(q->scan, k, sizeof(*q->scan), scan_cmp);
+	return k;
+}
+
+/*
+ * Clears [first, first + n) of w: by its pages, or by the window's live
+ * mappings when there are fewer of those than pages (a boot-time stuff of a
+ * whole window costs O(live), not O(npages)).
+ */
 static int clear_range(struct qimp *q, struct qwin *w, uint64_t first, uint64_t n, unsigned how)
 {
-	uint32_t id, next;
+	uint32_t id;
 
-	if (n > QSCAN_MAX) {
-		for (id = w->head; id; id = next) {
-			struct qmap *m = map_of(q, id);
+	if (n > QSCAN_MAX || n > w->live) {
+		size_t k = overlapping(q, w, first, n);
 
-			next = m->next;
-			if (m->first < first + n && first < m->first + m->npages &&
-			    map_clear(q, id, first, first + n, how) < 0)
+		for (size_t i = 0; i < k; i++)
+			if (map_clear(q, q->scan[i].id, first, first + n, how) < 0)
 				return -1;
-		}
 		return 0;
 	}
 	for (uint64_t p = first; p < first + n; p++) {
@@ -1597,6 +1642,7 @@ static void qimp_release(struct qimp *q)
 	}
 	free(q->elems);
 	idpool_release(&q->maps);
+	free(q->scan);
 	free(q->pend);
 	free(q->runs);
 	u64map_release(&q->ghosts);

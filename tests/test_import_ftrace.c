@@ -953,3 +953,44 @@ Test(import_ftrace, another_event_over_256k_is_ignored)
 	cr_expect(eq(u64, st.lines, 3));
 	cr_expect(eq(u64, st.ignored, 1));
 }
+
+/*
+ * 256 devices are what a replay takes (devices 0..255): the 257th device
+ * name is an error at its line, not a trace the replay then refuses. Names
+ * are looked up hashed, so the lines before it cost O(1) each.
+ */
+Test(import_ftrace, the_257th_device_is_refused_at_its_line)
+{
+	size_t cap = 257 * 200, len = 0;
+	char *text = malloc(cap);
+	struct import_ftrace_stats st;
+
+	cr_assert(text != NULL);
+	for (unsigned d = 0; d < 257; d++)
+		len += (size_t)snprintf(text + len, cap - len,
+					"  x-1 [000] ..... 1.%06u: dma_map_page: dev-%u dir=TO_DEVICE "
+					"dma_addr=%x size=64 phys_addr=1000 attrs=\n", d, d, 0x1000 + d * 0x1000);
+	cr_redirect_stderr();
+	cr_expect_eq(import_text(text, len, NULL, &st, NULL, 0), -1);
+	fflush(stderr);
+	cr_expect_stderr_neq_str("");
+	free(text);
+}
+
+/* The same address mapped again and again (never unmapped) joins its key's chain in O(1). */
+Test(import_ftrace, many_live_maps_of_one_address_unmap_oldest_first)
+{
+	const char *lines =
+		"  x-1 [000] ..... 1.000001: dma_map_page: d dir=TO_DEVICE dma_addr=2000 size=64 phys_addr=10000 attrs=\n"
+		"  x-1 [000] ..... 1.000002: dma_map_page: d dir=TO_DEVICE dma_addr=2000 size=64 phys_addr=20000 attrs=\n"
+		"  x-1 [000] ..... 1.000003: dma_map_page: d dir=TO_DEVICE dma_addr=2000 size=64 phys_addr=30000 attrs=\n"
+		"  x-1 [000] ..... 1.000004: dma_unmap_page: d dir=TO_DEVICE dma_addr=2000 size=64 attrs=\n"
+		"  x-1 [000] ..... 1.000005: dma_unmap_page: d dir=TO_DEVICE dma_addr=2000 size=64 attrs=\n"
+		"  x-1 [000] ..... 1.000006: dma_unmap_page: d dir=TO_DEVICE dma_addr=2000 size=64 attrs=\n";
+	struct import_ftrace_stats st;
+
+	cr_assert_eq(import_text(lines, 0, NULL, &st, NULL, 0), 0);
+	cr_expect_eq(st.maps, 3u);
+	cr_expect_eq(st.unmaps, 3u);
+	cr_expect_eq(st.unmatched_unmaps, 0u);
+}

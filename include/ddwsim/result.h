@@ -7,8 +7,9 @@
 
 #include "ddwsim/counters.h"
 #include "ddwsim/hist.h"
+#include "ddwsim/workload.h"
 
-#define SIM_MAX_DEVICES	256
+#define SIM_MAX_DEVICES	WORKLOAD_MAX_DEVICES
 
 struct mode_cfg;
 

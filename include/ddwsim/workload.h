@@ -49,6 +49,7 @@ struct dma_op {
 #define OP_F_AUX	0x2	/* DMA: part of an I/O but not the I/O itself (a descriptor
 				 * fetch, a completion write): reports count a workload's
 				 * I/Os as its DMAs without this flag */
+#define WORKLOAD_MAX_DEVICES 256	/* devices a workload may use: 0..255 */
 #define OP_NO_BUS	UINT64_MAX
 #define OP_NO_TIME	UINT64_MAX
 
