@@ -211,6 +211,17 @@ const char *config_size_str(uint64_t b, char *buf, size_t n)
 
 /* --- public --- */
 
+int config_error_key(const struct config *cfg, const char *path, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return cfg_err_path(cfg, path, "%s", msg);
+}
+
 /* config_load() with the main file read from path, or held in text and called path. */
 static int load(struct config *cfg, const char *path, const char *text, char *const *sets,
 		unsigned nsets)

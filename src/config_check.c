@@ -13,9 +13,11 @@
  * An error points at the value's origin (cfg_err_path): the file, line and
  * column it was written at, or the --set that gave it.
  */
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 
+#include "ddwsim/checked.h"
 #include "ddwsim/config.h"
 #include "ddwsim/synth.h"
 #include "ddwsim/tce_table.h"
@@ -85,6 +87,7 @@ static void use_default_window(struct config *c, struct mode_cfg *m, const char 
 static int check_ddw(struct config *c, struct mode_cfg *m, const char *path)
 {
 	const struct platform_cfg *p = &c->platform;
+	char a[32];
 
 	if (m->size == SIZE_RAM)
 		m->size = pow2_up(c->host.ram);	/* enable_ddw: order_base_2(RAM) */
@@ -93,6 +96,22 @@ static int check_ddw(struct config *c, struct mode_cfg *m, const char *path)
 	if (p->max_windows < 2)
 		return cfg_err_path(c, path, "platform '%s' allows %u window per PE, so no DDW can be created",
 				    p->name, p->max_windows);
+	if (ck_range(p->ddw_start, m->size))	/* the DDW is [ddw_start, ddw_start + size) */
+		return cfg_err_path(c, "platform.ddw_start", "the %s DDW of %s would end past 2^64 - 1 (%#" PRIx64 " + %" PRIu64 ")",
+				    config_size_str(m->size, a, sizeof(a)), path, p->ddw_start, m->size);
+	return 0;
+}
+
+/* A bypass mode's bus addresses are bypass_base + phys, phys in [0, host.ram). */
+static int check_bypass(const struct config *c, const char *path)
+{
+	const struct platform_cfg *p = &c->platform;
+	char a[32];
+
+	if (ck_range(p->bypass_base, c->host.ram))
+		return cfg_err_path(c, "platform.bypass_base", "bypassing %s of host.ram for %s would end past 2^64 - 1 (%#" PRIx64 " + %" PRIu64 ")",
+				    config_size_str(c->host.ram, a, sizeof(a)), path, p->bypass_base,
+				    c->host.ram);
 	return 0;
 }
 
@@ -124,6 +143,9 @@ static int check_modes(struct config *c)
 		if (m->mapping == MAP_BYPASS) {
 			if (!m->default_window)
 				return cfg_err_path(c, path, "a bypass mode uses no window, write 'window: default' or leave it out");
+			snprintf(path, sizeof(path), "modes[%u]", i);
+			if (check_bypass(c, path) < 0)
+				return -1;
 			continue;
 		}
 		if (m->default_window)

@@ -250,6 +250,10 @@ static const struct cfg_key run_keys[] = {
 	  .def = "100000", .unit = "I/Os", .help = "I/Os a generator makes (packets, NVMe commands, DMAs: see each generator)" },
 	{ .name = "timing", .type = CFG_BOOL, .off = R(timing), .def = "true",
 	  .help = "replay in time (throughput, latency, CPU); false counts events only, faster" },
+	{ .name = "max_memory", .type = CFG_SIZE, .off = R(max_memory), .min = 0, .max = 1ull << 62,
+	  .def = "0", .unit = "bytes",
+	  .src = "0 = half the machine's RAM: sysconf(_SC_PHYS_PAGES) x sysconf(_SC_PAGE_SIZE) / 2",
+	  .help = "memory a run may hold: a generator whose estimate (its state, the replay's per live mapping, TCEs) is above it is refused before it starts (exit 2); a trace stops when its live mappings pass it (exit 1)" },
 	{ 0 },
 };
 

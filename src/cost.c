@@ -5,9 +5,16 @@
  * them (the functional replay does not report time, the timed one puts these
  * cycles on the op's CPU). Costs and their sources: config_schema.c.
  */
+#include "ddwsim/checked.h"
 #include "ddwsim/cost.h"
 #include "ddwsim/dma_api.h"
 #include "ddwsim/engine.h"
+
+/* Sums of counts times costs saturate at UINT64_MAX (see cost.h). */
+static uint64_t sat_mul_add(uint64_t c, uint64_t n, uint64_t each)
+{
+	return sat_add(c, sat_mul(n, each));
+}
 
 static uint64_t pseries_cycles(const struct platform_cfg *p, const struct mode_stats *a,
 			       const struct mode_stats *b)
@@ -15,14 +22,14 @@ static uint64_t pseries_cycles(const struct platform_cfg *p, const struct mode_s
 	uint64_t put = b->h_put_tce - a->h_put_tce, ind = b->h_put_tce_indirect - a->h_put_tce_indirect;
 	uint64_t stuff = b->h_stuff_tce - a->h_stuff_tce;
 	uint64_t mapped = b->map_tces - a->map_tces, cleared = b->unmap_tces - a->unmap_tces;
-	uint64_t c = put * (p->hcall.entry_exit_cycles + p->hcall.put_tce_cycles);
+	uint64_t c = sat_mul(put, (uint64_t)p->hcall.entry_exit_cycles + p->hcall.put_tce_cycles);
 
-	c += ind * p->hcall.entry_exit_cycles;
+	c = sat_mul_add(c, ind, p->hcall.entry_exit_cycles);
 	if (ind)	/* TCEs not written by single H_PUT_TCEs went through INDIRECT */
-		c += (mapped > put ? mapped - put : 0) * p->hcall.indirect_tce_cycles;
-	c += stuff * p->hcall.entry_exit_cycles;
+		c = sat_mul_add(c, mapped > put ? mapped - put : 0, p->hcall.indirect_tce_cycles);
+	c = sat_mul_add(c, stuff, p->hcall.entry_exit_cycles);
 	if (stuff)
-		c += cleared * p->hcall.stuff_tce_cycles;
+		c = sat_mul_add(c, cleared, p->hcall.stuff_tce_cycles);
 	return c;
 }
 
@@ -34,12 +41,12 @@ uint64_t cost_op_cycles(const struct config *cfg, int mapping, const struct mode
 
 	if (mapping != MAP_DYNAMIC)
 		return cfg->host.cost.direct_cycles;
-	c = cfg->host.cost.alloc_cycles +
-	    cfg->host.cost.alloc_word_cycles * (b->alloc_words - a->alloc_words);
+	c = sat_mul_add(cfg->host.cost.alloc_cycles, b->alloc_words - a->alloc_words,
+			cfg->host.cost.alloc_word_cycles);
 	if (p->kind == PLAT_POWERNV)
-		return c + cfg->host.cost.tce_write_cycles *
-			   (b->map_tces - a->map_tces + b->unmap_tces - a->unmap_tces);
-	return c + pseries_cycles(p, a, b);
+		return sat_mul_add(c, sat_add(b->map_tces - a->map_tces, b->unmap_tces - a->unmap_tces),
+				   cfg->host.cost.tce_write_cycles);
+	return sat_add(c, pseries_cycles(p, a, b));
 }
 
 uint64_t cost_setup_ps(const struct config *cfg, const struct mode_stats *st)
@@ -48,8 +55,8 @@ uint64_t cost_setup_ps(const struct config *cfg, const struct mode_stats *st)
 	struct ddw_clock cpu = clock_mhz(cfg->host.cpu_mhz);
 
 	if (p->kind == PLAT_PSERIES)
-		return cycles(cpu, st->setup_hcalls * p->hcall.entry_exit_cycles +
-			      st->setup_tces * p->hcall.indirect_tce_cycles);
-	return cycles(cpu, st->setup_tces * cfg->host.cost.tce_write_cycles) +
-	       st->setup_kills * clock_edge(cpu, p->kill.cpu_ns * 1000ull);
+		return cycles(cpu, sat_mul_add(sat_mul(st->setup_hcalls, p->hcall.entry_exit_cycles),
+					       st->setup_tces, p->hcall.indirect_tce_cycles));
+	return sat_mul_add(cycles(cpu, sat_mul(st->setup_tces, cfg->host.cost.tce_write_cycles)),
+			   st->setup_kills, clock_edge(cpu, p->kill.cpu_ns * 1000ull));
 }

@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ddwsim/checked.h"
 #include "ddwsim/dma_api.h"
 
 static uint64_t div_up(uint64_t a, uint64_t b)
@@ -258,8 +259,11 @@ static bool identity_map(struct dma_api *d, const struct dma_seg *in, unsigned n
 	/* only before the window's first allocation: a direct window is set up
 	 * when it is created, and a dynamic one may place a buffer at its own
 	 * physical address by chance */
+	uint64_t bus;
+
 	if (d->cfg.model != MAP_DYNAMIC || n != 1 || d->win->num == 0 || d->alloc.st.allocs ||
-	    rec_bus != d->win->start + in[0].dma || in[0].len > d->win->size - in[0].dma)
+	    ck_add(d->win->start, in[0].dma, &bus) || rec_bus != bus ||
+	    in[0].dma > d->win->size || in[0].len > d->win->size - in[0].dma)
 		return false;
 	g = tce_table_geom(d->win->tbl);
 	first = in[0].dma >> g->page_shift;
@@ -278,6 +282,21 @@ static bool identity_map(struct dma_api *d, const struct dma_seg *in, unsigned n
 	return true;
 }
 
+/*
+ * Direct and bypass: the bus address is a fixed offset from phys (the
+ * window's start, or the bypass base). -ERANGE, a failed map, when the
+ * element would end past 2^64 - 1 there: dma_direct_map_page's
+ * dma_capable() refuses a range whose end wraps.
+ */
+static int map_fixed(const struct dma_api *d, const struct dma_seg *in, struct dma_seg *out)
+{
+	uint64_t base = d->cfg.model == MAP_BYPASS ? d->cfg.bypass_base : d->win->start;
+
+	if (ck_add(base, in->dma, &out->dma) || ck_range(out->dma, in->len))
+		return -ERANGE;
+	return 0;
+}
+
 int dma_api_map_sg(struct dma_api *d, unsigned cpu, const struct dma_seg *in, unsigned n,
 		   enum dma_dir dir, uint64_t rec_bus, struct dma_seg *out)
 {
@@ -292,11 +311,10 @@ int dma_api_map_sg(struct dma_api *d, unsigned cpu, const struct dma_seg *in, un
 	}
 	for (i = 0; i < n; i++) {
 		out[i].len = in[i].len;
-		if (d->cfg.model == MAP_BYPASS)
-			out[i].dma = d->cfg.bypass_base + in[i].dma;
-		else if (d->cfg.model == MAP_DIRECT)
-			out[i].dma = d->win->start + in[i].dma;
-		else if (in[i].len == 0)
+		if (d->cfg.model != MAP_DYNAMIC) {
+			if ((rc = map_fixed(d, &in[i], &out[i])) < 0)
+				break;
+		} else if (in[i].len == 0)
 			out[i].dma = 0;
 		else if ((rc = map_one(d, cpu, in[i].dma, in[i].len, dir, n > 1 ? &handle : NULL,
 				       i ? DMA_NO_BUS : rec_bus, &out[i])) < 0)

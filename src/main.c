@@ -185,7 +185,7 @@ static int run(const struct cli_opts *o)
 	bool progress = !o->quiet && isatty(STDERR_FILENO);
 	int rc = DDW_EXIT_USAGE;
 
-	if (config_load(&cfg, o->config, o->sets, o->nsets) < 0)
+	if (config_load(&cfg, o->config, o->sets, o->nsets) < 0 || sim_budget(&cfg) < 0)
 		goto out;
 	rc = DDW_EXIT_RUNTIME;
 	for (unsigned m = 0; m < cfg.nmodes; m++) {

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ddwsim/checked.h"
 #include "ddwsim/cost.h"
 #include "ddwsim/replay.h"
 #include "ddwsim/xalloc.h"
@@ -156,6 +157,7 @@ int replay_init(struct replay *r, const struct config *cfg, unsigned mode, bool 
 	};
 
 	memset(r, 0, sizeof(*r));
+	r->max_live = UINT64_MAX;
 	r->cfg = cfg;
 	r->mode = &cfg->modes[mode];
 	r->logging = logging;
@@ -192,6 +194,16 @@ void replay_release(struct replay *r)
 /* --- window operations --- */
 
 /*
+ * Which table a window has, 0 for none: its synthetic real address, unique
+ * per table a PE made (pe.next_base only grows). Not the pointer: a table
+ * freed by a reset and the one made next may share an address.
+ */
+static uint64_t table_id(const struct window *w)
+{
+	return w ? tce_table_base(w->tbl) : 0;
+}
+
+/*
  * In a dynamic mode, a window of the PE other than the mode's gets its own
  * DMA API (dynamic, its own allocator): maps a trace recorded there go to
  * it. Bound again whenever that window changes.
@@ -204,7 +216,7 @@ static void bind_alt(struct replay *r, struct rp_device *d)
 	for (unsigned i = 0; i < WINDOW_MAX_SLOTS; i++)
 		if (d->pe.win[i].used && d->pe.win[i].start != d->api_start)
 			w = &d->pe.win[i];
-	if (d->alt_on && w && d->alt.win == w && d->alt.win->tbl == w->tbl)
+	if (d->alt_on && w && d->alt.win == w && d->alt_tbl == table_id(w))
 		return;
 	if (d->alt_on)
 		dma_api_release(&d->alt);
@@ -216,6 +228,7 @@ static void bind_alt(struct replay *r, struct rp_device *d)
 	if (dma_api_init(&d->alt, &ac, &d->pe, w->start, &r->phb, &d->st) < 0)
 		return;
 	d->alt_on = true;
+	d->alt_tbl = table_id(w);
 	d->gen[1] = (d->gen[1] + 1) & 0x7fffffff;
 }
 
@@ -241,7 +254,7 @@ static int apply_window_op(struct rp_device *d, const struct dma_op *op)
 static int window_op(struct replay *r, struct rp_device *d, const struct dma_op *op)
 {
 	struct window *before = window_at(&d->pe, d->api_start);
-	const struct tce_table *tbl = before ? before->tbl : NULL;
+	uint64_t tbl = table_id(before);
 	int rc;
 
 	if (mode_has_ddw(r->mode)) {
@@ -259,7 +272,7 @@ static int window_op(struct replay *r, struct rp_device *d, const struct dma_op 
 		d->st.win_removed++;
 	tce_cache_kill_pe(r->cache, d->pe.number);
 	before = window_at(&d->pe, d->api_start);
-	if (r->mode->mapping != MAP_BYPASS && (!before || before->tbl != tbl)) {
+	if (r->mode->mapping != MAP_BYPASS && (!before || table_id(before) != tbl)) {
 		dma_api_release(&d->api);
 		if (before && bind_api(r, d) < 0)
 			return -1;
@@ -319,6 +332,30 @@ static unsigned seg_input(struct replay *r, const struct dma_op *op)
 }
 
 /*
+ * The length of the mapping op makes, its elements' (r->segbuf) summed into
+ * *len; -1 (reported) if an element's range or the sum passes 2^64 - 1. The
+ * trace readers refuse both already: this holds the replay to it whatever
+ * the source, as the DMA API computes ends from them.
+ */
+static int map_len(struct replay *r, const struct dma_op *op, unsigned n, uint64_t *len)
+{
+	const struct dma_seg *s = r->segbuf;
+
+	for (unsigned i = 0; i < n; i++) {
+		if (ck_range(s[i].dma, s[i].len))
+			return replay_op_error(r, "handle %#llx: PHYS + LEN wraps past 2^64 (%#llx + %llu)",
+					       (unsigned long long)op->handle,
+					       (unsigned long long)s[i].dma, (unsigned long long)s[i].len);
+		if (ck_add(*len, s[i].len, len))
+			return replay_op_error(r, "handle %#llx: the mapping's length wraps past 2^64 (%llu + %llu)",
+					       (unsigned long long)op->handle,
+					       (unsigned long long)(*len - s[i].len),
+					       (unsigned long long)s[i].len);
+	}
+	return 0;
+}
+
+/*
  * A failed map is counted in map.failures and the workload goes on: the
  * handle stays known with nothing mapped, so its DMAs count as unmapped and
  * its unmap does nothing (a driver would not unmap what failed).
@@ -327,16 +364,21 @@ static int do_map(struct replay *r, struct rp_device *d, const struct dma_op *op
 		  struct replay_fx *fx)
 {
 	unsigned n = op->kind == OP_MAP ? 1 : op->nsg;
-	struct mapping *m = handles_add(d->handles, op->handle, n);
+	struct mapping *m;
 	struct dma_api *api;
 	int rc = -ENODEV;
 
+	if (r->live >= r->max_live)
+		return replay_op_error(r, "more than %llu mappings live at once: the replay's state would pass run.max_memory",
+				       (unsigned long long)r->max_live);
+	m = handles_add(d->handles, op->handle, n);
 	if (!m)
 		return replay_op_error(r, "handle %#llx mapped while already mapped",
 				       (unsigned long long)op->handle);
+	r->live++;
 	seg_input(r, op);
-	for (unsigned i = 0; i < n; i++)
-		m->len += r->segbuf[i].len;
+	if (map_len(r, op, n, &m->len) < 0)
+		return -1;
 	api = api_for(d, op->rec_bus, &m->user);
 	if (api->st)
 		rc = dma_api_map_sg(api, op->cpu, r->segbuf, n, op->dir, op->rec_bus, m->seg);
@@ -365,44 +407,73 @@ static int do_unmap(struct replay *r, struct rp_device *d, const struct dma_op *
 	else if (m->nseg)	/* its window is gone, and its TCEs with it */
 		d->st.unmap_calls++;
 	handles_del(d->handles, op->handle);
+	r->live--;
 	return 0;
 }
 
-static void dma_counts(struct replay *r, struct rp_device *d, const struct dma_op *op)
+/*
+ * Counts a DMA; -1 (reported) if its range [addr, addr + len) has no 64-bit
+ * end, or the bytes moved (in the whole replay, so that no device's sum nor
+ * the mode's can wrap) pass 2^64 - 1. The trace readers refuse such ranges
+ * already: this holds the replay to it whatever the source.
+ */
+static int dma_counts(struct replay *r, struct rp_device *d, const struct dma_op *op)
 {
+	if (ck_range(op->addr, op->len))
+		return replay_op_error(r, "%s: %s + LEN wraps past 2^64 (%#llx + %llu)",
+				       op->kind == OP_DMA ? "dma" : "dmab",
+				       op->kind == OP_DMA ? "OFF" : "BUS",
+				       (unsigned long long)op->addr, (unsigned long long)op->len);
+	if (ck_add(r->bytes, op->len, &r->bytes))
+		return replay_op_error(r, "the bytes the DMAs move pass 2^64 - 1 (%llu + %llu)",
+				       (unsigned long long)(r->bytes - op->len),
+				       (unsigned long long)op->len);
 	d->st.dmas++;
 	d->st.ios += !(op->flags & OP_F_AUX);
 	d->st.bytes += op->len;
 	r->phb.st = &d->st;
 	r->phb.log = r->logging ? &d->log : NULL;
+	return 0;
 }
 
-static void do_dma(struct replay *r, struct rp_device *d, const struct dma_op *op,
-		   struct replay_fx *fx)
+/* The DMA [off, off + len) lies within the mapping's m->len bytes. */
+static bool dma_inside(const struct mapping *m, uint64_t off, uint64_t len)
+{
+	uint64_t end;
+
+	return !ck_add(off, len, &end) && end <= m->len;
+}
+
+static int do_dma(struct replay *r, struct rp_device *d, const struct dma_op *op,
+		  struct replay_fx *fx)
 {
 	struct mapping *m = handles_get(d->handles, op->handle);
 	bool write = op->dir != DMA_DIR_TO_DEVICE;
 
-	dma_counts(r, d, op);
-	if (!op->len || !m || !m->nseg || op->addr > m->len || op->len > m->len - op->addr) {
+	if (dma_counts(r, d, op) < 0)
+		return -1;
+	if (!op->len || !m || !m->nseg || !dma_inside(m, op->addr, op->len)) {
 		d->st.unmapped_dmas += op->len != 0;
-		return;
+		return 0;
 	}
 	phb_dma(&r->phb, &d->pe, m->seg, op->addr, op->len, write,
 		r->mode->mapping == MAP_BYPASS);
 	fx->ok = true;
+	return 0;
 }
 
-static void do_dma_bus(struct replay *r, struct rp_device *d, const struct dma_op *op,
-		       struct replay_fx *fx)
+static int do_dma_bus(struct replay *r, struct rp_device *d, const struct dma_op *op,
+		      struct replay_fx *fx)
 {
 	struct dma_seg seg = { .dma = op->addr, .len = op->len };
 
-	dma_counts(r, d, op);
+	if (dma_counts(r, d, op) < 0)
+		return -1;
 	if (!op->len)
-		return;
+		return 0;
 	phb_dma(&r->phb, &d->pe, &seg, 0, op->len, op->dir != DMA_DIR_TO_DEVICE, false);
 	fx->ok = true;
+	return 0;
 }
 
 static int host_op(struct replay *r, struct rp_device *d, const struct dma_op *op,
@@ -436,14 +507,23 @@ int replay_op(struct replay *r, const struct dma_op *op, struct replay_fx *fx)
 	case OP_UNMAP:
 		return host_op(r, d, op, fx);
 	case OP_DMA:
-		do_dma(r, d, op, fx);
-		return 0;
+		return do_dma(r, d, op, fx);
 	case OP_DMA_BUS:
-		do_dma_bus(r, d, op, fx);
-		return 0;
+		return do_dma_bus(r, d, op, fx);
 	default:
 		return window_op(r, d, op);
 	}
+}
+
+/* --- memory --- */
+
+#define MAP_BYTES	128	/* hash slot (16 at <= half load, doubling: 64), record and
+				 * id link (44, doubling: 88), segbuf (16, doubling) */
+#define SEG_MIN_N	4	/* handles.c's SEG_MIN: the smallest segment array */
+
+uint64_t replay_bytes_per_mapping(unsigned nseg)
+{
+	return MAP_BYTES + sizeof(struct dma_seg) * (uint64_t)(nseg > SEG_MIN_N ? nseg : SEG_MIN_N);
 }
 
 /* --- results --- */

@@ -1,9 +1,40 @@
 /*
  * sim.c - one mode, one run: the workload opened, replayed through the
- * replay context (functionally, or in time by timed.c), the result filled.
+ * replay context (functionally, or in time by timed.c), the result filled;
+ * and the run's memory budget, checked before any of it is allocated.
+ *
+ * The budget (run.max_memory; 0 = half the machine's RAM). A generator's run
+ * is sized from its parameters (synth_load): per mode, the most it holds at
+ * once is
+ *
+ *   state                               the generator's own arrays
+ *   + live x replay_bytes_per_mapping   128 + 16 x max(nseg, 4): handle slot,
+ *                                       record, segment array (replay.c)
+ *   + live x timed_bytes_per_mapping    timed: 448 + 16 x nseg + 8 x kills: the
+ *                                       map's entry, kept until its unmap (timed.c)
+ *   + timed_bytes_fixed                 timed: the request outcomes read ahead,
+ *                                       1.5 x pow2(min(2^26, 4096 x R) + R) bytes,
+ *                                       R = dma_max / min(mps, mrrs) + 2
+ *   + 8.125 x min(entries, window)      dynamic modes: a TCE (8 bytes) and an
+ *                                       allocator bit per table entry in use,
+ *     entries = live_bytes / TCE size + 16 x live x nseg (an allocation may round
+ *     up to IOMMU_BLOCKSIZE 16 entries and straddle one more page)
+ *
+ * Measured against the formula (RSS, /usr/bin/time): 2^20 live 64-byte
+ * nic_rx buffers in 4K TCEs, 310 MB counting only and 727 MB timed (the
+ * formula: 322 and 786 MiB); 16384 live 16M random buffers in 64K TCEs, 40 MB
+ * and 180 MB (38 and 237 MiB, 192 of them the request log).
+ * Above the limit, the run is refused naming the parameter that drives live
+ * (exit 2). A trace cannot be sized before it is read: its replay stops
+ * (exit 1) once its live mappings alone would pass the limit.
  */
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "ddwsim/alloc.h"
+#include "ddwsim/checked.h"
 #include "ddwsim/err.h"
 #include "ddwsim/replay.h"
 #include "ddwsim/sim.h"
@@ -47,6 +78,97 @@ static const char *io_name_of(const struct config *cfg)
 	return gen->io_name;
 }
 
+uint64_t sim_memory_limit(const struct config *cfg)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+
+	if (cfg->run.max_memory)
+		return cfg->run.max_memory;
+	if (pages <= 0 || page <= 0)
+		return UINT64_MAX;	/* the machine does not say: no limit */
+	return sat_mul((uint64_t)pages, (uint64_t)page) / 2;
+}
+
+/* Bytes the run holds per live mapping of nseg segments. */
+static uint64_t bytes_per_mapping(const struct config *cfg, unsigned nseg)
+{
+	uint64_t b = replay_bytes_per_mapping(nseg);
+
+	if (cfg->run.timing)	/* a map's kills: one list entry per element with kill.on_map */
+		b = sat_add(b, timed_bytes_per_mapping(nseg, cfg->platform.kill.on_map ? nseg : 0));
+	return b;
+}
+
+/* TCE table and allocator bytes of mode m's window for ld's live mappings. */
+static uint64_t tce_bytes(const struct mode_cfg *m, const struct synth_load *ld)
+{
+	uint64_t entries, win;
+
+	if (m->mapping != MAP_DYNAMIC)
+		return 0;	/* direct: an identity range, bypass: no table */
+	win = m->size >> m->page_shift;
+	entries = sat_add(ld->live_bytes >> m->page_shift,
+			  sat_mul(sat_mul(ld->live, ld->nseg), IOMMU_BLOCKSIZE));
+	if (entries > win)
+		entries = win;
+	return sat_add(sat_mul(entries, TCE_ENTRY_SIZE), entries / 8);
+}
+
+/* The most mode m of a generator's run holds at once, bytes (see the top). */
+static uint64_t mode_estimate(const struct config *cfg, const struct mode_cfg *m,
+			      const struct synth_load *ld)
+{
+	const struct platform_cfg *p = &cfg->platform;
+	uint64_t est = sat_add(ld->state, sat_mul(ld->live, bytes_per_mapping(cfg, ld->nseg)));
+
+	if (cfg->run.timing)
+		est = sat_add(est, timed_bytes_fixed(ld->dma_max, p->pcie.mps < p->pcie.mrrs ?
+								  p->pcie.mps : p->pcie.mrrs));
+	return sat_add(est, tce_bytes(m, ld));
+}
+
+/* "12.5 GiB" or "640.0 MiB". */
+static const char *mem_str(uint64_t b, char *buf, size_t n)
+{
+	if (b >= 1ull << 30)
+		snprintf(buf, n, "%.1f GiB", (double)b / (1ull << 30));
+	else
+		snprintf(buf, n, "%.1f MiB", (double)b / (1ull << 20));
+	return buf;
+}
+
+static const char *limit_str(const struct config *cfg, uint64_t limit, char *buf, size_t n)
+{
+	char m[32];
+
+	if (cfg->run.max_memory)
+		return config_size_str(limit, buf, n);
+	snprintf(buf, n, "%s, half the machine's RAM", mem_str(limit, m, sizeof(m)));
+	return buf;
+}
+
+int sim_budget(const struct config *cfg)
+{
+	const struct synth_gen *gen = synth_find(cfg->workload.generator);
+	uint64_t limit = sim_memory_limit(cfg), est;
+	struct synth_load ld;
+	char key[64], lim[64], need[32];
+
+	if (cfg->workload.trace[0] || !gen || !gen->load)
+		return 0;
+	gen->load(cfg, &ld);
+	for (unsigned i = 0; i < cfg->nmodes; i++) {
+		est = mode_estimate(cfg, &cfg->modes[i], &ld);
+		if (est <= limit)
+			continue;
+		snprintf(key, sizeof(key), "workload.%s", ld.key);
+		return config_error_key(cfg, key, "needs about %s in mode '%s' (%" PRIu64 " mappings live at once: %s), above run.max_memory (%s)",
+					mem_str(est, need, sizeof(need)), cfg->modes[i].name, ld.live,
+					ld.why, limit_str(cfg, limit, lim, sizeof(lim)));
+	}
+	return 0;
+}
+
 int sim_run(const struct config *cfg, unsigned mode, struct sim_result *res)
 {
 	struct replay r;
@@ -63,6 +185,7 @@ int sim_run(const struct config *cfg, unsigned mode, struct sim_result *res)
 	if (replay_init(&r, cfg, mode, cfg->run.timing) < 0)
 		goto out;
 	r.src = &src;
+	r.max_live = sim_memory_limit(cfg) / bytes_per_mapping(cfg, 1);
 	if (open_workload(cfg, &src) < 0)
 		goto out;
 	if (cfg->run.timing)

@@ -42,6 +42,7 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "ddwsim/checked.h"
 #include "ddwsim/err.h"
 #include "ddwsim/infile.h"
 #include "ddwsim/num.h"
@@ -300,6 +301,20 @@ static int read_top(struct sweep *sw, yaml_document_t *d, bool full)
 	return 0;
 }
 
+/* The grid's points, the product of each parameter's values; -1 (reported) past 2^64 - 1. */
+static int count_points(struct sweep *sw)
+{
+	uint64_t points = 1, next;
+
+	for (unsigned i = 0; i < sw->np; i++, points = next)
+		if (ck_mul(points, sw->p[i].n, &next))
+			return ddw_error_at(sw->file, "params.%s: the grid has more than 2^64 - 1 points (%llu points before it, %u values in it)",
+					    sw->p[i].key, (unsigned long long)points, sw->p[i].n);
+	_Static_assert(sizeof(sw->points) == sizeof(points), "points hold a 64-bit count");
+	sw->points = points;
+	return 0;
+}
+
 static int sweep_load(struct sweep *sw, const char *file, bool full)
 {
 	yaml_parser_t parser;
@@ -331,10 +346,7 @@ static int sweep_load(struct sweep *sw, const char *file, bool full)
 	yaml_document_delete(&doc);
 	yaml_parser_delete(&parser);
 	fclose(fp);
-	sw->points = 1;
-	for (unsigned i = 0; rc == 0 && i < sw->np; i++)
-		sw->points *= sw->p[i].n;
-	return rc;
+	return rc < 0 ? -1 : count_points(sw);
 }
 
 static void sweep_release(struct sweep *sw)

@@ -35,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ddwsim/checked.h"
 #include "ddwsim/rng.h"
 #include "ddwsim/synth.h"
 #include "ddwsim/xalloc.h"
@@ -68,7 +69,8 @@ static uint64_t round_up(uint64_t x, uint64_t to)
 /*
  * Wire pacing: the packet of len bytes starts when the wire is free; it
  * then holds the wire for (len + 38 bytes of framing) * 8 / mbps. Returns
- * its start, ps.
+ * its start, ps. The sums stay below 2^64 - 1 ps: stamps_overflow() refused
+ * the parameters that would take them there.
  */
 static uint64_t wire_slot(uint64_t *wire_ps, uint64_t len, uint64_t mbps)
 {
@@ -77,6 +79,24 @@ static uint64_t wire_slot(uint64_t *wire_ps, uint64_t len, uint64_t mbps)
 	*wire_ps += (len + ETH_FRAMING) * 8 * 1000000 / mbps;
 	return t;
 }
+
+/*
+ * True if ios packets of up to packet_max bytes, paced at mbps, would be
+ * stamped at 2^64 - 1 ps or later (TICK_NEVER; 1 Mb/s and 1G packets reach it
+ * after 2147 of them). Each slot is at most (packet_max + 38) * 8 * 10^6 / mbps
+ * ps, which itself fits: packet_max <= 2^30.
+ */
+static bool stamps_overflow(const struct config *cfg, uint64_t packet_max, uint64_t mbps)
+{
+	uint64_t slot, last;
+
+	if (!mbps)
+		return false;
+	slot = (packet_max + ETH_FRAMING) * 8 * 1000000 / mbps;
+	return ck_mul(slot, cfg->run.ios, &last) || last == UINT64_MAX;
+}
+
+#define STAMPS_MSG "the packets' time stamps would pass 2^64 - 2 ps: run.ios x (packet_max + 38) x 8 x 10^6 / line_mbps must stay below it"
 
 /*
  * page_frag-style buffers: a kernel page drawn at random from RAM is cut
@@ -328,7 +348,24 @@ static const char *nic_rx_check(const struct config *cfg, const char **key)
 		return *key = "packet_max", "a packet must fit its buffer: at most workload.buffer_size";
 	if (p->buffer_size > cfg->host.ram / 4)
 		return *key = "buffer_size", "buffers must be far smaller than host.ram";
+	if (stamps_overflow(cfg, p->packet_max, p->line_mbps))
+		return *key = "line_mbps", STAMPS_MSG;
 	return NULL;
+}
+
+/* The descriptors' buffers, plus the descriptor rings with desc_size. */
+static void nic_rx_load(const struct config *cfg, struct synth_load *ld)
+{
+	const struct nic_rx_params *p = (const void *)cfg->workload.params;
+	uint64_t ndesc = (uint64_t)p->ring_size * p->queues, nring = p->desc_size ? p->queues : 0;
+
+	*ld = (struct synth_load){
+		.state = sizeof(struct nic_rx), .live = ndesc + nring, .nseg = 1,
+		.live_bytes = sat_add(sat_mul(ndesc, p->buffer_size),
+				      sat_mul(nring, sat_mul(p->ring_size, p->desc_size))),
+		.dma_max = p->packet_max > p->desc_size ? p->packet_max : p->desc_size,
+		.key = "ring_size", .why = "ring_size x queues buffers",
+	};
 }
 
 static int nic_rx_open(struct op_source *src, const struct config *cfg)
@@ -444,6 +481,15 @@ static const char *dma_bench_check(const struct config *cfg, const char **key)
 	if (p->window > cfg->host.ram / 2)
 		return *key = "window", "at most half of host.ram";
 	return NULL;
+}
+
+static void dma_bench_load(const struct config *cfg, struct synth_load *ld)
+{
+	const struct dma_bench_params *p = (const void *)cfg->workload.params;
+
+	*ld = (struct synth_load){ .state = sizeof(struct dma_bench), .live = 1, .nseg = 1,
+				   .live_bytes = p->window, .dma_max = p->access, .key = "window",
+				   .why = "one window" };
 }
 
 static int dma_bench_open(struct op_source *src, const struct config *cfg)
@@ -679,7 +725,25 @@ static const char *nic_tx_check(const struct config *cfg, const char **key)
 	if (p->sg_frags && p->packet_min < p->header_size + p->sg_frags)
 		return *key = "packet_min",
 		       "with workload.sg_frags, a packet must hold its header and a byte per fragment: at least workload.header_size + workload.sg_frags";
+	if (stamps_overflow(cfg, p->packet_max, p->line_mbps))
+		return *key = "line_mbps", STAMPS_MSG;
 	return NULL;
+}
+
+/* Each queue holds at most completion_batch packets until they are cleaned. */
+static void nic_tx_load(const struct config *cfg, struct synth_load *ld)
+{
+	const struct nic_tx_params *p = (const void *)cfg->workload.params;
+	uint64_t live = (uint64_t)p->queues * p->completion_batch;
+
+	*ld = (struct synth_load){
+		.state = sat_add(sizeof(struct nic_tx),
+				 (uint64_t)p->queues * sizeof(struct tx_queue) +
+				 (p->sg_frags + 1ull) * sizeof(struct sg_elem)),
+		.live = live, .live_bytes = sat_mul(live, p->packet_max), .nseg = p->sg_frags + 1,
+		.dma_max = p->packet_max,
+		.key = "completion_batch", .why = "queues x completion_batch packets",
+	};
 }
 
 static int nic_tx_open(struct op_source *src, const struct config *cfg)
@@ -917,6 +981,18 @@ static const char *nvme_check(const struct config *cfg, const char **key)
 	return NULL;
 }
 
+static void nvme_load(const struct config *cfg, struct synth_load *ld)
+{
+	const struct nvme_params *p = (const void *)cfg->workload.params;
+	uint64_t nsg = (p->block_size >> cfg->host.page_shift) + 2;	/* as nvme_open sizes it */
+
+	*ld = (struct synth_load){
+		.state = sizeof(struct nvme) + nsg * sizeof(struct sg_elem), .live = p->queue_depth,
+		.live_bytes = (uint64_t)p->queue_depth * p->block_size, .nseg = (unsigned)nsg,
+		.dma_max = p->block_size, .key = "queue_depth", .why = "queue_depth I/Os",
+	};
+}
+
 static int nvme_open(struct op_source *src, const struct config *cfg)
 {
 	struct nvme *g = xcalloc(1, sizeof(*g));
@@ -1118,6 +1194,18 @@ static const char *bulk_check(const struct config *cfg, const char **key)
 	return NULL;
 }
 
+static void bulk_load(const struct config *cfg, struct synth_load *ld)
+{
+	const struct bulk_params *p = (const void *)cfg->workload.params;
+	uint64_t csize = 1ull << p->chunk_shift, chunks = p->buffer_size / csize + 1;
+
+	*ld = (struct synth_load){
+		.state = sizeof(struct bulk) + chunks * sizeof(struct sg_elem), .live = p->buffers,
+		.live_bytes = sat_mul(p->buffers, p->buffer_size), .nseg = (unsigned)chunks,
+		.dma_max = p->transfer_size, .key = "buffers", .why = "buffers",
+	};
+}
+
 static int bulk_open(struct op_source *src, const struct config *cfg)
 {
 	struct bulk *g = xcalloc(1, sizeof(*g));
@@ -1284,6 +1372,17 @@ static const char *random_check(const struct config *cfg, const char **key)
 	return NULL;
 }
 
+static void random_load(const struct config *cfg, struct synth_load *ld)
+{
+	const struct random_params *p = (const void *)cfg->workload.params;
+
+	*ld = (struct synth_load){
+		.state = sizeof(struct random_gen) + (uint64_t)p->live * sizeof(uint64_t),
+		.live = p->live, .live_bytes = sat_mul(p->live, p->size_max), .nseg = 1,
+		.dma_max = p->size_max, .key = "live", .why = "live buffers",
+	};
+}
+
 static int random_open(struct op_source *src, const struct config *cfg)
 {
 	struct random_gen *g = xcalloc(1, sizeof(*g));
@@ -1305,22 +1404,28 @@ static int random_open(struct op_source *src, const struct config *cfg)
 const struct synth_gen synth_gens[] = {
 	{ .name = "nic_rx", .help = "NIC receive rings: map per packet, DMA write, unmap",
 	  .io_name = "packet",
-	  .keys = nic_rx_keys, .check = nic_rx_check, .open = nic_rx_open },
+	  .keys = nic_rx_keys, .check = nic_rx_check, .load = nic_rx_load,
+	  .open = nic_rx_open },
 	{ .name = "dma_bench", .help = "pcie-bench style DMAs into one buffer mapped once",
 	  .io_name = "DMA",
-	  .keys = dma_bench_keys, .check = dma_bench_check, .open = dma_bench_open },
+	  .keys = dma_bench_keys, .check = dma_bench_check, .load = dma_bench_load,
+	  .open = dma_bench_open },
 	{ .name = "nic_tx", .help = "NIC transmit rings: map per packet, DMA read, batched unmaps",
 	  .io_name = "packet",
-	  .keys = nic_tx_keys, .check = nic_tx_check, .open = nic_tx_open },
+	  .keys = nic_tx_keys, .check = nic_tx_check, .load = nic_tx_load,
+	  .open = nic_tx_open },
 	{ .name = "nvme", .help = "NVMe I/O at a queue depth: map_sg, DMA, unmap per I/O",
 	  .io_name = "NVMe command",
-	  .keys = nvme_keys, .check = nvme_check, .open = nvme_open },
+	  .keys = nvme_keys, .check = nvme_check, .load = nvme_load,
+	  .open = nvme_open },
 	{ .name = "bulk", .help = "GPU-style huge-page buffers mapped once, large DMAs into them",
 	  .io_name = "DMA",
-	  .keys = bulk_keys, .check = bulk_check, .open = bulk_open },
+	  .keys = bulk_keys, .check = bulk_check, .load = bulk_load,
+	  .open = bulk_open },
 	{ .name = "random", .help = "stress: random sizes, addresses, directions and CPUs",
 	  .io_name = "DMA",
-	  .keys = random_keys, .check = random_check, .open = random_open },
+	  .keys = random_keys, .check = random_check, .load = random_load,
+	  .open = random_open },
 	{ 0 },
 };
 

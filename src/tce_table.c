@@ -185,6 +185,11 @@ uint64_t tce_table_bytes_allocated(const struct tce_table *t)
 	return t->nodes << t->g.level_shift;
 }
 
+uint64_t tce_table_base(const struct tce_table *t)
+{
+	return t->base;
+}
+
 /* Key of idx's entry at level l (0 = leaf). */
 static inline uint64_t level_key(const struct tce_table *t, uint64_t idx, unsigned l)
 {

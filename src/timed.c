@@ -19,14 +19,98 @@
  * latencies of platform.clock_mhz, host costs of host.cpu_mhz; the link moves
  * whole bytes at its rate; ns figures are converted once.
  */
+#include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ddwsim/checked.h"
 #include "ddwsim/err.h"
 #include "ddwsim/outfile.h"
 #include "ddwsim/xalloc.h"
 #include "timed_int.h"
+
+/* --- time sums that stop the replay instead of wrapping --- */
+
+DDW_PRINTF(2, 3)
+static ddw_tick overflow(struct timed *t, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	if (!t->overflowed) {
+		va_start(ap, fmt);
+		vsnprintf(msg, sizeof(msg), fmt, ap);
+		va_end(ap);
+		ddw_error("mode '%s': the picosecond clock overflows: %s", t->r->mode->name, msg);
+	}
+	t->overflowed = true;
+	t->failed = true;
+	return TICK_NEVER;
+}
+
+ddw_tick timed_add(struct timed *t, ddw_tick a, ddw_tick b, const char *what)
+{
+	uint64_t r;
+
+	if (ck_add(a, b, &r) || r == TICK_NEVER)
+		return overflow(t, "%s = %" PRIu64 " + %" PRIu64 " ps", what, a, b);
+	return r;
+}
+
+ddw_tick timed_mul(struct timed *t, uint64_t n, ddw_tick each, const char *what)
+{
+	uint64_t r;
+
+	if (ck_mul(n, each, &r) || r == TICK_NEVER)
+		return overflow(t, "%s = %" PRIu64 " x %" PRIu64 " ps", what, n, each);
+	return r;
+}
+
+ddw_tick timed_edge(struct timed *t, struct ddw_clock c, ddw_tick at, const char *what)
+{
+	ddw_tick e = clock_edge(c, at);
+
+	if (e == TICK_NEVER)
+		return overflow(t, "%s: no %" PRIu64 " ps clock edge at or after %" PRIu64 " ps",
+				what, c.period_ps, at);
+	return e;
+}
+
+/* --- memory, for the budget --- */
+
+/*
+ * The entry (struct ent in the idpool with its link, doubling: 2x), its
+ * ent_buf (2x), the handle's binding (a handles record and slot, as the
+ * replay's: 192), and malloc's overhead for the two buffers. Measured: 2^20
+ * live 64-byte nic_rx buffers hold 394 bytes each beyond the functional
+ * replay; this gives 448 + 16.
+ */
+#define TIMED_MAP_BYTES	448
+
+uint64_t timed_bytes_per_mapping(unsigned nseg, uint64_t kills)
+{
+	return sat_add(TIMED_MAP_BYTES + sizeof(struct dma_seg) * (uint64_t)nseg,
+		       sat_mul(kills, sizeof(uint64_t)));
+}
+
+/*
+ * The outcome log: MAX_PENDING_REQS read ahead, and the DMA that passed it
+ * (its requests all logged at once), one byte each, in a ring that doubles
+ * (the old and the new ring at once while it grows: 1.5x the final size).
+ */
+uint64_t timed_bytes_fixed(uint64_t dma_max, unsigned unit)
+{
+	uint64_t reqs = dma_max / unit + 2, n = MAX_PENDING_REQS, cap = 4096;
+
+	if (reqs <= UINT64_MAX / WINDOW_OPS && reqs * WINDOW_OPS < n)
+		n = reqs * WINDOW_OPS;
+	n = sat_add(n, reqs);
+	while (cap < n && cap <= UINT64_MAX / 2)
+		cap *= 2;
+	return sat_add(cap, cap / 2);
+}
 
 /* --- the entries: an idpool; each id keeps its buffers across reuse --- */
 
@@ -334,6 +418,30 @@ static void setup(struct timed *t, struct replay *r, struct op_source *src,
 	event_queue_init(&t->q);
 }
 
+/*
+ * Each device's set-up time (TICK_NEVER: cost_setup_ps overflowed), and the
+ * per-device time sums the report adds over the devices, stay below 2^64 - 1
+ * ps; else the clock overflow is reported and the replay fails.
+ */
+static void check_sums(struct timed *t)
+{
+	ddw_tick map = 0, unmap = 0, walk = 0, stall = 0, setup = 0;
+
+	for (unsigned d = 0; d < t->r->ndev && !t->overflowed; d++) {
+		const struct mode_stats *st = t->r->dev[d] ? &t->r->dev[d]->st : NULL;
+
+		if (!st)
+			continue;
+		if (st->setup_ps == TICK_NEVER)
+			overflow(t, "setup.time_ns of device %u: the direct window's set-up takes 2^64 - 1 ps or more", d);
+		map = timed_add(t, map, st->cpu_map_ps, "cpu.map_ns summed over the devices");
+		unmap = timed_add(t, unmap, st->cpu_unmap_ps, "cpu.unmap_ns summed over the devices");
+		walk = timed_add(t, walk, st->walker_ps, "the walk time summed over the devices");
+		stall = timed_add(t, stall, st->stall_ps, "translation.stall_ns summed over the devices");
+		setup = timed_add(t, setup, st->setup_ps, "setup.time_ns summed over the devices");
+	}
+}
+
 /* Whole-run figures: the last event, the busiest CPU and link direction. */
 static void run_figures(struct timed *t, struct sim_result *res)
 {
@@ -378,6 +486,8 @@ int timed_replay(struct replay *r, struct op_source *src, struct sim_result *res
 		dispatch(t, &ev);
 		read_ahead(t);
 	}
+	if (!t->failed)
+		check_sums(t);
 	if (t->failed)
 		rc = -1;
 	else if (t->inflight)

@@ -59,10 +59,11 @@ void dev_issue(struct timed *t, uint32_t i)
 	o = phb_log_pop(&timed_rdev(t, x)->log);
 	t->pending_reqs--;
 	took = link_time(t, (is_write(x) ? chunk : 0) + p->pcie.tlp_overhead);
-	e->up_free = start + took;
-	e->up_busy += took;
+	e->up_free = timed_add(t, start, took, "a request's end on the upstream link");
+	e->up_busy = timed_add(t, e->up_busy, took, "the upstream link's busy time");
 	x->reqs_out++;
-	event_push(&t->q, e->up_free + t->lat_ps, EV_REQ_KIND(o, chunk), i, bus);
+	event_push(&t->q, timed_add(t, e->up_free, t->lat_ps, "a request's arrival at the PHB"),
+		   EV_REQ_KIND(o, chunk), i, bus);
 	if (x->cur.left)
 		event_push(&t->q, e->up_free, EV_ISSUE, i, 0);
 	else
@@ -80,15 +81,15 @@ void dev_request(struct timed *t, uint32_t i, uint64_t bus, unsigned len, unsign
 		xdone = t->now;
 	else if (!(xdone = pipe_translate(t, i, bus, len, outcome)))
 		return;
-	done = xdone + t->mem_ps;
+	done = timed_add(t, xdone, t->mem_ps, "a request's memory access");
 	if (!is_write(x)) {	/* completions of at most MPS bytes come back down */
 		uint64_t tlps = (len + p->pcie.mps - 1) / p->pcie.mps;
 		ddw_tick cs = done > e->down_free ? done : e->down_free;
 		ddw_tick took = link_time(t, len + tlps * p->pcie.tlp_overhead);
 
-		e->down_free = cs + took;
-		e->down_busy += took;
-		done = e->down_free + t->lat_ps;
+		e->down_free = timed_add(t, cs, took, "a completion's end on the downstream link");
+		e->down_busy = timed_add(t, e->down_busy, took, "the downstream link's busy time");
+		done = timed_add(t, e->down_free, t->lat_ps, "a completion's arrival at the device");
 	}
 	if (done > x->last)
 		x->last = done;

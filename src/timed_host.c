@@ -27,6 +27,7 @@ static void start(struct timed *t, uint32_t i)
 	struct mode_stats *st = &timed_rdev(t, x)->st;
 	unsigned c = host_cpu_of(t, x);
 	ddw_tick t0, at;
+	bool unmap;
 
 	x->state = E_RUNNING;
 	t->cpu_busy[c] = true;
@@ -38,17 +39,25 @@ static void start(struct timed *t, uint32_t i)
 		timed_unref(t, u);
 		x = ent(t, i);
 	}
-	t0 = clock_edge(t->cpu_clk, t->now);	/* the op starts on a CPU clock edge */
-	at = t0 + cycles(t->cpu_clk, x->cycles);
-	for (unsigned k = 0; k < x->nkills; k++) {
+	unmap = x->op.kind == OP_UNMAP;
+	t0 = timed_edge(t, t->cpu_clk, t->now, unmap ? "an unmap's start" : "a map's start");
+	at = timed_add(t, t0, timed_mul(t, x->cycles, t->cpu_clk.period_ps,
+					unmap ? "an unmap's CPU time (cycles x period)" :
+						"a map's CPU time (cycles x period)"),
+		       unmap ? "an unmap's end" : "a map's end");
+	for (unsigned k = 0; k < x->nkills && !t->overflowed; k++) {
 		event_push(&t->q, at, EV_KILL, i, k);
-		at += t->bufs[i].kills[k] * t->kill_cpu_ps;
+		at = timed_add(t, at, timed_mul(t, t->bufs[i].kills[k], t->kill_cpu_ps,
+						"a kill's CPU time (requests x ps each)"),
+			       "a kill's end");
 	}
-	if (x->op.kind == OP_UNMAP)
-		st->cpu_unmap_ps += at - t0;
+	if (t->overflowed)
+		return;			/* the loop stops before the next event */
+	if (unmap)
+		st->cpu_unmap_ps = timed_add(t, st->cpu_unmap_ps, at - t0, "cpu.unmap_ns of a device");
 	else
-		st->cpu_map_ps += at - t0;
-	t->cpu_busy_ps[c] += at - t0;
+		st->cpu_map_ps = timed_add(t, st->cpu_map_ps, at - t0, "cpu.map_ns of a device");
+	t->cpu_busy_ps[c] = timed_add(t, t->cpu_busy_ps[c], at - t0, "a CPU's busy time");
 	event_push(&t->q, at, EV_HOST_DONE, i, 0);
 }
 

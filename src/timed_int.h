@@ -108,6 +108,7 @@ struct timed {
 	uint32_t inflight;		/* entries read and not done */
 	uint64_t pending_reqs;		/* request outcomes logged, not yet issued */
 	bool eof, failed;
+	bool overflowed;		/* a time sum passed 2^64 - 2 ps (reported; failed is set) */
 	uint32_t barrier;		/* a window op waiting for the rest to drain, or NONE */
 	/* host */
 	unsigned ncpu;
@@ -131,6 +132,19 @@ struct timed {
 };
 
 /* timed.c */
+
+/*
+ * Time sums, ps. A time is 0..2^64 - 2 (TICK_NEVER is not one): a sum that
+ * reaches TICK_NEVER reports "mode 'M': the picosecond clock overflows: WHAT
+ * = A + B ps" (the first only), sets t->failed so that the loop stops at the
+ * next event, and returns TICK_NEVER. So a run ends with a runtime error
+ * instead of a wrapped, smaller time. timed_mul: n cycles (or requests) of
+ * each ps. timed_edge: clock_edge(c, at), TICK_NEVER past the last edge.
+ */
+ddw_tick timed_add(struct timed *t, ddw_tick a, ddw_tick b, const char *what);
+ddw_tick timed_mul(struct timed *t, uint64_t n, ddw_tick each, const char *what);
+ddw_tick timed_edge(struct timed *t, struct ddw_clock c, ddw_tick at, const char *what);
+
 void timed_finish(struct timed *t, uint32_t i);
 void timed_unref(struct timed *t, uint32_t i);
 void timed_enqueue(struct timed *t, struct queue *q, uint32_t i);

@@ -33,7 +33,10 @@ void pipe_setup(struct timed *t)
 
 void pipe_kill(struct timed *t, uint64_t requests)
 {
-	ddw_tick until = clock_edge(t->phb_clk, t->now) + requests * t->kill_stall_ps;
+	ddw_tick until = timed_add(t, timed_edge(t, t->phb_clk, t->now, "a kill's arrival at the PHB"),
+				   timed_mul(t, requests, t->kill_stall_ps,
+					     "a kill's stall (requests x ps each)"),
+				   "the end of a kill's stall");
 
 	if (until > t->stall_until)
 		t->stall_until = until;
@@ -75,7 +78,9 @@ static ddw_tick start_walk(struct timed *t, struct rp_device *d, uint64_t bus, u
 {
 	unsigned slot = 0, win;
 	uint64_t idx;
-	ddw_tick done = pnow + t->hit_ps + reads * t->walk_read_ps;
+	ddw_tick done = timed_add(t, timed_add(t, pnow, t->hit_ps, "a walk's lookup"),
+				  timed_mul(t, reads, t->walk_read_ps, "a walk's reads"),
+				  "a walk's end");
 
 	key_of(&d->pe, bus, &win, &idx);
 	while (t->walkers[slot].busy)
@@ -83,7 +88,7 @@ static ddw_tick start_walk(struct timed *t, struct rp_device *d, uint64_t bus, u
 	t->walkers[slot] = (struct walker){ .busy = true, .pe = d->pe.number, .win = win,
 					    .idx = idx, .done = done };
 	t->busy_walkers++;
-	d->st.walker_ps += done - pnow;
+	d->st.walker_ps = timed_add(t, d->st.walker_ps, done - pnow, "a device's walk time");
 	hist_add(&t->res->walk_latency, done - pnow);
 	event_push(&t->q, done, EV_WALK_DONE, slot, 0);
 	if (!t->hit_under_miss && done > t->inorder_until)
@@ -95,7 +100,7 @@ static ddw_tick start_walk(struct timed *t, struct rp_device *d, uint64_t bus, u
 static ddw_tick retry(struct timed *t, struct mode_stats *st, uint32_t i, uint64_t bus,
 		      unsigned len, unsigned o, ddw_tick at)
 {
-	st->stall_ps += at - t->now;
+	st->stall_ps = timed_add(t, st->stall_ps, at - t->now, "translation.stall_ns of a device");
 	event_push(&t->q, at, EV_REQ_KIND(o, len), i, bus);
 	return 0;
 }
@@ -104,7 +109,7 @@ ddw_tick pipe_translate(struct timed *t, uint32_t i, uint64_t bus, unsigned len,
 			unsigned o)
 {
 	struct rp_device *d = timed_rdev(t, ent(t, i));
-	ddw_tick pnow = clock_edge(t->phb_clk, t->now);	/* the PHB works on its clock edges */
+	ddw_tick pnow = timed_edge(t, t->phb_clk, t->now, "a request's lookup"); /* on PHB clock edges */
 	ddw_tick wait = t->stall_until > t->inorder_until ? t->stall_until : t->inorder_until;
 	unsigned win;
 	uint64_t idx;
@@ -113,21 +118,21 @@ ddw_tick pipe_translate(struct timed *t, uint32_t i, uint64_t bus, unsigned len,
 	if (wait > pnow)
 		return retry(t, &d->st, i, bus, len, o, wait);
 	if (o & PHB_NOWIN)
-		return pnow + t->hit_ps;
+		return timed_add(t, pnow, t->hit_ps, "a lookup's end");
 	if (o & PHB_MISS) {
 		if (t->busy_walkers == t->nwalkers)
 			return retry(t, &d->st, i, bus, len, o, first_walker_free(t));
 		return start_walk(t, d, bus, PHB_READS(o), pnow);
 	}
 	if (!t->busy_walkers)		/* the common case: no walk to wait for */
-		return pnow + t->hit_ps;
+		return timed_add(t, pnow, t->hit_ps, "a lookup's end");
 	key_of(&d->pe, bus, &win, &idx);
 	slot = walking(t, d->pe.number, win, idx);
 	if (slot == NO_SLOT)
-		return pnow + t->hit_ps;
+		return timed_add(t, pnow, t->hit_ps, "a lookup's end");
 	d->st.walks_merged++;		/* found, but the walk filling it is in flight */
 	d->st.cache_hits--;
-	return t->walkers[slot].done + t->hit_ps;
+	return timed_add(t, t->walkers[slot].done, t->hit_ps, "a lookup's end");
 }
 
 void pipe_walk_done(struct timed *t, unsigned slot)

@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ddwsim/checked.h"
 #include "ddwsim/err.h"
 #include "ddwsim/hashmap.h"
 #include "ddwsim/infile.h"
@@ -136,18 +137,21 @@ static const char *problem(char *buf, size_t n, const char *fmt, ...)
 	return buf;
 }
 
-/* [addr, addr + len) with len >= 1 that does not wrap past 2^64. */
+/* [addr, addr + len) with len >= 1 whose end addr + len fits in 64 bits (2^64 wraps to 0). */
 static const char *range_problem(const char *what, uint64_t addr, uint64_t len, char *buf, size_t n)
 {
 	if (len == 0)
 		return problem(buf, n, "bad len 0 for %s (expected at least 1)", what);
-	if (len - 1 > UINT64_MAX - addr)
-		return problem(buf, n, "bad range for %s: addr + len wraps past 2^64", what);
+	if (ck_range(addr, len))
+		return problem(buf, n, "bad range for %s: addr + len wraps past 2^64 (%#" PRIx64 " + %" PRIu64 ")",
+			       what, addr, len);
 	return NULL;
 }
 
+/* Each element a range, and their lengths (the mapping's length) summing below 2^64. */
 static const char *sg_problem(const struct dma_op *op, char *buf, size_t n)
 {
+	uint64_t total = 0;
 	char what[48];
 
 	if (op->nsg < 1 || op->nsg > TRACE_SG_MAX)
@@ -157,6 +161,9 @@ static const char *sg_problem(const struct dma_op *op, char *buf, size_t n)
 		snprintf(what, sizeof(what), "sg element %u of a map_sg", i + 1);	/* from 1, as in text */
 		if (range_problem(what, op->sg[i].phys, op->sg[i].len, buf, n))
 			return buf;
+		if (ck_add(total, op->sg[i].len, &total))
+			return problem(buf, n, "bad map_sg: the lens of sg elements 1..%u add up past 2^64 (%" PRIu64 " + %" PRIu64 ")",
+				       i + 1, total - op->sg[i].len, op->sg[i].len);
 	}
 	return NULL;
 }
@@ -327,11 +334,6 @@ struct info {
 	struct span phys, bus, time;
 	struct u64map devs;		/* devices seen (keys; values unused) */
 };
-
-static uint64_t sat_add(uint64_t a, uint64_t b)
-{
-	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
-}
 
 static void span_add(struct span *s, uint64_t lo, uint64_t hi)
 {

@@ -61,7 +61,8 @@
  *   sg element                                                      x    x
  *
  * A map_sg record is followed at once by its nsg sg element records.
- * [addr, addr + len) must not wrap past 2^64 (map, sg element, dma, dmab).
+ * [addr, addr + len) must not wrap (map, sg element, dma, dmab): addr + len
+ * is at most 2^64 - 1, and so is the sum of a map_sg's element lens.
  *
  * The writer writes the count as unknown, then seeks back at commit to fill it
  * in (it stays unknown if the output cannot seek). The reader reads 1 MiB
@@ -78,6 +79,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ddwsim/checked.h"
 #include "ddwsim/err.h"
 #include "ddwsim/trace.h"
 #include "ddwsim/xalloc.h"
@@ -353,6 +355,7 @@ static int read_sg(struct bin_reader *r, uint64_t first, struct dma_op *op)
 {
 	const unsigned char *p;
 	const struct rec_kind *k;
+	uint64_t total = 0;	/* the mapping's length: the elements' len summed */
 	int rc;
 
 	for (unsigned i = 0; i < op->nsg; i++) {
@@ -369,9 +372,14 @@ static int read_sg(struct bin_reader *r, uint64_t first, struct dma_op *op)
 			return -1;
 		r->sg[i].phys = get_le64(p + R_ADDR);
 		r->sg[i].len = get_le64(p + R_LEN);
-		if (r->sg[i].len == 0 || r->sg[i].len - 1 > UINT64_MAX - r->sg[i].phys)
-			return bad(r, r->index - 1, "bad sg element: %s",
-				   r->sg[i].len ? "addr + len wraps past 2^64" : "len is 0");
+		if (r->sg[i].len == 0)
+			return bad(r, r->index - 1, "bad sg element: len is 0");
+		if (ck_range(r->sg[i].phys, r->sg[i].len))
+			return bad(r, r->index - 1, "bad sg element: addr + len wraps past 2^64 (%#" PRIx64 " + %" PRIu64 ")",
+				   r->sg[i].phys, r->sg[i].len);
+		if (ck_add(total, r->sg[i].len, &total))
+			return bad(r, r->index - 1, "bad sg element: the lens of the map_sg at record %" PRIu64 " add up past 2^64 (%" PRIu64 " + %" PRIu64 ")",
+				   first, total - r->sg[i].len, r->sg[i].len);
 	}
 	op->sg = r->sg;
 	return 0;

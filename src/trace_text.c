@@ -68,9 +68,10 @@
  * as config sizes do; hex takes no suffix. A
  * map_sg list has no spaces: PHYS:LEN pairs joined by commas. Each KEY, and
  * each of the words `wait` and `aux`, may appear once, in any order. The
- * range [addr, addr + len) of map, sg elements, dma and dmab must not wrap
- * past 2^64. Fields an op does not name are 0 in the dma_op, except time_ps
- * (OP_NO_TIME) and rec_bus (OP_NO_BUS).
+ * range [addr, addr + len) of map, sg elements, dma and dmab must not wrap:
+ * addr + len is at most 2^64 - 1 (2^64 itself would wrap to 0), and so is the
+ * sum of a map_sg's LENs (the mapping's length). Fields an op does not name
+ * are 0 in the dma_op, except time_ps (OP_NO_TIME) and rec_bus (OP_NO_BUS).
  *
  * The writer writes canonical text: the header, then one op per line, single
  * spaces, the WRITTEN AS column, `@T` only when stamped, `cpu=` before `bus=`,
@@ -94,6 +95,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ddwsim/checked.h"
 #include "ddwsim/err.h"
 #include "ddwsim/num.h"
 #include "ddwsim/trace.h"
@@ -404,13 +406,15 @@ static int parse_elem(struct text_reader *r, char *s, unsigned i, struct sg_elem
 	snprintf(what, sizeof(what), "LEN of element %u", i);
 	if (num_field(r, "map_sg", F_LEN, what, colon + 1, &e->len) < 0)
 		return -1;
-	if (e->len - 1 > UINT64_MAX - e->phys)
-		return bad(r, "map_sg: element %u wraps past 2^64 (PHYS + LEN)", i);
+	if (ck_range(e->phys, e->len))
+		return bad(r, "map_sg: element %u wraps past 2^64 (PHYS + LEN = %#" PRIx64 " + %" PRIu64 ")",
+			   i, e->phys, e->len);
 	return 0;
 }
 
 static int parse_sg(struct text_reader *r, char *s, struct dma_op *op)
 {
+	uint64_t total = 0;	/* the mapping's length: its elements' LEN summed */
 	unsigned n = 0;
 
 	for (;;) {
@@ -422,6 +426,9 @@ static int parse_sg(struct text_reader *r, char *s, struct dma_op *op)
 			return bad(r, "map_sg: too many sg elements (at most %u)", TRACE_SG_MAX);
 		if (parse_elem(r, s, n + 1, &r->sg[n]) < 0)
 			return -1;
+		if (ck_add(total, r->sg[n].len, &total))
+			return bad(r, "map_sg: the LENs of elements 1..%u add up past 2^64 (%" PRIu64 " + %" PRIu64 ")",
+				   n + 1, total - r->sg[n].len, r->sg[n].len);
 		n++;
 		if (!comma)
 			break;
@@ -514,12 +521,19 @@ static const struct syntax *find_syntax(const char *name)
 	return NULL;
 }
 
-/* The range [addr, addr + len) of map, dma and dmab must not wrap. */
+/*
+ * The range [addr, addr + len) of map, dma and dmab must have a 64-bit end:
+ * addr + len = 2^64 exactly wraps to 0 as much as anything past it.
+ */
 static int check_range(struct text_reader *r, const struct syntax *sx, const struct dma_op *op)
 {
+	const struct fld_info *fa = &flds[sx->f[2]];
+	char a[24];
+
 	if ((op->kind == OP_MAP || op->kind == OP_DMA || op->kind == OP_DMA_BUS) &&
-	    op->len - 1 > UINT64_MAX - op->addr)
-		return bad(r, "%s: %s + LEN wraps past 2^64", sx->name, flds[sx->f[2]].name);
+	    ck_range(op->addr, op->len))
+		return bad(r, "%s: %s + LEN wraps past 2^64 (%s + %" PRIu64 ")", sx->name, fa->name,
+			   fmt_num(a, sizeof(a), op->addr, fa->hex), op->len);
 	return 0;
 }
 

@@ -9,6 +9,7 @@
  *
  *   1. a free slot (tce_iommu_find_free_table)            else -ENOSPC
  *   2. page size in the platform's mask                   else -EINVAL
+ *      slot start + size at most 2^64 - 1 (ddwsim's own)  else -EINVAL
  *   3. get_table_size() != 0 (levels 1..5, size pow2)     else -EINVAL
  *   4. create_table(): levels <= max_levels, 55-bit limit else -EINVAL
  *   5. set_window() on every group; on a failure, unset_window() on every
@@ -20,6 +21,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "ddwsim/checked.h"
 #include "ddwsim/window.h"
 
 static int create_default(struct pe *pe);
@@ -103,6 +105,8 @@ int window_create(struct pe *pe, unsigned page_shift, uint64_t size, unsigned le
 		return num;
 	if (page_shift >= 64 || !(pe->plat->page_sizes & (1ull << page_shift)))
 		return -EINVAL;
+	if (ck_range(pe->plat->slot_start[num], size))
+		return -EINVAL;		/* the window would end past 2^64 - 1 */
 	rc = create_table(pe, page_shift, size, levels, &tbl);
 	if (rc < 0)
 		return rc;

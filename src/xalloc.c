@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ddwsim/checked.h"
 #include "ddwsim/err.h"
 #include "ddwsim/outfile.h"
 #include "ddwsim/xalloc.h"
@@ -68,18 +69,24 @@ char *xstrdup(const char *s)
 	return memcpy(xmalloc(n), s, n);
 }
 
+_Static_assert(sizeof(size_t) <= sizeof(uint64_t), "a size fits the checked helpers");
+
 size_t st_add(size_t a, size_t b)
 {
-	if (a > SIZE_MAX - b)
+	uint64_t r;
+
+	if (ck_add(a, b, &r) || r > SIZE_MAX)
 		fatal("size overflow: %zu + %zu", a, b);
-	return a + b;
+	return (size_t)r;
 }
 
 size_t st_mul(size_t a, size_t b)
 {
-	if (b && a > SIZE_MAX / b)
+	uint64_t r;
+
+	if (ck_mul(a, b, &r) || r > SIZE_MAX)
 		fatal("size overflow: %zu * %zu", a, b);
-	return a * b;
+	return (size_t)r;
 }
 
 void xfatal_limit(const char *what, uint64_t n)

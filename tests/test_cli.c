@@ -461,3 +461,40 @@ Test(cli, trace_gen_workload_names_the_file_as_typed, .timeout = 60)
 	result_free(&bad);
 	result_free(&ok);
 }
+
+/*
+ * A sweep grid of 256^8 = 2^64 points: the count, a product, once wrapped to
+ * 0 points and exited 0; it is refused naming the parameter that passes 2^64 - 1
+ * (2^56 points before it, 256 values in it).
+ */
+Test(cli, sweep_grid_past_2_64_points_is_refused)
+{
+	static const char *const keys[] = {
+		"run.seed", "run.ios", "platform.clock_mhz", "host.cpu_mhz",
+		"platform.tce_cache.hit_cycles", "platform.pcie.latency_ns",
+		"platform.memory_latency_ns", "host.cost.direct_cycles",
+	};
+	char path[] = "/tmp/ddwsim-sweep-XXXXXX", args[256], want[512];
+	int fd = mkstemp(path);
+	FILE *fp = fdopen(fd, "w");
+	struct result r;
+
+	cr_assert(fd >= 0 && fp);
+	fprintf(fp, "name: big\nconfig: %s/configs/default.yaml\nparams:\n", getcwd(want, sizeof(want)));
+	for (unsigned k = 0; k < 8; k++) {
+		fprintf(fp, "  %s: [1", keys[k]);
+		for (unsigned v = 2; v <= 256; v++)
+			fprintf(fp, ", %u", v);
+		fprintf(fp, "]\n");
+	}
+	fclose(fp);
+	snprintf(args, sizeof(args), "sweep %s --print", path);
+	r = run(args);
+	unlink(path);
+	snprintf(want, sizeof(want), "%s: params.host.cost.direct_cycles: the grid has more than 2^64 - 1 points (72057594037927936 points before it, 256 values in it)\n",
+		 path);
+	cr_expect_eq(r.code, 2);
+	cr_expect_str_eq(r.err, want);
+	cr_expect_str_eq(r.out, "");
+	result_free(&r);
+}

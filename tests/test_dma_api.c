@@ -530,6 +530,49 @@ Test(dma_api, bypass_adds_the_base_and_makes_no_hcalls)
 	fx_release(&f);
 }
 
+/*
+ * Bypass at a base near 2^64: a buffer whose bus range would end past
+ * 2^64 - 1 cannot be mapped (dma_capable() refuses an end that wraps): the
+ * map fails with -ERANGE and is counted, as an allocator failure is. Base
+ * 2^64 - 1G: [base + 1G - 4K, base + 1G) ends at exactly 2^64 and fails;
+ * the 4K before it ends at 2^64 - 4K and maps.
+ */
+Test(dma_api, bypass_range_past_2_64_fails_the_map)
+{
+	static const struct dma_seg in[] = { { 0x1000, SZ_4K }, { SZ_1G - SZ_4K, SZ_4K } };
+	struct dma_api_cfg cfg = pseries_cfg();
+	struct dma_seg seg, out[2];
+	struct fx f;
+
+	fx_init(&f, &pseries_plat);
+	cfg.model = MAP_BYPASS;
+	cfg.bypass_base = 0ull - SZ_1G;
+	cr_assert(eq(int, fx_bind(&f, &cfg, 0), 0));
+	cr_expect(eq(int, dma_api_map(&f.d, 0, SZ_1G - 2 * SZ_4K, SZ_4K, DMA_DIR_TO_DEVICE, &seg), 0));
+	cr_expect(eq(u64, seg.dma, 0xffffffffffffe000ull));
+	cr_expect(eq(int, dma_api_map(&f.d, 0, SZ_1G - SZ_4K, SZ_4K, DMA_DIR_TO_DEVICE, &seg), -ERANGE));
+	cr_expect(eq(int, dma_api_map(&f.d, 0, SZ_1G, 1, DMA_DIR_TO_DEVICE, &seg), -ERANGE),
+		  "base + phys itself wraps");
+	cr_expect(eq(int, dma_api_map_sg(&f.d, 0, in, 2, DMA_DIR_TO_DEVICE, DMA_NO_BUS, out), -ERANGE));
+	cr_expect(eq(u64, f.st.map_calls, 4));
+	cr_expect(eq(u64, f.st.map_failures, 3));
+	fx_release(&f);
+}
+
+/*
+ * iommu_num_pages rounds up without forming size + page - 1: a range of
+ * 2^64 - 1 bytes from 0 is 2^52 4K pages, where the kernel's
+ * (size + 4095) >> 12 would wrap to 0 pages.
+ */
+Test(dma_api, iommu_num_pages_near_2_64_does_not_wrap)
+{
+	cr_expect(eq(u64, iommu_num_pages(0, UINT64_MAX, 12), 1ull << 52));
+	cr_expect(eq(u64, iommu_num_pages(0xfff, UINT64_MAX - 0xfff, 12), 1ull << 52));
+	cr_expect(eq(u64, iommu_num_pages(0x1000, UINT64_MAX - 0x1000, 12), (1ull << 52) - 1));
+	cr_expect(eq(u64, iommu_num_pages(0xfff, 2, 12), 2), "crosses one boundary");
+	cr_expect(eq(u64, iommu_num_pages(0x1000, 0x1000, 12), 1));
+}
+
 /* ---- PowerNV kills ---- */
 
 Test(dma_api, phb3_kills_each_page_on_map_and_unmap)

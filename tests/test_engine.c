@@ -5,7 +5,8 @@
  *   - event_pop() returns the earliest event; equal ticks pop in push order
  *     (the heap is keyed by (tick, seq), seq being the insertion order);
  *   - clock_mhz(f) has a period of round(10^6 / f) ps;
- *   - cycles(c, n) = n * period; clock_edge(c, t) = the first edge at or after t.
+ *   - cycles(c, n) = n * period; clock_edge(c, t) = the first edge at or after t;
+ *     both TICK_NEVER when the answer does not fit below 2^64 - 1 ps.
  *
  * The expected orders come from a reference written here: a plain array kept
  * in push order, whose minimum by (tick, push index) is found by a linear scan,
@@ -402,19 +403,39 @@ Test(engine, clock_edge_agrees_with_cycles)
 }
 
 /*
- * BUG (include/ddwsim/engine.h:36, clock_edge): the rounding-up sum
- * t + period - 1 wraps when t > UINT64_MAX - (period - 1).
+ * The rounding-up sum t + period - 1 would wrap when t > UINT64_MAX - (period - 1).
  * With a 263 ps clock, t = UINT64_MAX - 200: the first edge at or after t
  * is 263 * floor(UINT64_MAX / 263) = UINT64_MAX - 103 (UINT64_MAX mod 263 = 103,
- * worked out with Python integers), but the sum wraps to 61 and the function
- * returns 0 - a time in the far future maps to the start of the run.
- * Only reachable within one period of 2^64 ps (213 days of simulated time), so
- * low severity; the fix is t / p * p + (t % p ? p : 0) with an overflow check.
+ * worked out with Python integers); a wrapping sum would give 61 / 263 * 263 = 0,
+ * a time in the far future mapped to the start of the run.
  */
-Test(engine, clock_edge_near_the_end_of_time_does_not_wrap, .disabled = true)
+Test(engine, clock_edge_near_the_end_of_time_does_not_wrap)
 {
 	struct ddw_clock c = clock_mhz(3800);	/* 263 ps */
 
 	cr_expect_eq(clock_edge(c, UINT64_MAX - 200), UINT64_MAX - 103);
 	cr_expect_eq(clock_edge(c, UINT64_MAX - 103), UINT64_MAX - 103);
+}
+
+/* Past the last edge below 2^64 - 1 there is no edge: TICK_NEVER, never a wrapped time. */
+Test(engine, clock_edge_past_the_last_edge_is_never)
+{
+	struct ddw_clock c = clock_mhz(3800);	/* 263 ps; the last edge is UINT64_MAX - 103 */
+
+	cr_expect_eq(clock_edge(c, UINT64_MAX - 102), TICK_NEVER);
+	cr_expect_eq(clock_edge(c, UINT64_MAX - 1), TICK_NEVER);
+	cr_expect_eq(clock_edge(c, TICK_NEVER), TICK_NEVER);
+	/* a 1 ps clock has an edge at every time */
+	cr_expect_eq(clock_edge(clock_mhz(1e6), UINT64_MAX - 1), UINT64_MAX - 1);
+}
+
+/* 1 MHz = 10^6 ps per cycle: 2^64 / 10^6 = 18446744073709.55 cycles fit, one more does not. */
+Test(engine, cycles_past_2_64_ps_are_never)
+{
+	struct ddw_clock c = clock_mhz(1);
+
+	cr_expect_eq(c.period_ps, 1000000);
+	cr_expect_eq(cycles(c, 18446744073709ull), 18446744073709000000ull);
+	cr_expect_eq(cycles(c, 18446744073710ull), TICK_NEVER);
+	cr_expect_eq(cycles(c, UINT64_MAX), TICK_NEVER);
 }

@@ -754,7 +754,7 @@ static const struct bad_line bad_lines[] = {
 	{ L2 "dma_map_page:\n", "2: dma_map_page: expected a device name, got ''" },
 	{ L2 "dma_map_phys: d0 dir=TO_DEVICE dma_addr=1000 size=8192 phys_addr=fffffffffffff000 "
 	  "attrs=\n",
-	  "2: dma_map_phys: bad range for a map: addr + len wraps past 2^64" },
+	  "2: dma_map_phys: bad range for a map: addr + len wraps past 2^64 (0xfffffffffffff000 + 8192)" },
 	{ L2 "dma_unmap_page: d0 dir=TO_DEVICE dma_addr=1000 size=64\n",
 	  "2: dma_unmap_page: expected attrs=<flags>, got ''" },
 	{ L2 "dma_unmap_resource: d0 dir=TO_DEVICE dma_addr=1000 size=-1 attrs=\n",

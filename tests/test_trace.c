@@ -286,7 +286,7 @@ static const struct sg_elem edge_sg[] = { { .phys = 0, .len = 1 } };
 /* edges.ddwt: the largest and smallest value of every field. */
 static const struct dma_op edge_ops[] = {
 	{ .kind = OP_MAP, .dir = DMA_DIR_TO_DEVICE, .cpu = UINT32_MAX, .dev = UINT32_MAX,
-	  .addr = 0xfffffffffffff000, .len = 4096, .rec_bus = UINT64_MAX - 1,
+	  .addr = 0xfffffffffffff000, .len = 4095, .rec_bus = UINT64_MAX - 1,
 	  .time_ps = UINT64_MAX - 1 },
 	{ .kind = OP_MAP_SG, .dir = DMA_DIR_BIDIRECTIONAL, .nsg = 1, .sg = edge_sg, .rec_bus = 0,
 	  .time_ps = NT },
@@ -628,7 +628,7 @@ Test(trace, writer_rejects_an_op_neither_format_can_hold, .init = cr_redirect_st
 		 "ddwsim: cannot write trace '%s': bad win 2 for a dmab (expected 0 or 1)\n"
 		 "ddwsim: cannot write trace '%s': bad nsg 0 for a map_sg (expected 1..4096)\n"
 		 "ddwsim: cannot write trace '%s': bad page_shift 11 for a wcreate (expected 12..63)\n"
-		 "ddwsim: cannot write trace '%s': bad range for sg element 2 of a map_sg: addr + len wraps past 2^64\n"
+		 "ddwsim: cannot write trace '%s': bad range for sg element 2 of a map_sg: addr + len wraps past 2^64 (0xffffffffffffffff + 2)\n"
 		 "ddwsim: cannot write trace '%s': bad flags 0x5 for a dma (expected 0..0x3)\n",
 		 path, path, path, path, path, path);
 	fflush(stderr);
@@ -718,9 +718,22 @@ static const struct bad_text bad_texts[] = {
 	{ H "map 0 0x1 0x1000 16E to\n", 0, 0, "2: map: number out of range for LEN, got '16E'" },
 	{ H "map 0 0x 0 4096 to\n", 0, 0, "2: map: expected a number for H, got '0x'" },
 	{ H "dma 0 0x1 0 0 r\n", 0, 0, "2: dma: expected LEN >= 1, got '0'" },
-	{ H "map 0 0x1 0xfffffffffffff000 0x1001 to\n", 0, 0, "2: map: PHYS + LEN wraps past 2^64" },
-	{ H "dma 0 0x1 18446744073709551615 2 r\n", 0, 0, "2: dma: OFF + LEN wraps past 2^64" },
-	{ H "dmab 0 1 0xffffffffffffffff 2 r\n", 0, 0, "2: dmab: BUS + LEN wraps past 2^64" },
+	{ H "map 0 0x1 0xfffffffffffff000 0x1001 to\n", 0, 0,
+	  "2: map: PHYS + LEN wraps past 2^64 (0xfffffffffffff000 + 4097)" },
+	{ H "dma 0 0x1 18446744073709551615 2 r\n", 0, 0,
+	  "2: dma: OFF + LEN wraps past 2^64 (18446744073709551615 + 2)" },
+	{ H "dmab 0 1 0xffffffffffffffff 2 r\n", 0, 0,
+	  "2: dmab: BUS + LEN wraps past 2^64 (0xffffffffffffffff + 2)" },
+	/* an end of exactly 2^64 wraps to 0 as well ("len - 1 > 2^64 - 1 - addr" let it through) */
+	{ H "map 0 0x1 0xfffffffffffff000 4096 to\n", 0, 0,
+	  "2: map: PHYS + LEN wraps past 2^64 (0xfffffffffffff000 + 4096)" },
+	{ H "dma 0 0x1 18446744073709551615 1 r\n", 0, 0,
+	  "2: dma: OFF + LEN wraps past 2^64 (18446744073709551615 + 1)" },
+	{ H "dmab 0 1 0x0 18446744073709551615 r\ndmab 0 1 0x1 18446744073709551615 r\n", 0, 1,
+	  "3: dmab: BUS + LEN wraps past 2^64 (0x1 + 18446744073709551615)" },
+	{ H "map_sg 0 0x1 to 0x0:9223372036854775808,0x0:9223372036854775807\n"
+	    "map_sg 0 0x2 to 0x0:9223372036854775808,0x0:9223372036854775808\n", 0, 1,
+	  "3: map_sg: the LENs of elements 1..2 add up past 2^64 (9223372036854775808 + 9223372036854775808)" },
 	{ H "dma 0 0x1 0 64 x\n", 0, 0, "2: dma: expected an access (r, w), got 'x'" },
 	{ H "dmab 0 2 0x1000 64 r\n", 0, 0, "2: dmab: expected WIN in 0..1, got '2'" },
 	{ H "wcreate 0 65536 1G 6\n", 0, 0, "2: wcreate: expected LEVELS in 1..5, got '6'" },
@@ -736,7 +749,9 @@ static const struct bad_text bad_texts[] = {
 	{ H "map_sg 0 0x1 to zz:4096\n", 0, 0,
 	  "2: map_sg: expected a number for PHYS of element 1, got 'zz'" },
 	{ H "map_sg 0 0x1 to 0xfffffffffffff000:0x1001\n", 0, 0,
-	  "2: map_sg: element 1 wraps past 2^64 (PHYS + LEN)" },
+	  "2: map_sg: element 1 wraps past 2^64 (PHYS + LEN = 0xfffffffffffff000 + 4097)" },
+	{ H "map_sg 0 0x1 to 0x1000:1,0xfffffffffffff000:0x1000\n", 0, 0,
+	  "2: map_sg: element 2 wraps past 2^64 (PHYS + LEN = 0xfffffffffffff000 + 4096)" },
 	{ H "map 0 0x1 0 4096 to bus=0xffffffffffffffff\n", 0, 0,
 	  "2: map: expected bus in 0x0..0xfffffffffffffffe, got '0xffffffffffffffff'" },
 	{ H "unmap 0 0x1 cpu=4294967296\n", 0, 0,
@@ -953,7 +968,7 @@ static const struct bin_patch bin_patches[] = {
 	{ .set = { { REC(10) + 33, 0xff }, { REC(10) + 34, 0xff }, { REC(10) + 35, 0xff },
 		   { REC(10) + 36, 0xff }, { REC(10) + 37, 0xff }, { REC(10) + 38, 0xff },
 		   { REC(10) + 39, 0xff } }, .nset = 7, .ok = 7,
-	  .msg = "record 10: bad range for a map: addr + len wraps past 2^64" },
+	  .msg = "record 10: bad range for a map: addr + len wraps past 2^64 (0xffffffffffffff00 + 4096)" },
 };
 
 ParameterizedTestParameters(trace_bin, malformed_records)

@@ -260,6 +260,33 @@ ParameterizedTest(struct bad_create *c, window, bad_create_is_einval_and_changes
 	pe_release(&pe);
 }
 
+/*
+ * A window [start, start + size) must end at 2^64 - 1 at most: with slot 1 at
+ * 2^64 - 1G (a ddw_start near 2^64), a 1G window would end at exactly 2^64,
+ * which wraps to 0; -EINVAL before any table is made. 512M fits (the largest
+ * power of two that does).
+ */
+Test(window, window_ending_past_2_64_is_einval_and_changes_nothing)
+{
+	struct window_platform top = pseries;
+	struct pe pe;
+	struct pe_snap s;
+	uint64_t start = 0xdead;
+
+	top.slot_start[1] = 0ull - 1 * GiB;	/* 0xffffffffc0000000 */
+	init_pe(&pe, &top, 1);
+	snap(&s, &pe);
+	cr_expect(eq(int, window_create(&pe, 16, 1 * GiB, 1, &start), -EINVAL));
+	cr_expect(eq(int, window_create(&pe, 16, 1ull << 62, 1, &start), -EINVAL));
+	expect_unchanged(&pe, &s, true, "wraps");
+	cr_expect(eq(u64, start, 0xdead));
+	cr_expect(eq(int, window_create(&pe, 16, 512 * MiB, 1, &start), 0));
+	cr_expect(eq(u64, start, 0xffffffffc0000000ull));
+	cr_expect(window_find(&pe, 0xffffffffdfffffffull) != NULL, "its last byte is in it");
+	cr_expect(window_find(&pe, 0xffffffffe0000000ull) == NULL);
+	pe_release(&pe);
+}
+
 Test(window, pseries_accepts_16m_pages)
 {
 	struct pe pe;

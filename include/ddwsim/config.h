@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "ddwsim/dma_api.h"
+#include "ddwsim/err.h"
 #include "ddwsim/tce_cache.h"
 
 #define CONFIG_MAX_MODES	8
@@ -135,6 +136,7 @@ struct run_cfg {
 	uint64_t seed;
 	uint64_t ios;			/* DMAs to generate (generators) */
 	bool timing;			/* timed replay (else counts only) */
+	uint64_t max_memory;		/* bytes a run may hold; 0 = half the machine's RAM */
 };
 
 struct cfg_origin;
@@ -167,6 +169,15 @@ int config_load(struct config *cfg, const char *path, char *const *sets, unsigne
 int config_load_text(struct config *cfg, const char *name, const char *text, char *const *sets,
 		     unsigned nsets);
 void config_release(struct config *cfg);
+
+/*
+ * Reports "WHERE: path: message" about the value of key path (e.g.
+ * "workload.ring_size"), WHERE being where it was written (FILE:LINE:COL or
+ * --set K=V), as config_load()'s own errors do, for checks made after it.
+ * Returns -1.
+ */
+int config_error_key(const struct config *cfg, const char *path, const char *fmt, ...)
+	DDW_PRINTF(3, 4);
 
 /* The effective parameters, one call per scalar: path, value as text, unit, source. */
 typedef void (*config_param_fn)(void *arg, const char *path, const char *value,

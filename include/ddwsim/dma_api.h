@@ -81,7 +81,9 @@ int dma_api_map(struct dma_api *d, unsigned cpu, uint64_t phys, uint64_t len,
  * compared with it (allocator.recorded / matched) and the recorded one is
  * kept, so that the allocator's state follows the kernel's; a direct
  * window's identity map (rec_bus == start + phys) is written as set-up.
- * Returns 0, or -ENOSPC after undoing the elements already mapped.
+ * Returns 0, or -ENOSPC after undoing the elements already mapped, or
+ * (direct, bypass) -ERANGE when an element's bus range would end past
+ * 2^64 - 1; both are counted in map.failures.
  */
 int dma_api_map_sg(struct dma_api *d, unsigned cpu, const struct dma_seg *in, unsigned n,
 		   enum dma_dir dir, uint64_t rec_bus, struct dma_seg *out);
@@ -96,12 +98,16 @@ void dma_api_unmap(struct dma_api *d, const struct dma_seg *segs, unsigned n);
 void dma_api_count_build(const struct dma_api_cfg *cfg, uint64_t npages, struct mode_stats *st);
 void dma_api_count_clear(const struct dma_api_cfg *cfg, uint64_t npages, struct mode_stats *st);
 
-/* iommu_num_pages(addr, len, 1 << shift) */
+/*
+ * iommu_num_pages(addr, len, 1 << shift), rounded up without adding
+ * page - 1 (which would wrap for a len near 2^64); the caller's range
+ * [addr, addr + len) has a 64-bit end, so the offset plus len fits.
+ */
 static inline uint64_t iommu_num_pages(uint64_t addr, uint64_t len, unsigned shift)
 {
-	uint64_t size = (addr & ((1ull << shift) - 1)) + len;
+	uint64_t mask = (1ull << shift) - 1, size = (addr & mask) + len;
 
-	return (size + (1ull << shift) - 1) >> shift;
+	return (size >> shift) + ((size & mask) != 0);
 }
 
 #endif /* DDWSIM_DMA_API_H */

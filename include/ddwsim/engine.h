@@ -5,8 +5,15 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "ddwsim/checked.h"
+
 typedef uint64_t ddw_tick;		/* picoseconds */
 
+/*
+ * Not a time: "no event", and what the clock functions below return when the
+ * exact answer does not fit. A time is 0..2^64 - 2 ps (about 213 days), so a
+ * caller that gets TICK_NEVER from a sum knows the clock overflowed.
+ */
 #define TICK_NEVER	UINT64_MAX
 
 /* A clock: its period in picoseconds, rounded to a whole picosecond. */
@@ -24,16 +31,26 @@ static inline struct ddw_clock clock_mhz(double mhz)
 	return c;
 }
 
-/* n cycles of c, in ps. */
+/* n cycles of c, in ps; TICK_NEVER if that is 2^64 - 1 ps or more. */
 static inline ddw_tick cycles(struct ddw_clock c, uint64_t n)
 {
-	return n * c.period_ps;
+	return sat_mul(n, c.period_ps);
 }
 
-/* The first edge of c at or after t. */
+/*
+ * The first edge of c at or after t; TICK_NEVER if t is TICK_NEVER or that
+ * edge is past 2^64 - 2 ps. Rounds without forming t + period - 1, which
+ * would wrap near 2^64.
+ */
 static inline ddw_tick clock_edge(struct ddw_clock c, ddw_tick t)
 {
-	return (t + c.period_ps - 1) / c.period_ps * c.period_ps;
+	uint64_t down = t / c.period_ps * c.period_ps, up;
+
+	if (t == TICK_NEVER)
+		return TICK_NEVER;
+	if (down == t)
+		return t;
+	return ck_add(down, c.period_ps, &up) ? TICK_NEVER : up;
 }
 
 /* One scheduled event; its meaning is the owner's (kind, a, b). */

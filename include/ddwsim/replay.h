@@ -29,6 +29,7 @@ struct rp_device {
 	struct dma_api alt;		/* dynamic mode: the PE's other window, where a
 					 * trace recorded maps (e.g. a DDW it created) */
 	bool alt_on;
+	uint64_t alt_tbl;		/* the table alt was bound to (its base address) */
 	uint32_t gen[2];		/* bindings of api and alt so far: a mapping
 					 * made under an older one lost its window */
 	struct handles *handles;	/* its live mappings by handle */
@@ -47,6 +48,10 @@ struct replay {
 	bool logging;			/* keep outcomes and kills for a timed replay */
 	struct phb_kills kills;		/* the kills of the last host op */
 	uint64_t nop;			/* ops replayed, for messages */
+	uint64_t bytes;			/* bytes the DMAs moved, all devices: below 2^64 */
+	uint64_t live;			/* mappings live, all devices */
+	uint64_t max_live;		/* the most run.max_memory allows (replay_init:
+					 * UINT64_MAX, no limit; sim_run sets it) */
 	struct op_source *src;		/* the workload, for where an op came from */
 	struct dma_seg *segbuf;		/* map_sg scratch */
 	unsigned segcap;
@@ -78,6 +83,13 @@ int replay_op(struct replay *r, const struct dma_op *op, struct replay_fx *fx);
 
 /* Reports "WHERE: message" about the op just read and returns -1. */
 int replay_op_error(struct replay *r, const char *fmt, ...) DDW_PRINTF(2, 3);
+
+/*
+ * Host memory the replay holds per live mapping of nseg segments, at most: a
+ * hash slot, a record and a segment array (handles.c), with their doubling
+ * slack; TCEs apart. For the memory budget (sim.c).
+ */
+uint64_t replay_bytes_per_mapping(unsigned nseg);
 
 /* The counters and the window description into res (histograms are the caller's). */
 void replay_result(struct replay *r, struct sim_result *res);

@@ -2,6 +2,8 @@
 #ifndef DDWSIM_SIM_H
 #define DDWSIM_SIM_H
 
+#include <stdint.h>
+
 #include "ddwsim/config.h"
 #include "ddwsim/result.h"
 
@@ -12,5 +14,16 @@
  * workload, a window the platform refused).
  */
 int sim_run(const struct config *cfg, unsigned mode, struct sim_result *res);
+
+/*
+ * The memory budget, before any mode runs: a generator's run whose estimate
+ * (sim.c: its state, the replay's bytes per live mapping, the TCEs) is above
+ * sim_memory_limit() is refused. Returns 0, or -1 after "WHERE: workload.KEY:
+ * needs about N GiB ..." naming the parameter that drives it (a config error).
+ * A trace passes: its replay stops once its live mappings reach the limit.
+ */
+int sim_budget(const struct config *cfg);
+/* run.max_memory, or half the machine's RAM when it is 0. */
+uint64_t sim_memory_limit(const struct config *cfg);
 
 #endif /* DDWSIM_SIM_H */

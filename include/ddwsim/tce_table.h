@@ -66,6 +66,9 @@ void tce_table_free(struct tce_table *t);	/* NULL is a no-op */
 const struct tce_geom *tce_table_geom(const struct tce_table *t);
 /* Bytes of table memory allocated so far: top level plus lazily added levels. */
 uint64_t tce_table_bytes_allocated(const struct tce_table *t);
+/* The real address given to the top level (req.base): it names the table, as
+ * no two tables of a PE share one, where a freed table's pointer may be reused. */
+uint64_t tce_table_base(const struct tce_table *t);
 
 /*
  * Entries are addressed by idx relative to the window (index - it_offset),

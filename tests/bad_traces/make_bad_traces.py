@@ -19,6 +19,8 @@ The text cases (*.ddwt without a NUL) are written by hand.
     bin-unmap-never-mapped.ddwb an unmap of handle 7, never mapped
     bin-nsg-4097.ddwb           a map_sg of 4097 elements (at most 4096), count unknown
     bin-unknown-flag.ddwb       a dma with flags 0x6: aux (0x2) and bit 2, which no flag has
+    bin-dma-end-at-2-64.ddwb    a dma whose addr + len is exactly 2^64 (its end wraps to 0)
+    bin-sg-length-wraps.ddwb    a map_sg of 2^63 + 2^63 + 4096 bytes: each element fits, the sum wraps
 
 Run from the repository root: python3 tests/bad_traces/make_bad_traces.py
 """
@@ -83,6 +85,11 @@ def main():
     write("bin-unknown-flag.ddwb", header(3) + MAP1 +
           rec(DMA, dir=FROM, flags=AUX | 0x4, handle=1, addr=0, size=1500) +
           rec(UNMAP, handle=1))
+    write("bin-dma-end-at-2-64.ddwb", header(2) + MAP1 +
+          rec(DMA, dir=FROM, handle=1, addr=2**64 - 4096, size=4096))
+    write("bin-sg-length-wraps.ddwb", header(4) + rec(MAP_SG, dir=FROM, nsg=3, handle=1) +
+          rec(SG, addr=0, size=2**63) + rec(SG, addr=0, size=2**63) +
+          rec(SG, addr=0x10000, size=4096))
 
 
 if __name__ == "__main__":
