@@ -8,7 +8,7 @@
 #   make layers     no file includes a header of a higher layer; no function over 60 lines
 #   make golden     rewrite tests/golden/*.expected (after an intended change)
 #   make calibrate  compare with published measurements (reference/numbers.md §4)
-#   make speed      the simulator's own speed (lookups/s, requests/s)
+#   make speed      replay speed on three cases beside a tight C loop (bench/speed.sh)
 #   make trace-mem  peak memory replaying a ~100-million-op trace
 #   make import-scale both importers on 10^5 and 10^6 lines: the time ratio (10 = linear)
 #   make bench      run the sweeps in bench/sweeps (FULL=1: the full ones; JOBS=N)
@@ -200,9 +200,38 @@ $(B)/.deps-plot:
 calibrate: $(BIN)
 	DDWSIM_BIN=./$(BIN) sh bench/calibrate.sh
 
-# The simulator's own speed (bench/speed.sh); compare across commits.
-speed: $(BIN)
-	DDWSIM_BIN=./$(BIN) sh bench/speed.sh
+# The simulator's own speed (bench/speed.sh): a generated random-DMA trace,
+# a shared QEMU capture (when SPEED_QEMU_LOG exists) and bench/speed.yaml,
+# beside a tight C loop on the same addresses (bench/tight_loop.c) and
+# tce_cache_lookup alone (bench/lookup_bench.c); compare across commits. The
+# traces are made once into build/speed/, again when the generator, the
+# importer or the binary trace format changes.
+SPD            := build/speed
+SPEED_QEMU_LOG ?= ../shared/data/qemu/ddw-off.trace.log.xz
+SPEED_FILES    := $(SPD)/tight_loop $(SPD)/lookup_bench $(SPD)/random-dma.ddwb \
+		  $(SPD)/random-dma.addr $(if $(wildcard $(SPEED_QEMU_LOG)),$(SPD)/qemu-ddw-off.ddwb)
+speed: $(BIN) $(SPEED_FILES)
+	DDWSIM_BIN=./$(BIN) SPEED_DIR=$(SPD) sh bench/speed.sh
+
+$(SPD)/tight_loop: bench/tight_loop.c $(B)/.flags
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) $(LDFLAGS) -o $@ $<
+
+$(SPD)/lookup_bench $(SPD)/trace_addrs: $(SPD)/%: bench/%.c $(B)/libddwsim.a
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(SPD)/random-dma.ddwb: bench/random-dma-workload.yaml src/synth.c src/trace_bin.c | $(BIN)
+	@mkdir -p $(@D)
+	./$(BIN) trace gen --workload $< --set host.ram=4G --set host.cpus=1 \
+		--set host.page_size=4K --set run.ios=20000000 --set run.seed=1 $@
+
+$(SPD)/random-dma.addr: $(SPD)/random-dma.ddwb | $(SPD)/trace_addrs
+	$(SPD)/trace_addrs $< $@
+
+$(SPD)/qemu-ddw-off.ddwb: $(SPEED_QEMU_LOG) src/import_qemu.c src/trace_bin.c | $(BIN)
+	@mkdir -p $(@D)
+	xzcat $< | ./$(BIN) trace import --from qemu - $@
 
 # Both importers on 10^5 and 10^6 generated lines (bench/import_scale.sh).
 import-scale: $(BIN)

@@ -17,6 +17,7 @@
 #include <criterion/new/assert.h>
 #include <criterion/parameterized.h>
 
+#include "ddwsim/rng.h"
 #include "ddwsim/tce_cache.h"
 
 #define REF_MAX		512	/* largest geometry tested, entries */
@@ -322,12 +323,24 @@ static uint64_t ref_hits(const struct geom *g, bool lru)
 }
 
 /*
- * Geometries: fully associative 1 x 16, 8 sets x 4 ways, direct-mapped
- * 32 x 1, 6 sets x 4 ways (24 entries: sets not a power of two, set =
- * idx % 6), and fully associative 1 x 512.
+ * Geometries, covering both layouts of tce_cache.c ("sets" up to 64 ways,
+ * "hash" above) and both ways of finding the set (a power of two of sets,
+ * masked, or not, idx % sets):
+ *   16 x 16     fully associative, sets layout
+ *   32 / 4      8 sets x 4 ways
+ *   32 / 1      direct-mapped (tags padded to 4 per set)
+ *   24 / 4      6 sets: set = idx % 6
+ *   12 / 3      4 sets of 3 ways (not a multiple of 4: padded)
+ *   96 / 32     3 sets of 32 ways
+ *   64 / 64     the largest set of the sets layout (a full 64-bit mask)
+ *   65 / 65     the smallest of the hash layout
+ *   390 / 130   3 hash-layout sets, starting inside words of the valid bits
+ *   160 / 160   the calibration's fully associative cache
+ *   512 / 512   fully associative, hash layout
  */
 static struct geom geoms[] = {
-	{ 16, 16 }, { 32, 4 }, { 32, 1 }, { 24, 4 }, { 512, 512 },
+	{ 16, 16 }, { 32, 4 }, { 32, 1 }, { 24, 4 }, { 12, 3 }, { 96, 32 }, { 64, 64 },
+	{ 65, 65 }, { 390, 130 }, { 160, 160 }, { 512, 512 },
 };
 
 ParameterizedTestParameters(tce_cache, lru_matches_reference_model)
@@ -619,18 +632,24 @@ Test(tce_cache, kill_all_empties_the_cache_and_counts_valid_entries)
  */
 Test(tce_cache, largest_key_the_header_allows_is_an_ordinary_entry)
 {
-	struct tce_cache *c = new_cache(16, 16, TCE_CACHE_LRU, 1);
+	static const struct geom g[] = { { 16, 16 }, { 32, 4 }, { 24, 4 }, { 128, 128 } };
 	const uint64_t idx = (1ull << 48) - 1;
-	uint64_t tce = 0;
 
-	tce_cache_fill(c, 0x7fff, 1, idx, 0x1003);
-	cr_assert(tce_cache_lookup(c, 0x7fff, 1, idx, &tce));
-	cr_assert(eq(u64, tce, 0x1003));
-	tce_cache_kill_pe(c, 0x7fff);
-	cr_expect(eq(uint, tce_cache_valid(c), 0), "kill_pe left the entry valid");
-	cr_expect(eq(u64, tce_cache_stats(c)->invalidations, 1));
-	cr_expect(not(tce_cache_lookup(c, 0x7fff, 1, idx, &tce)));
-	tce_cache_free(c);
+	for (unsigned i = 0; i < sizeof(g) / sizeof(g[0]); i++) {
+		struct tce_cache *c = new_cache(g[i].entries, g[i].ways, TCE_CACHE_LRU, 1);
+		uint64_t tce = 0;
+
+		cr_assert(not(tce_cache_lookup(c, 0x7fff, 1, idx, &tce)), "%u/%u", g[i].entries,
+			  g[i].ways);
+		tce_cache_fill(c, 0x7fff, 1, idx, 0x1003);
+		cr_assert(tce_cache_lookup(c, 0x7fff, 1, idx, &tce));
+		cr_assert(eq(u64, tce, 0x1003));
+		tce_cache_kill_pe(c, 0x7fff);
+		cr_expect(eq(uint, tce_cache_valid(c), 0), "kill_pe left the entry valid");
+		cr_expect(eq(u64, tce_cache_stats(c)->invalidations, 1));
+		cr_expect(not(tce_cache_lookup(c, 0x7fff, 1, idx, &tce)));
+		tce_cache_free(c);
+	}
 }
 
 Test(tce_cache, new_rejects_bad_geometry)
@@ -786,4 +805,197 @@ Test(tce_cache, hash_survives_random_fills_and_kills, .timeout = 60)
 	stress_check_all(c, m, n);
 	free(m);
 	tce_cache_free(c);
+}
+
+/*
+ * Random replacement by position: the documented choice is "a fill takes
+ * the lowest free way of its set; a full set evicts way rng_below(ways)",
+ * one draw per eviction from an rng seeded with the run's seed. This model
+ * keeps each set's ways by position and draws from its own rng with the
+ * same seed, so the victims (and every hit) must be the cache's exactly.
+ */
+struct pos_ref {
+	unsigned sets, ways;
+	struct rng rng;
+	struct key k[REF_MAX];
+	bool used[REF_MAX];
+};
+
+static int pos_find(const struct pos_ref *r, struct key k)
+{
+	unsigned first = (unsigned)(k.idx % r->sets) * r->ways;
+
+	for (unsigned w = first; w < first + r->ways; w++)
+		if (r->used[w] && key_eq(r->k[w], k))
+			return (int)w;
+	return -1;
+}
+
+static void pos_fill(struct pos_ref *r, struct key k)
+{
+	unsigned first = (unsigned)(k.idx % r->sets) * r->ways, w = first;
+
+	while (w < first + r->ways && r->used[w])
+		w++;
+	if (w == first + r->ways)
+		w = first + (unsigned)rng_below(&r->rng, r->ways);
+	r->k[w] = k;
+	r->used[w] = true;
+}
+
+/* One op on the model; returns whether an access hit. */
+static bool pos_apply(struct pos_ref *r, const struct op *op)
+{
+	int at = pos_find(r, op->k);
+
+	switch (op->kind) {
+	case OP_KILL_PAGE:
+		if (at >= 0)
+			r->used[at] = false;
+		return false;
+	case OP_KILL_PE:
+		for (unsigned w = 0; w < r->sets * r->ways; w++)
+			if (r->k[w].pe == op->k.pe)
+				r->used[w] = false;
+		return false;
+	case OP_KILL_ALL:
+		memset(r->used, 0, sizeof(r->used));
+		return false;
+	case OP_ACCESS:
+		break;
+	}
+	if (at >= 0)
+		return true;
+	pos_fill(r, op->k);
+	return false;
+}
+
+ParameterizedTestParameters(tce_cache, random_matches_positional_model)
+{
+	return cr_make_param_array(struct geom, geoms, sizeof(geoms) / sizeof(geoms[0]));
+}
+
+ParameterizedTest(struct geom *g, tce_cache, random_matches_positional_model)
+{
+	struct tce_cache *c = new_cache(g->entries, g->ways, TCE_CACHE_RANDOM, 42);
+	struct pos_ref *r = calloc(1, sizeof(*r));
+	uint64_t rs = STREAM_SEED;
+
+	cr_assert(not(eq(ptr, r, NULL)));
+	r->sets = g->entries / g->ways;
+	r->ways = g->ways;
+	rng_init(&r->rng, 42);
+	for (unsigned i = 0; i < STREAM_OPS; i++) {
+		struct op op = rand_op(&rs, g->entries);
+		uint64_t tce = 0;
+		bool hit = cache_apply(c, &op, &tce);
+
+		cr_assert(eq(int, hit, pos_apply(r, &op)), "op %u", i);
+	}
+	free(r);
+	tce_cache_free(c);
+}
+
+/*
+ * Kills while a set is full, in each layout. Keys k0..k(w-1) fill set 0
+ * (idx = n * sets); k0 is hit, k2 killed. A fill then takes k2's way with no
+ * eviction; the next evicts k1 under LRU (least recently used: k0 was hit)
+ * and k0 under FIFO (the oldest fill).
+ */
+static void full_set_kill_case(unsigned entries, unsigned ways, enum tce_cache_policy pol)
+{
+	struct tce_cache *c = new_cache(entries, ways, pol, 1);
+	const struct tce_cache_stats *st = tce_cache_stats(c);
+	const uint64_t sets = entries / ways, gone = pol == TCE_CACHE_LRU ? 1 : 0;
+	uint64_t tce;
+
+	for (uint64_t n = 0; n < ways; n++)
+		tce_cache_fill(c, 0, 0, n * sets, n);
+	cr_assert(tce_cache_lookup(c, 0, 0, 0, &tce));
+	tce_cache_kill_page(c, 0, 0, 2 * sets);
+	cr_expect(eq(uint, tce_cache_valid(c), ways - 1));
+	tce_cache_fill(c, 0, 0, 1000 * sets, 1000);
+	cr_expect(eq(u64, st->evictions, 0), "%u/%u: the free way was not taken", entries, ways);
+	tce_cache_fill(c, 0, 0, 1001 * sets, 1001);
+	cr_expect(eq(u64, st->evictions, 1));
+	cr_expect(eq(uint, tce_cache_valid(c), ways));
+	for (uint64_t n = 0; n < ways; n++)
+		cr_expect(eq(int, tce_cache_peek(c, 0, 0, n * sets), n != gone && n != 2),
+			  "%u/%u policy %d: key %lu", entries, ways, pol, (unsigned long)n);
+	cr_expect(tce_cache_peek(c, 0, 0, 1000 * sets));
+	cr_expect(tce_cache_peek(c, 0, 0, 1001 * sets));
+	cr_expect(eq(u64, st->invalidations, 1));
+	tce_cache_free(c);
+}
+
+Test(tce_cache, kill_in_a_full_set_frees_a_way_and_keeps_the_order)
+{
+	static const struct geom g[] = { { 4, 4 }, { 32, 4 }, { 24, 4 }, { 64, 64 },
+					 { 65, 65 }, { 390, 130 }, { 128, 128 } };
+
+	for (unsigned i = 0; i < sizeof(g) / sizeof(g[0]); i++) {
+		full_set_kill_case(g[i].entries, g[i].ways, TCE_CACHE_LRU);
+		full_set_kill_case(g[i].entries, g[i].ways, TCE_CACHE_FIFO);
+	}
+}
+
+/*
+ * A PE kill among 64 PEs: each PE fills 4 entries (indexes spread over the
+ * sets), PE 17 is killed, and exactly its 4 entries go; the other 252 hit.
+ */
+static void pe_kill_case(unsigned entries, unsigned ways)
+{
+	struct tce_cache *c = new_cache(entries, ways, TCE_CACHE_LRU, 1);
+	const struct tce_cache_stats *st = tce_cache_stats(c);
+	uint64_t tce;
+
+	for (unsigned pe = 0; pe < 64; pe++)
+		for (uint64_t i = 0; i < 4; i++)
+			tce_cache_fill(c, pe, pe & 1, pe * 4 + i, (pe << 8) | i);
+	cr_assert(eq(uint, tce_cache_valid(c), 256));
+	cr_assert(eq(u64, st->evictions, 0));
+	tce_cache_kill_pe(c, 17);
+	cr_expect(eq(u64, st->invalidations, 4), "%u/%u", entries, ways);
+	cr_expect(eq(uint, tce_cache_valid(c), 252));
+	for (unsigned pe = 0; pe < 64; pe++) {
+		for (uint64_t i = 0; i < 4; i++) {
+			bool hit = tce_cache_lookup(c, pe, pe & 1, pe * 4 + i, &tce);
+
+			cr_expect(eq(int, hit, pe != 17), "%u/%u: PE %u idx %lu", entries, ways,
+				  pe, (unsigned long)(pe * 4 + i));
+			if (hit)
+				cr_expect(eq(u64, tce, (pe << 8) | i));
+		}
+	}
+	tce_cache_kill_pe(c, 17);			/* nothing left: +0 */
+	cr_expect(eq(u64, st->invalidations, 4));
+	tce_cache_free(c);
+}
+
+Test(tce_cache, pe_kill_among_many_pes_removes_only_that_pe)
+{
+	pe_kill_case(256, 8);				/* sets layout */
+	pe_kill_case(768, 64);				/* sets layout, 12 sets */
+	pe_kill_case(256, 256);				/* hash layout */
+	pe_kill_case(390, 130);				/* hash layout, 3 sets */
+}
+
+Test(tce_cache, peek_does_not_count_as_a_use)
+{
+	/* 1 set x 2 ways, LRU, in each layout's smallest form: fill A, fill B,
+	 * peek A, fill C: A (least recently used, the peek not counting) goes. */
+	static const unsigned ways[] = { 2, 65 };
+
+	for (unsigned i = 0; i < 2; i++) {
+		struct tce_cache *c = new_cache(ways[i], ways[i], TCE_CACHE_LRU, 1);
+
+		for (uint64_t n = 0; n + 1 < ways[i]; n++)
+			tce_cache_fill(c, 0, 0, 100 + n, 1);
+		tce_cache_fill(c, 0, 0, 1, 1);		/* the most recent */
+		cr_assert(tce_cache_peek(c, 0, 0, 100));
+		tce_cache_fill(c, 0, 0, 2, 1);
+		cr_expect(not(tce_cache_peek(c, 0, 0, 100)), "%u ways", ways[i]);
+		cr_expect(eq(u64, tce_cache_stats(c)->lookups, 0));
+		tce_cache_free(c);
+	}
 }
