@@ -934,7 +934,8 @@ static size_t overlapping(struct qimp *q, struct qwin *w, uint64_t first, uint64
 		}
 		q->scan[k++] = (struct qscan){ .from = m->first > first ? m->first : first, .id = id };
 	}
-	qsort(q->scan, k, sizeof(*q->scan), scan_cmp);
+	if (k > 1)
+		qsort(q->scan, k, sizeof(*q->scan), scan_cmp);
 	return k;
 }
 
