@@ -16,11 +16,15 @@
  *     params: {...}                  replaces the params of the same key, adds others
  *
  * Steps of sweep_run():
- *   1. read the file into a grid (values as text, passed to --set as given);
+ *   1. read the file into a grid (values as text, passed to --set as given),
+ *      with the config loader's first pass (config_yaml_check: one document,
+ *      nesting), at most MAX_BYTES, no key given twice in any mapping, no
+ *      NUL byte in a key or value (argv would cut it), and a point count
+ *      that fits in 64 bits and in --max-points (10^6 by default);
  *   2. for each point, in grid order, the command line
  *      BIN -q --config C --set ... --format csv -o RESULTS/.points/NAME/I-HASH.csv,
- *      HASH being FNV-1a of the command, so a changed point never reuses an
- *      old result;
+ *      HASH being FNV-1a 64 of the arguments after BIN, each with its NUL,
+ *      so a changed point never reuses an old result;
  *   3. --print: make RESULTS/.points/NAME, so that the commands can write
  *      there, and print them (one per line, shell-quoted, through outfile so
  *      a full or closed stdout is an error) for a cluster (a Slurm job array,
@@ -29,7 +33,9 @@
  *      `jobs` at once, each its own process; ddwsim writes each file
  *      atomically, so a killed sweep leaves no half point and resumes;
  *   5. collect: RESULTS/NAME.csv (atomically) = for every point that has a
- *      file, its rows with the swept values as leading columns.
+ *      file, its rows with the swept values as leading columns, each quoted
+ *      per RFC 4180 when it needs it. --collect names each point without a
+ *      file and exits 1 unless --partial; no point at all writes no CSV.
  */
 #include <errno.h>
 #include <inttypes.h>
