@@ -14,7 +14,7 @@
 /* --print makes RESULTS/.points/NAME and nothing else: removes them. */
 static void fuzz_sweep_rm(const char *results)
 {
-	char dir[PATH_MAX], sub[PATH_MAX + 256];
+	char dir[PATH_MAX + 16], sub[PATH_MAX + 16 + 256];
 	struct dirent *e;
 	DIR *d;
 
