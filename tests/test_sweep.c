@@ -1204,3 +1204,24 @@ Test(sweep, a_sweep_whose_every_point_fails_writes_no_csv)
 	cr_expect_not(exists(path));
 	outcome_free(&r);
 }
+
+/* The command line's --max-points and --partial reach sweep_run(); --max-points 0 is a usage error. */
+Test(sweep, the_command_line_takes_max_points_and_partial)
+{
+	char cmd[512], path[300];
+	struct sweep_opts o = opts("tests/sweep/grid.yaml");
+	char *csv = run_ok(&o, "grid");
+
+	snprintf(cmd, sizeof(cmd), "%s sweep tests/sweep/grid.yaml --print --max-points 5 >/dev/null 2>&1", bin());
+	cr_expect_eq(shell(cmd), 2, "%s", cmd);
+	snprintf(cmd, sizeof(cmd), "%s sweep tests/sweep/grid.yaml --print --max-points 0 >/dev/null 2>&1", bin());
+	cr_expect_eq(shell(cmd), 2, "%s", cmd);
+	cr_assert_eq(point_files(tmp, "grid", "00003-*", path, sizeof(path)), 1u);
+	cr_assert_eq(unlink(path), 0);
+	snprintf(cmd, sizeof(cmd), "%s sweep tests/sweep/grid.yaml --collect -q --results %s 2>/dev/null", bin(), tmp);
+	cr_expect_eq(shell(cmd), 1, "%s", cmd);
+	snprintf(cmd, sizeof(cmd), "%s sweep tests/sweep/grid.yaml --collect --partial -q --results %s 2>/dev/null",
+		 bin(), tmp);
+	cr_expect_eq(shell(cmd), 0, "%s", cmd);
+	free(csv);
+}
