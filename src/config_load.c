@@ -28,8 +28,6 @@
 #include "ddwsim/xalloc.h"
 #include "config_int.h"
 
-#define MAX_NESTING	32	/* a config nests about 4 deep */
-
 /* "FILE:LINE:COL: yaml: problem" for a libyaml error; a reader error (bad bytes) has an offset. */
 static void yaml_problem(const yaml_parser_t *p, const char *file)
 {
@@ -61,12 +59,12 @@ static int DDW_PRINTF(3, 4) err_at_mark(const char *file, yaml_mark_t m, const c
 }
 
 /*
- * A first pass over the events: one document only, nested at most
- * MAX_NESTING deep. It stops early, so input that libyaml would take
- * quadratic time to compose (a million '[') is rejected at once.
- * Returns 0, or -1 after reporting.
+ * A first pass over the events (config.h): one document only, nested at
+ * most CONFIG_YAML_MAX_NESTING deep. It stops early, so input that libyaml
+ * would take quadratic time to compose (a million '[') is rejected at once.
+ * Also the sweep loader's first pass.
  */
-static int yaml_precheck(FILE *fp, const char *file)
+int config_yaml_check(FILE *fp, const char *file, const char *what)
 {
 	yaml_parser_t parser;
 	yaml_event_t ev;
@@ -81,12 +79,12 @@ static int yaml_precheck(FILE *fp, const char *file)
 		switch (ev.type) {
 		case YAML_DOCUMENT_START_EVENT:
 			if (++docs > 1)
-				rc = err_at_mark(file, ev.start_mark, "a second YAML document ('---'); a config is one document");
+				rc = err_at_mark(file, ev.start_mark, "a second YAML document ('---'); %s is one document", what);
 			break;
 		case YAML_SEQUENCE_START_EVENT:
 		case YAML_MAPPING_START_EVENT:
-			if (++depth > MAX_NESTING)
-				rc = err_at_mark(file, ev.start_mark, "nested more than %d deep", MAX_NESTING);
+			if (++depth > CONFIG_YAML_MAX_NESTING)
+				rc = err_at_mark(file, ev.start_mark, "nested more than %d deep", CONFIG_YAML_MAX_NESTING);
 			break;
 		case YAML_SEQUENCE_END_EVENT:
 		case YAML_MAPPING_END_EVENT:
@@ -128,7 +126,7 @@ static struct cfg_doc *load_doc(struct loader *ld, FILE *fp, const char *file, c
 	yaml_parser_t parser;
 	int ok;
 
-	if (yaml_precheck(fp, file) < 0)
+	if (config_yaml_check(fp, file, "a config") < 0)
 		return NULL;
 	d = &ld->docs[ld->ndocs];
 	memset(d, 0, sizeof(*d));

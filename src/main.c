@@ -40,7 +40,7 @@ static const char usage_text[] =
 	"       ddwsim trace convert IN OUT\n"
 	"       ddwsim trace gen (--config FILE | --workload FILE) [--set KEY=VALUE]... OUT\n"
 	"       ddwsim trace import --from qemu|ftrace LOG OUT [--time]\n"
-	"       ddwsim sweep FILE [-j N] [--full] [--print] [--collect] [--results DIR] [-q]\n"
+	"       ddwsim sweep FILE [-j N] [--full] [--print] [--collect [--partial]] [--max-points N] [--results DIR] [-q]\n"
 	"       ddwsim --list-keys | --help | --version\n"
 	"\n"
 	"Simulates IBM POWER / sPAPR IOMMU (TCE) translation for a DMA workload in\n"
@@ -62,7 +62,9 @@ static const char usage_text[] =
 	"Sweeps (see bench/sweeps/*.yaml): every point of the grid is one ddwsim run,\n"
 	"-j N at once (default: the cores), skipped when its result exists (resume);\n"
 	"results/<name>.csv gets one row per point and mode. --print lists the commands\n"
-	"for a cluster instead; --collect then assembles the CSV.\n"
+	"for a cluster instead; --collect then assembles the CSV, and exits 1 naming\n"
+	"each point without a result unless --partial. A grid of more than 10^6 points\n"
+	"needs --max-points N.\n"
 	"\n"
 	"Traces (.ddwt text, .ddwb binary; the format follows the name). A trace to\n"
 	"read may be - (stdin) or a pipe; a stream is read once, so a config whose\n"
@@ -398,7 +400,7 @@ static int cmd_trace(int argc, char **argv)
 			   argc > 1 ? argv[1] : NULL);
 }
 
-/* ddwsim sweep FILE [-j N] [--full] [--print] [--collect] [--results DIR] [-q] */
+/* ddwsim sweep FILE [-j N] [--full] [--print] [--collect [--partial]] [--max-points N] [--results DIR] [-q] */
 static int cmd_sweep(int argc, char **argv, const char *self)
 {
 	char bin[4096];
@@ -422,6 +424,11 @@ static int cmd_sweep(int argc, char **argv, const char *self)
 			o.print = true;
 		} else if (!strcmp(argv[i], "--collect")) {
 			o.collect = true;
+		} else if (!strcmp(argv[i], "--partial")) {
+			o.partial = true;
+		} else if (!strcmp(argv[i], "--max-points") && i + 1 < argc) {
+			if (num_parse_str(argv[++i], 0, &o.max_points) < 0 || !o.max_points)
+				return usage_error("--max-points takes a number of points of at least 1, not", argv[i]);
 		} else if (!strcmp(argv[i], "-q")) {
 			o.quiet = true;
 		} else if (argv[i][0] != '-' && !o.file) {
@@ -431,7 +438,7 @@ static int cmd_sweep(int argc, char **argv, const char *self)
 		}
 	}
 	if (!o.file)
-		return usage_error("usage: ddwsim sweep FILE [-j N] [--full] [--print] [--collect] [--results DIR] [-q]", NULL);
+		return usage_error("usage: ddwsim sweep FILE [-j N] [--full] [--print] [--collect [--partial]] [--max-points N] [--results DIR] [-q]", NULL);
 	if (!o.jobs)
 		o.jobs = 1;
 	return sweep_run(&o);

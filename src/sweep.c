@@ -16,11 +16,15 @@
  *     params: {...}                  replaces the params of the same key, adds others
  *
  * Steps of sweep_run():
- *   1. read the file into a grid (values as text, passed to --set as given);
+ *   1. read the file into a grid (values as text, passed to --set as given),
+ *      with the config loader's first pass (config_yaml_check: one document,
+ *      nesting), at most MAX_BYTES, no key given twice in any mapping, no
+ *      NUL byte in a key or value (argv would cut it), and a point count
+ *      that fits in 64 bits and in --max-points (10^6 by default);
  *   2. for each point, in grid order, the command line
  *      BIN -q --config C --set ... --format csv -o RESULTS/.points/NAME/I-HASH.csv,
- *      HASH being FNV-1a of the command, so a changed point never reuses an
- *      old result;
+ *      HASH being FNV-1a 64 of the arguments after BIN, each with its NUL,
+ *      so a changed point never reuses an old result;
  *   3. --print: make RESULTS/.points/NAME, so that the commands can write
  *      there, and print them (one per line, shell-quoted, through outfile so
  *      a full or closed stdout is an error) for a cluster (a Slurm job array,
@@ -29,10 +33,13 @@
  *      `jobs` at once, each its own process; ddwsim writes each file
  *      atomically, so a killed sweep leaves no half point and resumes;
  *   5. collect: RESULTS/NAME.csv (atomically) = for every point that has a
- *      file, its rows with the swept values as leading columns.
+ *      file, its rows with the swept values as leading columns, each quoted
+ *      per RFC 4180 when it needs it. --collect names each point without a
+ *      file and exits 1 unless --partial; no point at all writes no CSV.
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +50,7 @@
 #include <yaml.h>
 
 #include "ddwsim/checked.h"
+#include "ddwsim/config.h"
 #include "ddwsim/err.h"
 #include "ddwsim/infile.h"
 #include "ddwsim/num.h"
@@ -53,12 +61,19 @@
 #define MAX_PARAMS	8
 #define MAX_VALUES	256
 #define MAX_SETS	64
+#define MAX_BYTES	(1l << 20)	/* a sweep file; the largest in bench/ is under 1 KiB */
+#define FNV1A_BASIS	14695981039346656037ull	/* FNV-1a 64 offset basis, 0xcbf29ce484222325 */
+#define FNV1A_PRIME	1099511628211ull	/* FNV 64 prime, 0x100000001b3 */
 
 struct param {
 	char *key;
 	char *val[MAX_VALUES];
 	unsigned n;
+	bool given;		/* named in the params mapping being read: a second time is an error */
 };
+
+/* The top-level keys, in the order of the bits of sweep.seen. */
+static const char *const top_keys[] = { "name", "config", "set", "params", "full" };
 
 struct sweep {
 	const char *file;
@@ -68,6 +83,8 @@ struct sweep {
 	unsigned nset;
 	struct param p[MAX_PARAMS];
 	unsigned np;
+	unsigned seen;			/* top_keys given so far, one bit each */
+	unsigned long pline, pcol;	/* where params is, for a grid too large */
 	unsigned long points;
 };
 
@@ -132,30 +149,30 @@ static int range_num(struct sweep *sw, yaml_node_t *vn, const char *key, const c
 /* {from, to, times | step}: integer values, geometric or arithmetic. */
 static int read_range(struct sweep *sw, yaml_document_t *d, yaml_node_t *n, struct param *p)
 {
-	uint64_t from = 0, to = 0, times = 0, step = 0;
-	bool f = false, t = false;
+	static const char *const keys[] = { "from", "to", "times", "step" };
+	uint64_t x[4] = { 0 }, from, to, times, step;
+	unsigned seen = 0;
 
 	for (yaml_node_pair_t *q = n->data.mapping.pairs.start; q < n->data.mapping.pairs.top; q++) {
 		const char *k = text(d, q->key), *v = text(d, q->value);
-		uint64_t x;
+		yaml_node_t *kn = yaml_document_get_node(d, q->key);
+		unsigned i = 0;
 
 		if (!k || !v)
 			return bad(sw, n, p->key, "a range is {from: N, to: N, times: N} or {from, to, step}");
-		if (range_num(sw, yaml_document_get_node(d, q->value), p->key, k, &x) < 0)
+		while (i < 4 && strcmp(k, keys[i]))
+			i++;
+		if (i == 4)
+			return bad(sw, kn, p->key, "unknown range key, expected from, to, times or step");
+		if (seen & 1u << i)
+			return bad(sw, kn, p->key, i == 0 ? "from: given twice" : i == 1 ? "to: given twice" :
+				   i == 2 ? "times: given twice" : "step: given twice");
+		seen |= 1u << i;
+		if (range_num(sw, yaml_document_get_node(d, q->value), p->key, k, &x[i]) < 0)
 			return -1;
-		if (!strcmp(k, "from"))
-			from = x, f = true;
-		else if (!strcmp(k, "to"))
-			to = x, t = true;
-		else if (!strcmp(k, "times"))
-			times = x;
-		else if (!strcmp(k, "step"))
-			step = x;
-		else
-			return bad(sw, yaml_document_get_node(d, q->key), p->key,
-				   "unknown range key, expected from, to, times or step");
 	}
-	if (!f || !t || from > to || (!times == !step) || times == 1 || (times && !from))
+	from = x[0], to = x[1], times = x[2], step = x[3];
+	if ((seen & 3) != 3 || from > to || (!times == !step) || times == 1 || (times && !from))
 		return bad(sw, n, p->key, "a range needs from <= to and one of times (>= 2, from >= 1) or step (>= 1)");
 	for (uint64_t v = from; v <= to; v = times ? v * times : v + step) {
 		char buf[32];
@@ -188,6 +205,10 @@ static int read_params(struct sweep *sw, yaml_document_t *d, int node)
 
 	if (n->type != YAML_MAPPING_NODE || n->data.mapping.pairs.top == n->data.mapping.pairs.start)
 		return bad(sw, n, "params", "expected a mapping of KEY: [values] or KEY: {from, to, times|step}");
+	sw->pline = (unsigned long)n->start_mark.line + 1;
+	sw->pcol = (unsigned long)n->start_mark.column + 1;
+	for (unsigned i = 0; i < sw->np; i++)
+		sw->p[i].given = false;
 	for (yaml_node_pair_t *q = n->data.mapping.pairs.start; q < n->data.mapping.pairs.top; q++) {
 		const char *k = text(d, q->key);
 		yaml_node_t *v = yaml_document_get_node(d, q->value);
@@ -197,6 +218,9 @@ static int read_params(struct sweep *sw, yaml_document_t *d, int node)
 			return bad(sw, n, "params", "keys are setting paths like platform.tce_cache.entries");
 		if (!(p = param_for(sw, k)))
 			return bad(sw, v, k, "at most 8 swept settings");
+		if (p->given)
+			return bad(sw, yaml_document_get_node(d, q->key), k, "given twice");
+		p->given = true;
 		for (unsigned i = 0; i < p->n; i++)
 			free(p->val[i]);
 		p->n = 0;
@@ -224,6 +248,8 @@ static int read_name(struct sweep *sw, yaml_node_t *vn, const char *v)
 	if (!v || !*v || strlen(v) >= sizeof(sw->name) || strspn(v,
 	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != strlen(v))
 		return bad(sw, vn, "name", "expected letters, digits, '.', '_' or '-'");
+	if (!strcmp(v, ".") || !strcmp(v, ".."))	/* RESULTS/.. would be outside the folder */
+		return bad(sw, vn, "name", "expected a file name, not '.' or '..'");
 	strcpy(sw->name, v);
 	return 0;
 }
@@ -247,7 +273,14 @@ static int read_top_key(struct sweep *sw, yaml_document_t *d, yaml_node_pair_t *
 {
 	const char *k = text(d, q->key), *v = text(d, q->value);
 	yaml_node_t *vn = yaml_document_get_node(d, q->value);
+	unsigned i = 0;
 
+	while (k && i < 5 && strcmp(k, top_keys[i]))
+		i++;
+	if (k && i < 5 && (sw->seen & 1u << i))
+		return bad(sw, yaml_document_get_node(d, q->key), k, "given twice");
+	if (k && i < 5)
+		sw->seen |= 1u << i;
 	if (k && !strcmp(k, "name"))
 		return read_name(sw, vn, v);
 	if (k && !strcmp(k, "config"))
@@ -271,12 +304,19 @@ static int read_full(struct sweep *sw, yaml_document_t *d, int full_node)
 
 	if (fn->type != YAML_MAPPING_NODE)
 		return bad(sw, fn, "full", "expected a mapping with set and/or params");
+	unsigned seen = 0;
+
 	for (yaml_node_pair_t *q = fn->data.mapping.pairs.start; q < fn->data.mapping.pairs.top; q++) {
 		const char *k = text(d, q->key);
-		int rc = k && !strcmp(k, "set") ? read_sets(sw, d, q->value) :
-			 k && !strcmp(k, "params") ? read_params(sw, d, q->value) :
-			 bad(sw, fn, "full", "expected set and/or params");
+		unsigned bit = k && !strcmp(k, "set") ? 1 : k && !strcmp(k, "params") ? 2 : 0;
+		int rc;
 
+		if (bit & seen)
+			return bad(sw, yaml_document_get_node(d, q->key), bit == 1 ? "full.set" : "full.params",
+				   "given twice");
+		seen |= bit;
+		rc = bit == 1 ? read_sets(sw, d, q->value) : bit == 2 ? read_params(sw, d, q->value) :
+		     bad(sw, fn, "full", "expected set and/or params");
 		if (rc < 0)
 			return -1;
 	}
@@ -301,18 +341,30 @@ static int read_top(struct sweep *sw, yaml_document_t *d, bool full)
 	return 0;
 }
 
-/* The grid's points, the product of each parameter's values; -1 (reported) past 2^64 - 1. */
-static int count_points(struct sweep *sw)
+/* Every key and value is text without a NUL byte: a value goes to --set through argv, where it would be cut. */
+static int check_nul(struct sweep *sw, yaml_document_t *d)
 {
-	uint64_t points = 1, next;
+	for (yaml_node_t *n = d->nodes.start; n < d->nodes.top; n++) {
+		char shown[96], msg[160];
 
-	for (unsigned i = 0; i < sw->np; i++, points = next)
-		if (ck_mul(points, sw->p[i].n, &next))
-			return ddw_error_at(sw->file, "params.%s: the grid has more than 2^64 - 1 points (%llu points before it, %u values in it)",
-					    sw->p[i].key, (unsigned long long)points, sw->p[i].n);
-	_Static_assert(sizeof(sw->points) == sizeof(points), "points hold a 64-bit count");
-	sw->points = points;
+		if (n->type != YAML_SCALAR_NODE || strlen((const char *)n->data.scalar.value) == n->data.scalar.length)
+			continue;
+		num_show(shown, sizeof(shown), (const char *)n->data.scalar.value, n->data.scalar.length);
+		snprintf(msg, sizeof(msg), "expected keys and values without NUL bytes, got '%s'", shown);
+		return bad(sw, n, "sweep", msg);
+	}
 	return 0;
+}
+
+/* The checks config_load() makes first (config_yaml_check), and the size. 0, or -1 after reporting. */
+static int precheck(FILE *fp, const char *file)
+{
+	struct stat st;
+
+	if (fstat(fileno(fp), &st) == 0 && st.st_size > MAX_BYTES)
+		return ddw_error_at(file, "sweep: expected at most %ld bytes, got %lld", MAX_BYTES,
+				    (long long)st.st_size);
+	return config_yaml_check(fp, file, "a sweep file");
 }
 
 static int sweep_load(struct sweep *sw, const char *file, bool full)
@@ -329,6 +381,10 @@ static int sweep_load(struct sweep *sw, const char *file, bool full)
 		return in.err ? ddw_error_at(file, "cannot open: %s", strerror(in.err)) :
 				ddw_error("%s", in.why);
 	fp = in.fp;
+	if (precheck(fp, file) < 0) {
+		fclose(fp);
+		return -1;
+	}
 	yaml_parser_initialize(&parser);
 	yaml_parser_set_input_file(&parser, fp);
 	if (!yaml_parser_load(&parser, &doc)) {
@@ -342,11 +398,37 @@ static int sweep_load(struct sweep *sw, const char *file, bool full)
 		fclose(fp);
 		return -1;
 	}
-	rc = read_top(sw, &doc, full);
+	rc = check_nul(sw, &doc);
+	if (rc == 0)
+		rc = read_top(sw, &doc, full);
 	yaml_document_delete(&doc);
 	yaml_parser_delete(&parser);
 	fclose(fp);
-	return rc < 0 ? -1 : count_points(sw);
+	return rc;
+}
+
+/*
+ * sw->points = the product of the value counts, checked: a product past
+ * ULONG_MAX (256^8 = 2^64) is an error, not 0 points, and so is one above
+ * max (a grid of 10^9 points is a typo more often than a plan).
+ */
+static int count_points(struct sweep *sw, uint64_t max)
+{
+	char where[4200];
+	uint64_t n = 1;
+	bool over = false;
+
+	for (unsigned i = 0; i < sw->np && !over; i++)
+		over = ck_mul(n, sw->p[i].n, &n);
+	snprintf(where, sizeof(where), "%s:%lu:%lu", sw->file, sw->pline, sw->pcol);
+	if (over)
+		return ddw_error_at(where, "params: expected a grid of at most %" PRIu64 " points, got more than %" PRIu64,
+				    max, UINT64_MAX);
+	if (n > max)
+		return ddw_error_at(where, "params: expected a grid of at most %" PRIu64 " points, got %" PRIu64 " (--max-points N allows more)",
+				    max, n);
+	sw->points = n;
+	return 0;
 }
 
 static void sweep_release(struct sweep *sw)
@@ -377,7 +459,7 @@ static char **point_argv(const struct sweep *sw, const struct sweep_opts *o, uns
 {
 	size_t n = 0, max = 12 + 2 * sw->nset;
 	char **argv, **own;
-	unsigned long long h = 1469598103934665603ull;
+	unsigned long long h = FNV1A_BASIS;
 	unsigned no = 0;
 
 	for (unsigned k = 0; k < sw->np; k++)
@@ -411,7 +493,7 @@ static char **point_argv(const struct sweep *sw, const struct sweep_opts *o, uns
 	argv[n++] = "csv";
 	for (size_t k = 1; k < n; k++)	/* FNV-1a of the command (not of the binary's path) */
 		for (const char *c = argv[k]; ; c++) {
-			h = (h ^ (unsigned char)*c) * 1099511628211ull;
+			h = (h ^ (unsigned char)*c) * FNV1A_PRIME;
 			if (!*c)
 				break;
 		}
@@ -571,54 +653,128 @@ static int run_points(const struct sweep *sw, const struct sweep_opts *o)
 
 /* --- collecting --- */
 
-static int collect(const struct sweep *sw, const struct sweep_opts *o)
+/* s as one CSV field (RFC 4180): in quotes, each '"' doubled, when it holds a comma, a quote, CR or LF. */
+static void csv_field(FILE *fp, const char *s)
 {
-	char path[4200], out[4200], line[1 << 16];
+	if (!s[strcspn(s, ",\"\r\n")]) {
+		fputs(s, fp);
+		return;
+	}
+	fputc('"', fp);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', fp);
+		fputc(*s, fp);
+	}
+	fputc('"', fp);
+}
+
+/* The leading fields of a row: the swept keys ("a,b" -> "a+b") for the header, else point i's values. */
+static void lead(FILE *fp, const struct sweep *sw, unsigned long i, bool header)
+{
+	for (unsigned k = 0; k < sw->np; k++) {
+		char *key = header ? xstrdup(sw->p[k].key) : NULL;
+
+		for (char *c = key; c && *c; c++)
+			*c = *c == ',' ? '+' : *c;
+		csv_field(fp, header ? key : value_at(sw, i, k));
+		fputc(',', fp);
+		free(key);
+	}
+}
+
+/*
+ * Appends point i's rows (its report's header too, if *header is false) to
+ * fp. Returns 1, 0 when the point has no file, or -1 after reporting.
+ */
+static int collect_point(const struct sweep *sw, const struct sweep_opts *o, unsigned long i,
+			 FILE *fp, bool *header)
+{
+	char out[4200], line[1 << 12], **own, **argv = point_argv(sw, o, i, out, sizeof(out), &own);
+	bool first = true, bol = true;
+	struct infile in;
+
+	if (infile_open(&in, out, INFILE_REGULAR, NULL) < 0) {
+		if (in.err == ENOENT && o->collect) {	/* missing: never run, or failed */
+			fprintf(stderr, "ddwsim: sweep: point %lu has no result: ", i);
+			print_quoted(stderr, argv);
+		}
+		free_argv(argv, own);
+		return in.err == ENOENT ? 0 : ddw_error("sweep: %s", in.why);
+	}
+	free_argv(argv, own);
+	while (fgets(line, sizeof(line), in.fp)) {
+		bool skip = first && *header;
+
+		if (bol && !skip)
+			lead(fp, sw, i, first);
+		if (!skip)
+			fputs(line, fp);
+		bol = strchr(line, '\n') != NULL;	/* a line longer than the buffer goes on */
+		if (bol && first)
+			*header = true, first = false;
+	}
+	fclose(in.fp);
+	return 1;
+}
+
+/*
+ * RESULTS/NAME.csv from every point that has a file. *missing = the points
+ * without one (with --collect each is named with its command). No point at
+ * all writes no CSV: an empty one would look like a result. 0, or -1 after
+ * reporting.
+ */
+static int collect(const struct sweep *sw, const struct sweep_opts *o, unsigned long *missing)
+{
+	char path[4200];
 	struct outfile of;
 	bool header = false;
 	int failed = 0;
 
+	*missing = 0;
 	snprintf(path, sizeof(path), "%s/%s.csv", o->results, sw->name);
 	if (outfile_open(&of, path) < 0)
 		return -1;
 	for (unsigned long i = 0; i < sw->points; i++) {
-		char **own, **argv = point_argv(sw, o, i, out, sizeof(out), &own);
-		struct infile in;
-		FILE *fp;
-		bool first = true;
+		int rc = collect_point(sw, o, i, of.fp, &header);
 
-		free_argv(argv, own);
-		if (infile_open(&in, out, INFILE_REGULAR, NULL) < 0) {
-			if (in.err != ENOENT)	/* missing: not run yet */
-				failed = ddw_error("sweep: %s", in.why);
-			continue;
-		}
-		fp = in.fp;
-		while (fgets(line, sizeof(line), fp)) {
-			if (first) {
-				first = false;
-				if (header)
-					continue;
-				header = true;
-				for (unsigned k = 0; k < sw->np; k++) {	/* "a,b" -> "a+b" */
-					for (const char *c = sw->p[k].key; *c; c++)
-						fputc(*c == ',' ? '+' : *c, of.fp);
-					fputc(',', of.fp);
-				}
-				fputs(line, of.fp);
-				continue;
-			}
-			for (unsigned k = 0; k < sw->np; k++)
-				fprintf(of.fp, "%s,", value_at(sw, i, k));
-			fputs(line, of.fp);
-		}
-		fclose(fp);
+		failed |= rc < 0;
+		*missing += rc == 0;
+	}
+	if (!header) {
+		outfile_abort(&of);
+		return ddw_error("sweep: no point of '%s' has a result, so '%s' was not written", sw->name, path);
 	}
 	if (outfile_commit(&of) < 0)
 		return -1;
 	if (!o->quiet)
 		fprintf(stderr, "ddwsim: sweep: wrote %s\n", path);
-	return failed;
+	return failed ? -1 : 0;
+}
+
+/* --results: a folder name that fits the paths made from it. 0, or -1 after reporting. */
+static int check_results(const char *results)
+{
+	if (!results || !*results)
+		return ddw_error("sweep: --results: expected a folder name, got ''");
+	if (strlen(results) > 3800)
+		return ddw_error("sweep: --results: expected a folder name of at most 3800 bytes");
+	return 0;
+}
+
+/* Collects; with --collect a missing point fails the sweep unless --partial. 0 or 1. */
+static int finish(const struct sweep *sw, const struct sweep_opts *o, int rc)
+{
+	unsigned long missing;
+
+	if (collect(sw, o, &missing) < 0)
+		return 1;
+	if (missing && o->collect && !o->partial) {
+		ddw_error("sweep: %lu of %lu points have no result, so %s/%s.csv lacks them (run the sweep again, or accept it with --partial)",
+			  missing, sw->points, o->results, sw->name);
+		return 1;
+	}
+	return rc;
 }
 
 int sweep_run(const struct sweep_opts *o)
@@ -627,7 +783,10 @@ int sweep_run(const struct sweep_opts *o)
 	char dir[4200];
 	int rc = 2;
 
-	if (sweep_load(&sw, o->file, o->full) < 0)
+	if (check_results(o->results) < 0)
+		return 2;
+	if (sweep_load(&sw, o->file, o->full) < 0 ||
+	    count_points(&sw, o->max_points ? o->max_points : SWEEP_MAX_POINTS) < 0)
 		goto out;
 	snprintf(dir, sizeof(dir), "%s/.points/%s", o->results, sw.name);
 	if (o->print) {
@@ -637,12 +796,7 @@ int sweep_run(const struct sweep_opts *o)
 	rc = 1;
 	if (mkdirs(dir) < 0)
 		goto out;
-	if (o->collect)
-		rc = 0;
-	else
-		rc = run_points(&sw, o);
-	if (collect(&sw, o) < 0)
-		rc = 1;
+	rc = finish(&sw, o, o->collect ? 0 : run_points(&sw, o));
 out:
 	sweep_release(&sw);
 	return rc;

@@ -31,6 +31,9 @@
 #define LLVMFuzzerTestOneInput fuzz_replay
 #include "fuzz/fuzz_replay.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_sweep
+#include "fuzz/fuzz_sweep.c"
+#undef LLVMFuzzerTestOneInput
 
 /* The whole file at path, in a fresh buffer (*n bytes). */
 static uint8_t *slurp(const char *path, size_t *n)
@@ -91,6 +94,12 @@ Test(fuzz_regressions, trace_text) { run_dir("trace_text", fuzz_trace_text); }
 Test(fuzz_regressions, trace_bin) { run_dir("trace_bin", fuzz_trace_bin); }
 Test(fuzz_regressions, import_qemu) { run_dir("import_qemu", fuzz_import_qemu); }
 Test(fuzz_regressions, import_ftrace) { run_dir("import_ftrace", fuzz_import_ftrace); }
+/* The sweep harness only prints: its seeds are cheap, so they are run too. */
+Test(fuzz_regressions, sweep)
+{
+	run_dir("sweep", fuzz_sweep);
+	cr_expect_geq(run_in("corpus", "sweep", fuzz_sweep), 40u);
+}
 /* The replay harness checks functional = timed: its seeds are run too. */
 Test(fuzz_regressions, replay)
 {

@@ -20,7 +20,6 @@
  *   full.yaml        a `full:` variant; quote.yaml, comma.yaml: awkward values;
  *   bad/NAME.yaml    bad sweep files, "# expect: <exact stderr>" first and
  *                    "# args: --full" second when they need --full;
- *   known-bugs/      the inputs of the disabled tests, each saying its bug.
  *
  * Every test works in its own mkdtemp() folder, which is also the results
  * folder (--results), removed by its .fini.
@@ -42,12 +41,12 @@
 #define FNV1A_BASIS	14695981039346656037ull	/* FNV-1a 64 offset basis, 0xcbf29ce484222325 */
 #define FNV1A_PRIME	1099511628211ull	/* FNV 64 prime, 0x100000001b3 */
 /*
- * The basis src/sweep.c:343 uses today, a digit short of FNV1A_BASIS (see the
- * disabled point_file_name_is_fnv1a_of_the_command). A point's file name is
- * how a sweep finds finished work, so a change of hash reruns every old sweep
- * once: the tests pin it, and a deliberate change updates this line.
+ * The basis src/sweep.c uses: FNV-1a's (it was a digit short until issue 11,
+ * see point_file_name_is_fnv1a_of_the_command). A point's file name is how a
+ * sweep finds finished work, so a change of hash reruns every old sweep once:
+ * the tests pin it, and a deliberate change updates this line.
  */
-#define SWEEP_BASIS	1469598103934665603ull
+#define SWEEP_BASIS	FNV1A_BASIS
 #define NOBIN		"/nonexistent/ddwsim"	/* a .bin that proves nothing was run */
 
 static char tmp[64];	/* this test's folder */
@@ -922,7 +921,7 @@ Test(sweep, a_full_run_has_the_full_settings_in_its_csv)
 	free(csv);
 }
 
-/* --- known bugs: each test fails today, is disabled, and names its bug --- */
+/* --- bugs fixed by issue 11, each test named for the behaviour it pins --- */
 
 /*
  * Bug: src/sweep.c:343 starts the point hash at 1469598103934665603, a digit
@@ -931,7 +930,7 @@ Test(sweep, a_full_run_has_the_full_settings_in_its_csv)
  * (still deterministic); fixing it renames every point once (update
  * SWEEP_BASIS then).
  */
-Test(sweep, point_file_name_is_fnv1a_of_the_command, .disabled = true)
+Test(sweep, point_file_name_is_fnv1a_of_the_command)
 {
 	struct sweep_opts o = opts("tests/sweep/grid.yaml");
 	char want[1024], line[1024], results[128];
@@ -958,7 +957,7 @@ Test(sweep, point_file_name_is_fnv1a_of_the_command, .disabled = true)
  * comma or a '"' then shifts every column of its row: here the row reads
  * a | b | 1 | a,b ... under run.seed's header.
  */
-Test(sweep, a_swept_value_with_a_comma_is_quoted_in_the_csv, .disabled = true)
+Test(sweep, a_swept_value_with_a_comma_is_quoted_in_the_csv)
 {
 	struct sweep_opts o = opts("tests/sweep/comma.yaml");
 	char c[64], *csv = run_ok(&o, "comma");
@@ -975,7 +974,7 @@ Test(sweep, a_swept_value_with_a_comma_is_quoted_in_the_csv, .disabled = true)
  * collect() skips a point whose file does not open; sweep_run() sets rc = 0
  * for --collect). Expected: a non-zero return and a message naming the point.
  */
-Test(sweep, collect_with_a_missing_point_fails_and_names_it, .disabled = true)
+Test(sweep, collect_with_a_missing_point_fails_and_names_it)
 {
 	struct sweep_opts o = opts("tests/sweep/grid.yaml");
 	char path[300], *csv = run_ok(&o, "grid");
@@ -999,7 +998,7 @@ Test(sweep, collect_with_a_missing_point_fails_and_names_it, .disabled = true)
  * line fails with "cannot create '...tmp.PID': No such file or directory"
  * unless the user makes the folder (or runs --collect) first.
  */
-Test(sweep, print_makes_the_points_folder_so_the_printed_lines_run, .disabled = true)
+Test(sweep, print_makes_the_points_folder_so_the_printed_lines_run)
 {
 	struct sweep_opts o = opts("tests/sweep/grid.yaml");
 	char *csv = run_ok(&o, "grid"), *cluster = print_run_lines_collect(false);
@@ -1009,31 +1008,220 @@ Test(sweep, print_makes_the_points_folder_so_the_printed_lines_run, .disabled = 
 	free(csv);
 }
 
-/* Bug: see tests/sweep/known-bugs/empty-range-bound.yaml (`from:` empty is read as 0). */
-Test(sweep, an_empty_range_bound_is_refused, .disabled = true)
+/* `from:` with no value was read as 0 before issue 11. */
+Test(sweep, an_empty_range_bound_is_refused)
 {
-	struct sweep_opts o = opts("tests/sweep/known-bugs/empty-range-bound.yaml");
+	check_bad("tests/sweep/bad/range-empty-bound.yaml");
+}
+
+/* The last `config` won, and the first leaked, before issue 11; the same for each kind of mapping. */
+Test(sweep, a_key_given_twice_is_refused)
+{
+	check_bad("tests/sweep/bad/key-twice.yaml");
+	check_bad("tests/sweep/bad/name-twice.yaml");
+	check_bad("tests/sweep/bad/params-key-twice.yaml");
+	check_bad("tests/sweep/bad/range-key-twice.yaml");
+	check_bad("tests/sweep/bad/full-set-twice.yaml");
+}
+
+/* --- 8. issue 11: the loader's limits, and collecting --- */
+
+/* `name: ..` made RESULTS/.points/.. and RESULTS/...csv: outside the results folder. */
+Test(sweep, a_name_of_dot_or_dot_dot_is_refused)
+{
+	check_bad("tests/sweep/bad/name-dot.yaml");
+	check_bad("tests/sweep/bad/name-dotdot.yaml");
+}
+
+/* A value goes to --set through argv, which would cut it at the NUL. */
+Test(sweep, a_nul_byte_in_a_key_or_value_is_refused)
+{
+	check_bad("tests/sweep/bad/nul-in-value.yaml");
+	check_bad("tests/sweep/bad/nul-in-key.yaml");
+	check_bad("tests/sweep/bad/nul-in-name.yaml");
+}
+
+/* The config loader's first pass (config_yaml_check): one document, nesting. */
+Test(sweep, a_second_document_or_deep_nesting_is_refused)
+{
+	check_bad("tests/sweep/bad/second-document.yaml");
+	check_bad("tests/sweep/bad/nested-deep.yaml");
+}
+
+/* 256^8 = 2^64 points wrapped to 0, and the sweep exited 0 having done nothing. */
+Test(sweep, a_grid_whose_point_count_overflows_is_refused)
+{
+	check_bad("tests/sweep/bad/grid-overflow.yaml");
+}
+
+/* The default limit is 10^6 (the bad file); --max-points moves it, both ways: grid.yaml has 6 points. */
+Test(sweep, a_grid_above_a_million_points_needs_max_points)
+{
+	struct sweep_opts o = opts("tests/sweep/grid.yaml");
+	struct outcome r;
+	size_t lines = 0;
+
+	check_bad("tests/sweep/bad/grid-too-big.yaml");
+	o.print = true;
+	o.max_points = 5;
+	r = sweep(&o);
+	cr_expect_eq(r.rc, 2);
+	cr_expect_str_eq(r.err, "tests/sweep/grid.yaml:8:3: params: expected a grid of at most 5 points, "
+			 "got 6 (--max-points N allows more)\n");
+	cr_expect_str_empty(r.out);
+	outcome_free(&r);
+	o.max_points = 6;
+	r = sweep(&o);
+	cr_assert_eq(r.rc, 0, "%s", r.err);
+	for (const char *p = r.out; (p = strchr(p, '\n')); p++)
+		lines++;
+	cr_expect_eq(lines, 6u);
+	outcome_free(&r);
+}
+
+Test(sweep, a_sweep_file_over_1_mib_is_refused)
+{
+	char path[128], want[256];
+	struct sweep_opts o = opts(at(path, sizeof(path), "big.yaml"));
+	FILE *fp = fopen(path, "w");
 	struct outcome r;
 
+	cr_assert(fp);
+	fputs("name: x\nconfig: base.yaml\nparams: {run.seed: [1]}\n", fp);
+	for (unsigned i = 0; i < (1u << 20) / 16; i++)
+		fputs("# padding......\n", fp);
+	fclose(fp);
 	o.print = true;
 	r = sweep(&o);
 	cr_expect_eq(r.rc, 2);
-	cr_expect(strstr(r.err, "empty-range-bound.yaml:7:") && strstr(r.err, "run.seed: expected a whole number"),
-		  "'%s'", r.err);
+	snprintf(want, sizeof(want), "%s: sweep: expected at most 1048576 bytes, got 1048626\n", path);
+	cr_expect_str_eq(r.err, want);
 	cr_expect_str_empty(r.out);
 	outcome_free(&r);
 }
 
-/* Bug: see tests/sweep/known-bugs/key-twice.yaml (last `config` wins, the first leaks). */
-Test(sweep, a_key_given_twice_is_refused, .disabled = true)
+/* An empty --results made paths in the root folder ("/.points/NAME"). */
+Test(sweep, an_empty_results_folder_is_refused)
 {
-	struct sweep_opts o = opts("tests/sweep/known-bugs/key-twice.yaml");
+	struct sweep_opts o = opts("tests/sweep/grid.yaml");
 	struct outcome r;
+	char cmd[512];
 
-	o.print = true;
+	o.results = "";
+	o.bin = NOBIN;
 	r = sweep(&o);
 	cr_expect_eq(r.rc, 2);
-	cr_expect(strstr(r.err, "tests/sweep/known-bugs/key-twice.yaml:6:1: config: "), "'%s'", r.err);
+	cr_expect_str_eq(r.err, "ddwsim: sweep: --results: expected a folder name, got ''\n");
 	cr_expect_str_empty(r.out);
 	outcome_free(&r);
+	snprintf(cmd, sizeof(cmd), "%s sweep tests/sweep/grid.yaml --print --results '' >/dev/null 2>&1", bin());
+	cr_expect_eq(shell(cmd), 2, "%s", cmd);
+}
+
+/* A value with a quote is quoted and the quote doubled (RFC 4180). */
+Test(sweep, a_swept_value_with_a_quote_is_quoted_in_the_csv)
+{
+	struct sweep_opts o = opts("tests/sweep/dquote.yaml");
+	char c[64], *csv;
+
+	csv = run_ok(&o, "dquote");
+	cr_expect(starts(csv, "modes[0].name,"), "header: %.40s", csv);
+	cr_expect(strstr(csv, "\n\"say \"\"hi\"\", bye\","), "row not quoted: %.200s", csv);
+	cr_expect_str_eq(cell(csv, 0, 0, c, sizeof(c)), "say \"hi\", bye");
+	cr_expect_str_eq(cell(csv, 0, csv_column(csv, "seed"), c, sizeof(c)), "1");
+	free(csv);
+}
+
+/* --partial accepts the CSV of the points there are; the missing ones are still named. */
+Test(sweep, collect_partial_names_the_missing_point_and_succeeds)
+{
+	struct sweep_opts o = opts("tests/sweep/grid.yaml");
+	char path[300], *csv = run_ok(&o, "grid"), *part, c[64];
+	struct outcome r;
+
+	cr_assert_eq(point_files(tmp, "grid", "00003-*", path, sizeof(path)), 1u);
+	cr_assert_eq(unlink(path), 0);
+	o.collect = true;
+	o.partial = true;
+	o.bin = NOBIN;
+	r = sweep(&o);
+	cr_expect_eq(r.rc, 0, "%s", r.err);
+	cr_expect(starts(r.err, "ddwsim: sweep: point 3 has no result: '"), "'%s'", r.err);
+	cr_expect(strstr(r.err, "run.seed=2"), "the command is not named: '%s'", r.err);
+	outcome_free(&r);
+	part = slurp(at(path, sizeof(path), "grid.csv"));
+	cr_assert(part);
+	for (unsigned row = 0; row < 10; row++) {	/* points 0, 1, 2, 4, 5 */
+		unsigned i = row / 2 < 3 ? row / 2 : row / 2 + 1;
+
+		cr_expect_str_eq(cell(part, row, 0, c, sizeof(c)), grid[i].seed, "row %u", row);
+		cr_expect_str_eq(cell(part, row, 1, c, sizeof(c)), grid[i].size, "row %u", row);
+	}
+	cr_expect_eq(csv_cell(part, 10, 0, c, sizeof(c)), -1);
+	free(part);
+	free(csv);
+}
+
+/* Without --partial the exit is 1, and the last line says how many points lack a result. */
+Test(sweep, collect_without_partial_says_how_many_points_are_missing)
+{
+	struct sweep_opts o = opts("tests/sweep/grid.yaml");
+	char path[300], want[512], *csv = run_ok(&o, "grid");
+	struct outcome r;
+
+	cr_assert_eq(point_files(tmp, "grid", "00003-*", path, sizeof(path)), 1u);
+	cr_assert_eq(unlink(path), 0);
+	o.collect = true;
+	o.bin = NOBIN;
+	r = sweep(&o);
+	cr_expect_eq(r.rc, 1);
+	snprintf(want, sizeof(want), "ddwsim: sweep: 1 of 6 points have no result, so %s/grid.csv lacks them "
+		 "(run the sweep again, or accept it with --partial)\n", tmp);
+	cr_expect(strstr(r.err, want), "'%s'", r.err);
+	outcome_free(&r);
+	free(csv);
+}
+
+/* Every point failed: no CSV (an empty one would look like a result), exit 1, and a message that says so. */
+Test(sweep, a_sweep_whose_every_point_fails_writes_no_csv)
+{
+	struct sweep_opts o = opts("tests/sweep/grid.yaml");
+	char path[256], want[512];
+	struct outcome r;
+
+	o.bin = NOBIN;
+	r = sweep(&o);
+	cr_expect_eq(r.rc, 1);
+	snprintf(want, sizeof(want), "ddwsim: sweep: no point of 'grid' has a result, so '%s/grid.csv' was not written\n",
+		 tmp);
+	cr_expect(strstr(r.err, want), "'%s'", r.err);
+	cr_expect_not(exists(at(path, sizeof(path), "grid.csv")));
+	outcome_free(&r);
+	o.collect = true;
+	o.partial = true;
+	r = sweep(&o);
+	cr_expect_eq(r.rc, 1, "--partial of no point at all");
+	cr_expect_not(exists(path));
+	outcome_free(&r);
+}
+
+/* The command line's --max-points and --partial reach sweep_run(); --max-points 0 is a usage error. */
+Test(sweep, the_command_line_takes_max_points_and_partial)
+{
+	char cmd[512], path[300];
+	struct sweep_opts o = opts("tests/sweep/grid.yaml");
+	char *csv = run_ok(&o, "grid");
+
+	snprintf(cmd, sizeof(cmd), "%s sweep tests/sweep/grid.yaml --print --max-points 5 >/dev/null 2>&1", bin());
+	cr_expect_eq(shell(cmd), 2, "%s", cmd);
+	snprintf(cmd, sizeof(cmd), "%s sweep tests/sweep/grid.yaml --print --max-points 0 >/dev/null 2>&1", bin());
+	cr_expect_eq(shell(cmd), 2, "%s", cmd);
+	cr_assert_eq(point_files(tmp, "grid", "00003-*", path, sizeof(path)), 1u);
+	cr_assert_eq(unlink(path), 0);
+	snprintf(cmd, sizeof(cmd), "%s sweep tests/sweep/grid.yaml --collect -q --results %s 2>/dev/null", bin(), tmp);
+	cr_expect_eq(shell(cmd), 1, "%s", cmd);
+	snprintf(cmd, sizeof(cmd), "%s sweep tests/sweep/grid.yaml --collect --partial -q --results %s 2>/dev/null",
+		 bin(), tmp);
+	cr_expect_eq(shell(cmd), 0, "%s", cmd);
+	free(csv);
 }

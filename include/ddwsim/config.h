@@ -179,6 +179,18 @@ void config_release(struct config *cfg);
 int config_error_key(const struct config *cfg, const char *path, const char *fmt, ...)
 	DDW_PRINTF(3, 4);
 
+#define CONFIG_YAML_MAX_NESTING	32	/* a config nests about 4 deep, a sweep file 3 */
+/*
+ * config_yaml_check() is the first pass config_load() makes over each YAML
+ * file, shared with the sweep loader: fp holds at most one document (what
+ * names the kind in the message: "a config", "a sweep file"), nested at most
+ * CONFIG_YAML_MAX_NESTING deep. It reads events and stops at the first
+ * problem, so it is linear where composing the document is not. A syntax
+ * error is left for the load to report, with its context. fp is rewound.
+ * Returns 0, or -1 after printing "FILE:LINE:COL: problem".
+ */
+int config_yaml_check(FILE *fp, const char *file, const char *what);
+
 /* The effective parameters, one call per scalar: path, value as text, unit, source. */
 typedef void (*config_param_fn)(void *arg, const char *path, const char *value,
 				const char *unit, const char *src, bool assumed);

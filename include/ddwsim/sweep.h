@@ -3,6 +3,9 @@
 #define DDWSIM_SWEEP_H
 
 #include <stdbool.h>
+#include <stdint.h>
+
+#define SWEEP_MAX_POINTS	1000000u	/* a larger grid needs --max-points (issue 11) */
 
 struct sweep_opts {
 	const char *file;	/* the sweep YAML */
@@ -12,14 +15,19 @@ struct sweep_opts {
 	bool full;		/* use the file's `full:` variant */
 	bool print;		/* print the commands, one per line, instead of running them */
 	bool collect;		/* only assemble the CSV from points already run */
+	bool partial;		/* --collect: a point without a result is not an error */
+	uint64_t max_points;	/* the largest grid to run or print; 0 = SWEEP_MAX_POINTS */
 	bool quiet;		/* no progress line */
 };
 
 /*
  * Runs (or prints) a sweep; see src/sweep.c for the file format. Points whose
- * result file exists are skipped, so an interrupted sweep resumes. Returns 0,
+ * result file exists are skipped, so an interrupted sweep resumes. Returns 0;
  * 1 if a point failed (the others still ran; results/<name>.csv then has the
- * points that succeeded), or 2 for a bad sweep file (reported).
+ * points that succeeded), if --collect found a point without a result (named
+ * on stderr; 0 with partial), or if no point has a result (no CSV is then
+ * written); or 2 for a bad sweep file, a grid above max_points or an empty
+ * results (reported).
  */
 int sweep_run(const struct sweep_opts *o);
 
