@@ -71,7 +71,7 @@ BIN      := $(if $(SAN),$(B)/ddwsim,ddwsim)
 TEST_BIN := $(B)/ddwsim-tests
 
 BUILD_PKGS := gcc make pkg-config libyaml-dev
-TEST_PKGS  := libcriterion-dev
+TEST_PKGS  := libcriterion-dev xz-utils
 PLOT_PKGS  := gnuplot-nox
 
 .PHONY: all run test check valgrind golden calibrate speed trace-mem import-scale bench plots deps deps-build deps-test clean help layers
