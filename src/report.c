@@ -328,7 +328,7 @@ static void write_json(FILE *fp, const struct config *cfg, const struct sim_resu
 
 /* --- CSV --- */
 
-static void csv_field(FILE *fp, const char *s)
+void report_csv_field(FILE *fp, const char *s)
 {
 	if (!strpbrk(s, ",\"\r\n")) {
 		fputs(s, fp);
@@ -356,11 +356,11 @@ static void csv_cell(void *arg, const char *path, const struct figure *f)
 
 	fputc(',', row->fp);
 	if (row->header) {
-		csv_field(row->fp, path);
+		report_csv_field(row->fp, path);
 		return;
 	}
 	stats_text(f, &row->c, v, sizeof(v));
-	csv_field(row->fp, v);
+	report_csv_field(row->fp, v);
 }
 
 static void write_csv(FILE *fp, const struct config *cfg, const struct sim_result *res,

@@ -55,6 +55,7 @@
 #include "ddwsim/infile.h"
 #include "ddwsim/num.h"
 #include "ddwsim/outfile.h"
+#include "ddwsim/report.h"
 #include "ddwsim/sweep.h"
 #include "ddwsim/xalloc.h"
 
@@ -653,22 +654,6 @@ static int run_points(const struct sweep *sw, const struct sweep_opts *o)
 
 /* --- collecting --- */
 
-/* s as one CSV field (RFC 4180): in quotes, each '"' doubled, when it holds a comma, a quote, CR or LF. */
-static void csv_field(FILE *fp, const char *s)
-{
-	if (!s[strcspn(s, ",\"\r\n")]) {
-		fputs(s, fp);
-		return;
-	}
-	fputc('"', fp);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', fp);
-		fputc(*s, fp);
-	}
-	fputc('"', fp);
-}
-
 /* The leading fields of a row: the swept keys ("a,b" -> "a+b") for the header, else point i's values. */
 static void lead(FILE *fp, const struct sweep *sw, unsigned long i, bool header)
 {
@@ -677,7 +662,7 @@ static void lead(FILE *fp, const struct sweep *sw, unsigned long i, bool header)
 
 		for (char *c = key; c && *c; c++)
 			*c = *c == ',' ? '+' : *c;
-		csv_field(fp, header ? key : value_at(sw, i, k));
+		report_csv_field(fp, header ? key : value_at(sw, i, k));
 		fputc(',', fp);
 		free(key);
 	}

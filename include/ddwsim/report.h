@@ -9,6 +9,9 @@
 
 enum report_fmt { REPORT_TEXT, REPORT_JSON, REPORT_CSV };
 
+/* s as one CSV field (RFC 4180): quoted, each '"' doubled, when it holds a comma, a quote, CR or LF. */
+void report_csv_field(FILE *fp, const char *s);
+
 /* "text", "json", "csv" -> format; -1 if unknown. */
 int report_fmt_parse(const char *s);
 
