@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ddwsim/outfile.h"
 #include "ddwsim/report.h"
 #include "ddwsim/stats.h"
 
@@ -31,22 +32,6 @@ static struct fig_ctx ctx_of(const struct sim_result *res, unsigned m)
 static const char *workload_name(const struct config *cfg)
 {
 	return cfg->workload.trace[0] ? cfg->workload.trace : cfg->workload.generator;
-}
-
-static void json_str(FILE *fp, const char *s)
-{
-	fputc('"', fp);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			fprintf(fp, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(fp, "\\u%04x", ch);
-		else
-			fputc(ch, fp);
-	}
-	fputc('"', fp);
 }
 
 /* --- text --- */
@@ -200,11 +185,26 @@ static void json_indent(FILE *fp, unsigned depth)
 
 static void json_devices(FILE *fp, const struct sim_result *r, unsigned depth);
 
+/* A figure's JSON value; strings are streamed, so no buffer can cut them. */
+static void json_value(FILE *fp, const struct figure *f, const struct fig_ctx *c)
+{
+	char v[VAL_MAX * 2];
+	const char *s;
+
+	if (f->kind != FIG_STR) {
+		stats_json(f, c, v, sizeof(v));
+		fputs(v, fp);
+	} else if ((s = f->str(c))) {
+		outfile_json_str(fp, s);
+	} else {
+		fputs("null", fp);
+	}
+}
+
 /* One section as a JSON object (dev_only: the per-device figures). */
 static void json_object(FILE *fp, const struct figure *sec, const struct fig_ctx *c,
 			bool dev_only, unsigned depth)
 {
-	char v[VAL_MAX * 2];
 	bool first = true;
 
 	fputc('{', fp);
@@ -216,7 +216,7 @@ static void json_object(FILE *fp, const struct figure *sec, const struct fig_ctx
 		fputs(first ? "" : ",", fp);
 		first = false;
 		json_indent(fp, depth + 1);
-		json_str(fp, f->key);
+		outfile_json_str(fp, f->key);
 		fputs(": ", fp);
 		if (f->kind == FIG_SECTION) {
 			json_object(fp, f->sub, c, dev_only, depth + 1);
@@ -226,8 +226,7 @@ static void json_object(FILE *fp, const struct figure *sec, const struct fig_ctx
 			json_devices(fp, c->r, depth + 1);
 			continue;
 		}
-		stats_json(f, c, v, sizeof(v));
-		fputs(v, fp);
+		json_value(fp, f, c);
 	}
 	json_indent(fp, depth);
 	fputc('}', fp);
@@ -251,10 +250,8 @@ static void json_devices(FILE *fp, const struct sim_result *r, unsigned depth)
 
 static void json_summary(FILE *fp, const struct sim_result *res, unsigned n)
 {
-	char v[VAL_MAX * 2];
-
 	fputs("{\n    \"baseline\": ", fp);
-	json_str(fp, res[0].mode->name);
+	outfile_json_str(fp, res[0].mode->name);
 	fputs(",\n    \"modes\": [", fp);
 	for (unsigned m = 0; m < n; m++) {
 		struct fig_ctx c = ctx_of(res, m);
@@ -263,8 +260,8 @@ static void json_summary(FILE *fp, const struct sim_result *res, unsigned n)
 		json_indent(fp, 3);
 		fputc('{', fp);
 		for (unsigned col = 0; stats_summary[col].key; col++) {
-			stats_json(stats_find(stats_mode, stats_summary[col].path), &c, v, sizeof(v));
-			fprintf(fp, "%s\"%s\": %s", col ? ", " : "", stats_summary[col].key, v);
+			fprintf(fp, "%s\"%s\": ", col ? ", " : "", stats_summary[col].key);
+			json_value(fp, stats_find(stats_mode, stats_summary[col].path), &c);
 		}
 		fputc('}', fp);
 	}
@@ -282,26 +279,26 @@ static void param_json(void *arg, const char *path, const char *value, const cha
 	struct param_json *p = arg;
 
 	fputs(p->count++ ? ",\n    " : "\n    ", p->fp);
-	json_str(p->fp, path);
+	outfile_json_str(p->fp, path);
 	fputs(": {\"value\": ", p->fp);
-	json_str(p->fp, value);
+	outfile_json_str(p->fp, value);
 	fputs(", \"unit\": ", p->fp);
-	json_str(p->fp, unit);
+	outfile_json_str(p->fp, unit);
 	fputs(", \"source\": ", p->fp);
-	json_str(p->fp, src);
+	outfile_json_str(p->fp, src);
 	fprintf(p->fp, ", \"assumed\": %s}", assumed ? "true" : "false");
 }
 
 static void json_header(FILE *fp, const struct config *cfg, const struct sim_result *res)
 {
 	fprintf(fp, "{\n  \"ddwsim_version\": \"%s\",\n  \"config\": ", DDWSIM_VERSION);
-	json_str(fp, cfg->path);
+	outfile_json_str(fp, cfg->path);
 	fprintf(fp, ",\n  \"seed\": %" PRIu64 ",\n  \"platform\": ", cfg->run.seed);
-	json_str(fp, cfg->platform.name);
+	outfile_json_str(fp, cfg->platform.name);
 	fputs(",\n  \"workload\": ", fp);
-	json_str(fp, workload_name(cfg));
+	outfile_json_str(fp, workload_name(cfg));
 	fputs(",\n  \"io\": ", fp);
-	json_str(fp, res[0].io_name);
+	outfile_json_str(fp, res[0].io_name);
 	fprintf(fp, ",\n  \"timed\": %s", res[0].timed ? "true" : "false");
 }
 

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ddwsim/config.h"
+#include "ddwsim/outfile.h"
 #include "ddwsim/stats.h"
 
 #define ST(f)	offsetof(struct mode_stats, f)
@@ -391,25 +392,16 @@ static double ratio_of(const struct figure *f, const struct mode_stats *st)
 	return den ? (double)num / (double)den : 0.0;
 }
 
-static void json_string(const char *s, char *out, size_t n)
+/* s as a JSON string in buf (the one escaper, outfile_json_str); cut at n - 1 bytes. */
+static void json_string(const char *s, char *buf, size_t n)
 {
-	size_t o = 0;
+	FILE *m = fmemopen(buf, n, "w");
 
-	out[o++] = '"';
-	for (; *s && o + 8 < n; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\') {
-			out[o++] = '\\';
-			out[o++] = (char)ch;
-		} else if (ch < 0x20) {
-			o += (size_t)snprintf(out + o, n - o, "\\u%04x", ch);
-		} else {
-			out[o++] = (char)ch;
-		}
-	}
-	out[o++] = '"';
-	out[o] = '\0';
+	buf[0] = '\0';
+	if (!m)
+		return;
+	outfile_json_str(m, s);
+	fclose(m);
 }
 
 static void value(const struct figure *f, const struct fig_ctx *c, bool json, char *buf, size_t n)

@@ -385,22 +385,6 @@ static void info_add(struct info *in, const struct dma_op *op)
 	}
 }
 
-static void json_str(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(out, "\\u%04x", c);
-		else
-			fputc(c, out);
-	}
-	fputc('"', out);
-}
-
 static void json_span(FILE *out, const char *key, const struct span *s, bool last)
 {
 	fprintf(out, "  \"%s\": ", key);
@@ -416,7 +400,7 @@ static void write_json(FILE *out, const char *path, const char *fmt, const struc
 	uint64_t win = in->ops[OP_WIN_CREATE] + in->ops[OP_WIN_REMOVE] + in->ops[OP_WIN_RESET];
 
 	fputs("{\n  \"trace\": ", out);
-	json_str(out, path);
+	outfile_json_str(out, path);
 	fprintf(out, ",\n  \"format\": \"%s\",\n  \"ops\": {\"total\": %" PRIu64, fmt, in->total);
 	for (size_t k = 0; k < NOPS; k++) {
 		if (k == OP_WIN_CREATE)

@@ -63,4 +63,7 @@ void outfile_abort(struct outfile *of);
  * installs, SIGINT/SIGTERM/SIGHUP. Async-signal-safe. */
 void outfile_cleanup(void);
 
+/* s as a JSON string: quoted, '"' and '\\' escaped, control bytes as \u00XX. */
+void outfile_json_str(FILE *fp, const char *s);
+
 #endif /* DDWSIM_OUTFILE_H */
