@@ -237,7 +237,7 @@ struct fimp {
 	unsigned ndevs, capdevs;
 	struct idpool maps;	/* struct fmap, ids from 1 */
 	struct u64map keys;	/* key_of(sg, dev, addr) -> oldest | newest << 32 live mapping with that key */
-	struct u64map devkeys;	/* name_hash(device name), probed -> its number */
+	struct u64map devkeys;	/* FNV-1a of the device name, probed -> its number */
 	uint64_t *phys;		/* dma_map_sg phys_addrs, TRACE_SG_MAX */
 	uint64_t *dma;		/* dma_addrs, TRACE_SG_MAX */
 	uint64_t *len;		/* sizes, TRACE_SG_MAX */
@@ -496,16 +496,6 @@ static int unmap_bus(struct fimp *q, uint32_t dev, uint64_t addr, uint64_t span)
 	return 0;
 }
 
-/* FNV-1a of a device name (64 bits). */
-static uint64_t name_hash(const char *name)
-{
-	uint64_t h = 14695981039346656037ull;
-
-	for (; *name; name++)
-		h = (h ^ (unsigned char)*name) * 1099511628211ull;
-	return h;
-}
-
 /*
  * The number of the device called name, numbering it if it is new: a hashed
  * lookup (names whose hashes collide take the next free key), so a trace of
@@ -514,7 +504,7 @@ static uint64_t name_hash(const char *name)
  */
 static int dev_of(struct fimp *q, const char *name, uint32_t *dev)
 {
-	uint64_t key = name_hash(name), val;
+	uint64_t key = fnv1a(FNV1A_BASIS, name, strlen(name)), val;
 
 	for (; u64map_get(&q->devkeys, key, &val); key++)
 		if (!strcmp(q->devs[val], name)) {

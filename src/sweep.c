@@ -52,6 +52,7 @@
 #include "ddwsim/checked.h"
 #include "ddwsim/config.h"
 #include "ddwsim/err.h"
+#include "ddwsim/hashmap.h"
 #include "ddwsim/infile.h"
 #include "ddwsim/num.h"
 #include "ddwsim/outfile.h"
@@ -63,8 +64,6 @@
 #define MAX_VALUES	256
 #define MAX_SETS	64
 #define MAX_BYTES	(1l << 20)	/* a sweep file; the largest in bench/ is under 1 KiB */
-#define FNV1A_BASIS	14695981039346656037ull	/* FNV-1a 64 offset basis, 0xcbf29ce484222325 */
-#define FNV1A_PRIME	1099511628211ull	/* FNV 64 prime, 0x100000001b3 */
 
 struct param {
 	char *key;
@@ -460,7 +459,7 @@ static char **point_argv(const struct sweep *sw, const struct sweep_opts *o, uns
 {
 	size_t n = 0, max = 12 + 2 * sw->nset;
 	char **argv, **own;
-	unsigned long long h = FNV1A_BASIS;
+	uint64_t h = FNV1A_BASIS;
 	unsigned no = 0;
 
 	for (unsigned k = 0; k < sw->np; k++)
@@ -493,12 +492,8 @@ static char **point_argv(const struct sweep *sw, const struct sweep_opts *o, uns
 	argv[n++] = "--format";
 	argv[n++] = "csv";
 	for (size_t k = 1; k < n; k++)	/* FNV-1a of the command (not of the binary's path) */
-		for (const char *c = argv[k]; ; c++) {
-			h = (h ^ (unsigned char)*c) * FNV1A_PRIME;
-			if (!*c)
-				break;
-		}
-	snprintf(out, outn, "%s/.points/%s/%05lu-%016llx.csv", o->results, sw->name, i, h);
+		h = fnv1a(h, argv[k], strlen(argv[k]) + 1);
+	snprintf(out, outn, "%s/.points/%s/%05lu-%016" PRIx64 ".csv", o->results, sw->name, i, h);
 	argv[n++] = "-o";
 	argv[n++] = out;
 	*store = own;

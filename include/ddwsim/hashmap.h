@@ -79,4 +79,16 @@ static inline size_t u64map_home(uint64_t key, size_t cap)
 	return (size_t)u64map_mix(key) & (cap - 1);
 }
 
+/* FNV-1a, 64 bits, of n bytes at p, continuing from h (start with FNV1A_BASIS). */
+#define FNV1A_BASIS	14695981039346656037ull	/* FNV-1a 64 offset basis, 0xcbf29ce484222325 */
+#define FNV1A_PRIME	1099511628211ull	/* FNV 64 prime, 0x100000001b3 */
+static inline uint64_t fnv1a(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * FNV1A_PRIME;
+	return h;
+}
+
 #endif /* DDWSIM_HASHMAP_H */
