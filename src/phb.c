@@ -67,17 +67,25 @@ static unsigned walk(struct phb *p, struct pe *pe, struct window *w, uint64_t id
 	return PHB_MISS | (wk.reads & 0x0f);
 }
 
-unsigned phb_translate(struct phb *p, struct pe *pe, uint64_t bus, bool write)
+struct window *phb_window(struct pe *pe, uint64_t bus, uint64_t *idx)
 {
 	struct window *w = window_table_find(pe, bus);
+
+	if (w)
+		*idx = (bus - w->start) >> tce_table_geom(w->tbl)->page_shift;
+	return w;
+}
+
+unsigned phb_translate(struct phb *p, struct pe *pe, uint64_t bus, bool write)
+{
 	uint64_t idx, tce;
+	struct window *w = phb_window(pe, bus, &idx);
 	unsigned o;
 
 	if (!w) {
 		p->st->faults++;
 		o = PHB_NOWIN;
 	} else {
-		idx = (bus - w->start) >> tce_table_geom(w->tbl)->page_shift;
 		p->st->cache_lookups++;
 		if (tce_cache_lookup(p->cache, pe->number, w->num, idx, &tce)) {
 			p->st->cache_hits++;

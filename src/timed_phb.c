@@ -67,10 +67,7 @@ static ddw_tick first_walker_free(const struct timed *t)
 /* The TCE-cache key of bus in pe (its window holds it: the outcome says so). */
 static void key_of(struct pe *pe, uint64_t bus, unsigned *win, uint64_t *idx)
 {
-	struct window *w = window_table_find(pe, bus);
-
-	*win = w->num;
-	*idx = (bus - w->start) >> tce_table_geom(w->tbl)->page_shift;
+	*win = phb_window(pe, bus, idx)->num;
 }
 
 static ddw_tick start_walk(struct timed *t, struct rp_device *d, uint64_t bus, unsigned reads,

@@ -96,6 +96,12 @@ static inline uint64_t phb_unit(const struct phb *p, bool write)
 }
 
 /*
+ * The window of pe whose table holds bus (the TVE covers the table's it_size
+ * entries), and the TCE index of bus in it; NULL if none.
+ */
+struct window *phb_window(struct pe *pe, uint64_t bus, uint64_t *idx);
+
+/*
  * Translates one request at bus for pe's windows: the window holding it,
  * a TCE-cache lookup keyed by (PE, window, TCE index), on a miss a walk of
  * the table (a zero indirect entry or a zero TCE is a fault and is not
