@@ -1,0 +1,28 @@
+/* plot.h - `ddwsim plot`: a report's or a sweep's CSV drawn as the standard comparison, with gnuplot. */
+#ifndef DDWSIM_PLOT_H
+#define DDWSIM_PLOT_H
+
+#include <stdbool.h>
+
+#define PLOT_MAX_Y	8	/* panels: one per --y key */
+
+struct plot_opts {
+	const char *csv;	/* a report's CSV (--format csv) or a sweep's results/NAME.csv; "-" = stdin */
+	const char *out;	/* FIG.png or FIG.svg; NULL = the CSV's name with .png */
+	const char *x;		/* the x column; NULL = the sweep's first swept key */
+	const char *y[PLOT_MAX_Y]; /* the y columns; none = the defaults (plot.c) */
+	unsigned ny;
+	bool script;		/* write the gnuplot script to stdout instead of drawing */
+};
+
+/*
+ * plot_run() draws o->csv: modes as bars (a report: one row per mode) or
+ * lines against the x column (a sweep: the swept keys lead, before `seed`),
+ * one panel per y column, legends outside the data. gnuplot writes the
+ * figure to a pipe and ddwsim writes it to o->out through outfile.c: all or
+ * nothing. Returns an exit status (enum ddw_exit): 2 for a bad option or a
+ * CSV that is not ddwsim's, 1 when reading, gnuplot or writing fails.
+ */
+int plot_run(const struct plot_opts *o);
+
+#endif /* DDWSIM_PLOT_H */
