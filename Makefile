@@ -255,7 +255,7 @@ trace-mem: $(BIN)
 #   make fuzz-build                             only build build-fuzz/fuzz_<target>
 #   FUZZ_ARGS=...                               more libFuzzer options
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= config trace_text trace_bin import_qemu import_ftrace replay sweep
+FUZZ_TARGETS ?= config trace_text trace_bin import_qemu import_ftrace replay sweep csv
 FZ          := build-fuzz
 FUZZ_CC     ?= clang
 FUZZ_CFLAGS := $(filter-out -Werror,$(WARN)) -g -O1 -fno-omit-frame-pointer -MMD -MP \

@@ -485,7 +485,7 @@ static int pump(int to, int from, const char *s, size_t len, FILE *fp, uint64_t 
 	return 0;
 }
 
-static int draw(const struct plot *p, const char *script, size_t len, const char *out)
+static int draw(const char *csv, const char *script, size_t len, const char *out)
 {
 	struct outfile of;
 	uint64_t got = 0;
@@ -503,7 +503,7 @@ static int draw(const struct plot *p, const char *script, size_t len, const char
 		;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) || !got) {
 		outfile_abort(&of);
-		ddw_error("plot: gnuplot failed on '%s'%s", p->o->csv,
+		ddw_error("plot: gnuplot failed on '%s'%s", csv,
 			  got ? " (its message is above)" : " and drew nothing (its message is above)");
 		return DDW_EXIT_RUNTIME;
 	}
@@ -523,36 +523,49 @@ static char *default_out(const char *csv)
 	return s;
 }
 
-int plot_run(const struct plot_opts *o)
+int plot_script(const struct plot_opts *o, char **script, size_t *len)
 {
 	struct plot p = { .o = o };
-	char *out = o->out ? NULL : default_out(o->csv), *script = NULL;
+	char *out = o->out ? NULL : default_out(o->csv);
 	const char *dest = o->out ? o->out : out;
-	size_t len = 0;
 	int rc = DDW_EXIT_USAGE;
 	FILE *fp;
 
+	*script = NULL;
+	*len = 0;
 	if (!o->out && !strcmp(o->csv, "-"))
 		ddw_error("plot: a CSV on standard input needs -o FIG.png or FIG.svg");
 	else if (out_format(dest, &p.fmt) == 0 && csv_read(&p.t, o->csv) < 0)
 		rc = DDW_EXIT_RUNTIME;
 	else if (p.fmt && find_columns(&p) == 0 && group_rows(&p) == 0) {
-		fp = open_memstream(&script, &len);
-		if (!fp) {
+		if (!(fp = open_memstream(script, len))) {
 			ddw_error("plot: out of memory");
 			rc = DDW_EXIT_RUNTIME;
-			goto out;
+		} else {
+			put_script(fp, &p, o->script ? dest : NULL);
+			rc = fclose(fp) == 0 ? DDW_EXIT_OK : DDW_EXIT_RUNTIME;
 		}
-		put_script(fp, &p, o->script ? dest : NULL);
-		fclose(fp);
-		if (o->script)
-			rc = fwrite(script, 1, len, stdout) == len && fflush(stdout) == 0 ? 0 : DDW_EXIT_RUNTIME;
-		else
-			rc = draw(&p, script, len, dest);
 	}
-out:
-	free(script);
+	if (rc != DDW_EXIT_OK) {
+		free(*script);
+		*script = NULL;
+	}
 	free(out);
 	csv_release(&p.t);
+	return rc;
+}
+
+int plot_run(const struct plot_opts *o)
+{
+	char *script, *out = o->out ? NULL : default_out(o->csv);
+	size_t len;
+	int rc = plot_script(o, &script, &len);
+
+	if (rc == DDW_EXIT_OK && o->script)
+		rc = fwrite(script, 1, len, stdout) == len && fflush(stdout) == 0 ? 0 : DDW_EXIT_RUNTIME;
+	else if (rc == DDW_EXIT_OK)
+		rc = draw(o->csv, script, len, o->out ? o->out : out);
+	free(script);
+	free(out);
 	return rc;
 }

@@ -3,6 +3,7 @@
 #define DDWSIM_PLOT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #define PLOT_MAX_Y	8	/* panels: one per --y key */
 
@@ -24,5 +25,12 @@ struct plot_opts {
  * CSV that is not ddwsim's, 1 when reading, gnuplot or writing fails.
  */
 int plot_run(const struct plot_opts *o);
+
+/*
+ * plot_script() is plot_run() up to the drawing: the gnuplot script for o
+ * (with `set output` only when o->script) in *script, *len bytes, which the
+ * caller frees. Returns the same exit status; *script is NULL unless 0.
+ */
+int plot_script(const struct plot_opts *o, char **script, size_t *len);
 
 #endif /* DDWSIM_PLOT_H */
