@@ -49,7 +49,7 @@ endif
 # The sources by layer, lowest first: a file includes headers of its own layer
 # or lower ones only (`make layers` checks it, and that every file is listed).
 # A module is a file stem: src/M.c, include/ddwsim/M.h, private src/M_int.h.
-LAYER_base   := checked err xalloc num outfile infile rng hist engine sparse counters hashmap idpool csv
+LAYER_base   := checked err xalloc num outfile infile rng hist engine sparse counters hashmap idpool csv progress
 LAYER_model  := tce tce_table tce_cache alloc window
 LAYER_phb    := phb
 LAYER_host   := dma_api handles

@@ -16,6 +16,7 @@
 #include "ddwsim/num.h"
 #include "ddwsim/outfile.h"
 #include "ddwsim/plot.h"
+#include "ddwsim/progress.h"
 #include "ddwsim/report.h"
 #include "ddwsim/sim.h"
 #include "ddwsim/sweep.h"
@@ -208,21 +209,23 @@ static int run(const struct cli_opts *o)
 	struct config cfg;
 	struct sim_result *res = xcalloc(CONFIG_MAX_MODES, sizeof(*res));
 	struct outfile of;
-	bool progress = !o->quiet && isatty(STDERR_FILENO);
+	struct progress prog;
 	int rc = DDW_EXIT_USAGE;
 
 	if (config_load(&cfg, o->config, o->sets, o->nsets) < 0 || sim_budget(&cfg) < 0)
 		goto out;
 	rc = DDW_EXIT_RUNTIME;
+	progress_init(&prog, !o->quiet && isatty(STDERR_FILENO) ? stderr : NULL, cfg.nmodes);
+	sim_set_progress(&prog);
 	for (unsigned m = 0; m < cfg.nmodes; m++) {
-		if (progress)
-			fprintf(stderr, "\rddwsim: mode %u/%u: %s ...\033[K", m + 1, cfg.nmodes,
-				cfg.modes[m].name);
-		if (sim_run(&cfg, m, &res[m]) < 0)
+		progress_begin(&prog, m, cfg.modes[m].name);
+		if (sim_run(&cfg, m, &res[m]) < 0) {
+			progress_end(&prog);
 			goto out;
+		}
 	}
-	if (progress)
-		fprintf(stderr, "\r\033[K");
+	progress_end(&prog);
+	sim_set_progress(NULL);
 	if (outfile_open(&of, o->out) < 0)
 		goto out;
 	report_write(of.fp, o->fmt, &cfg, res, cfg.nmodes);
