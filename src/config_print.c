@@ -18,7 +18,7 @@ static void format_page_list(uint64_t mask, char *buf, size_t n)
 {
 	char tmp[32];
 
-	buf[0] = '\0';
+	snprintf(buf, n, "%s", mask ? "" : "none");
 	for (unsigned s = 0; s < 64; s++) {
 		if (!(mask & (1ull << s)))
 			continue;

@@ -115,6 +115,21 @@ static const struct cfg_key kill_keys[] = {
 	{ 0 },
 };
 
+static const struct cfg_key host_tce_keys[] = {
+	{ .name = "page_sizes", .type = CFG_PAGE_LIST, .off = P(host_tce.page_sizes) - P(host_tce),
+	  .min = 4 * KIB, .max = 16 * GIB, .def = "none",
+	  .src = "none: the PHB walks the guest's own tables (PowerVM, emulated devices); KVM + VFIO on PHB4: 4K 64K 2M 1G (skiboot phb4 ibm,supported-tce-sizes, domain.md §2.2)",
+	  .help = "host TCE sizes behind a guest's windows (KVM + VFIO): QEMU backs each guest TCE with the largest of them <= min(guest TCE, ram_page_size), and the PHB caches, walks and kills those (vfio_spapr_create_window, kvmppc_tce_iommu_map)" },
+	{ .name = "ram_page_size", .type = CFG_PAGE, .off = P(host_tce.ram_page_shift) - P(host_tce),
+	  .min = 4 * KIB, .max = 16 * GIB, .def = "64K",
+	  .src = "guest RAM in the host's 64K base pages, no hugetlbfs (qemu_minrampagesize, domain.md §8.5)",
+	  .help = "page size backing guest RAM on the host: host TCEs are no bigger" },
+	{ .name = "kernel_page_size", .type = CFG_PAGE, .off = P(host_tce.page_shift) - P(host_tce),
+	  .min = 4 * KIB, .max = 64 * KIB, .def = "64K", .src = "ppc64 kernels use 64K pages (domain.md §2.7)",
+	  .help = "host kernel PAGE_SIZE: QEMU's levels guess and the host table's level size" },
+	{ 0 },
+};
+
 static const struct cfg_key pcie_keys[] = {
 	{ .name = "gen", .type = CFG_U32, .off = P(pcie.gen) - P(pcie), .min = 1, .max = 5, .def = "3",
 	  .src = "assumed (a Gen3 x8 adapter, numbers.md §3.2)",
@@ -185,6 +200,8 @@ static const struct cfg_key platform_keys[] = {
 	  .help = "hypercall costs (pseries)" },
 	{ .name = "kill", .type = CFG_MAP, .off = P(kill), .sub = kill_keys,
 	  .help = "TCE kill behaviour" },
+	{ .name = "host_tce", .type = CFG_MAP, .off = P(host_tce), .sub = host_tce_keys,
+	  .help = "the host IOMMU behind a guest (KVM + VFIO)" },
 	{ .name = "pcie", .type = CFG_MAP, .off = P(pcie), .sub = pcie_keys,
 	  .help = "the device's PCIe link" },
 	{ 0 },
@@ -236,6 +253,10 @@ static const struct cfg_key host_keys[] = {
 	  .def = "3800", .unit = "MHz", .assumed = true,
 	  .src = "assumed 3.8 GHz (numbers.md §5 caveats)",
 	  .help = "core clock: host costs are whole cycles of it" },
+	{ .name = "vfio_map_size", .type = CFG_SIZE_RAM, .off = H(vfio_map_size), .min = 4 * KIB,
+	  .max = 1 * EIB / 2, .def = "ram", .unit = "bytes",
+	  .src = "QEMU's vfio listener maps each RAM section with one VFIO_IOMMU_MAP_DMA (vfio_listener_region_add)",
+	  .help = "PowerNV direct: a VFIO user maps RAM in ranges of this size, one VFIO_IOMMU_MAP_DMA and one TCE kill each (tce_iommu_map_dma); ram = one range" },
 	{ .name = "cost", .type = CFG_MAP, .off = H(cost), .sub = cost_keys,
 	  .help = "kernel DMA-API costs" },
 	{ 0 },
