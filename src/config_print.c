@@ -42,7 +42,10 @@ static void format_value(const struct cfg_key *k, const void *base, char *buf, s
 		break;
 	case CFG_SIZE:
 	case CFG_SIZE_RAM:
-		config_size_str(*(const uint64_t *)p, buf, n);
+		if (k->type == CFG_SIZE_RAM && *(const uint64_t *)p == SIZE_RAM)
+			snprintf(buf, n, "ram");	/* left unresolved (host.vfio_map_size) */
+		else
+			config_size_str(*(const uint64_t *)p, buf, n);
 		break;
 	case CFG_PAGE:
 		config_size_str(1ull << *(const unsigned *)p, buf, n);
