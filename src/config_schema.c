@@ -98,7 +98,7 @@ static const struct cfg_key kill_keys[] = {
 	  .help = "what one page-kill request invalidates: none, page, pe (PHB4/5 HW560152) or all" },
 	{ .name = "per_tce", .type = CFG_BOOL, .off = P(kill.per_tce) - P(kill), .def = "true",
 	  .src = "pnv_pci_phb3_tce_invalidate: one MMIO store per page (domain.md §2.9)",
-	  .help = "one kill request per TCE (true) or one per map/unmap call (false)" },
+	  .help = "one kill request per TCE (true: PHB3's MMIO store per page; KVM's iommu_tce_kill per guest TCE, Linux >= 5.18) or one per call (false: PowerNV per map/unmap; KVM per hypercall, 5.4-5.17)" },
 	{ .name = "opal", .type = CFG_BOOL, .off = P(kill.opal) - P(kill), .def = "false",
 	  .src = "PHB3 writes PHB_TCE_KILL directly (domain.md §2.9)",
 	  .help = "kill requests are OPAL_PCI_TCE_KILL calls (PHB4/5)" },
