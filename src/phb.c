@@ -80,8 +80,13 @@ int phb_host_geom(const struct phb_host *h, const struct tce_geom *guest, struct
 	if (!h->page_sizes || !shift || guest->window_size >> shift == 0)
 		return -EINVAL;
 	req.page_shift = shift;
-	/* ctz64(entries * sizeof(uint64_t)); entries is a power of two */
-	bits_total = (unsigned)__builtin_ctzll(guest->window_size >> shift) + 3;
+	/*
+	 * bits_total = ctz64(entries * sizeof(uint64_t)), entries a power of two.
+	 * QEMU holds entries in an `unsigned`: from 2^32 entries on it is 0, and
+	 * ctz64(0) = 64 (a 16T window of 4K host TCEs gets 3 levels, not 2).
+	 */
+	bits_total = __builtin_ctzll(guest->window_size >> shift) >= 32
+			     ? 64 : (unsigned)__builtin_ctzll(guest->window_size >> shift) + 3;
 	per_level = h->page_shift + 8;
 	max_levels = (64 - shift) / h->page_shift;
 	if (max_levels > TCE_MAX_LEVELS)

@@ -224,11 +224,32 @@ Test(phb_host, host_table_of_a_1tib_16m_window_is_two_levels_of_64k_tces)
 	cr_expect_eq(phb_host_table_bytes(&(struct phb_host){ 0 }, &guest), 0ull);
 }
 
+Test(phb_host, qemus_32_bit_entries_give_a_16t_window_of_4k_tces_three_levels)
+{
+	/*
+	 * 2^44 / 2^12 = 2^32 entries: QEMU's `unsigned entries` is 0, ctz64(0 * 8)
+	 * = 64, ceil(64 / 24) = 3 levels (2^32 * 8 would give ctz 35 -> 2).
+	 * pnv: ceil(32 / 3) = 11 bits, level_shift max(14, 16) = 16,
+	 * 13 * 3 + 12 = 51 < 55: accepted with 3 levels. One below, 2^43: 2^31
+	 * entries, ctz 34 -> 2 levels of 16 bits (level_shift 19): 16 * 2 + 12 = 44.
+	 */
+	struct phb_host h = { .page_sizes = PHB4_SIZES, .ram_shift = 12, .page_shift = 16 };
+	struct tce_geom guest = { .page_shift = 12, .window_size = 1ull << 44 }, g;
+
+	cr_assert_eq(phb_host_geom(&h, &guest, &g), 0);
+	cr_expect_eq(g.levels, 3u);
+	guest.window_size = 1ull << 43;
+	cr_assert_eq(phb_host_geom(&h, &guest, &g), 0);
+	cr_expect_eq(g.levels, 2u);
+	cr_expect_eq(g.level_shift, 19u);
+}
+
 Test(phb_host, a_512p_window_of_4k_host_tces_fits_no_level_count)
 {
-	/* 2^59 / 2^12 = 2^47 entries: the guess is ceil(50 / 24) = 3 levels of
-	 * ceil(47 / 3) = 16 bits (level_shift 19): 16 * 3 + 12 = 60 >= 55;
-	 * QEMU stops at (64 - 12) / 16 = 3 levels: no window (-EINVAL). */
+	/* 2^59 / 2^12 = 2^47 entries (0 in QEMU's 32 bits: ctz 64): the guess is
+	 * ceil(64 / 24) = 3 levels of ceil(47 / 3) = 16 bits (level_shift 19):
+	 * 16 * 3 + 12 = 60 >= 55; QEMU stops at (64 - 12) / 16 = 3 levels: no
+	 * window (-EINVAL). */
 	struct phb_host h = { .page_sizes = PHB4_SIZES, .ram_shift = 12, .page_shift = 16 };
 	struct tce_geom guest = { .page_shift = 12, .window_size = 1ull << 59 }, g;
 

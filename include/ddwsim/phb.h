@@ -138,7 +138,8 @@ static inline unsigned phb_host_shift(const struct phb_host *h, unsigned guest_s
 /*
  * The host table QEMU creates behind a guest window of geometry guest
  * (vfio_spapr_create_window): page shift phb_host_shift(); levels guessed as
- * ceil(ctz(entries * 8) / (ctz(host page) + 8)) and raised while the host
+ * ceil(ctz(entries * 8) / (ctz(host page) + 8)) (QEMU's entries is 32 bits:
+ * 64 from 2^32 entries on) and raised while the host
  * kernel refuses them (pnv_pci_ioda2_table_alloc_pages' 55-bit limit), up to
  * (64 - page shift) / ctz(host page). Fills *out with the PowerNV geometry
  * (tce_geom_compute). Returns 0, or -EINVAL without a host side or when no
