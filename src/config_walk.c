@@ -171,6 +171,11 @@ static int parse_scalar(const struct cfg_key *k, const char *s, void *base)
 		return parse_bytes(k, s, (uint64_t *)p);
 	case CFG_PAGE:
 		return parse_page(k, s, (unsigned *)p);
+	case CFG_PAGE_LIST:	/* only a default: "none" is the empty list */
+		if (strcmp(s, "none"))
+			return -EINVAL;
+		*(uint64_t *)p = 0;
+		return 0;
 	case CFG_BOOL:
 		rc = parse_bool(s, &b);
 		if (rc == 0)
