@@ -87,10 +87,13 @@ struct platform_cfg {
 	} kill;
 	struct {
 		unsigned gen;		/* 1..5 */
-		unsigned lanes;		/* 1..16 */
+		unsigned lanes;		/* 1, 2, 4, 8, 16 */
 		unsigned mps;		/* max payload size, bytes */
 		unsigned mrrs;		/* max read request size, bytes */
-		unsigned tlp_overhead;	/* bytes per TLP beyond its payload */
+		unsigned rcb;		/* read completion boundary, bytes: 64 or 128 */
+		bool rcb_chunks;	/* completions cut at every RCB, not every MPS */
+		bool ecrc;		/* a 4-byte digest on every TLP */
+		unsigned read_tags;	/* the device's read requests in flight, at most */
 		unsigned latency_ns;	/* one way, device <-> PHB */
 	} pcie;
 	struct {
