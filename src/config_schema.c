@@ -50,6 +50,10 @@ static const struct cfg_key tce_cache_keys[] = {
 	  .min = 0, .max = 1000, .def = "2", .unit = "PHB cycles", .assumed = true,
 	  .src = "assumed (numbers.md §5 'TCE cache hit cost')",
 	  .help = "TCE-cache lookup time" },
+	{ .name = "busy_cycles", .type = CFG_U32, .off = P(tce_cache.busy_cycles) - P(tce_cache),
+	  .min = 0, .max = 100000, .def = "0", .unit = "PHB cycles", .assumed = true,
+	  .src = "assumed pipelined (nothing public on the PHB's lookup rate)",
+	  .help = "the translation unit serves one lookup at a time, busy this long with each (0: pipelined)" },
 	{ .name = "policy", .type = CFG_ENUM, .off = P(tce_cache.policy) - P(tce_cache),
 	  .def = "lru", .enums = policy_names, .src = "assumed (numbers.md §5)",
 	  .assumed = true,
@@ -66,9 +70,17 @@ static const struct cfg_key walk_keys[] = {
 	  .min = 1, .max = 4096, .def = "64", .unit = "walks",
 	  .src = "numbers.md §2.3 (PHB4 TCE tag enable: 64; PHB3: 32), derived",
 	  .help = "walks in flight at once" },
+	{ .name = "busy_cycles", .type = CFG_U32, .off = P(walk.busy_cycles) - P(walk),
+	  .min = 0, .max = 100000, .def = "0", .unit = "PHB cycles", .assumed = true,
+	  .src = "assumed 0 (nothing public)",
+	  .help = "a miss keeps the translation unit busy this much longer than a hit (starting its walk)" },
 	{ .name = "hit_under_miss", .type = CFG_BOOL, .off = P(walk.hit_under_miss) - P(walk),
 	  .def = "true", .assumed = true, .src = "assumed",
 	  .help = "later hits pass a pending miss (false: translation is in order)" },
+	{ .name = "miss_under_miss", .type = CFG_BOOL, .off = P(walk.miss_under_miss) - P(walk),
+	  .def = "false", .assumed = true, .src = "assumed (nothing public on PHB walk ordering)",
+	  .help = "with hit_under_miss false: later misses start their walks while one is in flight, "
+		  "translations still end in order (false: nothing passes a walk)" },
 	{ 0 },
 };
 

@@ -130,9 +130,14 @@ struct timed {
 	/* PHB */
 	struct ddw_clock phb_clk;
 	ddw_tick hit_ps, walk_read_ps, mem_ps, kill_stall_ps;
+	ddw_tick busy_ps, walk_busy_ps;	/* the translation unit's time per lookup, per walk */
+	ddw_tick unit_free;		/* the translation unit is free from */
 	ddw_tick stall_until;		/* kills */
-	ddw_tick inorder_until;		/* no hit-under-miss: misses block until */
+	ddw_tick inorder_until;		/* no hit-under-miss: misses block until; with
+					 * miss-under-miss, the last translation's end */
 	bool hit_under_miss;
+	bool in_order_done;		/* miss-under-miss: translations end in order */
+	ddw_tick nowalker_until;	/* miss-under-miss: a miss waits for a walk slot until */
 	struct walker *walkers;
 	unsigned nwalkers, busy_walkers;
 };

@@ -71,11 +71,14 @@ struct platform_cfg {
 		unsigned ways;
 		int policy;		/* enum tce_cache_policy */
 		unsigned hit_cycles;	/* lookup time, PHB cycles */
+		unsigned busy_cycles;	/* the unit's time per lookup (0: one per cycle) */
 	} tce_cache;
 	struct {
 		unsigned memory_latency_ns; /* one level read */
 		unsigned max_outstanding; /* walks in flight */
+		unsigned busy_cycles;	/* a walk's extra time in the translation unit */
 		bool hit_under_miss;	/* hits pass a pending miss */
+		bool miss_under_miss;	/* in order: walks overlap, translations end in order */
 	} walk;
 	struct {
 		int scope;		/* enum kill_scope of one page-kill request */
