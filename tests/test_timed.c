@@ -25,6 +25,7 @@
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "ddwsim/config.h"
 #include "ddwsim/sim.h"
@@ -233,4 +234,106 @@ Test(timed, bigger_lru_cache_never_has_fewer_hits)
 		prev = r->st.cache_hits;
 		free(r);
 	}
+}
+
+/* Pipelined DMAs of `access` ("64" or "64K") bytes in a direct DDW (above 4 GiB, all hits): Gb/s. */
+static double direct_gbps(const char *access, const char *dir, const char *extra)
+{
+	char a[64], d[64], n[64], *sets[] = { "modes[0].mapping=direct", "modes[0].window.page_size=16M",
+				       "modes[0].window.size=ram", "workload.window=64M", a, d,
+				       "workload.outstanding=0", n,
+				       (char *)(extra ? extra : "run.seed=1") };
+	struct sim_result *r;
+	double gbps;
+
+	snprintf(a, sizeof(a), "workload.access=%s", access);
+	snprintf(d, sizeof(d), "workload.direction=%s", dir);
+	/* enough DMAs that the first one's latency is under 0.5 % of the span */
+	snprintf(n, sizeof(n), "run.ios=%u", strlen(access) > 3 ? 3000 : 20000);
+	r = run("tests/timing/base.yaml", sets, 9);
+	gbps = r->st.bytes * 8e3 / (double)(r->st.dma_last_ps - r->st.dma_first_ps);
+	free(r);
+	return gbps;
+}
+
+/*
+ * The link as the pcie-bench model has it, end to end (Gen3 x8, MPS 256,
+ * MRRS 512; numbers.md §3.2; the formulas are worked in test_link.c):
+ * 64 KiB writes 57.8848 x 256/280 = 52.92 Gb/s (pcie-model: 6.62 GB/s),
+ * 64 KiB reads 57.8848 x 256/276 = 53.69 (completions cut at MPS, 20 B
+ * CplD headers; the 24 B requests take the other direction), 64 B writes
+ * 57.8848 x 64/88 = 42.10, 64 B reads 57.8848 x 64/84 = 44.10 Gb/s. Within
+ * 1 % (the first DMA's latency is in the span).
+ */
+Test(timed, the_link_moves_what_the_pcie_bench_model_says)
+{
+	double w = direct_gbps("64K", "write", NULL), r = direct_gbps("64K", "read", NULL);
+	double w64 = direct_gbps("64", "write", NULL), r64 = direct_gbps("64", "read", NULL);
+
+	cr_expect(fabs(w / 52.92 - 1) < 0.01, "64 KiB writes: %.3f Gb/s", w);
+	cr_expect(fabs(r / 53.69 - 1) < 0.01, "64 KiB reads: %.3f Gb/s", r);
+	cr_expect(fabs(w64 / 42.10 - 1) < 0.01, "64 B writes: %.3f Gb/s", w64);
+	cr_expect(fabs(r64 / 44.10 - 1) < 0.01, "64 B reads: %.3f Gb/s", r64);
+}
+
+/*
+ * Read tags: with 4, a read waits for the completion of the one 4 ahead.
+ * A hit's round trip in the DDW is 539000 ps (all_hits_take_n_times...),
+ * so 64 B reads run at 4 x 512 bits / 539 ns = 3.80 Gb/s. Writes are
+ * posted and take no tag: still 42.10 Gb/s.
+ */
+Test(timed, read_tags_bound_the_reads_in_flight)
+{
+	double r = direct_gbps("64", "read", "platform.pcie.read_tags=4");
+	double w = direct_gbps("64", "write", "platform.pcie.read_tags=1");
+
+	cr_expect(fabs(r / (4 * 512 / 539.0) - 1) < 0.01, "4 tags: %.3f Gb/s", r);
+	cr_expect(fabs(w / 42.10 - 1) < 0.01, "writes need no tag: %.3f Gb/s", w);
+}
+
+/*
+ * A busy translation unit: 40 cycles (20000 ps) per lookup is slower than
+ * the link's 11609 ps per 64 B read, so hits come at one per 20000 ps:
+ * 512 / 20 = 25.6 Gb/s. All misses with walk.busy_cycles 60 more: one per
+ * (40 + 60) x 500 = 50000 ps, 10.24 Gb/s (64 walkers of 356 ns are not the
+ * bound: 5.6 ns a walk).
+ */
+Test(timed, a_busy_translation_unit_bounds_lookups)
+{
+	char *miss[] = { "workload.window=64M", "workload.pattern=random", "workload.outstanding=0",
+			 "run.ios=4000", "platform.tce_cache.busy_cycles=40",
+			 "platform.walk.busy_cycles=60" };
+	double hit = direct_gbps("64", "read", "platform.tce_cache.busy_cycles=40");
+	struct sim_result *r = run("tests/timing/base.yaml", miss, 6);
+	double per = (double)(r->st.dma_last_ps - r->st.dma_first_ps) / 4000;
+
+	cr_expect(fabs(hit / 25.6 - 1) < 0.01, "hits: %.3f Gb/s", hit);
+	cr_expect(r->st.walks > 3900);
+	cr_expect(fabs(per / 50000 - 1) < 0.02, "misses: %.0f ps per read", per);
+	cr_expect_gt(r->st.stall_ps, 0, "the wait for the unit is translation stall");
+	free(r);
+}
+
+/*
+ * In-order translation over 64M of random 4K pages (all misses): with
+ * nothing passing a walk, one walk at a time, 1000 + 355000 ps per read;
+ * with miss_under_miss the walks overlap and the link is the bound again:
+ * (893749 + 3999 x 11609) / 4000 = 11830 ps per read.
+ */
+Test(timed, miss_under_miss_overlaps_walks_in_order)
+{
+	char *blk[] = { "workload.window=64M", "workload.pattern=random", "workload.outstanding=0",
+			"run.ios=2000", "platform.walk.hit_under_miss=false" };
+	char *mum[] = { "workload.window=64M", "workload.pattern=random", "workload.outstanding=0",
+			"run.ios=4000", "platform.walk.hit_under_miss=false",
+			"platform.walk.miss_under_miss=true" };
+	struct sim_result *a = run("tests/timing/base.yaml", blk, 5);
+	struct sim_result *b = run("tests/timing/base.yaml", mum, 6);
+	double per_a = (double)(a->st.dma_last_ps - a->st.dma_first_ps) / 2000;
+	double per_b = (double)(b->st.dma_last_ps - b->st.dma_first_ps) / 4000;
+
+	cr_expect(fabs(per_a / 356000 - 1) < 0.01, "blocking: %.0f ps per read", per_a);
+	cr_expect(fabs(per_b / 11830 - 1) < 0.005, "miss under miss: %.0f ps per read", per_b);
+	free(a);
+	free(b);
 }
