@@ -1,4 +1,4 @@
-/* link.h - the PCIe link as the pcie-bench model has it: bytes on the wire per TLP, TLP-layer bandwidth. */
+/* link.h - the PCIe link as pcie-bench models it: bytes on the wire per TLP, TLP-layer rate. */
 #ifndef DDWSIM_LINK_H
 #define DDWSIM_LINK_H
 
