@@ -114,4 +114,20 @@ mbps=$(awk -v g="$gbps" 'BEGIN { printf "%.0f", g * 1000 }')
 check "throughput (published: above 800 Mb/s)" "$mbps" 800 min 800 Mb/s
 drives $P9 platform.hcall.entry_exit_cycles platform.hcall.put_tce_cycles host.cpu_mhz \
 	host.cost.alloc_cycles
+LINK=$CAL/pcie-model-link.yaml
+echo "4. PCIe link against the pcie-bench model (pcie_bw.py, numbers.md §3.2), 64-bit addresses ($LINK)"
+# size direction gen lanes mps published-Gb/s (numbers.md gives GB/s: x 8)
+for row in "64K write 3 8 128 47.68" "64K write 3 8 256 52.96" "64K write 3 8 512 54.72" \
+	   "64K write 4 16 128 188.16" "64K write 4 16 256 207.92" "64K write 4 16 512 218.96" \
+	   "64K write 3 16 256 103.95" "64K read 3 16 256 105.46" "64K read 4 16 256 210.96" \
+	   "64 write 3 16 256 82.69" "64 read 3 16 256 86.63"; do
+	set -- $row
+	n=2000
+	[ "$1" = 64 ] && n=50000	# the first DMA's latency stays under 0.1 % of the span
+	gbps=$("$BIN" -q --config $LINK --set workload.access=$1 --set workload.direction=$2 \
+	       --set platform.pcie.gen=$3 --set platform.pcie.lanes=$4 --set platform.pcie.mps=$5 \
+	       --set run.ios=$n --format csv | field device.throughput_gbps)
+	check "Gen$3 x$4 MPS $5: $1 B ${2}s" "$gbps" "$6" rel 0.02 Gb/s
+done
+drives $LINK platform.pcie.mrrs platform.pcie.rcb platform.pcie.rcb_chunks platform.pcie.ecrc
 exit $fail
