@@ -208,6 +208,10 @@ static int check_host_and_link(const struct config *c)
 		return cfg_err_path(c, "platform.pcie.mrrs", "expected a power of two in 128..4096");
 	if (p->pcie.mps & (p->pcie.mps - 1))
 		return cfg_err_path(c, "platform.pcie.mps", "expected a power of two in 128..4096");
+	if (p->pcie.lanes & (p->pcie.lanes - 1))
+		return cfg_err_path(c, "platform.pcie.lanes", "expected 1, 2, 4, 8 or 16");
+	if (p->pcie.rcb != 64 && p->pcie.rcb != 128)
+		return cfg_err_path(c, "platform.pcie.rcb", "expected 64 or 128");
 	return 0;
 }
 

@@ -328,7 +328,8 @@ static const struct figure walk_lat_sec[] = {
 };
 
 static const struct figure translation_sec[] = {
-	N("stall_ns", f_stall_ns, 1, "time requests waited for a walk slot, a kill or an earlier walk"),
+	N("stall_ns", f_stall_ns, 1, "time requests waited for a walk slot, a kill, an earlier walk "
+	  "or a busy translation unit"),
 	U("walks_merged", walks_merged, D,
 	  "lookups whose entry a walk in flight was still filling (timed; not counted as hits)"),
 	N("walker_utilization", f_walker_util, 4, "walk time / (sim time x walk slots)"),

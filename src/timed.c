@@ -386,6 +386,9 @@ static void dispatch(struct timed *t, const struct event *ev)
 	case EV_DEV_WAKE:
 		dev_kick(t, ev->a);
 		break;
+	case EV_TAG_FREE:
+		dev_tag_free(t, ev->a);
+		break;
 	}
 }
 
@@ -394,8 +397,9 @@ static void setup(struct timed *t, struct replay *r, struct op_source *src,
 {
 	const struct config *cfg = r->cfg;
 	const struct platform_cfg *p = &cfg->platform;
-	static const double gts[] = { 0, 2.5, 5, 8, 16, 32 };
-	double bytes_per_ns;
+	const struct link_params lp = { .gen = p->pcie.gen, .lanes = p->pcie.lanes,
+		.mps = p->pcie.mps, .mrrs = p->pcie.mrrs, .rcb = p->pcie.rcb,
+		.rcb_chunks = p->pcie.rcb_chunks, .ecrc = p->pcie.ecrc };
 
 	memset(t, 0, sizeof(*t));
 	t->r = r;
@@ -407,12 +411,12 @@ static void setup(struct timed *t, struct replay *r, struct op_source *src,
 	for (unsigned c = 0; c < t->ncpu; c++)
 		t->cpuq[c].head = t->cpuq[c].tail = NONE;
 	for (unsigned d = 0; d < SIM_MAX_DEVICES; d++)
-		t->dev[d].q.head = t->dev[d].q.tail = NONE;
+		t->dev[d].q.head = t->dev[d].q.tail = t->dev[d].tag_wait = NONE;
 	t->cpu_clk = clock_mhz(cfg->host.cpu_mhz);
 	t->kill_cpu_ps = clock_edge(t->cpu_clk, p->kill.cpu_ns * 1000ull);
-	/* 8b/10b for Gen1/2, 128b/130b from Gen3 (numbers.md §3.2) */
-	bytes_per_ns = gts[p->pcie.gen] * p->pcie.lanes / 8.0 * (p->pcie.gen <= 2 ? 0.8 : 128.0 / 130.0);
-	t->ps_per_byte = 1000.0 / bytes_per_ns;
+	link_init(&t->link, &lp);	/* the pcie-bench model (numbers.md §3.2) */
+	t->ps_per_byte = 8000.0 / t->link.tlp_gbps;
+	t->read_tags = p->pcie.read_tags;
 	t->lat_ps = p->pcie.latency_ns * 1000ull;
 	pipe_setup(t);
 	event_queue_init(&t->q);

@@ -4,17 +4,27 @@
  * The engine starts its DMAs in order, each once its map is done (and, for a
  * time-stamped or `wait` DMA, once its time has come or the previous DMA is
  * complete). It sends a DMA's requests back to back on the upstream link: a
- * write carries its payload, a read only a header; each TLP takes
- * (bytes + tlp_overhead) / link rate and arrives pcie.latency_ns later. The
- * requests are the ones phb.c's cursor makes, with the outcomes the replay
- * context logged for them when the DMA was read. A translated request then
- * reaches memory (memory_latency_ns); a read's data comes back down the link
- * as completions of at most MPS bytes. A DMA is complete when its last
- * request is.
+ * write (MWr) carries its payload, a read (MRd) only a header. Each TLP
+ * takes its bytes on the wire (link.c: header, framing, LCRC, as the
+ * pcie-bench model counts them) / the link's TLP-layer bandwidth (after
+ * encoding, ACK and FC DLLPs and SKIPs, link.c) and arrives pcie.latency_ns
+ * later. The requests are the ones phb.c's cursor makes (writes split at
+ * MPS, reads at MRRS), with the outcomes the replay context logged for them
+ * when the DMA was read. A translated request then reaches memory
+ * (memory_latency_ns); a read's data comes back down the link as
+ * completions cut at MPS (or RCB) boundaries, 20-byte CplD headers each. A
+ * DMA is complete when its last request is.
+ *
+ * Read tags: a read request takes one of the device's pcie.read_tags tags
+ * when it goes on the link and gives it back when its last completion
+ * arrives (PCIe Base Spec §2.2.6.2: a Requester's outstanding non-posted
+ * requests are bounded by its tag space). With none free, the engine waits
+ * for one (EV_TAG_FREE); posted writes need none. Timing only: the requests,
+ * their order and outcomes are those phb.c decided.
  */
 #include "timed_int.h"
 
-static ddw_tick link_time(const struct timed *t, uint64_t bytes)
+static ddw_tick wire_time(const struct timed *t, uint64_t bytes)
 {
 	return (ddw_tick)((double)bytes * t->ps_per_byte + 0.5);
 }
@@ -50,15 +60,22 @@ void dev_issue(struct timed *t, uint32_t i)
 {
 	struct ent *x = ent(t, i);
 	struct engine *e = &t->dev[x->op.dev];
-	const struct platform_cfg *p = &t->r->cfg->platform;
 	ddw_tick start = t->now > e->up_free ? t->now : e->up_free, took;
 	uint64_t bus, chunk;
 	unsigned o;
 
+	if (!is_write(x)) {
+		if (e->tags_out == t->read_tags) {	/* wait for a completion */
+			e->tag_wait = i;
+			return;
+		}
+		e->tags_out++;
+	}
 	dma_cursor_next(&x->cur, &bus, &chunk);
 	o = phb_log_pop(&timed_rdev(t, x)->log);
 	t->pending_reqs--;
-	took = link_time(t, (is_write(x) ? chunk : 0) + p->pcie.tlp_overhead);
+	took = wire_time(t, is_write(x) ? link_mwr_bytes(&t->link, bus, (unsigned)chunk)
+					: link_mrd_bytes(&t->link, bus, (unsigned)chunk));
 	e->up_free = timed_add(t, start, took, "a request's end on the upstream link");
 	e->up_busy = timed_add(t, e->up_busy, took, "the upstream link's busy time");
 	x->reqs_out++;
@@ -74,7 +91,6 @@ void dev_request(struct timed *t, uint32_t i, uint64_t bus, unsigned len, unsign
 {
 	struct ent *x = ent(t, i);
 	struct engine *e = &t->dev[x->op.dev];
-	const struct platform_cfg *p = &t->r->cfg->platform;
 	ddw_tick done, xdone;
 
 	if (outcome & PHB_BYPASS)
@@ -82,19 +98,31 @@ void dev_request(struct timed *t, uint32_t i, uint64_t bus, unsigned len, unsign
 	else if (!(xdone = pipe_translate(t, i, bus, len, outcome)))
 		return;
 	done = timed_add(t, xdone, t->mem_ps, "a request's memory access");
-	if (!is_write(x)) {	/* completions of at most MPS bytes come back down */
-		uint64_t tlps = (len + p->pcie.mps - 1) / p->pcie.mps;
+	if (!is_write(x)) {	/* the completions come back down; then the tag is free */
 		ddw_tick cs = done > e->down_free ? done : e->down_free;
-		ddw_tick took = link_time(t, len + tlps * p->pcie.tlp_overhead);
+		ddw_tick took = wire_time(t, link_cpl_bytes(&t->link, bus, len));
 
 		e->down_free = timed_add(t, cs, took, "a completion's end on the downstream link");
 		e->down_busy = timed_add(t, e->down_busy, took, "the downstream link's busy time");
 		done = timed_add(t, e->down_free, t->lat_ps, "a completion's arrival at the device");
+		event_push(&t->q, done, EV_TAG_FREE, x->op.dev, 0);
 	}
 	if (done > x->last)
 		x->last = done;
 	if (--x->reqs_out == 0 && x->cur.left == 0)
 		event_push(&t->q, x->last, EV_DMA_DONE, i, 0);
+}
+
+void dev_tag_free(struct timed *t, unsigned dev)
+{
+	struct engine *e = &t->dev[dev];
+	uint32_t i = e->tag_wait;
+
+	e->tags_out--;
+	if (i != NONE) {
+		e->tag_wait = NONE;
+		dev_issue(t, i);
+	}
 }
 
 static void start_dma(struct timed *t, uint32_t i)

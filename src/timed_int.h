@@ -17,6 +17,7 @@
 #include "ddwsim/engine.h"
 #include "ddwsim/handles.h"
 #include "ddwsim/idpool.h"
+#include "ddwsim/link.h"
 #include "ddwsim/replay.h"
 #include "ddwsim/timed.h"
 
@@ -37,6 +38,7 @@ enum ev_kind {
 	EV_DMA_DONE,	/* a: entry */
 	EV_DEV_FREE,	/* a: device: its engine finished sending a DMA */
 	EV_DEV_WAKE,	/* a: device: a time-stamped DMA may start */
+	EV_TAG_FREE,	/* a: device: a read's last completion arrived, its tag is free */
 };
 
 /* An EV_REQ's kind: the event, the request's outcome byte, its length. */
@@ -94,6 +96,8 @@ struct engine {
 	ddw_tick wake;			/* a kick is already scheduled for then */
 	ddw_tick up_free, down_free;	/* the link's directions: free again at */
 	ddw_tick up_busy, down_busy;	/* the link's directions: time busy */
+	unsigned tags_out;		/* read requests on their way, each holding a tag */
+	uint32_t tag_wait;		/* the DMA waiting for a tag, or NONE */
 };
 
 struct timed {
@@ -119,14 +123,21 @@ struct timed {
 	ddw_tick kill_cpu_ps;
 	/* devices: each its own DMA engine and link */
 	struct engine dev[SIM_MAX_DEVICES];
-	double ps_per_byte;		/* link transfer time */
+	struct link link;		/* bytes on the wire, TLP-layer bandwidth */
+	double ps_per_byte;		/* link transfer time at link.tlp_gbps */
+	unsigned read_tags;		/* pcie.read_tags */
 	ddw_tick lat_ps;		/* one-way link latency */
 	/* PHB */
 	struct ddw_clock phb_clk;
 	ddw_tick hit_ps, walk_read_ps, mem_ps, kill_stall_ps;
+	ddw_tick busy_ps, walk_busy_ps;	/* the translation unit's time per lookup, per walk */
+	ddw_tick unit_free;		/* the translation unit is free from */
 	ddw_tick stall_until;		/* kills */
-	ddw_tick inorder_until;		/* no hit-under-miss: misses block until */
+	ddw_tick inorder_until;		/* no hit-under-miss: misses block until; with
+					 * miss-under-miss, the last translation's end */
 	bool hit_under_miss;
+	bool in_order_done;		/* miss-under-miss: translations end in order */
+	ddw_tick nowalker_until;	/* miss-under-miss: a miss waits for a walk slot until */
 	struct walker *walkers;
 	unsigned nwalkers, busy_walkers;
 };
@@ -171,6 +182,7 @@ void dev_kick(struct timed *t, unsigned dev);
 void dev_issue(struct timed *t, uint32_t i);
 void dev_request(struct timed *t, uint32_t i, uint64_t bus, unsigned len, unsigned outcome);
 void dev_dma_done(struct timed *t, uint32_t i);
+void dev_tag_free(struct timed *t, unsigned dev);
 
 /* timed_phb.c */
 void pipe_setup(struct timed *t);

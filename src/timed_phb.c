@@ -9,8 +9,14 @@
  * whose entry is still being filled by a walk in flight waits for that walk:
  * it is counted in translation.walks_merged instead of tce_cache.hits, so
  * that hits + misses + walks_merged = lookups. With hit_under_miss false,
- * nothing passes a walk. A kill stalls translation for kill.stall_ns per
- * request from the moment the host issues it.
+ * translation is in order: by default nothing passes a walk (a request
+ * waits until the walk ends, then is looked up); with miss_under_miss a
+ * request is looked up at once and a miss starts its walk while earlier
+ * walks are in flight (up to max_outstanding), but no translation completes
+ * before the one ahead of it, so a hit behind a walk waits for that walk
+ * (and while a miss waits for a free walk slot, everything behind it waits).
+ * A kill stalls translation for kill.stall_ns per request from the moment
+ * the host issues it.
  */
 #include <stdlib.h>
 
@@ -26,7 +32,10 @@ void pipe_setup(struct timed *t)
 	t->walk_read_ps = clock_edge(t->phb_clk, p->walk.memory_latency_ns * 1000ull);
 	t->mem_ps = clock_edge(t->phb_clk, p->memory_latency_ns * 1000ull);
 	t->kill_stall_ps = clock_edge(t->phb_clk, p->kill.stall_ns * 1000ull);
+	t->busy_ps = cycles(t->phb_clk, p->tce_cache.busy_cycles);
+	t->walk_busy_ps = cycles(t->phb_clk, p->walk.busy_cycles);
 	t->hit_under_miss = p->walk.hit_under_miss;
+	t->in_order_done = !p->walk.hit_under_miss && p->walk.miss_under_miss;
 	t->nwalkers = p->walk.max_outstanding;
 	t->walkers = xcalloc(t->nwalkers, sizeof(*t->walkers));
 }
@@ -89,7 +98,7 @@ static ddw_tick start_walk(struct timed *t, struct rp_device *d, uint64_t bus, u
 	d->st.walker_ps = timed_add(t, d->st.walker_ps, done - pnow, "a device's walk time");
 	hist_add(&t->res->walk_latency, done - pnow);
 	event_push(&t->q, done, EV_WALK_DONE, slot, 0);
-	if (!t->hit_under_miss && done > t->inorder_until)
+	if (!t->hit_under_miss && !t->in_order_done && done > t->inorder_until)
 		t->inorder_until = done;
 	return done;
 }
@@ -103,25 +112,47 @@ static ddw_tick retry(struct timed *t, struct mode_stats *st, uint32_t i, uint64
 	return 0;
 }
 
-ddw_tick pipe_translate(struct timed *t, uint32_t i, uint64_t bus, unsigned len,
-			unsigned o)
+/*
+ * The translation unit serves one lookup at a time: each keeps it busy
+ * tce_cache.busy_cycles, a miss walk.busy_cycles more (issuing the walk,
+ * filling the entry). The request's lookup starts when the unit is free;
+ * the wait counts in translation.stall_ns.
+ */
+static ddw_tick occupy(struct timed *t, struct mode_stats *st, ddw_tick pnow, unsigned o)
+{
+	ddw_tick start = pnow > t->unit_free ? pnow : t->unit_free;
+	ddw_tick busy = (o & PHB_MISS) ? t->busy_ps + t->walk_busy_ps : t->busy_ps;
+
+	st->stall_ps = timed_add(t, st->stall_ps, start - pnow, "translation.stall_ns of a device");
+	t->unit_free = timed_add(t, start, busy, "the translation unit's next free time");
+	return start;
+}
+
+static ddw_tick translate(struct timed *t, uint32_t i, uint64_t bus, unsigned len, unsigned o)
 {
 	struct rp_device *d = timed_rdev(t, ent(t, i));
 	ddw_tick pnow = timed_edge(t, t->phb_clk, t->now, "a request's lookup"); /* on PHB clock edges */
-	ddw_tick wait = t->stall_until > t->inorder_until ? t->stall_until : t->inorder_until;
+	ddw_tick wait = t->stall_until;
 	unsigned win;
 	uint64_t idx;
 	uint32_t slot;
 
+	if (!t->in_order_done && t->inorder_until > wait)	/* nothing passes a walk */
+		wait = t->inorder_until;
+	if (t->in_order_done && t->nowalker_until > wait)	/* nothing passes a waiting miss */
+		wait = t->nowalker_until;
 	if (wait > pnow)
 		return retry(t, &d->st, i, bus, len, o, wait);
+	if ((o & PHB_MISS) && !(o & PHB_NOWIN) && t->busy_walkers == t->nwalkers) {
+		t->nowalker_until = first_walker_free(t);
+		return retry(t, &d->st, i, bus, len, o, t->nowalker_until);
+	}
+	if (t->busy_ps || t->walk_busy_ps)
+		pnow = occupy(t, &d->st, pnow, o);
 	if (o & PHB_NOWIN)
 		return timed_add(t, pnow, t->hit_ps, "a lookup's end");
-	if (o & PHB_MISS) {
-		if (t->busy_walkers == t->nwalkers)
-			return retry(t, &d->st, i, bus, len, o, first_walker_free(t));
+	if (o & PHB_MISS)
 		return start_walk(t, d, bus, PHB_READS(o), pnow);
-	}
 	if (!t->busy_walkers)		/* the common case: no walk to wait for */
 		return timed_add(t, pnow, t->hit_ps, "a lookup's end");
 	key_of(t, &d->pe, bus, &win, &idx);
@@ -131,6 +162,19 @@ ddw_tick pipe_translate(struct timed *t, uint32_t i, uint64_t bus, unsigned len,
 	d->st.walks_merged++;		/* found, but the walk filling it is in flight */
 	d->st.cache_hits--;
 	return timed_add(t, t->walkers[slot].done, t->hit_ps, "a lookup's end");
+}
+
+ddw_tick pipe_translate(struct timed *t, uint32_t i, uint64_t bus, unsigned len,
+			unsigned o)
+{
+	ddw_tick done = translate(t, i, bus, len, o);
+
+	if (done && t->in_order_done) {	/* completes no earlier than the one ahead */
+		if (done < t->inorder_until)
+			done = t->inorder_until;
+		t->inorder_until = done;
+	}
+	return done;
 }
 
 void pipe_walk_done(struct timed *t, unsigned slot)

@@ -147,6 +147,17 @@ Test(equality, every_shipped_config_and_workload_decides_the_same_timed_or_not, 
 	cr_expect_geq(files, 15u);
 }
 
+/* The timing-only mechanisms of the link and the translation unit at work:
+ * few read tags, a busy unit, in-order translation with overlapping walks,
+ * pipelined reads that miss a third of the time. */
+Test(equality, read_tags_busy_unit_and_in_order_walks)
+{
+	compare("--config configs/calibration/pcie-bench-iotlb.yaml --set run.ios=20000"
+		" --set workload.window=1M --set workload.outstanding=0 --set platform.pcie.read_tags=4"
+		" --set platform.walk.hit_under_miss=false --set platform.walk.miss_under_miss=true"
+		" --set platform.walk.max_outstanding=2");
+}
+
 /* A trace that removes a window under live mappings, then creates a new one
  * and DMAs at the same bus address: the same faults and hits either way. */
 Test(equality, window_removed_under_live_mappings)

@@ -71,11 +71,14 @@ struct platform_cfg {
 		unsigned ways;
 		int policy;		/* enum tce_cache_policy */
 		unsigned hit_cycles;	/* lookup time, PHB cycles */
+		unsigned busy_cycles;	/* the unit's time per lookup (0: one per cycle) */
 	} tce_cache;
 	struct {
 		unsigned memory_latency_ns; /* one level read */
 		unsigned max_outstanding; /* walks in flight */
+		unsigned busy_cycles;	/* a walk's extra time in the translation unit */
 		bool hit_under_miss;	/* hits pass a pending miss */
+		bool miss_under_miss;	/* in order: walks overlap, translations end in order */
 	} walk;
 	struct {
 		int scope;		/* enum kill_scope of one page-kill request */
@@ -92,10 +95,13 @@ struct platform_cfg {
 	} host_tce;
 	struct {
 		unsigned gen;		/* 1..5 */
-		unsigned lanes;		/* 1..16 */
+		unsigned lanes;		/* 1, 2, 4, 8, 16 */
 		unsigned mps;		/* max payload size, bytes */
 		unsigned mrrs;		/* max read request size, bytes */
-		unsigned tlp_overhead;	/* bytes per TLP beyond its payload */
+		unsigned rcb;		/* read completion boundary, bytes: 64 or 128 */
+		bool rcb_chunks;	/* completions cut at every RCB, not every MPS */
+		bool ecrc;		/* a 4-byte digest on every TLP */
+		unsigned read_tags;	/* the device's read requests in flight, at most */
 		unsigned latency_ns;	/* one way, device <-> PHB */
 	} pcie;
 	struct {
