@@ -152,12 +152,16 @@ static int check_direct(const struct config *c, const struct mode_cfg *m, const 
 }
 
 /* mapping: auto is the pseries guest's enable_ddw, which picks the window itself. */
-static int check_auto(const struct config *c, const struct mode_cfg *m, const char *path)
+static int check_auto(const struct config *c, const struct mode_cfg *m, const char *path,
+		      unsigned i)
 {
+	char kp[64];
+
 	if (!m->default_window)
 		return cfg_err_path(c, path, "mapping: auto decides the DDW itself (enable_ddw), leave 'window' out");
+	snprintf(kp, sizeof(kp), "modes[%u].mapping", i);
 	if (c->platform.kind != PLAT_PSERIES)
-		return cfg_err_path(c, path, "mapping: auto models the pseries guest's enable_ddw, platform '%s' is %s",
+		return cfg_err_path(c, kp, "auto models the pseries guest's enable_ddw, platform '%s' is %s",
 				    c->platform.name, plat_kind_names[c->platform.kind]);
 	return 0;
 }
@@ -178,7 +182,7 @@ static int check_modes(struct config *c)
 				return -1;
 			continue;
 		}
-		if (m->mapping == MAP_AUTO && check_auto(c, m, path) < 0)
+		if (m->mapping == MAP_AUTO && check_auto(c, m, path, i) < 0)
 			return -1;
 		if (m->default_window)
 			use_default_window(c, m, path);
