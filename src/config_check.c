@@ -92,12 +92,11 @@ static void use_default_window(struct config *c, struct mode_cfg *m, const char 
 static int check_reach(const struct config *c, const struct mode_cfg *m, const char *path)
 {
 	uint64_t last = c->platform.ddw_start + (m->size - 1);
-	char kp[PATH_MAX_LEN], a[32];
+	char a[32];
 
 	if (last <= c->host.dma_mask)
 		return 0;
-	cfg_key_path(kp, sizeof(kp), path, "size");
-	return cfg_err_path(c, kp, "the %s DDW at platform.ddw_start %#" PRIx64 " ends at %#" PRIx64 ", above host.dma_mask %#" PRIx64 ": the device cannot reach it",
+	return cfg_err_path(c, path, "a %s DDW (window.size) at platform.ddw_start %#" PRIx64 " ends at %#" PRIx64 ", above host.dma_mask %#" PRIx64 ": the device cannot reach it",
 			    config_size_str(m->size, a, sizeof(a)), c->platform.ddw_start, last,
 			    c->host.dma_mask);
 }
