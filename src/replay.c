@@ -266,6 +266,7 @@ int replay_init(struct replay *r, const struct config *cfg, unsigned mode, bool 
 	r->mode = &cfg->modes[mode];
 	r->logging = logging;
 	platform_of(cfg, &r->wp);
+	r->wp.locked_vm = &r->locked_vm;	/* one process: one locked_vm */
 	if (r->mode->mapping == MAP_AUTO && r->wp.max_windows > 1 + cfg->platform.ddw.windows_available)
 		r->wp.max_windows = 1 + cfg->platform.ddw.windows_available; /* the offer's slots */
 	if (tce_cache_new(&r->cache, &cc) < 0)

@@ -81,15 +81,21 @@ static int find_free_slot(const struct pe *pe)
 	return -ENOSPC;
 }
 
+/* The locked_vm counter the PE's tables are charged to: the process's, or its own. */
+static uint64_t *locked_vm(struct pe *pe)
+{
+	return pe->plat->locked_vm ? pe->plat->locked_vm : &pe->locked_pages;
+}
+
 /* account_locked_vm(mm, npages, true): -ENOMEM past RLIMIT_MEMLOCK (mm/util.c). */
 static int charge(struct pe *pe, uint64_t bytes, uint64_t *pages)
 {
 	const struct window_platform *p = pe->plat;
 	uint64_t n = bytes >> p->host_page_shift;
 
-	if (p->memlock && pe->locked_pages + n > p->memlock >> p->host_page_shift)
+	if (p->memlock && *locked_vm(pe) + n > p->memlock >> p->host_page_shift)
 		return -ENOMEM;
-	pe->locked_pages += n;
+	*locked_vm(pe) += n;
 	*pages = n;
 	return 0;
 }
@@ -121,7 +127,7 @@ static int create_table(struct pe *pe, unsigned page_shift, uint64_t size, unsig
 	pe->tables_live++;
 	return 0;
 err_uncharge:
-	pe->locked_pages -= *pages;
+	*locked_vm(pe) -= *pages;
 	return rc;
 }
 
@@ -172,7 +178,7 @@ err_unset:
 	unset_all_groups(pe, (unsigned)num);
 	tce_table_free(tbl);
 	pe->tables_live--;
-	pe->locked_pages -= pages;
+	*locked_vm(pe) -= pages;
 	pe->next_base = base;
 	return rc;
 }
@@ -194,7 +200,7 @@ static void drop_window(struct pe *pe, struct window *w)
 	unset_all_groups(pe, w->num);
 	tce_table_free(w->tbl);
 	pe->tables_live--;
-	pe->locked_pages -= w->locked_pages;	/* tce_iommu_free_table: account_locked_vm(false) */
+	*locked_vm(pe) -= w->locked_pages;	/* tce_iommu_free_table: account_locked_vm(false) */
 	memset(w, 0, sizeof(*w));
 }
 

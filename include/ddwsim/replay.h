@@ -47,6 +47,8 @@ struct replay {
 	const struct config *cfg;
 	const struct mode_cfg *mode;
 	struct window_platform wp;
+	uint64_t locked_vm;		/* VFIO tables charged to host.memlock, all
+					 * devices (one process), pages */
 	struct tce_cache *cache;	/* one PHB's cache, shared by the devices' PEs */
 	struct phb phb;			/* its st points at the device being served */
 	struct rp_device *dev[SIM_MAX_DEVICES];

@@ -30,6 +30,8 @@ struct window_platform {
 					 * return RTAS status codes, not errnos */
 	uint64_t memlock;		/* VFIO on PowerNV: RLIMIT_MEMLOCK bytes the
 					 * tables are charged to; 0 = unlimited */
+	uint64_t *locked_vm;		/* the process's locked_vm (pages), which every
+					 * PE of it shares; NULL: each PE's own locked_pages */
 };
 
 /* RTAS status codes (hw/ppc/spapr.h, include/asm/rtas.h) */
@@ -64,7 +66,8 @@ struct pe {
 	void *set_hook_arg;
 	uint64_t next_base;		/* synthetic real address for the next table */
 	unsigned tables_live;		/* tables allocated and not freed */
-	uint64_t locked_pages;		/* locked_vm the tables are charged, PAGE_SIZE pages */
+	uint64_t locked_pages;		/* locked_vm its tables are charged, PAGE_SIZE pages
+					 * (counted here when plat->locked_vm is NULL) */
 };
 
 /*
