@@ -49,7 +49,7 @@ endif
 # The sources by layer, lowest first: a file includes headers of its own layer
 # or lower ones only (`make layers` checks it, and that every file is listed).
 # A module is a file stem: src/M.c, include/ddwsim/M.h, private src/M_int.h.
-LAYER_base   := checked err xalloc num outfile infile rng hist engine sparse counters hashmap idpool
+LAYER_base   := checked err xalloc num outfile infile rng hist engine sparse counters hashmap idpool csv progress
 LAYER_model  := tce tce_table tce_cache alloc window enable_ddw
 LAYER_phb    := phb
 LAYER_host   := dma_api handles
@@ -60,7 +60,7 @@ LAYER_replay := result cost replay
 LAYER_timed  := timed timed_int timed_host timed_dev timed_phb
 LAYER_run    := sim
 LAYER_report := stats report
-LAYER_app    := sweep main
+LAYER_app    := sweep plot main
 LAYERS   := base model phb host input replay timed run report app
 LIB_SRCS := $(filter-out src/main.c,$(wildcard $(foreach l,$(LAYERS),$(LAYER_$(l):%=src/%.c))))
 LIB_OBJS := $(LIB_SRCS:src/%.c=$(B)/obj/%.o)
@@ -71,7 +71,7 @@ BIN      := $(if $(SAN),$(B)/ddwsim,ddwsim)
 TEST_BIN := $(B)/ddwsim-tests
 
 BUILD_PKGS := gcc make pkg-config libyaml-dev
-TEST_PKGS  := libcriterion-dev xz-utils
+TEST_PKGS  := libcriterion-dev xz-utils gnuplot-nox
 PLOT_PKGS  := gnuplot-nox
 
 .PHONY: all run test check valgrind golden calibrate speed trace-mem import-scale bench plots deps deps-build deps-test clean help layers
@@ -181,15 +181,17 @@ bench: $(BIN)
 		./$(BIN) sweep $$f $(if $(FULL),--full,) $(if $(JOBS),-j $(JOBS),) || exit 1; \
 	done
 
-# Each script draws to plots/NAME.EXT.tmp and renames it when complete; a
-# script that fails (no results/*.csv yet) or is interrupted leaves its .tmp,
-# so the trap removes them: a figure is there whole or not at all.
-plots: $(B)/.deps-plot
-	@trap 'rm -f plots/*.tmp' EXIT; trap 'exit 1' INT TERM HUP; \
-	for f in plots/*.gp; do \
-		[ $$f = plots/common.gp ] && continue; \
-		echo "  PLOT    $$f"; \
-		gnuplot $$f || { echo "ddwsim: cannot draw $$f (its results/*.csv are made by make bench)"; exit 1; }; \
+# Each plots/NAME.plot holds `ddwsim plot` arguments (a results/*.csv and
+# its --x/--y keys; # starts a comment); ddwsim draws plots/NAME.png and
+# plots/NAME.svg from it, each replaced atomically (all or nothing).
+plots: $(BIN) $(B)/.deps-plot
+	@for f in plots/*.plot; do \
+		args=$$(grep -v '^#' $$f); \
+		for ext in png svg; do \
+			echo "  PLOT    $${f%.plot}.$$ext"; \
+			./$(BIN) plot $$args -o $${f%.plot}.$$ext || \
+				{ echo "ddwsim: cannot draw $$f (its results/*.csv are made by make bench)"; exit 1; }; \
+		done; \
 	done
 
 $(B)/.deps-plot:
@@ -253,7 +255,7 @@ trace-mem: $(BIN)
 #   make fuzz-build                             only build build-fuzz/fuzz_<target>
 #   FUZZ_ARGS=...                               more libFuzzer options
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= config trace_text trace_bin import_qemu import_ftrace replay sweep
+FUZZ_TARGETS ?= config trace_text trace_bin import_qemu import_ftrace replay sweep csv
 FZ          := build-fuzz
 FUZZ_CC     ?= clang
 FUZZ_CFLAGS := $(filter-out -Werror,$(WARN)) -g -O1 -fno-omit-frame-pointer -MMD -MP \

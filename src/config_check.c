@@ -34,6 +34,29 @@ static uint64_t pow2_up(uint64_t x)
 	return x <= 1 ? 1 : (x > (1ull << 63) ? 0 : 1ull << (64 - __builtin_clzll(x - 1)));
 }
 
+/*
+ * A guest window behind a host IOMMU needs a host TCE no bigger than its own
+ * and than the RAM backing page (vfio_spapr_create_window: "Host doesn't
+ * support page size"); only a guest has a host side.
+ */
+static int check_host_backing(const struct config *c, unsigned page_shift)
+{
+	const struct platform_cfg *p = &c->platform;
+	struct phb_host h = { .page_sizes = p->host_tce.page_sizes,
+			      .ram_shift = p->host_tce.ram_page_shift };
+	char a[32], b[32];
+
+	if (!h.page_sizes)
+		return 0;
+	if (p->kind != PLAT_PSERIES)
+		return cfg_err_path(c, "platform.host_tce.page_sizes", "a host IOMMU behind the windows needs a guest (platform.kind: pseries), this platform is the host");
+	if (!phb_host_shift(&h, page_shift))
+		return cfg_err_path(c, "platform.host_tce.page_sizes", "no host TCE size <= min(%s guest TCEs, ram_page_size %s) to back them (vfio_spapr_create_window)",
+				    config_size_str(1ull << page_shift, a, sizeof(a)),
+				    config_size_str(1ull << h.ram_shift, b, sizeof(b)));
+	return 0;
+}
+
 /* A window the platform can make: its TCE size, levels, size and table limit. */
 static int check_window(const struct config *c, const char *path, unsigned page_shift,
 			uint64_t size, unsigned levels)
@@ -51,6 +74,8 @@ static int check_window(const struct config *c, const char *path, unsigned page_
 	if (!(p->page_sizes & (1ull << page_shift)))
 		return cfg_err_path(c, kp, "%s TCEs are not supported by platform '%s'",
 				    config_size_str(1ull << page_shift, a, sizeof(a)), p->name);
+	if (check_host_backing(c, page_shift) < 0)
+		return -1;
 	cfg_key_path(kp, sizeof(kp), path, "levels");
 	if (levels < 1 || levels > p->max_levels)
 		return cfg_err_path(c, kp, "%u levels, platform '%s' allows 1..%u", levels, p->name,

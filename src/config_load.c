@@ -3,8 +3,8 @@
  * its sections name.
  *
  * A section (platform, host, workload) may be a mapping, a file name, or
- * {include: FILE, key: value...} (platform and host): the file's settings
- * with some of them changed. A file may itself hold just a file name, so
+ * {include: FILE, key: value...} (platform, host, workload): the file's
+ * settings with some of them changed. A file may itself hold just a file name, so
  * names chain; a file already in the chain is a circular include, the same
  * file by device and inode however its name is spelt. Names are relative to
  * the folder of the file that wrote them (cfg_file_of). Every file is opened
@@ -225,10 +225,8 @@ static int resolve_section(struct loader *ld, enum cfg_section s, struct cfg_doc
 
 	if (!inc)
 		return follow(ld, s, d, node, &ld->sec_doc[s], &ld->sec_node[s]);
-	if (s == SEC_WORKLOAD || !cfg_scalar(d, inc))
-		return cfg_err_node(ld, d, inc, cfg_section_names[s], s == SEC_WORKLOAD ?
-				    "include is for platform and host; name the workload file alone" :
-				    "include: expected a file name");
+	if (!cfg_scalar(d, inc))
+		return cfg_err_node(ld, d, inc, cfg_section_names[s], "include: expected a file name");
 	ld->sec_doc[s] = d;
 	ld->sec_node[s] = node;
 	return follow(ld, s, d, inc, &ld->base_doc[s], &ld->base_node[s]);

@@ -18,7 +18,7 @@ static void format_page_list(uint64_t mask, char *buf, size_t n)
 {
 	char tmp[32];
 
-	buf[0] = '\0';
+	snprintf(buf, n, "%s", mask ? "" : "none");
 	for (unsigned s = 0; s < 64; s++) {
 		if (!(mask & (1ull << s)))
 			continue;
@@ -42,7 +42,10 @@ static void format_value(const struct cfg_key *k, const void *base, char *buf, s
 		break;
 	case CFG_SIZE:
 	case CFG_SIZE_RAM:
-		config_size_str(*(const uint64_t *)p, buf, n);
+		if (k->type == CFG_SIZE_RAM && *(const uint64_t *)p == SIZE_RAM)
+			snprintf(buf, n, "ram");	/* left unresolved (host.vfio_map_size) */
+		else
+			config_size_str(*(const uint64_t *)p, buf, n);
 		break;
 	case CFG_PAGE:
 		config_size_str(1ull << *(const unsigned *)p, buf, n);

@@ -171,6 +171,11 @@ static int parse_scalar(const struct cfg_key *k, const char *s, void *base)
 		return parse_bytes(k, s, (uint64_t *)p);
 	case CFG_PAGE:
 		return parse_page(k, s, (unsigned *)p);
+	case CFG_PAGE_LIST:	/* only a default: "none" is the empty list */
+		if (strcmp(s, "none"))
+			return -EINVAL;
+		*(uint64_t *)p = 0;
+		return 0;
 	case CFG_BOOL:
 		rc = parse_bool(s, &b);
 		if (rc == 0)
@@ -430,9 +435,11 @@ static int walk_trace(struct loader *ld, struct cfg_doc *d, int node, int t)
 	int rc = -1;
 
 	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++)
-		if (p->value != t)
+		if (p->value != t && !(cfg_scalar(d, p->key) && !strcmp(cfg_scalar(d, p->key), "include")))
 			return cfg_err_node(ld, d, p->key, "workload", "unknown key '%s' beside trace, expected only trace",
 					    cfg_scalar(d, p->key) ? cfg_scalar(d, p->key) : "?");
+	if (t < 0)
+		return 0;	/* only the keys checked */
 	if (!cfg_scalar(d, t) || !*cfg_scalar(d, t))
 		return cfg_err_node(ld, d, t, "workload.trace", "expected a trace file name (.ddwt or .ddwb)");
 	file = strcmp(cfg_scalar(d, t), "-") ? cfg_file_of(ld, d, t) : xstrdup("-");
@@ -453,37 +460,97 @@ static int walk_trace(struct loader *ld, struct cfg_doc *d, int node, int t)
 	return rc;
 }
 
-static int walk_workload(struct loader *ld)
+/* The workload's mappings: the section's, and under it the included file's (or 0). */
+struct wl_maps {
+	struct cfg_doc *d, *bd;
+	int node, bnode;
+	int g, t, bg, bt;	/* generator and trace keys' values in each, or 0 */
+};
+
+static int wl_maps_get(struct loader *ld, struct wl_maps *m)
 {
-	static const char *const skip[] = { "generator", NULL };
-	struct workload_cfg *w = &ld->cfg->workload;
-	struct cfg_doc *d = ld->sec_doc[SEC_WORKLOAD];
-	int node = ld->sec_node[SEC_WORKLOAD], g, t;
-	const struct synth_gen *gen;
+	m->d = ld->sec_doc[SEC_WORKLOAD];
+	m->node = ld->sec_node[SEC_WORKLOAD];
+	m->bd = ld->base_doc[SEC_WORKLOAD];
+	m->bnode = ld->base_node[SEC_WORKLOAD];
+	if (!m->node)
+		return cfg_err_at(ld->cfg->path, "workload", "missing, expected a generator or a trace");
+	if (cfg_node(m->d, m->node)->type != YAML_MAPPING_NODE)
+		return cfg_err_node(ld, m->d, m->node, "workload", "expected a mapping with generator or trace");
+	if (m->bnode && cfg_node(m->bd, m->bnode)->type != YAML_MAPPING_NODE)
+		return cfg_err_node(ld, m->bd, m->bnode, "workload", "expected a mapping with generator or trace");
+	m->g = cfg_map_get(m->d, m->node, "generator");
+	m->t = cfg_map_get(m->d, m->node, "trace");
+	m->bg = m->bnode ? cfg_map_get(m->bd, m->bnode, "generator") : 0;
+	m->bt = m->bnode ? cfg_map_get(m->bd, m->bnode, "trace") : 0;
+	return 0;
+}
+
+/* A trace workload: the section's trace, or the included file's. */
+static int walk_wl_trace(struct loader *ld, const struct wl_maps *m)
+{
+	if (m->g || m->bg)
+		return cfg_err_node(ld, m->g ? m->d : m->bd, m->g ? m->g : m->bg, "workload.generator",
+				    "give a generator or a trace, not both");
+	if (m->t)
+		return walk_trace(ld, m->d, m->node, m->t);
+	if (walk_trace(ld, m->d, m->node, -1) < 0)	/* the overlay holds nothing but include */
+		return -1;
+	return walk_trace(ld, m->bd, m->bnode, m->bt);
+}
+
+static const struct synth_gen *find_gen(struct loader *ld, struct cfg_doc *d, int g)
+{
+	const struct synth_gen *gen = cfg_scalar(d, g) ? synth_find(cfg_scalar(d, g)) : NULL;
 	char names[256] = "";
 
-	if (!node)
-		return cfg_err_at(ld->cfg->path, "workload", "missing, expected a generator or a trace");
-	if (cfg_node(d, node)->type != YAML_MAPPING_NODE)
-		return cfg_err_node(ld, d, node, "workload", "expected a mapping with generator or trace");
-	g = cfg_map_get(d, node, "generator");
-	t = cfg_map_get(d, node, "trace");
-	if (t)
-		return g ? cfg_err_node(ld, d, g, "workload.generator",
-				    "give a generator or a trace, not both") : walk_trace(ld, d, node, t);
+	if (gen)
+		return gen;
 	for (int i = 0; synth_gens[i].name; i++) {
 		strncat(names, i ? ", " : "", sizeof(names) - strlen(names) - 1);
 		strncat(names, synth_gens[i].name, sizeof(names) - strlen(names) - 1);
 	}
 	if (!g)
-		return cfg_err_node(ld, d, node, "workload.generator", "missing, expected one of: %s", names);
-	gen = cfg_scalar(d, g) ? synth_find(cfg_scalar(d, g)) : NULL;
-	if (!gen)
-		return cfg_err_node(ld, d, g, "workload.generator", "unknown generator '%s', expected one of: %s",
-				    cfg_scalar(d, g) ? cfg_scalar(d, g) : "(not a name)", names);
+		cfg_err_node(ld, d, ld->sec_node[SEC_WORKLOAD], "workload.generator", "missing, expected one of: %s", names);
+	else
+		cfg_err_node(ld, d, g, "workload.generator", "unknown generator '%s', expected one of: %s",
+			     cfg_scalar(d, g) ? cfg_scalar(d, g) : "(not a name)", names);
+	return NULL;
+}
+
+/*
+ * workload: a generator's mapping, {trace: FILE}, or {include: FILE,
+ * key: value...}: the included workload with some settings changed. The
+ * generator is the included file's; the section may name it again, not
+ * another (its keys would not fit the file's).
+ */
+static int walk_workload(struct loader *ld)
+{
+	static const char *const skip[] = { "generator", "include", NULL };
+	struct workload_cfg *w = &ld->cfg->workload;
+	const struct synth_gen *gen;
+	struct wl_maps m = { 0 };
+	int rc;
+
+	if (wl_maps_get(ld, &m) < 0)
+		return -1;
+	if (m.t || (m.bt && !m.g))
+		return walk_wl_trace(ld, &m);
+	if (!(gen = find_gen(ld, m.bg ? m.bd : m.d, m.bg ? m.bg : m.g)))
+		return -1;
+	if (m.g && m.bg && strcmp(gen->name, cfg_scalar(m.d, m.g) ? cfg_scalar(m.d, m.g) : ""))
+		return cfg_err_node(ld, m.d, m.g, "workload.generator", "the included workload is generator '%s': an include changes its settings, not its generator",
+				    gen->name);
 	snprintf(w->generator, sizeof(w->generator), "%s", gen->name);
-	origin_at(ld, d, g, "workload.generator");
-	return walk_map(ld, d, node, gen->keys, w->params, "workload", skip);
+	origin_at(ld, m.bg ? m.bd : m.d, m.bg ? m.bg : m.g, "workload.generator");
+	if (!m.bnode)
+		return walk_map(ld, m.d, m.node, gen->keys, w->params, "workload", skip);
+	if (walk_map(ld, m.bd, m.bnode, gen->keys, w->params, "workload", skip) < 0)
+		return -1;
+	ld->overlay = true;
+	rc = walk_map(ld, m.d, m.node, gen->keys, w->params, "workload", skip);
+	ld->overlay = false;
+	return rc;
 }
 
 /*

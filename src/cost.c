@@ -54,9 +54,12 @@ uint64_t cost_setup_ps(const struct config *cfg, const struct mode_stats *st)
 	const struct platform_cfg *p = &cfg->platform;
 	struct ddw_clock cpu = clock_mhz(cfg->host.cpu_mhz);
 
-	if (p->kind == PLAT_PSERIES)
-		return cycles(cpu, sat_mul_add(sat_mul(st->setup_hcalls, p->hcall.entry_exit_cycles),
-					       st->setup_tces, p->hcall.indirect_tce_cycles));
-	return sat_mul_add(cycles(cpu, sat_mul(st->setup_tces, cfg->host.cost.tce_write_cycles)),
-			   st->setup_kills, clock_edge(cpu, p->kill.cpu_ns * 1000ull));
+	uint64_t c;
+
+	if (p->kind == PLAT_PSERIES)	/* hcalls, then the host's kills inside them (KVM + VFIO) */
+		c = cycles(cpu, sat_mul_add(sat_mul(st->setup_hcalls, p->hcall.entry_exit_cycles),
+					    st->setup_tces, p->hcall.indirect_tce_cycles));
+	else
+		c = cycles(cpu, sat_mul(st->setup_tces, cfg->host.cost.tce_write_cycles));
+	return sat_mul_add(c, st->setup_kills, clock_edge(cpu, p->kill.cpu_ns * 1000ull));
 }

@@ -15,15 +15,35 @@
  *             pseries  ceil(npages / 512) H_STUFF_TCE, or one H_PUT_TCE(0)
  *                      per page without multi-TCE (tce_freemulti_pSeriesLP);
  *             powernv  npages zeroed, then a kill.
- * direct: [0, RAM) is mapped once when the window is set up
- *   (tce_setrange_multi_pSeriesLP: ceil(RAM / tce_size / 512)
- *   H_PUT_TCE_INDIRECT); a map is then dma = window start + phys, no work.
+ * direct: [0, RAM) is mapped once when the window is set up; a map is then
+ *   dma = window start + phys, no work.
+ *   pseries  tce_setrange_multi_pSeriesLP: ceil(RAM / tce_size / 512)
+ *            H_PUT_TCE_INDIRECT. Under KVM + VFIO (kill_on_map) each guest
+ *            TCE also reaches the host table and its kill, as any map does
+ *            (kvmppc_h_put_tce_indirect -> kvmppc_tce_iommu_map): one
+ *            iommu_tce_kill per guest TCE (Linux >= 5.18, "KVM: PPC: Fix TCE
+ *            handling for VFIO"; kill_per_tce) or one per hcall (5.4-5.17,
+ *            after "Split out TCE invalidation from TCE updates"; kill_per_tce
+ *            false). Linux before 5.4 killed per host TCE inside
+ *            iommu_tce_xchg: not modelled (with guest TCE = host TCE it is the
+ *            per-guest-TCE count).
+ *   powernv  Linux itself uses bypass for a direct window (domain.md §2.8);
+ *            the one user that maps all RAM into a TCE window is a VFIO user
+ *            (QEMU, DPDK): VFIO_IOMMU_MAP_DMA per range of vfio_map_size
+ *            bytes, each tce_iommu_map_dma -> tce_iommu_build_v2 (one
+ *            iommu_tce_xchg_no_kill per TCE) then one iommu_tce_kill for the
+ *            range (domain.md §7.5). QEMU's vfio listener maps each RAM
+ *            section in one ioctl (vfio_listener_region_add): one range.
  * bypass: dma = bypass base + phys, no TCEs, no translation.
  *
- * Kills: a request for n pages becomes n requests when kill_per_tce (PHB3's
- * one MMIO store per page; KVM's one iommu_tce_kill per guest TCE), else one
- * (OPAL_PCI_TCE_KILL of a range). Each request invalidates kill_scope:
- * the pages themselves, or the whole PE on PHB4/PHB5 (HW560152 escalation).
+ * Kills: one iommu_tce_kill / pnv_pci_ioda2_tce_invalidate per map or unmap
+ * call (PowerNV), per guest TCE (KVM, kill_per_tce) or per hcall (KVM,
+ * !kill_per_tce). A kill's requests: PHB3 writes one MMIO store per page
+ * (kill_per_tce), PHB4/5 makes one OPAL_PCI_TCE_KILL call. Each request
+ * invalidates kill_scope: the pages themselves, or the whole PE on PHB4/PHB5
+ * (HW560152 escalation). The pages are the PHB's TCEs: behind a host IOMMU a
+ * guest TCE is 1 << (guest shift - host shift) host TCEs from entry <<
+ * (guest shift - host shift) (kvmppc_tce_iommu_map's io_entry, subpages).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -54,24 +74,57 @@ void dma_api_count_clear(const struct dma_api_cfg *cfg, uint64_t npages, struct 
 		st->h_stuff_tce += div_up(npages, HCALL_MAX_TCES);
 }
 
-/* Kill pages [idx, idx + npages) of the window: count it, and the PHB applies it. */
+/*
+ * Kill requests for one build or clear of npages window TCEs: one per TCE
+ * when kill_per_tce; else, on pseries (KVM), one per hypercall the guest made
+ * (tce_buildmulti/freemulti_pSeriesLP: one per TCE alone or without
+ * multi-TCE, else per 512); on PowerNV one for the call.
+ */
+static uint64_t kill_requests(const struct dma_api *d, uint64_t npages)
+{
+	if (d->cfg.kill_per_tce)
+		return npages;
+	if (d->cfg.kind == PLAT_PSERIES)
+		return npages == 1 || !d->cfg.multi_tce ? npages : div_up(npages, HCALL_MAX_TCES);
+	return 1;
+}
+
+/* log2 of the PHB's TCEs per window TCE: host TCEs behind a guest TCE, else 0. */
+static unsigned sub_shift(const struct dma_api *d)
+{
+	unsigned shift = tce_table_geom(d->win->tbl)->page_shift;
+
+	return shift - phb_host_shift(&d->phb->host, shift);
+}
+
+/* Kill window TCEs [idx, idx + npages): count it, and the PHB applies it to its TCEs. */
 static void kill_range(struct dma_api *d, uint64_t idx, uint64_t npages)
 {
+	unsigned sub = sub_shift(d);
 	struct kill_req k = {
 		.scope = d->cfg.kill_scope, .pe = d->pe->number, .win = d->win->num,
-		.idx = idx, .npages = npages, .requests = d->cfg.kill_per_tce ? npages : 1,
+		.idx = idx << sub, .npages = npages << sub, .requests = kill_requests(d, npages),
 	};
 	struct mode_stats *st = d->st;
 
 	if (d->cfg.kill_opal)
 		st->opal_kill_calls += k.requests;
 	if (k.scope == KILL_PAGE)
-		st->kill_page += npages;
+		st->kill_page += k.npages;
 	else if (k.scope == KILL_PE)
 		st->kill_pe += k.requests;
 	else if (k.scope == KILL_ALL)
 		st->kill_all += k.requests;
 	phb_kill(d->phb, &k);
+}
+
+/* Kill requests made while mapping all RAM: counted, not sent to the PHB
+ * (nothing is cached yet). */
+static void setup_kills(struct dma_api *d, uint64_t requests)
+{
+	d->st->setup_kills += requests;
+	if (d->cfg.kill_opal)
+		d->st->opal_kill_calls += requests;
 }
 
 static uint64_t win_idx(const struct dma_api *d, uint64_t dma)
@@ -107,6 +160,17 @@ static void clear(struct dma_api *d, uint64_t idx, uint64_t npages)
 	tce_alloc_free(&d->alloc, idx, npages);
 }
 
+/* A VFIO user's kill requests for n TCEs mapped in ranges of vfio_map_size. */
+static uint64_t vfio_setup_requests(const struct dma_api *d, uint64_t n, unsigned shift)
+{
+	uint64_t per_range = d->cfg.vfio_map_size >> shift, ranges;
+
+	if (!per_range)
+		per_range = 1;		/* a range is at least one IOMMU page */
+	ranges = n <= per_range ? 1 : div_up(n, per_range);
+	return d->cfg.kill_per_tce ? n : ranges;
+}
+
 static int setup_direct(struct dma_api *d)
 {
 	const struct tce_geom *g = tce_table_geom(d->win->tbl);
@@ -119,12 +183,11 @@ static int setup_direct(struct dma_api *d)
 	if (d->cfg.kind == PLAT_PSERIES) {
 		/* tce_setrange_multi_pSeriesLP: chunks of <= 512, or one H_PUT_TCE each */
 		d->st->setup_hcalls = d->cfg.multi_tce ? div_up(n, HCALL_MAX_TCES) : n;
+		if (d->cfg.kill_on_map)
+			setup_kills(d, kill_requests(d, n));
 		return 0;
 	}
-	/* PowerNV: the host writes the TCEs and kills per TCE or per 512-TCE batch */
-	d->st->setup_kills = d->cfg.kill_per_tce ? n : div_up(n, HCALL_MAX_TCES);
-	if (d->cfg.kill_opal)
-		d->st->opal_kill_calls += d->st->setup_kills;
+	setup_kills(d, vfio_setup_requests(d, n, g->page_shift));
 	return 0;
 }
 
@@ -277,6 +340,8 @@ static bool identity_map(struct dma_api *d, const struct dma_seg *in, unsigned n
 	d->st->setup_tces += npages;
 	if (d->cfg.kind == PLAT_PSERIES)
 		d->st->setup_hcalls += d->cfg.multi_tce ? div_up(npages, HCALL_MAX_TCES) : npages;
+	if (d->cfg.kill_on_map)
+		setup_kills(d, kill_requests(d, npages));
 	out[0].dma = rec_bus;
 	out[0].len = in[0].len;
 	return true;

@@ -2,13 +2,30 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "ddwsim/err.h"
 
+static bool status_open;	/* a progress line is on stderr's last line */
+
+void ddw_status_line(bool open)
+{
+	status_open = open;
+}
+
+/* A message starts on a clean line: a progress line there is erased first. */
+static void clear_status(void)
+{
+	if (status_open)
+		fputs("\r\033[K", stderr);
+	status_open = false;
+}
+
 static void vreport(const char *prefix, const char *fmt, va_list ap)
 {
+	clear_status();
 	fputs(prefix, stderr);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
@@ -36,6 +53,7 @@ int ddw_warn(const char *fmt, ...)
 
 int ddw_verror_at(const char *where, const char *fmt, va_list ap)
 {
+	clear_status();
 	fprintf(stderr, "%s: ", where);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);

@@ -15,6 +15,8 @@
 #include "ddwsim/import_ftrace.h"
 #include "ddwsim/num.h"
 #include "ddwsim/outfile.h"
+#include "ddwsim/plot.h"
+#include "ddwsim/progress.h"
 #include "ddwsim/report.h"
 #include "ddwsim/sim.h"
 #include "ddwsim/sweep.h"
@@ -41,6 +43,7 @@ static const char usage_text[] =
 	"       ddwsim trace gen (--config FILE | --workload FILE) [--set KEY=VALUE]... OUT\n"
 	"       ddwsim trace import --from qemu|ftrace LOG OUT [--time]\n"
 	"       ddwsim sweep FILE [-j N] [--full] [--print] [--collect [--partial]] [--max-points N] [--results DIR] [-q]\n"
+	"       ddwsim plot FILE.csv [-o FIG.png|FIG.svg] [--x KEY] [--y KEY]... [--script]\n"
 	"       ddwsim --list-keys | --help | --version\n"
 	"\n"
 	"Simulates IBM POWER / sPAPR IOMMU (TCE) translation for a DMA workload in\n"
@@ -78,7 +81,29 @@ static const char usage_text[] =
 	"                      (iommu:map/unmap, dma:dma_map_*), to ops (- = stdin),\n"
 	"                      with the bus addresses the kernel chose recorded\n"
 	"\n"
+	"Plots: 'ddwsim plot FILE.csv' draws a report's CSV (bars per mode) or a\n"
+	"sweep's (lines against the first swept key, or --x) with gnuplot; see\n"
+	"'ddwsim plot --help'.\n"
+	"\n"
 	"Exit status: 0 success, 1 runtime error, 2 usage or config error.\n";
+
+static const char plot_help[] =
+	"usage: ddwsim plot FILE.csv [-o FIG.png|FIG.svg] [--x KEY] [--y KEY]... [--script]\n"
+	"\n"
+	"Draws the standard comparison of a ddwsim CSV with gnuplot (gnuplot-nox):\n"
+	"  a report (ddwsim --format csv)   one bar per mode in each panel\n"
+	"  a sweep (results/NAME.csv)       lines against the first swept key, one per\n"
+	"                                   mode and value of the other swept keys\n"
+	"\n"
+	"  -o FIG         FIG.png or FIG.svg (default: FILE with .png); replaced\n"
+	"                 atomically, or written in place for a device or FIFO\n"
+	"  --x KEY        the x column (default: the sweep's first swept key)\n"
+	"  --y KEY        a panel of that column; repeatable, up to 8 (default:\n"
+	"                 cpu.ns_per_io, device.throughput_gbps, device.latency_ns.p99,\n"
+	"                 those with numbers)\n"
+	"  --script       print the gnuplot script instead of drawing\n"
+	"\n"
+	"A size axis spanning 16x or more is log2, with tics at the swept values.\n";
 
 static int usage_error(const char *msg, const char *arg)
 {
@@ -184,21 +209,23 @@ static int run(const struct cli_opts *o)
 	struct config cfg;
 	struct sim_result *res = xcalloc(CONFIG_MAX_MODES, sizeof(*res));
 	struct outfile of;
-	bool progress = !o->quiet && isatty(STDERR_FILENO);
+	struct progress prog;
 	int rc = DDW_EXIT_USAGE;
 
 	if (config_load(&cfg, o->config, o->sets, o->nsets) < 0 || sim_budget(&cfg) < 0)
 		goto out;
 	rc = DDW_EXIT_RUNTIME;
+	progress_init(&prog, !o->quiet && isatty(STDERR_FILENO) ? stderr : NULL, cfg.nmodes);
+	sim_set_progress(&prog);
 	for (unsigned m = 0; m < cfg.nmodes; m++) {
-		if (progress)
-			fprintf(stderr, "\rddwsim: mode %u/%u: %s ...\033[K", m + 1, cfg.nmodes,
-				cfg.modes[m].name);
-		if (sim_run(&cfg, m, &res[m]) < 0)
+		progress_begin(&prog, m, cfg.modes[m].name);
+		if (sim_run(&cfg, m, &res[m]) < 0) {
+			progress_end(&prog);
 			goto out;
+		}
 	}
-	if (progress)
-		fprintf(stderr, "\r\033[K");
+	progress_end(&prog);
+	sim_set_progress(NULL);
 	if (outfile_open(&of, o->out) < 0)
 		goto out;
 	report_write(of.fp, o->fmt, &cfg, res, cfg.nmodes);
@@ -444,6 +471,35 @@ static int cmd_sweep(int argc, char **argv, const char *self)
 	return sweep_run(&o);
 }
 
+/* ddwsim plot FILE.csv [-o FIG.png|FIG.svg] [--x KEY] [--y KEY]... [--script] */
+static int cmd_plot(int argc, char **argv)
+{
+	static const char use[] = "usage: ddwsim plot FILE.csv [-o FIG.png|FIG.svg] [--x KEY] [--y KEY]... [--script]";
+	struct plot_opts o = { 0 };
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return print_stdout(plot_help);
+		if (!strcmp(argv[i], "-o") && i + 1 < argc)
+			o.out = argv[++i];
+		else if (!strcmp(argv[i], "--x") && i + 1 < argc)
+			o.x = argv[++i];
+		else if (!strcmp(argv[i], "--y") && i + 1 < argc && o.ny < PLOT_MAX_Y)
+			o.y[o.ny++] = argv[++i];
+		else if (!strcmp(argv[i], "--y") && i + 1 < argc)
+			return usage_error("at most 8 --y keys, not another:", argv[i + 1]);
+		else if (!strcmp(argv[i], "--script"))
+			o.script = true;
+		else if ((argv[i][0] != '-' || !strcmp(argv[i], "-")) && !o.csv)
+			o.csv = argv[i];
+		else
+			return usage_error("unexpected argument", argv[i]);
+	}
+	if (!o.csv)
+		return usage_error(use, NULL);
+	return plot_run(&o);
+}
+
 int main(int argc, char **argv)
 {
 	struct cli_opts o = { .fmt = REPORT_TEXT };
@@ -453,6 +509,8 @@ int main(int argc, char **argv)
 		return cmd_trace(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "sweep"))
 		return cmd_sweep(argc - 1, argv + 1, argv[0]);
+	if (argc > 1 && !strcmp(argv[1], "plot"))
+		return cmd_plot(argc - 1, argv + 1);
 	rc = parse_args(argc, argv, &o);
 
 	if (rc == -2)

@@ -12,14 +12,31 @@
  *   3. on a miss, a walk: one dependent 8-byte read per level; a zero
  *      indirect entry stops it (fault); a non-zero leaf is cached;
  *   4. permission: a write needs TCE_PCI_WRITE, a read TCE_PCI_READ.
+ *
+ * Host TCEs behind a guest window (KVM + VFIO, domain.md §6, §8.5): QEMU's
+ * vfio_spapr_create_window gives the host window TCEs of
+ * phb_host_shift() = the largest host size <= min(guest TCE,
+ * qemu_minrampagesize()), and kvmppc_tce_iommu_map writes
+ * subpages = 1 << (guest shift - host shift) host TCEs per guest TCE, at host
+ * index io_entry = guest entry * subpages + i, real address guest RPN + i *
+ * host page. The PHB only sees the host table, so one step turns the guest
+ * window's offset into a host TCE index (phb_window): the cache key, the walk
+ * (the host table's levels, from QEMU's levels guess) and the kills
+ * (dma_api.c) are the host's. The host TCE's value is derived from the guest
+ * TCE, whose table the model keeps: host TCE i of guest entry e is
+ * guest_tce(e) + (i << host shift), same permission bits. A walk that finds
+ * no guest TCE is counted with the host table's levels (assumed: the host
+ * table's upper levels exist, as they do once anything near was mapped).
  * Requests split at naturally aligned MPS/MRRS boundaries (assumed: device
  * DMA engines issue aligned requests; PCIe forbids crossing 4 KiB, and
  * MPS/MRRS <= 4 KiB divide it, so no request crosses a TCE either).
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ddwsim/phb.h"
+#include "ddwsim/tce_table.h"
 #include "ddwsim/tce.h"
 #include "ddwsim/xalloc.h"
 
@@ -52,35 +69,100 @@ bool dma_cursor_next(struct dma_cursor *c, uint64_t *bus, uint64_t *len)
 	return true;
 }
 
-static unsigned walk(struct phb *p, struct pe *pe, struct window *w, uint64_t idx,
-		     uint64_t *tce)
+int phb_host_geom(const struct phb_host *h, const struct tce_geom *guest, struct tce_geom *out)
 {
-	struct tce_walk wk;
-	int rc = tce_table_walk(w->tbl, idx, &wk);
+	unsigned shift = phb_host_shift(h, guest->page_shift), bits_total, per_level, max_levels;
+	struct tce_table_req req = {
+		.kind = TCE_TABLE_PNV, .window_size = guest->window_size,
+		.host_page_shift = h->page_shift, .max_bits = PHB_HOST_MAX_BITS,
+	};
 
-	p->st->cache_misses++;
-	p->st->walks++;
-	p->st->walk_reads += wk.reads;
-	*tce = rc < 0 ? 0 : wk.tce;
-	if (*tce)
-		tce_cache_fill(p->cache, pe->number, w->num, idx, *tce);
-	return PHB_MISS | (wk.reads & 0x0f);
+	if (!h->page_sizes || !shift || guest->window_size >> shift == 0)
+		return -EINVAL;
+	req.page_shift = shift;
+	/*
+	 * bits_total = ctz64(entries * sizeof(uint64_t)), entries a power of two.
+	 * QEMU holds entries in an `unsigned`: from 2^32 entries on it is 0, and
+	 * ctz64(0) = 64 (a 16T window of 4K host TCEs gets 3 levels, not 2).
+	 */
+	bits_total = __builtin_ctzll(guest->window_size >> shift) >= 32
+			     ? 64 : (unsigned)__builtin_ctzll(guest->window_size >> shift) + 3;
+	per_level = h->page_shift + 8;
+	max_levels = (64 - shift) / h->page_shift;
+	if (max_levels > TCE_MAX_LEVELS)
+		max_levels = TCE_MAX_LEVELS;
+	for (req.levels = (bits_total + per_level - 1) / per_level; req.levels <= max_levels;
+	     req.levels++)
+		if (req.levels && tce_geom_compute(out, &req) == 0)
+			return 0;
+	return -EINVAL;
 }
 
-struct window *phb_window(struct pe *pe, uint64_t bus, uint64_t *idx)
+uint64_t phb_host_table_bytes(const struct phb_host *h, const struct tce_geom *guest)
+{
+	struct tce_geom g;
+
+	if (phb_host_geom(h, guest, &g) < 0)
+		return 0;
+	return tce_pnv_get_table_size(g.page_shift, g.window_size, g.levels, h->page_shift);
+}
+
+/* Levels of the host table behind w: memoised per (PE, table), as a window's
+ * host table does not change while it lives. */
+static unsigned host_levels(struct phb *p, const struct pe *pe, const struct window *w)
+{
+	uint64_t base = tce_table_base(w->tbl);
+	struct tce_geom g;
+
+	if (p->host_memo_base != base || p->host_memo_pe != pe->number) {
+		p->host_memo_base = base;
+		p->host_memo_pe = pe->number;
+		p->host_memo_levels = phb_host_geom(&p->host, tce_table_geom(w->tbl), &g) < 0
+					      ? 1 : g.levels;
+	}
+	return p->host_memo_levels;
+}
+
+/*
+ * A miss on TCE idx (in the PHB's TCEs, sub = log2 of those per window TCE):
+ * the window's entry idx >> sub is read from the model's table; behind a host
+ * side, the host TCE is derived from it and the host table's levels are read.
+ */
+static unsigned walk(struct phb *p, struct pe *pe, struct window *w, uint64_t idx,
+		     unsigned sub, uint64_t *tce)
+{
+	struct tce_walk wk;
+	int rc = tce_table_walk(w->tbl, idx >> sub, &wk);
+	unsigned reads = wk.reads;
+
+	*tce = rc < 0 ? 0 : wk.tce;
+	if (p->host.page_sizes) {
+		reads = host_levels(p, pe, w);
+		if (*tce)
+			*tce += (idx & ((1ull << sub) - 1)) << (tce_table_geom(w->tbl)->page_shift - sub);
+	}
+	p->st->cache_misses++;
+	p->st->walks++;
+	p->st->walk_reads += reads;
+	if (*tce)
+		tce_cache_fill(p->cache, pe->number, w->num, idx, *tce);
+	return PHB_MISS | (reads & 0x0f);
+}
+
+struct window *phb_window(const struct phb *p, struct pe *pe, uint64_t bus, uint64_t *idx)
 {
 	struct window *w = window_table_find(pe, bus);
 
 	if (w)
-		*idx = (bus - w->start) >> tce_table_geom(w->tbl)->page_shift;
+		*idx = (bus - w->start) >> phb_host_shift(&p->host, tce_table_geom(w->tbl)->page_shift);
 	return w;
 }
 
 unsigned phb_translate(struct phb *p, struct pe *pe, uint64_t bus, bool write)
 {
 	uint64_t idx, tce;
-	struct window *w = phb_window(pe, bus, &idx);
-	unsigned o;
+	struct window *w = phb_window(p, pe, bus, &idx);
+	unsigned o, sub;
 
 	if (!w) {
 		p->st->faults++;
@@ -91,7 +173,9 @@ unsigned phb_translate(struct phb *p, struct pe *pe, uint64_t bus, bool write)
 			p->st->cache_hits++;
 			o = PHB_HIT;
 		} else {
-			o = walk(p, pe, w, idx, &tce);
+			sub = tce_table_geom(w->tbl)->page_shift -
+			      phb_host_shift(&p->host, tce_table_geom(w->tbl)->page_shift);
+			o = walk(p, pe, w, idx, sub, &tce);
 		}
 		if (!tce || !tce_allows(tce, write)) {
 			p->st->faults++;

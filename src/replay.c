@@ -73,6 +73,8 @@ static void api_cfg_of(const struct replay *r, const struct rp_device *d, uint64
 		.seg_boundary = cfg->host.seg_boundary,
 		.max_seg_size = cfg->host.max_seg_size,
 		.ram = cfg->host.ram,
+		.vfio_map_size = cfg->host.vfio_map_size == SIZE_RAM ? UINT64_MAX
+								      : cfg->host.vfio_map_size,
 		.bypass_base = p->bypass_base,
 	};
 	/* PowerNV default window: the allocator skips the 32-bit MMIO hole (§2.7) */
@@ -273,7 +275,10 @@ int replay_init(struct replay *r, const struct config *cfg, unsigned mode, bool 
 		return ddw_error("mode '%s': bad TCE cache geometry", r->mode->name);
 	r->phb = (struct phb){ .cache = r->cache, .mps = cfg->platform.pcie.mps,
 			       .mrrs = cfg->platform.pcie.mrrs,
-			       .kills = logging ? &r->kills : NULL };
+			       .kills = logging ? &r->kills : NULL,
+			       .host = { .page_sizes = cfg->platform.host_tce.page_sizes,
+					 .ram_shift = cfg->platform.host_tce.ram_page_shift,
+					 .page_shift = cfg->platform.host_tce.page_shift } };
 	return replay_device(r, 0) ? 0 : -1;
 }
 
@@ -634,6 +639,29 @@ uint64_t replay_bytes_per_mapping(unsigned nseg)
 
 /* --- results --- */
 
+/*
+ * The table VFIO keeps for the window on the host, with its userspace view
+ * (pnv_pci_ioda2_get_table_size): behind a KVM guest's window the host table
+ * QEMU created (phb.c), for a PowerNV direct window the VFIO user's own.
+ */
+static void fill_host_table(const struct replay *r, const struct tce_geom *g,
+			    struct sim_result *res)
+{
+	struct tce_geom h;
+
+	if (r->phb.host.page_sizes && phb_host_geom(&r->phb.host, g, &h) == 0) {
+		res->host_page_shift = h.page_shift;
+		res->host_levels = h.levels;
+		res->host_table_bytes = tce_pnv_get_table_size(h.page_shift, h.window_size, h.levels,
+							       r->phb.host.page_shift);
+	} else if (r->cfg->platform.kind == PLAT_POWERNV && r->mode->mapping == MAP_DIRECT) {
+		res->host_page_shift = g->page_shift;
+		res->host_levels = g->levels;
+		res->host_table_bytes = tce_pnv_get_table_size(g->page_shift, g->window_size,
+							       g->levels, r->cfg->host.page_shift);
+	}
+}
+
 static void fill_window(const struct replay *r, struct sim_result *res)
 {
 	struct window *w = r->dev[0]->api.win;
@@ -648,6 +676,7 @@ static void fill_window(const struct replay *r, struct sim_result *res)
 	res->win_levels = tce_table_geom(w->tbl)->levels;
 	res->table_bytes = tce_table_geom(w->tbl)->table_bytes;
 	res->table_bytes_allocated = tce_table_bytes_allocated(w->tbl);
+	fill_host_table(r, tce_table_geom(w->tbl), res);
 }
 
 void replay_result(struct replay *r, struct sim_result *res)

@@ -36,6 +36,7 @@
 #include "ddwsim/alloc.h"
 #include "ddwsim/checked.h"
 #include "ddwsim/err.h"
+#include "ddwsim/progress.h"
 #include "ddwsim/replay.h"
 #include "ddwsim/sim.h"
 #include "ddwsim/synth.h"
@@ -171,10 +172,42 @@ int sim_budget(const struct config *cfg)
 	return 0;
 }
 
+static struct progress *sim_progress;
+
+void sim_set_progress(struct progress *p)
+{
+	sim_progress = p;
+}
+
+struct sim_tick {
+	const struct config *cfg;
+	struct replay *r;
+	struct op_source *src;
+};
+
+/* Every OP_TICK_EVERY ops: how far the run is, for the progress line. */
+static void tick(void *arg, uint64_t nops)
+{
+	const struct sim_tick *t = arg;
+	double frac = -1;
+	uint64_t ios = 0;
+
+	if (t->src->ops && t->src->ops->done) {
+		frac = t->src->ops->done(t->src->state);
+	} else if (!t->cfg->workload.trace[0] && t->cfg->run.ios) {
+		for (unsigned d = 0; d < t->r->ndev; d++)
+			ios += t->r->dev[d] ? t->r->dev[d]->st.ios : 0;
+		frac = (double)ios / (double)t->cfg->run.ios;
+	}
+	progress_update(sim_progress, frac, nops);
+}
+
 int sim_run(const struct config *cfg, unsigned mode, struct sim_result *res)
 {
 	struct replay r;
 	struct op_source src = { 0 };
+	struct sim_tick st = { .cfg = cfg, .r = &r, .src = &src };
+	struct op_tick tk = { .fn = tick, .arg = &st };
 	int rc = -1;
 
 	memset(res, 0, sizeof(*res));
@@ -190,6 +223,8 @@ int sim_run(const struct config *cfg, unsigned mode, struct sim_result *res)
 	r.max_live = sim_memory_limit(cfg) / bytes_per_mapping(cfg, 1);
 	if (open_workload(cfg, &src) < 0)
 		goto out;
+	if (sim_progress)
+		src.tick = &tk;
 	if (cfg->run.timing)
 		rc = timed_replay(&r, &src, res);
 	else

@@ -212,6 +212,11 @@ static const struct figure window_sec[] = {
 	RES("table_bytes", FIG_U64, table_bytes, "its table, fully populated (the kernel's size formula)"),
 	RES("table_bytes_allocated", FIG_U64, table_bytes_allocated,
 	    "table memory touched by the end (lazily allocated levels and pages)"),
+	RES("host_page_shift", FIG_U64, host_page_shift,
+	    "log2 of the TCE size of the host table VFIO keeps for the window (0: none); the PHB caches these TCEs"),
+	RES("host_levels", FIG_U64, host_levels, "that host table's levels (vfio_spapr_create_window's guess)"),
+	RES("host_table_bytes", FIG_U64, host_table_bytes,
+	    "that host table with VFIO's userspace view, fully populated (pnv_pci_ioda2_get_table_size)"),
 	END,
 };
 

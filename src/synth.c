@@ -380,8 +380,7 @@ static int nic_rx_open(struct op_source *src, const struct config *cfg)
 	g->ndesc = (uint64_t)g->p.ring_size * g->p.queues;
 	g->nring = g->p.desc_size ? g->p.queues : 0;
 	g->per_pkt = (g->nring ? 3 : 1) + (g->p.recycle ? 0 : 2);
-	src->ops = &nic_rx_ops;
-	src->state = g;
+	op_source_set(src, &nic_rx_ops, g);
 	return 0;
 }
 
@@ -503,8 +502,7 @@ static int dma_bench_open(struct op_source *src, const struct config *cfg)
 	g->phys = rng_below(&g->rng, (cfg->host.ram / page) - pages + 1) * page;
 	g->ios = cfg->run.ios;
 	g->slots = g->p.window / g->p.access;
-	src->ops = &dma_bench_ops;
-	src->state = g;
+	op_source_set(src, &dma_bench_ops, g);
 	return 0;
 }
 
@@ -758,8 +756,7 @@ static int nic_tx_open(struct op_source *src, const struct config *cfg)
 	g->ios = cfg->run.ios;
 	g->q = xcalloc(g->p.queues, sizeof(*g->q));
 	g->sg = xcalloc(g->p.sg_frags + 1, sizeof(*g->sg));
-	src->ops = &nic_tx_ops;
-	src->state = g;
+	op_source_set(src, &nic_tx_ops, g);
 	return 0;
 }
 
@@ -1006,8 +1003,7 @@ static int nvme_open(struct op_source *src, const struct config *cfg)
 	g->used = 1ull << g->p.folio_shift;	/* no folio yet */
 	/* a buffer touches at most block_size / page + 2 pages */
 	g->sg = xcalloc((g->p.block_size >> g->page_shift) + 2, sizeof(*g->sg));
-	src->ops = &nvme_ops;
-	src->state = g;
+	op_source_set(src, &nvme_ops, g);
 	return 0;
 }
 
@@ -1221,8 +1217,7 @@ static int bulk_open(struct op_source *src, const struct config *cfg)
 	g->slots = (g->p.buffer_size - g->p.transfer_size) / g->align + 1;
 	g->ios = cfg->run.ios;
 	g->sg = xcalloc(g->chunks, sizeof(*g->sg));
-	src->ops = &bulk_ops;
-	src->state = g;
+	op_source_set(src, &bulk_ops, g);
 	return 0;
 }
 
@@ -1394,8 +1389,7 @@ static int random_open(struct op_source *src, const struct config *cfg)
 	g->cpus = cfg->host.cpus;
 	g->ios = cfg->run.ios;
 	g->live = xcalloc(g->p.live, sizeof(*g->live));
-	src->ops = &random_ops;
-	src->state = g;
+	op_source_set(src, &random_ops, g);
 	return 0;
 }
 

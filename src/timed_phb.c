@@ -65,9 +65,10 @@ static ddw_tick first_walker_free(const struct timed *t)
 }
 
 /* The TCE-cache key of bus in pe (its window holds it: the outcome says so). */
-static void key_of(struct pe *pe, uint64_t bus, unsigned *win, uint64_t *idx)
+static void key_of(const struct timed *t, struct pe *pe, uint64_t bus, unsigned *win,
+		   uint64_t *idx)
 {
-	*win = phb_window(pe, bus, idx)->num;
+	*win = phb_window(&t->r->phb, pe, bus, idx)->num;
 }
 
 static ddw_tick start_walk(struct timed *t, struct rp_device *d, uint64_t bus, unsigned reads,
@@ -79,7 +80,7 @@ static ddw_tick start_walk(struct timed *t, struct rp_device *d, uint64_t bus, u
 				  timed_mul(t, reads, t->walk_read_ps, "a walk's reads"),
 				  "a walk's end");
 
-	key_of(&d->pe, bus, &win, &idx);
+	key_of(t, &d->pe, bus, &win, &idx);
 	while (t->walkers[slot].busy)
 		slot++;
 	t->walkers[slot] = (struct walker){ .busy = true, .pe = d->pe.number, .win = win,
@@ -123,7 +124,7 @@ ddw_tick pipe_translate(struct timed *t, uint32_t i, uint64_t bus, unsigned len,
 	}
 	if (!t->busy_walkers)		/* the common case: no walk to wait for */
 		return timed_add(t, pnow, t->hit_ps, "a lookup's end");
-	key_of(&d->pe, bus, &win, &idx);
+	key_of(t, &d->pe, bus, &win, &idx);
 	slot = walking(t, d->pe.number, win, idx);
 	if (slot == NO_SLOT)
 		return timed_add(t, pnow, t->hit_ps, "a lookup's end");

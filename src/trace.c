@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "ddwsim/checked.h"
 #include "ddwsim/err.h"
@@ -107,6 +108,16 @@ enum trace_fmt trace_fmt_for_path(const char *path)
 	return n >= 5 && !strcmp(path + n - 5, ".ddwb") ? TRACE_BIN : TRACE_TEXT;
 }
 
+double trace_fp_done(FILE *fp)
+{
+	struct stat st;
+	off_t at = ftello(fp);
+
+	if (fstat(fileno(fp), &st) < 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 || at < 0)
+		return -1;
+	return (double)at / (double)st.st_size;
+}
+
 int trace_open(struct op_source *src, const char *path)
 {
 	unsigned char head[TRACE_BIN_MAGIC_LEN];
@@ -114,8 +125,7 @@ int trace_open(struct op_source *src, const char *path)
 	size_t n;
 	FILE *fp;
 
-	src->ops = NULL;
-	src->state = NULL;
+	op_source_set(src, NULL, NULL);
 	fp = open_head(path, head, &n, &name);
 	if (!fp)
 		return -1;

@@ -180,10 +180,16 @@ struct bin_reader {
 static int bin_next(void *state, struct dma_op *op);
 static void bin_close(void *state);
 
+static double bin_done(void *state)
+{
+	return trace_fp_done(((struct bin_reader *)state)->fp);
+}
+
 static void bin_where(void *state, char *buf, size_t n);
 
 static const struct op_source_ops bin_ops = {
 	.name = "bin", .next = bin_next, .close = bin_close, .where = bin_where,
+	.done = bin_done,
 };
 
 /* --- little-endian bytes --- */
@@ -490,8 +496,7 @@ int trace_bin_open(struct op_source *src, const char *path, FILE *fp,
 		bin_close(r);
 		return -1;
 	}
-	src->ops = &bin_ops;
-	src->state = r;
+	op_source_set(src, &bin_ops, r);
 	return 0;
 }
 

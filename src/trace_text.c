@@ -209,10 +209,16 @@ struct text_reader {
 static int text_next(void *state, struct dma_op *op);
 static void text_close(void *state);
 
+static double text_done(void *state)
+{
+	return trace_fp_done(((struct text_reader *)state)->fp);
+}
+
 static void text_where(void *state, char *buf, size_t n);
 
 static const struct op_source_ops text_ops = {
 	.name = "text", .next = text_next, .close = text_close, .where = text_where,
+	.done = text_done,
 };
 
 /* Reports "FILE:LINE: message", stops the reader and returns -1. */
@@ -638,8 +644,7 @@ int trace_text_open(struct op_source *src, const char *path, FILE *fp,
 	r->sg = xmalloc(TRACE_SG_MAX * sizeof(*r->sg));
 	memcpy(r->buf, head, nhead);
 	r->end = nhead;
-	src->ops = &text_ops;
-	src->state = r;
+	op_source_set(src, &text_ops, r);
 	return 0;
 }
 

@@ -501,3 +501,80 @@ Test(config, default_window_with_a_32_bit_mask_is_fine)
 	cr_assert(eq(int, load(&cfg, "main.yaml", sets, 2), 0));
 	config_release(&cfg);
 }
+
+static char *param_of(const struct config *cfg, const char *path, char *src, size_t n)
+{
+	static struct param_find f;
+
+	memset(&f, 0, sizeof(f));
+	f.path = path;
+	config_params(cfg, find_param, &f);
+	if (src)
+		snprintf(src, n, "%s", f.src);
+	return f.value;
+}
+
+#define WL_HEAD "platform: p.yaml\nhost: {ram: 2G}\nmodes: [{name: dw, mapping: dynamic, window: default}]\n"
+
+/* A workload included with keys: the file's generator and settings, the keys beside include on top. */
+Test(config, workload_include_with_keys_overrides_only_those_keys)
+{
+	struct config cfg;
+	char src[256];
+
+	put("cfg/p.yaml", PLATFORM);
+	put("cfg/main.yaml", WL_HEAD "workload: {include: w/nvme.yaml, queue_depth: 8}\n");
+	put("cfg/w/nvme.yaml", "generator: nvme\nqueue_depth: 32\nblock_size: 64K\n");
+	cr_assert(eq(int, load(&cfg, "cfg/main.yaml", NULL, 0), 0));
+	cr_expect(eq(str, cfg.workload.generator, "nvme"));
+	cr_expect(eq(str, param_of(&cfg, "workload.queue_depth", src, sizeof(src)), "8"));
+	cr_expect(eq(str, src, "cfg/main.yaml:4:47"));	/* the 8: column 12 + 22 + 13 */
+	cr_expect(eq(str, param_of(&cfg, "workload.block_size", src, sizeof(src)), "64K"));
+	cr_expect(eq(str, src, "cfg/w/nvme.yaml:3:13"));
+	/* read_pct is in neither file: the generator's default */
+	cr_expect(eq(str, param_of(&cfg, "workload.read_pct", NULL, 0), "100"));
+	config_release(&cfg);
+}
+
+/* The include keeps the file's generator: naming it again is fine, another is an error at the key. */
+Test(config, workload_include_keeps_its_generator, .init = cr_redirect_stderr)
+{
+	struct config cfg;
+	char err[512] = "";
+
+	put("cfg/p.yaml", PLATFORM);
+	put("cfg/w.yaml", "generator: nvme\nqueue_depth: 4\n");
+	put("cfg/same.yaml", WL_HEAD "workload: {include: w.yaml, generator: nvme}\n");
+	cr_assert(eq(int, load(&cfg, "cfg/same.yaml", NULL, 0), 0));
+	config_release(&cfg);
+	put("cfg/other.yaml", WL_HEAD "workload: {include: w.yaml, generator: nic_rx}\n");
+	cr_assert(eq(int, load(&cfg, "cfg/other.yaml", NULL, 0), -1));
+	config_release(&cfg);
+	fflush(stderr);
+	cr_assert(fread(err, 1, sizeof(err) - 1, cr_get_redirected_stderr()) > 0);
+	cr_expect(strstr(err, "cfg/other.yaml:4:40: workload.generator: the included workload is generator 'nvme': an include changes its settings, not its generator") != NULL,
+		  "%s", err);
+}
+
+/* A trace workload included: nothing may be written beside it but include. */
+Test(config, workload_include_of_a_trace, .init = cr_redirect_stderr)
+{
+	struct config cfg;
+	char err[512] = "";
+
+	put("cfg/p.yaml", PLATFORM);
+	put("cfg/t.ddwt", "# ddwt 1\nmap 0 0x1 0x1000 4096 to\nunmap 0 0x1\n");
+	put("cfg/w.yaml", "trace: t.ddwt\n");
+	put("cfg/ok.yaml", WL_HEAD "workload: {include: w.yaml}\n");
+	cr_assert(eq(int, load(&cfg, "cfg/ok.yaml", NULL, 0), 0));
+	cr_expect(strstr(cfg.workload.trace, "cfg/t.ddwt") != NULL, "%s", cfg.workload.trace);
+	config_release(&cfg);
+	put("cfg/bad.yaml", WL_HEAD "workload: {include: w.yaml, queue_depth: 4}\n");
+	cr_assert(eq(int, load(&cfg, "cfg/bad.yaml", NULL, 0), -1));
+	config_release(&cfg);
+	fflush(stderr);
+	cr_assert(fread(err, 1, sizeof(err) - 1, cr_get_redirected_stderr()) > 0);
+	cr_expect(strstr(err, "cfg/bad.yaml:4:29: workload: unknown key 'queue_depth' beside trace, expected only trace") != NULL,
+		  "%s", err);
+}
+

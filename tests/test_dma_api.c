@@ -24,6 +24,7 @@
 #include <criterion/new/assert.h>
 #include <criterion/parameterized.h>
 
+#include "ddwsim/cost.h"
 #include "ddwsim/dma_api.h"
 
 #define SZ_4K		0x1000ull
@@ -796,4 +797,218 @@ Test(dma_api, count_helpers_follow_the_pseries_kernel_loops)
 		cr_expect(eq(u64, st.h_stuff_tce, c[i].stuff), "n %lu", (unsigned long)c[i].n);
 		cr_expect(eq(u64, st.h_put_tce, 0));
 	}
+}
+
+/*
+ * ---- KVM + VFIO: host TCEs behind the guest's, set-up kills ----
+ *
+ * kvmppc_tce_iommu_map / _unmap (book3s_64_vio.c): per guest TCE,
+ * subpages = 1 << (guest shift - host shift) host TCEs from io_entry =
+ * entry * subpages, then one iommu_tce_kill(tbl, io_entry, subpages).
+ * Linux 5.4-5.17 killed once per hcall instead (iommu_tce_kill(tbl, entry,
+ * npages) at invalidate_exit). QEMU backs 16M guest TCEs over 64K-page RAM
+ * with 64K host TCEs (vfio_spapr_create_window): subpages = 256.
+ */
+#define PHB4_HOST	{ .page_sizes = (1ull << 12) | (1ull << 16) | (1ull << 21) | (1ull << 30), \
+			  .ram_shift = 16, .page_shift = 16 }
+
+static struct dma_api_cfg kvm_cfg(void)
+{
+	struct dma_api_cfg cfg = pseries_cfg();
+
+	cfg.kill_on_map = true;
+	cfg.kill_opal = true;
+	return cfg;
+}
+
+Test(dma_api, kvm_kills_the_256_host_tces_behind_a_16m_guest_tce)
+{
+	/*
+	 * One 4K buffer in a 2 GiB DDW of 16M TCEs: 1 guest TCE at entry e, one
+	 * H_PUT_TCE. Page-scope kills name host entries e * 256 .. e * 256 + 255:
+	 * kills.page += 256 on map and on unmap; one OPAL call each (one
+	 * iommu_tce_kill per guest TCE). A cached host entry e * 256 + 7 is
+	 * killed; host entry (e + 1) * 256, another guest TCE's, stays.
+	 */
+	struct dma_api_cfg cfg = kvm_cfg();
+	uint64_t start = 0, e, tce;
+	struct dma_seg seg;
+	struct fx f;
+
+	fx_init(&f, &pseries_plat);
+	f.phb.host = (struct phb_host)PHB4_HOST;
+	f.phb.st = &f.st;
+	cr_assert(eq(int, window_create(&f.pe, 24, 2 * SZ_1G, 1, &start), 0));
+	cr_assert(eq(int, fx_bind(&f, &cfg, start), 0));
+	cr_assert(eq(int, dma_api_map(&f.d, 0, 0x5000000, SZ_4K, DMA_DIR_FROM_DEVICE, &seg), 0));
+	e = idx_of(&f, seg.dma);
+	cr_expect(eq(u64, f.st.h_put_tce, 1));
+	cr_expect(eq(u64, f.st.kill_page, 256));
+	cr_expect(eq(u64, f.st.opal_kill_calls, 1));
+	tce_cache_fill(f.cache, PE_NUM, 1, e * 256 + 7, 0x5070003);
+	tce_cache_fill(f.cache, PE_NUM, 1, (e + 1) * 256, 0x6000003);
+	dma_api_unmap(&f.d, &seg, 1);
+	cr_expect(eq(u64, f.st.kill_page, 512));
+	cr_expect(eq(u64, f.st.opal_kill_calls, 2));
+	cr_expect(not(tce_cache_lookup(f.cache, PE_NUM, 1, e * 256 + 7, &tce)));
+	cr_expect(tce_cache_lookup(f.cache, PE_NUM, 1, (e + 1) * 256, &tce));
+	fx_release(&f);
+}
+
+struct setup_case {
+	unsigned shift;		/* guest DDW TCE shift */
+	bool per_tce;		/* platform.kill.per_tce */
+	bool on_map;		/* KVM + VFIO: guest TCE updates kill */
+	uint64_t tces, hcalls, kills;
+};
+
+/*
+ * 100 GiB guest, 128 GiB DDW:
+ *   16M: 100 * 2^30 / 2^24 = 6400 TCEs, ceil(6400 / 512) = 13 H_PUT_TCE_INDIRECT
+ *        (12 * 512 = 6144 < 6400); kills 6400 per guest TCE, 13 per hcall.
+ *   64K: 100 * 2^30 / 2^16 = 1638400 TCEs, 1638400 / 512 = 3200 hcalls;
+ *        kills 1638400 per guest TCE (= per host TCE: subpages 1), 3200 per hcall.
+ *   An emulated device (no host table, kill_on_map false): no kill.
+ */
+static struct setup_case setup_cases[] = {
+	{ 24, true, true, 6400, 13, 6400 },
+	{ 24, false, true, 6400, 13, 13 },
+	{ 16, true, true, 1638400, 3200, 1638400 },
+	{ 16, false, true, 1638400, 3200, 3200 },
+	{ 24, true, false, 6400, 13, 0 },
+};
+
+ParameterizedTestParameters(dma_api, kvm_direct_setup_kills)
+{
+	return cr_make_param_array(struct setup_case, setup_cases,
+				   sizeof(setup_cases) / sizeof(setup_cases[0]));
+}
+
+ParameterizedTest(struct setup_case *c, dma_api, kvm_direct_setup_kills)
+{
+	struct dma_api_cfg cfg = kvm_cfg();
+	uint64_t start = 0;
+	struct fx f;
+
+	fx_init(&f, &pseries_plat);
+	f.phb.host = (struct phb_host)PHB4_HOST;
+	cr_assert(eq(int, window_create(&f.pe, c->shift, 128 * SZ_1G, 1, &start), 0));
+	cfg.model = MAP_DIRECT;
+	cfg.ram = 100 * SZ_1G;
+	cfg.kill_per_tce = c->per_tce;
+	cfg.kill_on_map = c->on_map;
+	cr_assert(eq(int, fx_bind(&f, &cfg, start), 0));
+	cr_expect(eq(u64, f.st.setup_tces, c->tces));
+	cr_expect(eq(u64, f.st.setup_hcalls, c->hcalls));
+	cr_expect(eq(u64, f.st.setup_kills, c->kills));
+	cr_expect(eq(u64, f.st.opal_kill_calls, c->kills));
+	fx_release(&f);
+}
+
+/*
+ * ---- PowerNV direct: a VFIO user maps RAM in ranges ----
+ *
+ * tce_iommu_map_dma -> tce_iommu_build_v2: iommu_tce_xchg_no_kill per TCE,
+ * then one iommu_tce_kill(tbl, entry, pages) per VFIO_IOMMU_MAP_DMA. PHB4:
+ * one OPAL_PCI_TCE_KILL per kill (kill_per_tce false); PHB3 writes one MMIO
+ * store per page of it (kill_per_tce true). 100 GiB of 64K TCEs = 1638400.
+ */
+struct vfio_case {
+	uint64_t map_size;	/* bytes per VFIO_IOMMU_MAP_DMA, UINT64_MAX = all RAM */
+	bool per_tce;
+	uint64_t kills;
+};
+
+/*
+ * all RAM in one (QEMU's listener: one RAM section): 1;
+ * 1G ranges: 2^30 / 2^16 = 16384 TCEs each, 1638400 / 16384 = 100;
+ * 2M ranges (a DPDK memseg of 2M hugepages): 32 TCEs, 51200;
+ * 3G ranges: 49152 TCEs, 1638400 / 49152 = 33.3 -> 34;
+ * a range smaller than a TCE is still one TCE: 4K -> 1638400;
+ * PHB3, all RAM in one: 1638400 MMIO stores.
+ */
+static struct vfio_case vfio_cases[] = {
+	{ UINT64_MAX, false, 1 },
+	{ SZ_1G, false, 100 },
+	{ 2 * SZ_1M, false, 51200 },
+	{ 3 * SZ_1G, false, 34 },
+	{ SZ_4K, false, 1638400 },
+	{ UINT64_MAX, true, 1638400 },
+};
+
+ParameterizedTestParameters(dma_api, powernv_direct_is_a_vfio_user_killing_once_per_range)
+{
+	return cr_make_param_array(struct vfio_case, vfio_cases,
+				   sizeof(vfio_cases) / sizeof(vfio_cases[0]));
+}
+
+ParameterizedTest(struct vfio_case *c, dma_api, powernv_direct_is_a_vfio_user_killing_once_per_range)
+{
+	struct dma_api_cfg cfg = pnv_cfg();
+	uint64_t start = 0;
+	struct fx f;
+
+	fx_init(&f, &pnv_plat);
+	cr_assert(eq(int, window_create(&f.pe, 16, 128 * SZ_1G, 1, &start), 0));
+	cfg.model = MAP_DIRECT;
+	cfg.ram = 100 * SZ_1G;
+	cfg.vfio_map_size = c->map_size;
+	cfg.kill_per_tce = c->per_tce;
+	cfg.kill_opal = !c->per_tce;
+	cr_assert(eq(int, fx_bind(&f, &cfg, start), 0));
+	cr_expect(eq(u64, f.st.setup_tces, 1638400));
+	cr_expect(eq(u64, f.st.setup_hcalls, 0));
+	cr_expect(eq(u64, f.st.setup_kills, c->kills));
+	cr_expect(eq(u64, f.st.opal_kill_calls, c->per_tce ? 0 : c->kills));
+	fx_release(&f);
+}
+
+/*
+ * ---- set-up time (cost_setup_ps) ----
+ *
+ * 3800 MHz: round(10^6 / 3800) = 263 ps a cycle. A kill of 5500 ns is
+ * clock_edge(263 ps, 5500000 ps): 5500000 / 263 = 20912.5 -> 20913 * 263 =
+ * 5500119 ps.
+ *   16M guest TCEs, 100 GiB (6400 TCEs, 13 hcalls, 6400 kills):
+ *     (13 * 4700 + 6400 * 76) = 547500 cycles * 263 = 143992500 ps, plus
+ *     6400 * 5500119 = 35200761600 ps: 35344754100 ps (35.3 ms).
+ *   64K guest TCEs (1638400 TCEs, 3200 hcalls, 1638400 kills):
+ *     3200 * 4700 + 1638400 * 76 = 139558400 cycles * 263 = 36703859200 ps,
+ *     plus 1638400 * 5500119 = 9011394969600 ps: 9048098828800 ps (9.05 s;
+ *     numbers.md §2.2: "10s and 9s go to NPU and PHB TCE cache invalidation").
+ *   PowerNV VFIO user, 1638400 TCEs of 10 cycles and 1 kill:
+ *     16384000 * 263 = 4308992000 ps + 5500119 = 4314492119 ps.
+ */
+static struct config cost_cfg(int kind)
+{
+	struct config c;
+
+	memset(&c, 0, sizeof(c));
+	c.platform.kind = kind;
+	c.platform.hcall.entry_exit_cycles = 4700;
+	c.platform.hcall.indirect_tce_cycles = 76;
+	c.platform.kill.cpu_ns = 5500;
+	c.host.cpu_mhz = 3800;
+	c.host.cost.tce_write_cycles = 10;
+	return c;
+}
+
+Test(dma_api, setup_time_is_the_hcalls_then_a_kill_per_request)
+{
+	struct config c = cost_cfg(PLAT_PSERIES);
+	struct mode_stats st;
+
+	memset(&st, 0, sizeof(st));
+	st.setup_tces = 6400;
+	st.setup_hcalls = 13;
+	st.setup_kills = 6400;
+	cr_expect(eq(u64, cost_setup_ps(&c, &st), 35344754100ull));
+	st.setup_tces = 1638400;
+	st.setup_hcalls = 3200;
+	st.setup_kills = 1638400;
+	cr_expect(eq(u64, cost_setup_ps(&c, &st), 9048098828800ull));
+	c = cost_cfg(PLAT_POWERNV);
+	st.setup_hcalls = 0;
+	st.setup_kills = 1;
+	cr_expect(eq(u64, cost_setup_ps(&c, &st), 4314492119ull));
 }

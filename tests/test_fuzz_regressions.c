@@ -34,6 +34,9 @@
 #define LLVMFuzzerTestOneInput fuzz_sweep
 #include "fuzz/fuzz_sweep.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_csv
+#include "fuzz/fuzz_csv.c"
+#undef LLVMFuzzerTestOneInput
 
 /* The whole file at path, in a fresh buffer (*n bytes). */
 static uint8_t *slurp(const char *path, size_t *n)
@@ -105,4 +108,10 @@ Test(fuzz_regressions, replay)
 {
 	run_dir("replay", fuzz_replay);
 	cr_expect_geq(run_in("corpus", "replay", fuzz_replay), 20u);
+}
+/* The CSV harness checks that no input byte reaches gnuplot's data: its seeds are run too. */
+Test(fuzz_regressions, csv)
+{
+	run_dir("csv", fuzz_csv);
+	cr_expect_geq(run_in("corpus", "csv", fuzz_csv), 6u);
 }

@@ -3,6 +3,7 @@
  * lookups, walks and every kind of fault.
  */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <string.h>
 
 #include "ddwsim/dma_api.h"
@@ -157,4 +158,155 @@ Test(phb, a_window_translates_its_tables_it_size_not_just_its_size)
 	dma(start + (8192ull << 12), 64, false, false);
 	cr_expect_eq(st.faults, 1u);
 	cr_expect_eq(st.walks, 1u);	/* no window: no lookup, no walk */
+}
+
+/*
+ * --- host TCEs behind a guest window (KVM + VFIO) ---
+ *
+ * hw/vfio/spapr.c vfio_spapr_create_window:
+ *   pagesize = min(guest IOMMU page size, qemu_minrampagesize());
+ *   pagesize = largest of the host's pgsizes <= pagesize;
+ *   entries = window_size >> page_shift; bits_total = ctz64(entries * 8);
+ *   bits_per_level = ctz64(host PAGE_SIZE) + 8; levels = ceil(bits_total / bits_per_level)
+ * book3s_64_vio.c kvmppc_tce_iommu_map: subpages = 1 << (guest shift - host shift),
+ *   io_entry = entry * subpages, host TCE i maps ua + i * host page.
+ * PHB4 host sizes (skiboot ibm,supported-tce-sizes): 4K 64K 2M 1G.
+ */
+#define PHB4_SIZES	((1ull << 12) | (1ull << 16) | (1ull << 21) | (1ull << 30))
+
+Test(phb_host, qemu_picks_the_largest_host_tce_no_bigger_than_guest_tce_and_ram_page)
+{
+	struct phb_host h = { .page_sizes = PHB4_SIZES, .ram_shift = 16, .page_shift = 16 };
+	struct phb_host none = { 0 };
+
+	/* 16M guest TCE, 64K RAM pages: min = 64K -> 64K (16) */
+	cr_expect_eq(phb_host_shift(&h, 24), 16u);
+	/* 64K guest TCE: 64K; 4K guest TCE: 4K */
+	cr_expect_eq(phb_host_shift(&h, 16), 16u);
+	cr_expect_eq(phb_host_shift(&h, 12), 12u);
+	/* 16M hugetlbfs backing: min(16M, 16M) = 16M -> largest <= 16M is 2M (21) */
+	h.ram_shift = 24;
+	cr_expect_eq(phb_host_shift(&h, 24), 21u);
+	/* 1G RAM backing, a 2M guest TCE: min = 2M -> 2M */
+	h.ram_shift = 30;
+	cr_expect_eq(phb_host_shift(&h, 21), 21u);
+	/* a host whose smallest TCE is 2M cannot back 64K RAM pages: 0 (QEMU: -EINVAL) */
+	h.page_sizes = (1ull << 21) | (1ull << 30);
+	h.ram_shift = 16;
+	cr_expect_eq(phb_host_shift(&h, 24), 0u);
+	/* no host side: the guest's own TCEs */
+	cr_expect_eq(phb_host_shift(&none, 24), 24u);
+}
+
+Test(phb_host, host_table_of_a_1tib_16m_window_is_two_levels_of_64k_tces)
+{
+	/*
+	 * 1 TiB guest window of 16M TCEs, 64K host TCEs: entries = 2^40 / 2^16 =
+	 * 2^24, bits_total = 24 + 3 = 27, bits_per_level = 16 + 8 = 24 -> 2 levels.
+	 * pnv_pci_ioda2_table_alloc_pages: ceil(24 / 2) = 12 bits a level,
+	 * level_shift = max(12 + 3, 16) = 16; (16 - 3) * 2 + 16 = 42 < 55.
+	 * pnv_pci_ioda2_get_table_size: tce_table_size = 2^27, direct = 2^16:
+	 * level 1 adds 2^27, then max((2^27 / 2^16) << 3, 2^16) = 2^16 for
+	 * level 2; (2^27 + 2^16) * 2 = 268566528 with the userspace view.
+	 */
+	struct phb_host h = { .page_sizes = PHB4_SIZES, .ram_shift = 16, .page_shift = 16 };
+	struct tce_geom guest = { .page_shift = 24, .window_size = 1ull << 40 }, g;
+
+	cr_assert_eq(phb_host_geom(&h, &guest, &g), 0);
+	cr_expect_eq(g.page_shift, 16u);
+	cr_expect_eq(g.levels, 2u);
+	cr_expect_eq(g.level_shift, 16u);
+	cr_expect_eq(phb_host_table_bytes(&h, &guest), 268566528ull);
+	/* 2 GiB of 16M: 2^15 host entries, bits_total 18 -> 1 level, 2^18 B, x2 = 524288 */
+	guest.window_size = 2ull << 30;
+	cr_expect_eq(phb_host_table_bytes(&h, &guest), 524288ull);
+	/* no host side: no host table */
+	cr_expect_eq(phb_host_table_bytes(&(struct phb_host){ 0 }, &guest), 0ull);
+}
+
+Test(phb_host, qemus_32_bit_entries_give_a_16t_window_of_4k_tces_three_levels)
+{
+	/*
+	 * 2^44 / 2^12 = 2^32 entries: QEMU's `unsigned entries` is 0, ctz64(0 * 8)
+	 * = 64, ceil(64 / 24) = 3 levels (2^32 * 8 would give ctz 35 -> 2).
+	 * pnv: ceil(32 / 3) = 11 bits, level_shift max(14, 16) = 16,
+	 * 13 * 3 + 12 = 51 < 55: accepted with 3 levels. One below, 2^43: 2^31
+	 * entries, ctz 34 -> 2 levels of 16 bits (level_shift 19): 16 * 2 + 12 = 44.
+	 */
+	struct phb_host h = { .page_sizes = PHB4_SIZES, .ram_shift = 12, .page_shift = 16 };
+	struct tce_geom guest = { .page_shift = 12, .window_size = 1ull << 44 }, g;
+
+	cr_assert_eq(phb_host_geom(&h, &guest, &g), 0);
+	cr_expect_eq(g.levels, 3u);
+	guest.window_size = 1ull << 43;
+	cr_assert_eq(phb_host_geom(&h, &guest, &g), 0);
+	cr_expect_eq(g.levels, 2u);
+	cr_expect_eq(g.level_shift, 19u);
+}
+
+Test(phb_host, a_512p_window_of_4k_host_tces_fits_no_level_count)
+{
+	/* 2^59 / 2^12 = 2^47 entries (0 in QEMU's 32 bits: ctz 64): the guess is
+	 * ceil(64 / 24) = 3 levels of ceil(47 / 3) = 16 bits (level_shift 19):
+	 * 16 * 3 + 12 = 60 >= 55; QEMU stops at (64 - 12) / 16 = 3 levels: no
+	 * window (-EINVAL). */
+	struct phb_host h = { .page_sizes = PHB4_SIZES, .ram_shift = 12, .page_shift = 16 };
+	struct tce_geom guest = { .page_shift = 12, .window_size = 1ull << 59 }, g;
+
+	cr_expect_eq(phb_host_geom(&h, &guest, &g), -EINVAL);
+}
+
+static const struct window_platform guest_plat = {
+	.kind = TCE_TABLE_HV, .page_sizes = (1ull << 12) | (1ull << 16) | (1ull << 24),
+	.max_windows = 2, .max_levels = 1, .host_page_shift = 16,
+	.slot_start = { 0, 1ull << 59 }, .def_page_shift = 12, .def_size = 1ull << 30,
+	.def_levels = 1,
+};
+
+Test(phb_host, a_16m_guest_tce_is_cached_and_walked_as_256_host_tces_of_64k)
+{
+	/*
+	 * Guest DDW of 16M TCEs at 1 << 59; guest entry 2 maps real 0x5000000.
+	 * Host TCEs of 64K: guest entry 2 is host entries 512..767; host entry
+	 * 512 + i maps 0x5000000 + i * 64K. Reads at window offsets 32M (host
+	 * 512), 32M + 64K (host 513) and 32M + 64K + 512 (host 513 again): 2
+	 * misses, 1 hit; each miss reads the host table's 1 level (a 2G window:
+	 * 2^15 host entries, 18 bits < 24). Without a host side the same three
+	 * reads are 1 miss and 2 hits.
+	 */
+	struct tce_cache_cfg cc = { .entries = 64, .ways = 64, .policy = TCE_CACHE_LRU };
+	uint64_t start, tce, base = 1ull << 59;
+	struct window *w;
+
+	memset(&st, 0, sizeof(st));
+	cr_assert_eq(pe_init(&pe, &guest_plat, 3, 1), 0);
+	cr_assert_eq(tce_cache_new(&cache, &cc), 0);
+	phb = (struct phb){ .cache = cache, .mps = 256, .mrrs = 512, .st = &st,
+			    .host = { .page_sizes = PHB4_SIZES, .ram_shift = 16, .page_shift = 16 } };
+	cr_assert_eq(window_create(&pe, 24, 2ull << 30, 1, &start), 0);
+	cr_assert_eq(start, base);
+	w = window_at(&pe, start);
+	tce_table_set(w->tbl, 2, tce_make(0x5000000, 24, TCE_PCI_READ | TCE_PCI_WRITE));
+	dma(base + (32ull << 20), 64, false, false);
+	dma(base + (32ull << 20) + 0x10000, 64, false, false);
+	dma(base + (32ull << 20) + 0x10200, 64, false, false);
+	cr_expect_eq(st.cache_misses, 2u);
+	cr_expect_eq(st.cache_hits, 1u);
+	cr_expect_eq(st.walk_reads, 2u);
+	cr_expect_eq(st.faults, 0u);
+	cr_expect(tce_cache_lookup(cache, 3, w->num, 513, &tce), "host entry 513 cached");
+	cr_expect_eq(tce, 0x5010003ull);
+	cr_expect(!tce_cache_lookup(cache, 3, w->num, 2, &tce), "not the guest entry");
+
+	tce_cache_free(cache);
+	memset(&st, 0, sizeof(st));
+	cr_assert_eq(tce_cache_new(&cache, &cc), 0);
+	phb = (struct phb){ .cache = cache, .mps = 256, .mrrs = 512, .st = &st };
+	dma(base + (32ull << 20), 64, false, false);
+	dma(base + (32ull << 20) + 0x10000, 64, false, false);
+	dma(base + (32ull << 20) + 0x10200, 64, false, false);
+	cr_expect_eq(st.cache_misses, 1u);
+	cr_expect_eq(st.cache_hits, 2u);
+	tce_cache_free(cache);
+	pe_release(&pe);
 }

@@ -91,6 +91,11 @@ struct platform_cfg {
 		unsigned stall_ns;	/* translation stall per kill request */
 	} kill;
 	struct {
+		uint64_t page_sizes;	/* host TCE sizes behind a guest (KVM + VFIO); 0 = none */
+		unsigned ram_page_shift; /* qemu_minrampagesize(): guest RAM backing page */
+		unsigned page_shift;	/* host kernel PAGE_SHIFT (qemu_real_host_page_size) */
+	} host_tce;
+	struct {
 		unsigned gen;		/* 1..5 */
 		unsigned lanes;		/* 1..16 */
 		unsigned mps;		/* max payload size, bytes */
@@ -118,6 +123,7 @@ struct host_cfg {
 	uint64_t seg_boundary;		/* DMA segment boundary mask */
 	uint64_t max_seg_size;		/* DMA max segment size */
 	unsigned cpu_mhz;		/* core clock */
+	uint64_t vfio_map_size;		/* PowerNV direct: bytes per VFIO_IOMMU_MAP_DMA, or SIZE_RAM */
 	struct {
 		unsigned alloc_cycles;	/* per TCE allocation call */
 		unsigned alloc_word_cycles; /* per it_map word scanned */

@@ -19,8 +19,9 @@ uint64_t cost_op_cycles(const struct config *cfg, int mapping, const struct mode
 
 /*
  * Picoseconds of CPU time to set a direct window up (st's setup_* counters):
- * the hypercalls with their TCEs (pseries), or the table writes and kills
- * (PowerNV). TICK_NEVER (UINT64_MAX) when that is 2^64 - 1 ps or more: the
+ * the hypercalls with their TCEs (pseries) or the table writes (PowerNV),
+ * then platform.kill.cpu_ns per kill request (KVM + VFIO's inside the
+ * hypercalls, a VFIO user's per range on PowerNV). TICK_NEVER (UINT64_MAX) when that is 2^64 - 1 ps or more: the
  * timed replay stops on it as a clock overflow.
  */
 uint64_t cost_setup_ps(const struct config *cfg, const struct mode_stats *st);

@@ -40,6 +40,8 @@ struct dma_api_cfg {
 	uint64_t seg_boundary;	/* dma_get_seg_boundary(): PCI default 0xffffffff */
 	uint64_t max_seg_size;	/* dma_get_max_seg_size(): PCI default 65536 */
 	uint64_t ram;		/* bytes of host RAM (direct maps [0, ram)) */
+	uint64_t vfio_map_size;	/* PowerNV direct: bytes per VFIO_IOMMU_MAP_DMA;
+				 * UINT64_MAX = all RAM in one */
 	uint64_t bypass_base;	/* bus address of physical 0 in bypass (1 << 59) */
 	uint64_t res_start;	/* bus range the allocator must not use, bytes: */
 	uint64_t res_end;	/* PowerNV's [m32_pci_base, 4G) in the default window */

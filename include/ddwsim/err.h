@@ -3,6 +3,7 @@
 #define DDWSIM_ERR_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #if defined(__GNUC__)
@@ -43,6 +44,12 @@ int ddw_error_line(const char *path, uint64_t line, const char *fmt, ...) DDW_PR
  */
 void ddw_warn_once_line(unsigned *reported, unsigned kind, const char *path, uint64_t line,
 			const char *fmt, ...) DDW_PRINTF(5, 6);
+
+/*
+ * A progress line (progress.c) is open on stderr (true) or was cleared
+ * (false): the next message erases it first, so it starts on a clean line.
+ */
+void ddw_status_line(bool open);
 
 /* "EINVAL" for EINVAL (positive or negative); "E<number>" if unknown. */
 const char *ddw_errno_name(int err);

@@ -62,8 +62,30 @@ struct phb_kills {
 	unsigned n, cap;
 };
 
+/*
+ * The host IOMMU behind a guest's windows (KVM + VFIO, reference/domain.md
+ * §6, §8.5). QEMU creates a host window for each guest window
+ * (vfio_spapr_create_window) with host TCEs of the largest host size no
+ * bigger than min(guest TCE, qemu_minrampagesize()); KVM then backs each
+ * guest TCE with 1 << (guest shift - host shift) host TCEs
+ * (kvmppc_tce_iommu_map). The PHB caches, walks and kills those host TCEs.
+ * page_sizes 0: no host side, the PHB walks the guest-visible table
+ * (PowerVM, an emulated device, bare metal).
+ */
+struct phb_host {
+	uint64_t page_sizes;		/* host TCE sizes, bit n = 2^n bytes; 0 = none */
+	unsigned ram_shift;		/* log2 qemu_minrampagesize(): guest RAM backing page */
+	unsigned page_shift;		/* host kernel PAGE_SHIFT (qemu_real_host_page_size) */
+};
+
+#define PHB_HOST_MAX_BITS	55	/* pnv_pci_ioda2_table_alloc_pages limit (domain.md §2.3) */
+
 struct phb {
 	struct tce_cache *cache;
+	struct phb_host host;		/* the host IOMMU behind guest windows, if any */
+	uint64_t host_memo_base;	/* table (tce_table_base, never 0) whose host */
+	unsigned host_memo_pe;		/* levels are memoised, and its PE; base 0 = none */
+	unsigned host_memo_levels;
 	unsigned mps;			/* writes are split at this many bytes */
 	unsigned mrrs;			/* reads are split at this many bytes */
 	struct mode_stats *st;		/* the device being served */
@@ -96,10 +118,48 @@ static inline uint64_t phb_unit(const struct phb *p, bool write)
 }
 
 /*
- * The window of pe whose table holds bus (the TVE covers the table's it_size
- * entries), and the TCE index of bus in it; NULL if none.
+ * The TCE size the PHB translates a guest window of 2^guest_shift-byte TCEs
+ * with: the guest's own without a host side, else the host's
+ * (vfio_spapr_create_window: pagesize = min(guest TCE, qemu_minrampagesize()),
+ * then the largest host size <= pagesize). 0 when the host has none that
+ * small (QEMU: "Host doesn't support page size", the window is refused).
  */
-struct window *phb_window(struct pe *pe, uint64_t bus, uint64_t *idx);
+static inline unsigned phb_host_shift(const struct phb_host *h, unsigned guest_shift)
+{
+	unsigned cap = guest_shift < h->ram_shift ? guest_shift : h->ram_shift;
+	uint64_t fit;
+
+	if (!h->page_sizes)
+		return guest_shift;
+	fit = h->page_sizes & ((2ull << cap) - 1);
+	return fit ? 63u - (unsigned)__builtin_clzll(fit) : 0;
+}
+
+/*
+ * The host table QEMU creates behind a guest window of geometry guest
+ * (vfio_spapr_create_window): page shift phb_host_shift(); levels guessed as
+ * ceil(ctz(entries * 8) / (ctz(host page) + 8)) (QEMU's entries is 32 bits:
+ * 64 from 2^32 entries on) and raised while the host
+ * kernel refuses them (pnv_pci_ioda2_table_alloc_pages' 55-bit limit), up to
+ * (64 - page shift) / ctz(host page). Fills *out with the PowerNV geometry
+ * (tce_geom_compute). Returns 0, or -EINVAL without a host side or when no
+ * level count fits.
+ */
+int phb_host_geom(const struct phb_host *h, const struct tce_geom *guest, struct tce_geom *out);
+
+/*
+ * Host memory of that table: the hardware table plus the userspace view VFIO
+ * keeps (it_userspace), pnv_pci_ioda2_get_table_size(); 0 without a host side.
+ */
+uint64_t phb_host_table_bytes(const struct phb_host *h, const struct tce_geom *guest);
+
+/*
+ * The window of pe whose table holds bus (the TVE covers the table's it_size
+ * entries), and the index of bus's TCE in it, in the TCEs the PHB caches:
+ * the host's when a host side backs the window with smaller TCEs
+ * (phb_host_shift), else the window's own. NULL if none.
+ */
+struct window *phb_window(const struct phb *p, struct pe *pe, uint64_t bus, uint64_t *idx);
 
 /*
  * Translates one request at bus for pe's windows: the window holding it,

@@ -23,6 +23,9 @@ struct sim_result {
 	uint64_t win_levels;
 	uint64_t table_bytes;		/* fully populated hardware table */
 	uint64_t table_bytes_allocated;	/* what was allocated by the end */
+	uint64_t host_page_shift;	/* the host table VFIO keeps for the window: */
+	uint64_t host_levels;		/* its TCE size, levels, and bytes with the */
+	uint64_t host_table_bytes;	/* userspace view (0: none) */
 	uint64_t live_at_end;		/* mappings still live after the last op */
 	bool timed;			/* the time figures are meaningful */
 	unsigned cpus;			/* host CPUs (for utilization) */

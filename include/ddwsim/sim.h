@@ -15,6 +15,14 @@
  */
 int sim_run(const struct config *cfg, unsigned mode, struct sim_result *res);
 
+struct progress;
+/*
+ * The progress line sim_run() updates as it reads ops (progress.h), or NULL
+ * for none (the default). The fraction done is the I/Os replayed over
+ * run.ios for a generator, the bytes read over the file's size for a trace.
+ */
+void sim_set_progress(struct progress *p);
+
 /*
  * The memory budget, before any mode runs: a generator's run whose estimate
  * (sim.c: its state, the replay's bytes per live mapping, the TCEs) is above

@@ -46,6 +46,10 @@ enum trace_fmt trace_fmt_for_path(const char *path);
  */
 int trace_open(struct op_source *src, const char *path);
 
+/* How much of the trace fp reads was read (its offset over its size), or -1
+ * when fp is not a regular file: a reader's op_source_ops.done. */
+double trace_fp_done(FILE *fp);
+
 struct trace_writer;
 
 /*

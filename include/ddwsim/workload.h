@@ -63,12 +63,32 @@ struct op_source_ops {
 	/* Where the last op came from, for messages ("FILE:LINE", "FILE: record N");
 	 * NULL when the source has no position (generators). */
 	void (*where)(void *state, char *buf, size_t n);
+	/* How much of the source was read, 0..1; NULL or negative when unknown
+	 * (a pipe). For the progress line only. */
+	double (*done)(void *state);
+};
+
+/* A call every OP_TICK_EVERY ops: the progress line (sim.c). */
+#define OP_TICK_EVERY	65536u
+struct op_tick {
+	void (*fn)(void *arg, uint64_t nops);
+	void *arg;
+	uint64_t n;		/* ops read */
 };
 
 struct op_source {
 	const struct op_source_ops *ops;
 	void *state;
+	struct op_tick *tick;	/* NULL: no progress */
 };
+
+/* Every opener sets its source with this: ops, state, and no tick yet. */
+static inline void op_source_set(struct op_source *s, const struct op_source_ops *ops, void *state)
+{
+	s->ops = ops;
+	s->state = state;
+	s->tick = NULL;
+}
 
 /*
  * op_source_next() fills *op. Any memory op points at (sg) belongs to the
@@ -77,6 +97,8 @@ struct op_source {
  */
 static inline int op_source_next(struct op_source *s, struct dma_op *op)
 {
+	if (s->tick && ++s->tick->n % OP_TICK_EVERY == 0)
+		s->tick->fn(s->tick->arg, s->tick->n);
 	return s->ops->next(s->state, op);
 }
 
@@ -87,6 +109,7 @@ static inline void op_source_close(struct op_source *s)
 		s->ops->close(s->state);
 	s->ops = NULL;
 	s->state = NULL;
+	s->tick = NULL;
 }
 
 #endif /* DDWSIM_WORKLOAD_H */

@@ -1,0 +1,86 @@
+/*
+ * run_bin.h - the end-to-end tests' way to run the binary: "BIN ARGS" through
+ * sh with stdout and stderr captured (BIN = $DDWSIM_BIN, default ./ddwsim,
+ * which may be "valgrind ... ./ddwsim"), and small file helpers.
+ * Header-only, static: each test file that includes it gets its own copy.
+ */
+#ifndef DDWSIM_TESTS_RUN_BIN_H
+#define DDWSIM_TESTS_RUN_BIN_H
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define RUN_BIN_MAX	(4 << 20)	/* bytes of stdout/stderr kept */
+
+struct run_result {
+	int code;		/* exit status; 128 when killed */
+	char *out;		/* stdout, NUL-terminated */
+	size_t out_len;
+	char *err;		/* stderr */
+};
+
+static inline const char *run_bin_path(void)
+{
+	const char *b = getenv("DDWSIM_BIN");
+
+	return b && *b ? b : "./ddwsim";
+}
+
+/* The file's bytes (up to RUN_BIN_MAX), NUL-terminated; "" when missing. */
+static inline char *run_slurp(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	char *buf = calloc(1, RUN_BIN_MAX + 1);
+	size_t n = 0;
+
+	cr_assert(buf);
+	if (fp) {
+		n = fread(buf, 1, RUN_BIN_MAX, fp);
+		fclose(fp);
+	}
+	if (len)
+		*len = n;
+	return buf;
+}
+
+/* Writes text to a new temporary file named from tmpl ("/tmp/x-XXXXXX" plus suffix). */
+static inline void run_write(char *tmpl, int suffix_len, const char *text, size_t len)
+{
+	int fd = mkstemps(tmpl, suffix_len);
+
+	cr_assert(fd >= 0);
+	cr_assert_eq(write(fd, text, len), (ssize_t)len);
+	close(fd);
+}
+
+/* Runs "BIN args" (args as sh words), stdin from /dev/null. */
+static inline struct run_result run_bin(const char *args)
+{
+	char out[] = "/tmp/ddwsim-out-XXXXXX", err[] = "/tmp/ddwsim-err-XXXXXX", cmd[8192];
+	int fo = mkstemp(out), fe = mkstemp(err), st;
+	struct run_result r;
+
+	cr_assert(fo >= 0 && fe >= 0);
+	close(fo);
+	close(fe);
+	snprintf(cmd, sizeof(cmd), "%s %s >%s 2>%s </dev/null", run_bin_path(), args, out, err);
+	st = system(cmd);
+	r.code = WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+	r.out = run_slurp(out, &r.out_len);
+	r.err = run_slurp(err, NULL);
+	unlink(out);
+	unlink(err);
+	return r;
+}
+
+static inline void run_free(struct run_result *r)
+{
+	free(r->out);
+	free(r->err);
+}
+
+#endif /* DDWSIM_TESTS_RUN_BIN_H */
