@@ -50,7 +50,7 @@ endif
 # or lower ones only (`make layers` checks it, and that every file is listed).
 # A module is a file stem: src/M.c, include/ddwsim/M.h, private src/M_int.h.
 LAYER_base   := checked err xalloc num outfile infile rng hist engine sparse counters hashmap idpool csv progress
-LAYER_model  := tce tce_table tce_cache alloc window link
+LAYER_model  := tce tce_table tce_cache alloc window link enable_ddw
 LAYER_phb    := phb
 LAYER_host   := dma_api handles
 LAYER_input  := config config_schema config_int config_load config_set config_walk config_check \

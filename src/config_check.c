@@ -9,6 +9,7 @@
  *                                (pnv_pci_ioda2_setup_default_config, domain.md §2.7)
  *   modes[].window.size ram   -> 2^order_base_2(host.ram) (enable_ddw, domain.md §5.4)
  *   modes[].window: default   -> the platform's default window
+ *   host.memory_hotplug_max ram -> host.ram
  *
  * An error points at the value's origin (cfg_err_path): the file, line and
  * column it was written at, or the --set that gave it.
@@ -108,6 +109,23 @@ static void use_default_window(struct config *c, struct mode_cfg *m, const char 
 	}
 }
 
+/*
+ * The device must reach the whole DDW: its last byte, ddw_start + size - 1,
+ * at most host.dma_mask (the kernel never makes a window past fls64(mask):
+ * enable_ddw's ddw_sz; an explicit one past it would fault at run time).
+ */
+static int check_reach(const struct config *c, const struct mode_cfg *m, const char *path)
+{
+	uint64_t last = c->platform.ddw_start + (m->size - 1);
+	char a[32];
+
+	if (last <= c->host.dma_mask)
+		return 0;
+	return cfg_err_path(c, path, "a %s DDW (window.size) at platform.ddw_start %#" PRIx64 " ends at %#" PRIx64 ", above host.dma_mask %#" PRIx64 ": the device cannot reach it",
+			    config_size_str(m->size, a, sizeof(a)), c->platform.ddw_start, last,
+			    c->host.dma_mask);
+}
+
 /* Mode m creates a DDW: its size resolved, then checked against the platform. */
 static int check_ddw(struct config *c, struct mode_cfg *m, const char *path)
 {
@@ -124,7 +142,7 @@ static int check_ddw(struct config *c, struct mode_cfg *m, const char *path)
 	if (ck_range(p->ddw_start, m->size))	/* the DDW is [ddw_start, ddw_start + size) */
 		return cfg_err_path(c, "platform.ddw_start", "the %s DDW of %s would end past 2^64 - 1 (%#" PRIx64 " + %" PRIu64 ")",
 				    config_size_str(m->size, a, sizeof(a)), path, p->ddw_start, m->size);
-	return 0;
+	return check_reach(c, m, path);
 }
 
 /* A bypass mode's bus addresses are bypass_base + phys, phys in [0, host.ram). */
@@ -157,6 +175,21 @@ static int check_direct(const struct config *c, const struct mode_cfg *m, const 
 			    config_size_str(c->host.ram, a, sizeof(a)));
 }
 
+/* mapping: auto is the pseries guest's enable_ddw, which picks the window itself. */
+static int check_auto(const struct config *c, const struct mode_cfg *m, const char *path,
+		      unsigned i)
+{
+	char kp[64];
+
+	if (!m->default_window)
+		return cfg_err_path(c, path, "mapping: auto decides the DDW itself (enable_ddw), leave 'window' out");
+	snprintf(kp, sizeof(kp), "modes[%u].mapping", i);
+	if (c->platform.kind != PLAT_PSERIES)
+		return cfg_err_path(c, kp, "auto models the pseries guest's enable_ddw, platform '%s' is %s",
+				    c->platform.name, plat_kind_names[c->platform.kind]);
+	return 0;
+}
+
 static int check_modes(struct config *c)
 {
 	char path[64];
@@ -173,6 +206,8 @@ static int check_modes(struct config *c)
 				return -1;
 			continue;
 		}
+		if (m->mapping == MAP_AUTO && check_auto(c, m, path, i) < 0)
+			return -1;
 		if (m->default_window)
 			use_default_window(c, m, path);
 		else if (check_ddw(c, m, path) < 0)
@@ -204,6 +239,8 @@ static int check_host_and_link(const struct config *c)
 		return cfg_err_path(c, "host.ram", "not a multiple of host.page_size");
 	if (c->host.page_shift != 12 && c->host.page_shift != 16)
 		return cfg_err_path(c, "host.page_size", "expected 4K or 64K (ppc64 kernel page sizes)");
+	if (c->host.memory_hotplug_max < c->host.ram)
+		return cfg_err_path(c, "host.memory_hotplug_max", "below host.ram, expected ram or a size of at least it");
 	if (p->pcie.mrrs & (p->pcie.mrrs - 1))
 		return cfg_err_path(c, "platform.pcie.mrrs", "expected a power of two in 128..4096");
 	if (p->pcie.mps & (p->pcie.mps - 1))
@@ -232,6 +269,8 @@ int cfg_check_all(struct config *c)
 {
 	struct platform_cfg *p = &c->platform;
 
+	if (c->host.memory_hotplug_max == SIZE_RAM)
+		c->host.memory_hotplug_max = c->host.ram;
 	if (check_cache(c) < 0 || check_host_and_link(c) < 0)
 		return -1;
 	if (p->default_window.size == SIZE_RAM)

@@ -17,7 +17,7 @@
 #define EIB		(TIB * MIB)
 
 const char *const plat_kind_names[] = { "pseries", "powernv", NULL };
-const char *const mapping_names[] = { "dynamic", "direct", "bypass", NULL };
+const char *const mapping_names[] = { "dynamic", "direct", "bypass", "auto", NULL };
 const char *const kill_scope_names[] = { "none", "page", "pe", "all", NULL };
 static const char *const policy_names[] = { "lru", "fifo", "random", NULL };
 
@@ -181,6 +181,21 @@ static const struct cfg_key pcie_keys[] = {
 	{ 0 },
 };
 
+static const struct cfg_key ddw_keys[] = {
+	{ .name = "largest_block", .type = CFG_U64, .off = P(ddw.largest_block) - P(ddw), .min = 0,
+	  .max = UINT64_MAX, .def = "0x2000000000", .unit = "TCEs",
+	  .src = "QEMU >= 7.1 rtas_ibm_query_pe_dma_window, 6 outputs: 0x20:0x0 = 2^37 (domain.md §8.2)",
+	  .help = "largest block of TCEs the hypervisor offers a PE (ibm,query-pe-dma-window)" },
+	{ .name = "windows_available", .type = CFG_U32, .off = P(ddw.windows_available) - P(ddw),
+	  .min = 0, .max = 2, .def = "1",
+	  .src = "SPAPR_PCI_DMA_MAX_WINDOWS 2 - the default window (spapr_rtas_ddw.c, domain.md §8.2)",
+	  .help = "free windows the query reports; 0 makes the guest remove its default window" },
+	{ .name = "limited_addressing", .type = CFG_BOOL, .off = P(ddw.limited_addressing) - P(ddw),
+	  .def = "false", .src = "QEMU's ibm,ddw-extensions = {2, reset, 1}: no entry 3 (domain.md §8.2)",
+	  .help = "ibm,ddw-extensions offers limited addressing (DDWs for DMA masks of 33..63 bits)" },
+	{ 0 },
+};
+
 static const struct cfg_key platform_keys[] = {
 	{ .name = "name", .type = CFG_STR, .off = P(name), .def = "custom",
 	  .help = "a name for reports" },
@@ -209,6 +224,8 @@ static const struct cfg_key platform_keys[] = {
 	{ .name = "bypass_base", .type = CFG_U64, .off = P(bypass_base), .min = 0, .max = UINT64_MAX,
 	  .def = "0x800000000000000", .src = "tce_bypass_base = 1<<59 (domain.md §2.8)",
 	  .help = "bypass: bus address of physical address 0" },
+	{ .name = "ddw", .type = CFG_MAP, .off = P(ddw), .sub = ddw_keys,
+	  .help = "the hypervisor's DDW offer, which mapping: auto decides from" },
 	{ .name = "clock_mhz", .type = CFG_U32, .off = P(clock_mhz), .min = 1, .max = 100000,
 	  .def = "2000", .unit = "MHz", .assumed = true, .src = "assumed (PHB clock not public)",
 	  .help = "PHB clock: translation latencies are whole cycles of it" },
@@ -267,6 +284,20 @@ static const struct cfg_key host_keys[] = {
 	{ .name = "dma_mask", .type = CFG_U64, .off = H(dma_mask), .min = 0xffffffffull,
 	  .max = UINT64_MAX, .def = "0xffffffffffffffff", .src = "a 64-bit capable device",
 	  .help = "device DMA mask" },
+	{ .name = "memory_hotplug_max", .type = CFG_SIZE_RAM, .off = H(memory_hotplug_max),
+	  .min = 64 * MIB, .max = 1 * EIB / 2, .def = "ram", .unit = "bytes",
+	  .src = "ddw_memory_hotplug_max(): the end of RAM with no hot-pluggable memory (QEMU without maxmem)",
+	  .help = "the most memory the guest may have (QEMU maxmem); ram = host.ram" },
+	{ .name = "pmem", .type = CFG_BOOL, .off = H(pmem), .def = "false",
+	  .src = "no ibm,pmemory node (QEMU without nvdimm)",
+	  .help = "the guest has persistent memory (an ibm,pmemory node): direct DDWs must reach MAX_PHYSMEM_BITS" },
+	{ .name = "memlock", .type = CFG_SIZE, .off = H(memlock), .min = 0, .max = 1 * EIB / 2,
+	  .def = "0", .unit = "bytes", .assumed = true,
+	  .src = "assumed unlimited: libvirt raises RLIMIT_MEMLOCK for VFIO guests",
+	  .help = "locked-memory limit VFIO charges TCE tables to (account_locked_vm); 0 = unlimited" },
+	{ .name = "iommu_groups", .type = CFG_U32, .off = H(iommu_groups), .min = 1, .max = 32,
+	  .def = "1", .src = "one device, one group",
+	  .help = "IOMMU groups in the container: every window is set on each (tce_iommu_create_window)" },
 	{ .name = "seg_boundary", .type = CFG_U64, .off = H(seg_boundary), .min = 0xfff,
 	  .max = UINT64_MAX, .def = "0xffffffff",
 	  .src = "pci_device_add: dma_set_seg_boundary(0xffffffff)",
@@ -309,7 +340,7 @@ static const struct cfg_key run_keys[] = {
 const struct cfg_key cfg_mode_keys[] = {
 	{ .name = "name", .type = CFG_STR, .off = M(name), .help = "column title in the report" },
 	{ .name = "mapping", .type = CFG_ENUM, .off = M(mapping), .enums = mapping_names,
-	  .help = "dynamic (map per I/O), direct (all RAM once) or bypass (no translation)" },
+	  .help = "dynamic (map per I/O), direct (all RAM once), bypass (no translation) or auto (the guest decides, as Linux's enable_ddw)" },
 	{ 0 },
 };
 

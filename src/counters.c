@@ -27,7 +27,7 @@ enum win_err win_err_of(int err)
 const char *win_err_name(enum win_err e)
 {
 	static const char *const names[WIN_ERR_COUNT] = {
-		"EINVAL", "ENOSPC", "ENOMEM", "EPERM", "other",
+		"EINVAL", "ENOSPC", "ENOMEM", "EPERM", "other", "RTAS_PARAM_ERROR", "RTAS_HW_ERROR",
 	};
 
 	return (unsigned)e < WIN_ERR_COUNT ? names[e] : "other";

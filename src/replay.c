@@ -3,7 +3,9 @@
  * op checks, the same for the functional and the timed replay.
  *
  *   1. the PE with its default window (window.c), then the mode's DDW if it
- *      has one (counted in window_ops);
+ *      has one, or (mapping: auto) the DDW the guest asks for after
+ *      enable_ddw() decided from the offer and the device's DMA mask
+ *      (counted in window_ops; the choice and its reason go in the report);
  *   2. the TCE cache, the PHB, the DMA API bound to the window (direct maps
  *      all RAM here);
  *   3. op by op: maps and unmaps through the DMA API, DMAs through the PHB at
@@ -38,15 +40,28 @@ static void platform_of(const struct config *cfg, struct window_platform *wp)
 	wp->def_size = p->default_window.size;
 	wp->def_levels = p->default_window.levels;
 	wp->restore_default = p->kind == PLAT_PSERIES;
+	wp->rtas = p->kind == PLAT_PSERIES;
+	wp->memlock = cfg->host.memlock;
 }
 
-static void api_cfg_of(const struct replay *r, uint64_t win_size, struct dma_api_cfg *a)
+/*
+ * The device's DMA mask. One accessor, so that a per-device mask replaces
+ * host.dma_mask here only.
+ */
+static uint64_t device_dma_mask(const struct replay *r, const struct rp_device *d)
+{
+	(void)d;
+	return r->cfg->host.dma_mask;
+}
+
+static void api_cfg_of(const struct replay *r, const struct rp_device *d, uint64_t win_size,
+		       struct dma_api_cfg *a)
 {
 	const struct config *cfg = r->cfg;
 	const struct platform_cfg *p = &cfg->platform;
 
 	*a = (struct dma_api_cfg){
-		.model = (enum mapping_model)r->mode->mapping,
+		.model = (enum mapping_model)d->mapping,
 		.kind = (enum plat_kind)p->kind,
 		.multi_tce = p->multi_tce,
 		.kill_on_map = p->kill.on_map,
@@ -54,7 +69,7 @@ static void api_cfg_of(const struct replay *r, uint64_t win_size, struct dma_api
 		.kill_opal = p->kill.opal,
 		.kill_scope = (enum kill_scope)p->kill.scope,
 		.host_page_shift = cfg->host.page_shift,
-		.dma_mask = cfg->host.dma_mask,
+		.dma_mask = device_dma_mask(r, d),
 		.seg_boundary = cfg->host.seg_boundary,
 		.max_seg_size = cfg->host.max_seg_size,
 		.ram = cfg->host.ram,
@@ -63,7 +78,7 @@ static void api_cfg_of(const struct replay *r, uint64_t win_size, struct dma_api
 		.bypass_base = p->bypass_base,
 	};
 	/* PowerNV default window: the allocator skips the 32-bit MMIO hole (§2.7) */
-	if (r->mode->default_window && p->m32_pci_base && win_size > p->m32_pci_base) {
+	if (!d->own_ddw && p->m32_pci_base && win_size > p->m32_pci_base) {
 		a->res_start = p->m32_pci_base;
 		a->res_end = win_size < (4ull << 30) ? win_size : 4ull << 30;
 	}
@@ -71,7 +86,7 @@ static void api_cfg_of(const struct replay *r, uint64_t win_size, struct dma_api
 
 static bool mode_has_ddw(const struct mode_cfg *m)
 {
-	return m->mapping != MAP_BYPASS && !m->default_window;
+	return m->mapping != MAP_BYPASS && m->mapping != MAP_AUTO && !m->default_window;
 }
 
 /* Binds d's DMA API to the window at d->api_start (or to none, for bypass). */
@@ -80,7 +95,7 @@ static int bind_api(struct replay *r, struct rp_device *d)
 	struct dma_api_cfg ac;
 	int rc;
 
-	api_cfg_of(r, r->mode->size, &ac);
+	api_cfg_of(r, d, d->own_ddw ? d->ddw_size : r->mode->size, &ac);
 	d->gen[0] = (d->gen[0] + 1) & 0x7fffffff;
 	rc = dma_api_init(&d->api, &ac, &d->pe, d->api_start, &r->phb, &d->st);
 	if (rc < 0)
@@ -89,23 +104,112 @@ static int bind_api(struct replay *r, struct rp_device *d)
 	return 0;
 }
 
+/* The mode's own DDW (an explicit mode), made at set-up. */
+static int mode_ddw(struct replay *r, struct rp_device *d)
+{
+	const struct mode_cfg *m = r->mode;
+	int rc = window_create(&d->pe, m->page_shift, m->size, m->levels, &d->api_start);
+
+	if (rc < 0) {
+		d->st.win_errors[window_err_of(&r->wp, rc)]++;
+		return ddw_error("mode '%s': the platform refused the window: %s", m->name,
+				 window_status_name(&r->wp, rc));
+	}
+	d->st.win_created++;
+	d->own_ddw = true;
+	d->ddw_size = m->size;
+	return 0;
+}
+
+/* An explicit mode's choice, said as such. */
+static void config_choice(const struct replay *r, struct rp_device *d)
+{
+	const struct mode_cfg *m = r->mode;
+	char a[32], b[32];
+
+	d->ddw.kind = !d->own_ddw ? DDW_NONE : m->mapping == MAP_DIRECT ? DDW_DIRECT : DDW_DYNAMIC;
+	d->ddw.page_shift = m->page_shift;
+	d->ddw.window_shift = ddw_order_base_2(m->size);
+	if (m->mapping == MAP_BYPASS)
+		snprintf(d->ddw.reason, sizeof(d->ddw.reason), "set by the config: mapping bypass, no window");
+	else if (!d->own_ddw)
+		snprintf(d->ddw.reason, sizeof(d->ddw.reason), "set by the config: mapping %s in the default window",
+			 mapping_names[m->mapping]);
+	else
+		snprintf(d->ddw.reason, sizeof(d->ddw.reason), "set by the config: mapping %s in a %s DDW of %s TCEs",
+			 mapping_names[m->mapping], config_size_str(m->size, a, sizeof(a)),
+			 config_size_str(1ull << m->page_shift, b, sizeof(b)));
+}
+
+/*
+ * ibm,create-pe-dma-window for what enable_ddw() chose; on its failure the
+ * out_failed path: the default window back (reset_dma_window) if it was
+ * removed, and the device stays in the default window.
+ */
+static int guest_create(struct replay *r, struct rp_device *d)
+{
+	struct ddw_choice *c = &d->ddw;
+	bool removed = c->default_removed;
+	uint64_t size = c->window_shift < 64 ? 1ull << c->window_shift : 0;
+	int rc;
+
+	if (removed && window_remove(&d->pe, r->wp.slot_start[0]) == 0)
+		d->st.win_removed++;	/* remove_dma_window(default) */
+	rc = window_create(&d->pe, c->page_shift, size, 1, &d->api_start);
+	if (rc == 0) {
+		d->st.win_created++;
+		d->own_ddw = true;
+		d->ddw_size = size;
+		d->mapping = c->kind == DDW_DIRECT ? MAP_DIRECT : MAP_DYNAMIC;
+		return 0;
+	}
+	d->st.win_errors[window_err_of(&r->wp, rc)]++;
+	enable_ddw_failed(c, "ibm,create-pe-dma-window", rc);
+	d->api_start = r->wp.slot_start[0];
+	if (removed && (rc = window_reset(&d->pe)) < 0)
+		return ddw_error("mode '%s': device %u: cannot restore the default window: %s",
+				 r->mode->name, d->pe.number, window_status_name(&r->wp, rc));
+	return 0;
+}
+
+/* mapping: auto - the guest decides from the offer, as Linux's enable_ddw(). */
+static int guest_decides(struct replay *r, struct rp_device *d)
+{
+	const struct config *cfg = r->cfg;
+	const struct ddw_offer o = {
+		.windows_available = cfg->platform.ddw.windows_available,
+		.largest_block = cfg->platform.ddw.largest_block,
+		.page_sizes = cfg->platform.page_sizes,
+		.limited_addressing = cfg->platform.ddw.limited_addressing,
+	};
+	const struct ddw_guest g = {
+		.dma_mask = device_dma_mask(r, d),
+		.hotplug_max = cfg->host.memory_hotplug_max,
+		.pmem = cfg->host.pmem,
+	};
+
+	d->mapping = MAP_DYNAMIC;	/* the default window, unless a DDW is made */
+	enable_ddw(&o, &g, &d->ddw);
+	return d->ddw.kind == DDW_NONE ? 0 : guest_create(r, d);
+}
+
 static int device_init(struct replay *r, struct rp_device *d, unsigned n)
 {
 	const struct mode_cfg *m = r->mode;
-	int rc = pe_init(&d->pe, &r->wp, n, 1);
+	int rc = pe_init(&d->pe, &r->wp, n, r->cfg->host.iommu_groups);
 
 	if (rc < 0)
 		return ddw_error("mode '%s': cannot create the default window: %s", m->name,
-				 ddw_errno_name(rc));
-	if (mode_has_ddw(m)) {
-		rc = window_create(&d->pe, m->page_shift, m->size, m->levels, &d->api_start);
-		if (rc < 0) {
-			d->st.win_errors[win_err_of(rc)]++;
-			return ddw_error("mode '%s': the platform refused the window: %s", m->name,
-					 ddw_errno_name(rc));
-		}
-		d->st.win_created++;
-	}
+				 window_status_name(&r->wp, rc));
+	d->mapping = m->mapping;
+	if (m->mapping == MAP_AUTO)
+		rc = guest_decides(r, d);
+	else if (mode_has_ddw(m))
+		rc = mode_ddw(r, d);
+	if (rc < 0)
+		return -1;
+	if (m->mapping != MAP_AUTO)
+		config_choice(r, d);
 	if (bind_api(r, d) < 0)
 		return -1;
 	d->st.setup_ps = cost_setup_ps(r->cfg, &d->st);
@@ -164,6 +268,9 @@ int replay_init(struct replay *r, const struct config *cfg, unsigned mode, bool 
 	r->mode = &cfg->modes[mode];
 	r->logging = logging;
 	platform_of(cfg, &r->wp);
+	r->wp.locked_vm = &r->locked_vm;	/* one process: one locked_vm */
+	if (r->mode->mapping == MAP_AUTO && r->wp.max_windows > 1 + cfg->platform.ddw.windows_available)
+		r->wp.max_windows = 1 + cfg->platform.ddw.windows_available; /* the offer's slots */
 	if (tce_cache_new(&r->cache, &cc) < 0)
 		return ddw_error("mode '%s': bad TCE cache geometry", r->mode->name);
 	r->phb = (struct phb){ .cache = r->cache, .mps = cfg->platform.pcie.mps,
@@ -226,9 +333,9 @@ static void bind_alt(struct replay *r, struct rp_device *d)
 	if (d->alt_on)
 		dma_api_release(&d->alt);
 	d->alt_on = false;
-	if (!w || r->mode->mapping != MAP_DYNAMIC)
+	if (!w || d->mapping != MAP_DYNAMIC)
 		return;
-	api_cfg_of(r, w->size, &ac);
+	api_cfg_of(r, d, w->size, &ac);
 	ac.res_start = ac.res_end = 0;
 	if (dma_api_init(&d->alt, &ac, &d->pe, w->start, &r->phb, &d->st) < 0)
 		return;
@@ -262,13 +369,13 @@ static int window_op(struct replay *r, struct rp_device *d, const struct dma_op 
 	uint64_t tbl = table_id(before);
 	int rc;
 
-	if (mode_has_ddw(r->mode)) {
+	if (d->own_ddw) {
 		d->st.win_skipped++;
 		return 0;
 	}
 	rc = apply_window_op(d, op);
 	if (rc < 0) {
-		d->st.win_errors[win_err_of(rc)]++;
+		d->st.win_errors[window_err_of(&r->wp, rc)]++;
 		return 0;
 	}
 	if (op->kind == OP_WIN_CREATE)
@@ -277,7 +384,7 @@ static int window_op(struct replay *r, struct rp_device *d, const struct dma_op 
 		d->st.win_removed++;
 	tce_cache_kill_pe(r->cache, d->pe.number);
 	before = window_at(&d->pe, d->api_start);
-	if (r->mode->mapping != MAP_BYPASS && (!before || table_id(before) != tbl)) {
+	if (d->mapping != MAP_BYPASS && (!before || table_id(before) != tbl)) {
 		dma_api_release(&d->api);
 		if (before && bind_api(r, d) < 0)
 			return -1;
@@ -461,8 +568,7 @@ static int do_dma(struct replay *r, struct rp_device *d, const struct dma_op *op
 		d->st.unmapped_dmas += op->len != 0;
 		return 0;
 	}
-	phb_dma(&r->phb, &d->pe, m->seg, op->addr, op->len, write,
-		r->mode->mapping == MAP_BYPASS);
+	phb_dma(&r->phb, &d->pe, m->seg, op->addr, op->len, write, d->mapping == MAP_BYPASS);
 	fx->ok = true;
 	return 0;
 }
@@ -492,7 +598,7 @@ static int host_op(struct replay *r, struct rp_device *d, const struct dma_op *o
 		rc = do_unmap(r, d, op);
 	else
 		rc = do_map(r, d, op, fx);
-	fx->cycles = cost_op_cycles(r->cfg, r->mode->mapping, &before, &d->st);
+	fx->cycles = cost_op_cycles(r->cfg, d->mapping, &before, &d->st);
 	return rc;
 }
 
@@ -587,6 +693,7 @@ void replay_result(struct replay *r, struct sim_result *res)
 			continue;
 		ds = &r->dev[i]->st;
 		res->dev[i] = *ds;
+		res->ddw[i] = r->dev[i]->ddw;
 		counters_add(&res->st, ds);
 		if (ds->dmas && ds->dma_first_ps < first)
 			first = ds->dma_first_ps;

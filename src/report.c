@@ -48,6 +48,8 @@ static void text_row(void *arg, const char *path, const struct figure *f)
 	struct text_rows *t = arg;
 	char v[VAL_MAX];
 
+	if (f->flags & FIG_TEXT_NOTE)
+		return;		/* write_text_notes() */
 	if (t->measure) {
 		if (strlen(path) > t->w0)
 			t->w0 = (unsigned)strlen(path);
@@ -149,6 +151,35 @@ static void write_text_devices(FILE *fp, const struct sim_result *res, unsigned 
 	}
 }
 
+struct note_rows {
+	FILE *fp;
+	const struct sim_result *res;
+	unsigned n;
+};
+
+/* A long figure, one line per mode and, with several devices, per device. */
+static void note_row(void *arg, const char *path, const struct figure *f)
+{
+	const struct note_rows *t = arg;
+	char v[VAL_MAX * 4];
+
+	if (!(f->flags & FIG_TEXT_NOTE))
+		return;
+	fprintf(t->fp, "\n%s:\n", path);
+	for (unsigned m = 0; m < t->n; m++) {
+		const struct sim_result *r = &t->res[m];
+		struct fig_ctx c = ctx_of(t->res, m);
+
+		stats_text(f, &c, v, sizeof(v));
+		fprintf(t->fp, "  %s: %s\n", r->mode->name, v);
+		for (unsigned d = 0; r->ndev > 1 && d < r->ndev; d++) {
+			c.st = &r->dev[d];
+			stats_text(f, &c, v, sizeof(v));
+			fprintf(t->fp, "    device %u: %s\n", d, v);
+		}
+	}
+}
+
 static void param_text(void *arg, const char *path, const char *value, const char *unit,
 		       const char *src, bool assumed)
 {
@@ -171,6 +202,7 @@ static void write_text(FILE *fp, const struct config *cfg, const struct sim_resu
 	stats_walk(stats_mode, false, text_row, &t);
 	t.measure = false;
 	stats_walk(stats_mode, false, text_row, &t);
+	stats_walk(stats_mode, false, note_row, &(struct note_rows){ .fp = fp, .res = res, .n = n });
 	write_text_devices(fp, res, n, t.w0);
 	fprintf(fp, "\nparameters (value, then where it came from):\n");
 	config_params(cfg, param_text, fp);
@@ -349,7 +381,7 @@ struct csv_row {
 static void csv_cell(void *arg, const char *path, const struct figure *f)
 {
 	struct csv_row *row = arg;
-	char v[VAL_MAX];
+	char v[VAL_MAX * 4];		/* setup.reason is the longest */
 
 	fputc(',', row->fp);
 	if (row->header) {

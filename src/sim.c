@@ -105,8 +105,10 @@ static uint64_t tce_bytes(const struct mode_cfg *m, const struct synth_load *ld)
 {
 	uint64_t entries, win;
 
-	if (m->mapping != MAP_DYNAMIC)
+	if (m->mapping != MAP_DYNAMIC && m->mapping != MAP_AUTO)
 		return 0;	/* direct: an identity range, bypass: no table */
+	/* auto: as dynamic in the default window (m's window), the guest's
+	 * choice not being known before the replay: 4K TCEs, the most entries */
 	win = m->size >> m->page_shift;
 	entries = sat_add(ld->live_bytes >> m->page_shift,
 			  sat_mul(sat_mul(ld->live, ld->nseg), IOMMU_BLOCKSIZE));

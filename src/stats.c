@@ -190,6 +190,18 @@ static const char *s_bottleneck(const struct fig_ctx *c) { return stats_bottlene
 static const char *s_name(const struct fig_ctx *c) { return c->r->mode->name; }
 static const char *s_mapping(const struct fig_ctx *c) { return mapping_names[c->r->mode->mapping]; }
 
+/* The window choice of the device c shows; the whole mode shows device 0's. */
+static const struct ddw_choice *choice_of(const struct fig_ctx *c)
+{
+	size_t i = c->st >= c->r->dev && c->st < c->r->dev + SIM_MAX_DEVICES ?
+		   (size_t)(c->st - c->r->dev) : 0;
+
+	return &c->r->ddw[i];
+}
+
+static const char *s_ddw(const struct fig_ctx *c) { return ddw_kind_name(choice_of(c)->kind); }
+static const char *s_ddw_reason(const struct fig_ctx *c) { return choice_of(c)->reason; }
+
 /* --- the tree --- */
 
 static const struct figure window_sec[] = {
@@ -222,6 +234,10 @@ static const struct figure unmap_sec[] = {
 };
 
 static const struct figure setup_sec[] = {
+	{ .key = "ddw", .kind = FIG_STR, .str = s_ddw, .flags = D,
+	  .help = "the window the device maps through: none (the default window), direct or dynamic DDW" },
+	{ .key = "reason", .kind = FIG_STR, .str = s_ddw_reason, .flags = D | FIG_TEXT_NOTE,
+	  .help = "why: what enable_ddw decided from the offer and the DMA mask (mapping: auto), or the config" },
 	U("hcalls", setup_hcalls, D, "hypercalls made once to map all RAM (direct)"),
 	U("tces_written", setup_tces, D, "TCEs written once to map all RAM (direct)"),
 	U("kills", setup_kills, D, "TCE kills made while mapping all RAM"),
@@ -275,6 +291,9 @@ static const struct figure errors_sec[] = {
 	U("ENOMEM", win_errors[WIN_ERR_ENOMEM], D, "... with ENOMEM"),
 	U("EPERM", win_errors[WIN_ERR_EPERM], D, "... with EPERM"),
 	U("other", win_errors[WIN_ERR_OTHER], D, "... with another error"),
+	U("RTAS_PARAM_ERROR", win_errors[WIN_ERR_RTAS_PARAM], D,
+	  "pseries window ops (RTAS) that returned RTAS_OUT_PARAM_ERROR (-3)"),
+	U("RTAS_HW_ERROR", win_errors[WIN_ERR_RTAS_HW], D, "... RTAS_OUT_HW_ERROR (-1)"),
 	END,
 };
 

@@ -11,17 +11,29 @@
  *   2. page size in the platform's mask                   else -EINVAL
  *      slot start + size at most 2^64 - 1 (ddwsim's own)  else -EINVAL
  *   3. get_table_size() != 0 (levels 1..5, size pow2)     else -EINVAL
+ *      account_locked_vm(table_size >> PAGE_SHIFT)        else -ENOMEM
  *   4. create_table(): levels <= max_levels, 55-bit limit else -EINVAL
  *   5. set_window() on every group; on a failure, unset_window() on every
  *      group (also those never set) and free the table; return its code.
  *
  * The slot is only taken after step 5 succeeded, so no error leaves state.
+ * The current kernel keeps the locked_vm charge when create_table() fails
+ * (domain.md §7.3); ddwsim gives it back, as the early v2 text did.
+ *
+ * On pseries (plat->rtas) the ops are QEMU's RTAS calls
+ * (hw/ppc/spapr_rtas_ddw.c, domain.md §8.2) and return its status codes in
+ * its order: rtas_ibm_create_pe_dma_window checks the parameters (page
+ * shift in page_size_mask, window_shift >= page_shift: RTAS_OUT_PARAM_ERROR)
+ * before it counts windows (SPAPR_PCI_DMA_MAX_WINDOWS: RTAS_OUT_HW_ERROR);
+ * rtas_ibm_remove_pe_dma_window answers a window that is not enabled with
+ * RTAS_OUT_PARAM_ERROR. Hypervisor tables are not charged to memlock.
  */
 #include <assert.h>
 #include <errno.h>
 #include <string.h>
 
 #include "ddwsim/checked.h"
+#include "ddwsim/err.h"
 #include "ddwsim/window.h"
 
 static int create_default(struct pe *pe);
@@ -69,8 +81,27 @@ static int find_free_slot(const struct pe *pe)
 	return -ENOSPC;
 }
 
+/* The locked_vm counter the PE's tables are charged to: the process's, or its own. */
+static uint64_t *locked_vm(struct pe *pe)
+{
+	return pe->plat->locked_vm ? pe->plat->locked_vm : &pe->locked_pages;
+}
+
+/* account_locked_vm(mm, npages, true): -ENOMEM past RLIMIT_MEMLOCK (mm/util.c). */
+static int charge(struct pe *pe, uint64_t bytes, uint64_t *pages)
+{
+	const struct window_platform *p = pe->plat;
+	uint64_t n = bytes >> p->host_page_shift;
+
+	if (p->memlock && *locked_vm(pe) + n > p->memlock >> p->host_page_shift)
+		return -ENOMEM;
+	*locked_vm(pe) += n;
+	*pages = n;
+	return 0;
+}
+
 static int create_table(struct pe *pe, unsigned page_shift, uint64_t size, unsigned levels,
-			struct tce_table **tbl)
+			struct tce_table **tbl, uint64_t *pages)
 {
 	const struct window_platform *p = pe->plat;
 	struct tce_table_req req = {
@@ -80,42 +111,66 @@ static int create_table(struct pe *pe, unsigned page_shift, uint64_t size, unsig
 	};
 	int rc;
 
-	if (p->kind == TCE_TABLE_PNV &&
-	    !tce_pnv_get_table_size(page_shift, size, levels, p->host_page_shift))
-		return -EINVAL;
-	if (levels < 1 || levels > p->max_levels)
-		return -EINVAL;
-	rc = tce_table_new(tbl, &req);
+	*pages = 0;
+	if (p->kind == TCE_TABLE_PNV) {
+		uint64_t bytes = tce_pnv_get_table_size(page_shift, size, levels, p->host_page_shift);
+
+		if (!bytes)
+			return -EINVAL;
+		if ((rc = charge(pe, bytes, pages)) < 0)
+			return rc;
+	}
+	rc = levels < 1 || levels > p->max_levels ? -EINVAL : tce_table_new(tbl, &req);
 	if (rc < 0)
-		return rc;
+		goto err_uncharge;
 	pe->next_base += 1ull << 36;	/* 64 GiB of synthetic address space per table */
 	pe->tables_live++;
 	return 0;
+err_uncharge:
+	*locked_vm(pe) -= *pages;
+	return rc;
+}
+
+/* A free slot and a page size, in VFIO's order or QEMU's (see the top). */
+static int check_create(const struct pe *pe, unsigned page_shift, uint64_t size)
+{
+	const struct window_platform *p = pe->plat;
+	bool offered = page_shift < 64 && (p->page_sizes & (1ull << page_shift));
+	int num;
+
+	if (p->rtas) {
+		if (!offered || size < (1ull << page_shift) || (size & (size - 1)))
+			return RTAS_OUT_PARAM_ERROR;	/* window_shift < page_shift */
+		num = find_free_slot(pe);
+		return num < 0 ? RTAS_OUT_HW_ERROR : num;
+	}
+	num = find_free_slot(pe);
+	if (num < 0)
+		return num;
+	return offered ? num : -EINVAL;
 }
 
 int window_create(struct pe *pe, unsigned page_shift, uint64_t size, unsigned levels,
 		  uint64_t *start)
 {
-	uint64_t base = pe->next_base;
+	uint64_t base = pe->next_base, pages;
 	struct tce_table *tbl;
 	int num, rc;
 
-	num = find_free_slot(pe);
+	num = check_create(pe, page_shift, size);
 	if (num < 0)
 		return num;
-	if (page_shift >= 64 || !(pe->plat->page_sizes & (1ull << page_shift)))
-		return -EINVAL;
-	if (ck_range(pe->plat->slot_start[num], size))
-		return -EINVAL;		/* the window would end past 2^64 - 1 */
-	rc = create_table(pe, page_shift, size, levels, &tbl);
+	if (ck_range(pe->plat->slot_start[num], size))	/* would end past 2^64 - 1 */
+		return pe->plat->rtas ? RTAS_OUT_PARAM_ERROR : -EINVAL;
+	rc = create_table(pe, page_shift, size, levels, &tbl, &pages);
 	if (rc < 0)
-		return rc;
+		return pe->plat->rtas ? RTAS_OUT_HW_ERROR : rc;
 	rc = set_all_groups(pe, (unsigned)num);
 	if (rc < 0)
 		goto err_unset;
 	pe->win[num] = (struct window){
 		.used = true, .num = (unsigned)num, .start = pe->plat->slot_start[num],
-		.size = size, .tbl = tbl,
+		.size = size, .locked_pages = pages, .tbl = tbl,
 	};
 	*start = pe->win[num].start;
 	return 0;
@@ -123,6 +178,7 @@ err_unset:
 	unset_all_groups(pe, (unsigned)num);
 	tce_table_free(tbl);
 	pe->tables_live--;
+	*locked_vm(pe) -= pages;
 	pe->next_base = base;
 	return rc;
 }
@@ -144,6 +200,7 @@ static void drop_window(struct pe *pe, struct window *w)
 	unset_all_groups(pe, w->num);
 	tce_table_free(w->tbl);
 	pe->tables_live--;
+	*locked_vm(pe) -= w->locked_pages;	/* tce_iommu_free_table: account_locked_vm(false) */
 	memset(w, 0, sizeof(*w));
 }
 
@@ -161,7 +218,7 @@ int window_remove(struct pe *pe, uint64_t start)
 	bool was_default;
 
 	if (!w)
-		return -EINVAL;
+		return pe->plat->rtas ? RTAS_OUT_PARAM_ERROR : -EINVAL;
 	was_default = w->is_default;
 	drop_window(pe, w);
 	if (pe->plat->restore_default && !was_default && pe_empty(pe))
@@ -216,4 +273,22 @@ struct window *window_at(struct pe *pe, uint64_t start)
 		if (pe->win[i].used && pe->win[i].start == start)
 			return &pe->win[i];
 	return NULL;
+}
+
+const char *window_status_name(const struct window_platform *plat, int rc)
+{
+	if (plat && plat->rtas && rc == RTAS_OUT_PARAM_ERROR)
+		return "RTAS_OUT_PARAM_ERROR";
+	if (plat && plat->rtas && rc == RTAS_OUT_HW_ERROR)
+		return "RTAS_OUT_HW_ERROR";
+	return ddw_errno_name(rc);
+}
+
+enum win_err window_err_of(const struct window_platform *plat, int rc)
+{
+	if (plat && plat->rtas && rc == RTAS_OUT_PARAM_ERROR)
+		return WIN_ERR_RTAS_PARAM;
+	if (plat && plat->rtas && rc == RTAS_OUT_HW_ERROR)
+		return WIN_ERR_RTAS_HW;
+	return win_err_of(rc);
 }

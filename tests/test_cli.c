@@ -22,6 +22,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "csv_check.h"
+
 #define BUF	(1 << 20)
 
 struct result {
@@ -496,5 +498,40 @@ Test(cli, sweep_grid_past_2_64_points_is_refused)
 	cr_expect_eq(r.code, 2);
 	cr_expect_str_eq(r.err, want);
 	cr_expect_str_eq(r.out, "");
+	result_free(&r);
+}
+
+/* The figure path of mode row 0 of a CSV report, as a number. */
+static unsigned long long csv_u64(const char *csv, const char *path)
+{
+	char v[64];
+	int c = csv_column(csv, path);
+
+	cr_assert_geq(c, 0, "no column %s", path);
+	cr_assert_eq(csv_cell(csv, 0, (unsigned)c, v, sizeof(v)), 0, "%s", path);
+	return strtoull(v, NULL, 10);
+}
+
+/*
+ * VFIO charges every table of the process to one locked_vm (account_locked_vm,
+ * pnv_pci_ioda2_get_table_size >> PAGE_SHIFT, PAGE_SHIFT 16; domain.md §2.5):
+ *   each device's default window, 256G of 64K in 2 levels: entries_shift 22,
+ *     2^25 = 32M, then 64K: 32M + 64K, x2 (userspace copy) = 1026 pages;
+ *   all-ops.ddwt's wcreate on device 1, 1G of 64K in 1 level: 2^17 = 128K, x2 = 4 pages.
+ * Devices 0 and 1 and the DDW: 1026 + 1026 + 4 = 2056 pages = 134742016 bytes.
+ */
+Test(cli, vfio_windows_share_one_memlock_across_devices, .timeout = 60)
+{
+	struct result r = run("--config tests/golden/phb4-all-ops.yaml --format csv --set host.memlock=134742016");
+
+	cr_assert_eq(r.code, 0, "%s", r.err);
+	cr_expect_eq(csv_u64(r.out, "window_ops.created"), 1);
+	cr_expect_eq(csv_u64(r.out, "window_ops.errors.ENOMEM"), 0);
+	result_free(&r);
+	/* one page short: the create is -ENOMEM, counted, and the replay goes on */
+	r = run("--config tests/golden/phb4-all-ops.yaml --format csv --set host.memlock=134676480");
+	cr_assert_eq(r.code, 0, "%s", r.err);
+	cr_expect_eq(csv_u64(r.out, "window_ops.created"), 0);
+	cr_expect_eq(csv_u64(r.out, "window_ops.errors.ENOMEM"), 1);
 	result_free(&r);
 }

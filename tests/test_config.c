@@ -33,6 +33,11 @@
 	"max_levels: 1\n" \
 	"default_window: {page_size: 4K, size: 1G}\n"
 
+/* The same, as a flow mapping's inside. */
+#define PLATFORM_INLINE \
+	"name: t, kind: pseries, page_sizes: [4K, 64K, 16M], max_levels: 1, " \
+	"default_window: {page_size: 4K, size: 1G}"
+
 #define REST \
 	"modes:\n" \
 	"  - {name: dw, mapping: dynamic, window: default}\n" \
@@ -447,6 +452,53 @@ ParameterizedTest(unsigned *ix, config, shipped_platforms_take_any_entries)
 	cr_expect(eq(u32, cfg.platform.tce_cache.entries, 16));
 	cr_expect(eq(u32, cfg.platform.tce_cache.ways, 16), "%s: fully associative",
 		  platforms[*ix]);
+	config_release(&cfg);
+}
+
+/* ---- mapping: auto and the offer ---- */
+
+/* An auto mode takes the offer's defaults (QEMU's query) and resolves memory_hotplug_max. */
+Test(config, auto_mode_reads_the_offer_with_qemu_defaults)
+{
+	const char *sets[] = { "modes[0].mapping=auto" };
+	struct config cfg;
+
+	put("main.yaml", "platform: {" PLATFORM_INLINE "}\nhost: {ram: 3G}\n" REST);
+	cr_assert(eq(int, load(&cfg, "main.yaml", sets, 1), 0));
+	cr_expect(eq(int, cfg.modes[0].mapping, MAP_AUTO));
+	cr_expect(eq(u64, cfg.platform.ddw.largest_block, 1ull << 37), "0x20:0x0 (6 outputs)");
+	cr_expect(eq(u32, cfg.platform.ddw.windows_available, 1), "2 windows, 1 in use");
+	cr_expect(not(cfg.platform.ddw.limited_addressing));
+	cr_expect(eq(u64, cfg.host.memory_hotplug_max, 3ull << 30), "ram: host.ram");
+	cr_expect(not(cfg.host.pmem));
+	cr_expect(eq(u32, cfg.host.iommu_groups, 1));
+	config_release(&cfg);
+}
+
+/* An explicit DDW past the device's DMA mask is refused, naming both keys. */
+Test(config, explicit_ddw_past_the_dma_mask_names_both_keys, .init = cr_redirect_stderr)
+{
+	const char *sets[] = { "host.dma_mask=0xffffffffff" };
+	struct config cfg;
+
+	/* [1<<59, +2G) ends at 0x80000007fffffff > 2^40 - 1 */
+	put("main.yaml", "platform: {" PLATFORM_INLINE "}\nhost: {ram: 2G}\n"
+			 "modes: [{name: dd, mapping: direct, window: {page_size: 16M}}]\n"
+			 "workload: {generator: nic_rx}\n");
+	cr_expect(eq(int, load(&cfg, "main.yaml", sets, 1), -1));
+	config_release(&cfg);
+	fflush(stderr);
+	cr_assert_stderr_eq_str("main.yaml:3:45: modes[0].window: a 2G DDW (window.size) at platform.ddw_start 0x800000000000000 ends at 0x80000007fffffff, above host.dma_mask 0xffffffffff: the device cannot reach it\n");
+}
+
+/* The default window stays legal for any mask: it ends below 4G. */
+Test(config, default_window_with_a_32_bit_mask_is_fine)
+{
+	const char *sets[] = { "host.dma_mask=0xffffffff", "modes[0].mapping=auto" };
+	struct config cfg;
+
+	put("main.yaml", "platform: {" PLATFORM_INLINE "}\nhost: {ram: 2G}\n" REST);
+	cr_assert(eq(int, load(&cfg, "main.yaml", sets, 2), 0));
 	config_release(&cfg);
 }
 

@@ -33,7 +33,30 @@ struct table {
 	char *cell[16][MAXCOL];		/* [0] = header */
 };
 
-/* Splits a CSV with no quoted fields (ddwsim's mode names have no commas). */
+/* The field at *p, decoded in place (RFC 4180: "..." with "" for a quote, as
+ * setup.reason needs: "ibm,create-pe-dma-window"); *p moves past its comma,
+ * or to NULL after the last field. */
+static char *csv_field(char **p)
+{
+	char *s = *p, *w = s, *r = s;
+
+	if (*r == '"') {
+		for (r++; *r && !(r[0] == '"' && r[1] != '"'); r++) {
+			if (r[0] == '"')
+				r++;
+			*w++ = *r;
+		}
+		r += *r == '"';
+	} else {
+		while (*r && *r != ',')
+			*w++ = *r++;
+	}
+	*p = *r == ',' ? r + 1 : NULL;
+	*w = '\0';
+	return s;
+}
+
+/* Splits the CSV into cells. */
 static void split(struct table *t)
 {
 	char *line = t->text, *next;
@@ -44,8 +67,8 @@ static void split(struct table *t)
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
-		for (char *f = strtok(line, ","); f && c < MAXCOL; f = strtok(NULL, ","))
-			t->cell[t->nrow][c++] = f;
+		for (char *q = line; q && c < MAXCOL;)
+			t->cell[t->nrow][c++] = csv_field(&q);
 		if (t->nrow == 0)
 			t->ncol = c;
 		cr_assert_eq(c, t->ncol, "row %u has %u cells, the header %u", t->nrow, c, t->ncol);

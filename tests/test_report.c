@@ -270,3 +270,28 @@ Test(report, text_opens_with_the_summary_in_mode_order, .init = setup, .fini = t
 	cr_expect(strstr(text, "per device:") != NULL);	/* two devices */
 	free(text);
 }
+
+/* Each device's window choice: device 0's for the mode, its own in each per-device object,
+ * and in the text report under the table, a line per mode and per device. */
+Test(report, window_choice_is_reported_per_device, .init = setup, .fini = teardown)
+{
+	size_t len;
+	char *text;
+
+	res[1].ddw[0] = (struct ddw_choice){ .kind = DDW_DIRECT, .reason = "direct: zero" };
+	res[1].ddw[1] = (struct ddw_choice){ .kind = DDW_NONE, .reason = "no DDW: DMA mask 32 bits, one" };
+	text = write_report(REPORT_JSON, &len);
+	expect_json(text, len, "report json");
+	expect_value(text, len, "modes[1].setup.ddw", "\"direct\"");
+	expect_value(text, len, "modes[1].setup.reason", "\"direct: zero\"");
+	expect_value(text, len, "modes[1].devices[0].figures.setup.ddw", "\"direct\"");
+	expect_value(text, len, "modes[1].devices[1].figures.setup.ddw", "\"none\"");
+	expect_value(text, len, "modes[1].devices[1].figures.setup.reason",
+		     "\"no DDW: DMA mask 32 bits, one\"");
+	free(text);
+	text = write_report(REPORT_TEXT, &len);
+	cr_expect_not_null(strstr(text, "\nsetup.reason:\n  default-window: \n"), "%s", text);
+	cr_expect_not_null(strstr(text, "  ddw-dynamic: direct: zero\n    device 0: direct: zero\n"
+					"    device 1: no DDW: DMA mask 32 bits, one\n"), "%s", text);
+	free(text);
+}

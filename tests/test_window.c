@@ -604,3 +604,122 @@ Test(window, set_window_failure_rc_is_passed_back_raw)
 	expect_programmed(&pe, 0x1);
 	pe_release(&pe);
 }
+
+/* ------------------------------------------------------------------ */
+/* pseries: RTAS status codes in QEMU's order                         */
+/* ------------------------------------------------------------------ */
+
+/* The same QEMU PHB, its window ops made as RTAS calls (hw/ppc/spapr_rtas_ddw.c). */
+static struct window_platform rtas_of(const struct window_platform *p)
+{
+	struct window_platform r = *p;
+
+	r.rtas = true;
+	return r;
+}
+
+Test(window, rtas_create_checks_parameters_before_counting_windows)
+{
+	const struct window_platform plat = rtas_of(&pseries);
+	struct pe pe;
+	struct pe_snap s;
+	uint64_t start;
+
+	init_pe(&pe, &plat, 1);
+	cr_assert(eq(int, window_create(&pe, 16, 1 * GiB, 1, &start), 0));
+	snap(&s, &pe);
+	/* both windows in use (windows == SPAPR_PCI_DMA_MAX_WINDOWS), and a page shift not in
+	 * page_size_mask: rtas_ibm_create_pe_dma_window answers PARAM_ERROR (-3) first;
+	 * VFIO's tce_iommu_create_window would say -ENOSPC first */
+	cr_expect(eq(int, window_create(&pe, 30, 1 * GiB, 1, &start), RTAS_OUT_PARAM_ERROR));
+	/* window_shift 11 < page_shift 12: PARAM_ERROR */
+	cr_expect(eq(int, window_create(&pe, 12, 2048, 1, &start), RTAS_OUT_PARAM_ERROR));
+	/* good parameters, no free window: HW_ERROR (-1) */
+	cr_expect(eq(int, window_create(&pe, 16, 1 * GiB, 1, &start), RTAS_OUT_HW_ERROR));
+	expect_unchanged(&pe, &s, true, "rtas errors");
+	/* rtas_ibm_remove_pe_dma_window of a window that is not enabled: PARAM_ERROR */
+	cr_expect(eq(int, window_remove(&pe, 4 * GiB), RTAS_OUT_PARAM_ERROR));
+	expect_unchanged(&pe, &s, true, "rtas remove");
+	pe_release(&pe);
+}
+
+Test(window, rtas_and_errno_codes_are_counted_apart)
+{
+	const struct window_platform plat = rtas_of(&pseries);
+
+	/* -1 is RTAS_OUT_HW_ERROR on pseries but -EPERM from VFIO */
+	cr_expect(eq(int, window_err_of(&plat, RTAS_OUT_HW_ERROR), WIN_ERR_RTAS_HW));
+	cr_expect(eq(int, window_err_of(&plat, RTAS_OUT_PARAM_ERROR), WIN_ERR_RTAS_PARAM));
+	cr_expect(eq(int, window_err_of(&phb4, -1), WIN_ERR_EPERM));
+	cr_expect(eq(int, window_err_of(&phb4, -ENOSPC), WIN_ERR_ENOSPC));
+	cr_expect(eq(str, (char *)window_status_name(&plat, -3), "RTAS_OUT_PARAM_ERROR"));
+	cr_expect(eq(str, (char *)window_status_name(&phb4, -ENOMEM), "ENOMEM"));
+}
+
+/* ------------------------------------------------------------------ */
+/* VFIO: tables charged to the locked-memory limit                    */
+/* ------------------------------------------------------------------ */
+
+/*
+ * pnv_pci_ioda2_get_table_size, PAGE_SHIFT 16 (domain.md §2.5):
+ *   default 2 GiB of 64K, 2 levels: entries_shift 15, tce_table_size 2^18 = 256K;
+ *     per level 8 bits, direct 1 << max(11, 16) = 64K; 256K + 64K = 320K, x2 = 640K = 10 pages
+ *   DDW 64 GiB of 64K, 1 level: entries_shift 20, 2^23 = 8M, direct 8M; x2 = 16M = 256 pages
+ */
+#define DEF_PAGES	10ull
+#define DDW64G_PAGES	256ull
+
+Test(window, vfio_tables_are_charged_to_memlock_and_given_back)
+{
+	struct window_platform plat = phb4;
+	struct pe pe;
+	uint64_t start;
+
+	plat.memlock = (DEF_PAGES + DDW64G_PAGES) << 16;	/* exactly both */
+	init_pe(&pe, &plat, 1);
+	cr_expect(eq(u64, pe.locked_pages, DEF_PAGES));
+	cr_assert(eq(int, window_create(&pe, 16, 64 * GiB, 1, &start), 0));
+	cr_expect(eq(u64, pe.locked_pages, DEF_PAGES + DDW64G_PAGES));
+	cr_assert(eq(int, window_remove(&pe, start), 0));
+	cr_expect(eq(u64, pe.locked_pages, DEF_PAGES));	/* tce_iommu_free_table */
+	pe_release(&pe);
+}
+
+Test(window, vfio_table_past_memlock_is_enomem_and_changes_nothing)
+{
+	struct window_platform plat = phb4;
+	struct pe pe;
+	struct pe_snap s;
+	uint64_t start;
+
+	plat.memlock = (DEF_PAGES + DDW64G_PAGES - 1) << 16;	/* one page short */
+	init_pe(&pe, &plat, 1);
+	snap(&s, &pe);
+	cr_expect(eq(int, window_create(&pe, 16, 64 * GiB, 1, &start), -ENOMEM));
+	cr_expect(eq(u64, pe.locked_pages, DEF_PAGES));
+	expect_unchanged(&pe, &s, true, "memlock");
+	/* a limit below the default window's 10 pages: the container cannot even start */
+	plat.memlock = (DEF_PAGES - 1) << 16;
+	pe_release(&pe);
+	cr_expect(eq(int, pe_init(&pe, &plat, 7, 1), -ENOMEM));
+}
+
+Test(window, set_window_failure_gives_the_memlock_charge_back)
+{
+	struct window_platform plat = phb4;
+	struct pe pe;
+	struct hook_state h;
+	uint64_t start;
+
+	plat.memlock = 1ull << 30;
+	init_pe(&pe, &plat, 3);
+	memset(&h, 0, sizeof(h));
+	h.armed = true;
+	h.fail_group = 2;
+	h.fail_rc = -1;
+	pe.set_hook = set_hook;
+	pe.set_hook_arg = &h;
+	cr_expect(eq(int, window_create(&pe, 16, 64 * GiB, 1, &start), -1));
+	cr_expect(eq(u64, pe.locked_pages, DEF_PAGES));	/* unset_exit: tce_iommu_free_table */
+	pe_release(&pe);
+}

@@ -60,6 +60,11 @@ struct platform_cfg {
 	bool multi_tce;			/* H_PUT_TCE_INDIRECT / H_STUFF_TCE available */
 	uint64_t bypass_base;		/* bypass: bus address of physical 0 */
 	struct {
+		uint64_t largest_block;	/* ibm,query-pe-dma-window: TCEs */
+		unsigned windows_available; /* ... free windows per PE */
+		bool limited_addressing; /* ibm,ddw-extensions offers limited addressing */
+	} ddw;				/* the hypervisor's offer (mapping: auto) */
+	struct {
 		unsigned page_shift;
 		uint64_t size;		/* bytes or SIZE_RAM */
 		unsigned levels;
@@ -117,6 +122,10 @@ struct host_cfg {
 	unsigned cpus;
 	unsigned page_shift;		/* kernel PAGE_SHIFT */
 	uint64_t dma_mask;		/* device DMA mask */
+	uint64_t memory_hotplug_max;	/* ddw_memory_hotplug_max(), bytes (SIZE_RAM resolved) */
+	bool pmem;			/* an ibm,pmemory node exists */
+	uint64_t memlock;		/* RLIMIT_MEMLOCK for VFIO tables, bytes; 0 = unlimited */
+	unsigned iommu_groups;		/* IOMMU groups in the VFIO container */
 	uint64_t seg_boundary;		/* DMA segment boundary mask */
 	uint64_t max_seg_size;		/* DMA max segment size */
 	unsigned cpu_mhz;		/* core clock */

@@ -7,6 +7,8 @@
 /* Errnos a window operation can fail with, counted by name in the report. */
 enum win_err {
 	WIN_ERR_EINVAL, WIN_ERR_ENOSPC, WIN_ERR_ENOMEM, WIN_ERR_EPERM, WIN_ERR_OTHER,
+	WIN_ERR_RTAS_PARAM,	/* pseries: RTAS_OUT_PARAM_ERROR (-3) */
+	WIN_ERR_RTAS_HW,	/* pseries: RTAS_OUT_HW_ERROR (-1) */
 	WIN_ERR_COUNT,
 };
 

@@ -17,6 +17,8 @@ enum mapping_model {
 	MAP_DYNAMIC,	/* per-I/O map/unmap through the Linux TCE allocator */
 	MAP_DIRECT,	/* all RAM mapped once at window creation, no per-I/O work */
 	MAP_BYPASS,	/* no translation at all (PowerNV TVE#1 non-translate) */
+	MAP_AUTO,	/* config only: the guest decides per device (enable_ddw.h);
+			 * the replay resolves it to one of the above */
 };
 
 enum plat_kind {

@@ -15,6 +15,7 @@
 
 #include "ddwsim/config.h"
 #include "ddwsim/dma_api.h"
+#include "ddwsim/enable_ddw.h"
 #include "ddwsim/err.h"
 #include "ddwsim/handles.h"
 #include "ddwsim/phb.h"
@@ -35,12 +36,19 @@ struct rp_device {
 	struct handles *handles;	/* its live mappings by handle */
 	struct mode_stats st;
 	struct phb_log log;		/* request outcomes, for a timed replay */
+	int mapping;			/* enum mapping_model it maps with: the mode's,
+					 * or what the guest chose (mapping: auto) */
+	bool own_ddw;			/* set-up made it a DDW (the mode's or the guest's) */
+	uint64_t ddw_size;		/* that DDW's size, bytes */
+	struct ddw_choice ddw;		/* what it maps through, and why */
 };
 
 struct replay {
 	const struct config *cfg;
 	const struct mode_cfg *mode;
 	struct window_platform wp;
+	uint64_t locked_vm;		/* VFIO tables charged to host.memlock, all
+					 * devices (one process), pages */
 	struct tce_cache *cache;	/* one PHB's cache, shared by the devices' PEs */
 	struct phb phb;			/* its st points at the device being served */
 	struct rp_device *dev[SIM_MAX_DEVICES];

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "ddwsim/counters.h"
+#include "ddwsim/enable_ddw.h"
 #include "ddwsim/hist.h"
 #include "ddwsim/workload.h"
 
@@ -32,6 +33,7 @@ struct sim_result {
 	struct mode_stats st;		/* all devices */
 	unsigned ndev;			/* devices the workload used */
 	struct mode_stats dev[SIM_MAX_DEVICES]; /* per device */
+	struct ddw_choice ddw[SIM_MAX_DEVICES]; /* per device: its window, and why */
 	struct hist dma_latency;	/* per I/O DMA, start to completion, ps */
 	struct hist walk_latency;	/* per walk, ps */
 };

@@ -30,6 +30,8 @@ enum fig_kind {
 #define FIG_DEV		0x1	/* also a per-device figure (counters only) */
 #define FIG_DEV_TEXT	0x2	/* shown in the text report's per-device table */
 #define FIG_RESULT	0x4	/* FIG_U64/FIG_HEX: off is in struct sim_result, not the counters */
+#define FIG_TEXT_NOTE	0x8	/* FIG_STR too long for a column: the text report shows it
+				 * under the table, a line per mode (and per device) */
 
 /* What a figure is computed from: one mode's result, and the first mode's. */
 struct fig_ctx {

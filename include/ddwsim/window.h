@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "ddwsim/counters.h"
 #include "ddwsim/tce_table.h"
 
 #define WINDOW_MAX_SLOTS	2	/* IOMMU_TABLE_GROUP_MAX_TABLES (asm/iommu.h) */
@@ -25,7 +26,18 @@ struct window_platform {
 	bool restore_default;		/* PAPR: removing the last window that is
 					 * not the default restores the default
 					 * (spapr_rtas_ddw.c, newer text) */
+	bool rtas;			/* pseries: window ops are RTAS calls and
+					 * return RTAS status codes, not errnos */
+	uint64_t memlock;		/* VFIO on PowerNV: RLIMIT_MEMLOCK bytes the
+					 * tables are charged to; 0 = unlimited */
+	uint64_t *locked_vm;		/* the process's locked_vm (pages), which every
+					 * PE of it shares; NULL: each PE's own locked_pages */
 };
+
+/* RTAS status codes (hw/ppc/spapr.h, include/asm/rtas.h) */
+#define RTAS_OUT_SUCCESS	0
+#define RTAS_OUT_HW_ERROR	(-1)
+#define RTAS_OUT_PARAM_ERROR	(-3)
 
 struct window {
 	bool used;
@@ -33,6 +45,7 @@ struct window {
 	unsigned num;			/* slot number = TVE (pe<<1)+num */
 	uint64_t start;			/* bus address */
 	uint64_t size;			/* bytes */
+	uint64_t locked_pages;		/* charged to memlock (account_locked_vm) */
 	struct tce_table *tbl;
 };
 
@@ -53,6 +66,8 @@ struct pe {
 	void *set_hook_arg;
 	uint64_t next_base;		/* synthetic real address for the next table */
 	unsigned tables_live;		/* tables allocated and not freed */
+	uint64_t locked_pages;		/* locked_vm its tables are charged, PAGE_SIZE pages
+					 * (counted here when plat->locked_vm is NULL) */
 };
 
 /*
@@ -72,8 +87,14 @@ void pe_release(struct pe *pe);
  *   -ENOSPC  every slot is in use;
  *   -EINVAL  page size not supported, levels outside 1..max_levels, size not a
  *            power of two or below one page, or the table too big (55-bit limit);
+ *   -ENOMEM  memlock cannot cover the table (account_locked_vm);
  *   rc       the code a group's set_window returned: every group is unset
  *            again and the table freed.
+ * With plat->rtas (ibm,create-pe-dma-window, QEMU's rtas_ibm_create_pe_dma_window,
+ * parameters checked before windows are counted):
+ *   RTAS_OUT_PARAM_ERROR  page size not offered, the window below one page
+ *                         (window_shift < page_shift), or not a power of two;
+ *   RTAS_OUT_HW_ERROR     every slot is in use, or the table cannot be made.
  * On any error the PE is exactly as it was.
  */
 int window_create(struct pe *pe, unsigned page_shift, uint64_t size, unsigned levels,
@@ -83,12 +104,19 @@ int window_create(struct pe *pe, unsigned page_shift, uint64_t size, unsigned le
  * window_remove() - VFIO_IOMMU_SPAPR_TCE_REMOVE: unsets the window on every
  * group and frees its table. The window is found as tce_iommu_find_table
  * finds it: any address in [start, start + (it_size << page_shift)) names it.
- * Returns 0, or -EINVAL when no window holds start (nothing changes).
+ * Returns 0, or -EINVAL when no window holds start (nothing changes);
+ * with plat->rtas RTAS_OUT_PARAM_ERROR instead (rtas_ibm_remove_pe_dma_window).
  */
 int window_remove(struct pe *pe, uint64_t start);
 
 /* ibm,reset-pe-dma-window: removes every window, then recreates the default one. */
 int window_reset(struct pe *pe);
+
+/* A code window_create/remove returned, by name: "ENOSPC", "RTAS_OUT_PARAM_ERROR". */
+const char *window_status_name(const struct window_platform *plat, int rc);
+
+/* The counter a failed window op goes in: by errno, or by RTAS status on pseries. */
+enum win_err window_err_of(const struct window_platform *plat, int rc);
 
 /* The window whose bus range holds bus, or NULL. */
 struct window *window_find(struct pe *pe, uint64_t bus);
