@@ -243,6 +243,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ddwsim/alloc.h"
 #include "ddwsim/err.h"
 #include "ddwsim/hashmap.h"
 #include "ddwsim/idpool.h"
@@ -268,6 +269,8 @@
 #define DEF_SHIFT	12		/* default window TCE size (SPAPR_TCE_PAGE_SHIFT) */
 #define PAGE_SHIFT_MAX	48		/* largest DDW TCE accepted (QEMU offers up to 16G = 2^34) */
 #define PS_PER_US	1000000ull
+#define QPOOL_MIN_BYTES	(1ull << 30)	/* iommu_init_table: 4 pools from a 1 GiB table on */
+#define QMERGE_MAX	(1ull << 16)	/* most TCEs per-TCE puts are merged into (one element) */
 #define US_PER_S	1000000ull
 
 /* --- state --- */
@@ -310,6 +313,7 @@ struct qmap {
 	uint32_t nsg;		/* elements */
 	uint32_t prev, next;	/* the window's live mappings (ids, 0 ends) */
 	unsigned cpu;		/* the CPU whose hypercalls made it */
+	unsigned thr;		/* its vCPU thread (index in q->thr_tab) */
 	uint8_t dev;		/* device */
 	uint8_t win;		/* window number */
 	uint8_t dir;		/* enum dma_dir of the map */
@@ -342,11 +346,21 @@ struct qwin {
 	bool ddw;		/* made by spapr_iommu_ddw_create */
 	bool linux_owned;	/* default window: the kernel's first clear was seen */
 	bool cleared;		/* DDW: an H_STUFF_TCE was seen, so it is mapped per I/O */
+	bool used;		/* the kernel mapped in it (its boot clear is over) */
+	uint64_t boot_clear;	/* default window: TCEs the kernel cleared before using it */
+	uint64_t boot_end;	/* and the end of that clear: the window's TCEs (it_size) */
 	uint32_t head;		/* first live mapping (id), 0 = none */
 	uint64_t live;		/* live mappings in that list */
 };
 
-enum qwarn { W_OVERWRITE, W_NOWIN, W_WINNUM, W_VALUE, W_DROP, NWARN };
+enum qwarn { W_OVERWRITE, W_NOWIN, W_WINNUM, W_VALUE, W_DROP, W_MOVED, W_AMBIG, NWARN };
+
+/* One vCPU thread: the allocator pool its CPU hashes to, and the CPU ddwsim gives it. */
+struct qthread {
+	int pool;		/* pool of the window its small maps fall in; -1 unknown */
+	unsigned cpu;		/* cpu= of its ops */
+	bool has_cpu;		/* cpu given (a provisional one while pool is -1) */
+};
 
 struct qscan;
 
@@ -363,10 +377,13 @@ struct qimp {
 	bool t0_set;
 	uint64_t t0_us;		/* time of the first line, us */
 	uint64_t now_ps;	/* time of this line, ps since the first */
-	unsigned cpu;		/* CPU of the last vCPU line */
+	unsigned thr;		/* vCPU thread of the last vCPU line (index in thr_tab) */
+	struct qthread *thr_tab;	/* per vCPU thread, in order of first appearance */
+	unsigned nthr, capthr;
+	bool per_tce;		/* the kernel clears with H_PUT_TCE: multi-TCE is off */
+	bool declared[QDEV_MAX];	/* its device op was written */
 	unsigned dev, wn;	/* device and window the line names (set by slot_of) */
 	uint64_t handles;	/* last handle given */
-	unsigned ncpus;		/* distinct vCPU threads seen */
 	unsigned warned;	/* 1 << enum qwarn: already reported */
 	struct u64map tids;	/* vCPU thread id -> CPU */
 	struct u64map pages;	/* page_key -> the live mapping holding that TCE */
@@ -576,6 +593,122 @@ static bool parse_head(char *s, struct qhead *h)
 	return true;
 }
 
+/* --- vCPU threads, CPUs and allocator pools --- */
+
+/*
+ * The drivers of the capture scripts' devices, by PHB (= device) index
+ * (shared/data/qemu/scripts/run-capture.sh), with the DMA parameters each
+ * sets in Linux 6.1:
+ *   nvme        nvme_pci_enable: dma_set_mask_and_coherent(DMA_BIT_MASK(64));
+ *               nvme_reset_work: dma_set_max_seg_size(0xffffffff)
+ *   virtio-*    vp_modern_probe: dma_set_mask_and_coherent(DMA_BIT_MASK(64));
+ *               max_seg_size left at the PCI default
+ *   e1000       e1000_probe: DMA_BIT_MASK(64) only on PCI-X, the 82540EM is
+ *               plain PCI: DMA_BIT_MASK(32); max_seg_size the PCI default
+ *   all         pci_device_add: dma_set_max_seg_size(65536),
+ *               dma_set_seg_boundary(0xffffffff), unless the driver changes it
+ */
+static const struct qdriver {
+	uint64_t mask, max_seg, seg_boundary;
+} qdrivers[] = {
+	[0] = { UINT64_MAX, 0xffffffffull, 0xffffffffull },	/* nvme */
+	[1] = { UINT64_MAX, 65536, 0xffffffffull },		/* virtio-blk */
+	[2] = { UINT64_MAX, 65536, 0xffffffffull },		/* virtio-net */
+	[3] = { 0xffffffffull, 65536, 0xffffffffull },		/* e1000 (82540EM) */
+};
+
+#define NQDRIVERS	(sizeof(qdrivers) / sizeof(qdrivers[0]))
+
+/* The index of vCPU thread tid, numbered in order of first appearance. */
+static unsigned thread_of(struct qimp *q, uint64_t tid)
+{
+	bool added;
+	uint64_t *t = u64map_ref(&q->tids, tid, &added);
+
+	if (added) {
+		if (q->nthr == q->capthr) {
+			q->capthr = q->capthr ? 2 * q->capthr : 8;
+			q->thr_tab = xrealloc(q->thr_tab, st_mul(q->capthr, sizeof(*q->thr_tab)));
+		}
+		q->thr_tab[q->nthr] = (struct qthread){ .pool = -1 };
+		*t = q->nthr++;
+	}
+	return (unsigned)*t;
+}
+
+static int pool_of_cpu(unsigned cpu)
+{
+	return (int)(tce_alloc_pool_hash(cpu) & (IOMMU_NR_POOLS - 1));
+}
+
+/* The lowest CPU no thread has, whose pool is pool (any CPU for pool -1). */
+static unsigned free_cpu(const struct qimp *q, int pool)
+{
+	for (unsigned c = 0;; c++) {
+		bool taken = false;
+
+		for (unsigned i = 0; i < q->nthr && !taken; i++)
+			taken = q->thr_tab[i].has_cpu && q->thr_tab[i].cpu == c;
+		if (!taken && (pool < 0 || pool_of_cpu(c) == pool))
+			return c;
+	}
+}
+
+/* cpu= for the line's vCPU thread: its pool's, or a provisional one until that is known. */
+static unsigned line_cpu(struct qimp *q)
+{
+	struct qthread *t;
+
+	if (!q->nthr)
+		return 0;
+	t = &q->thr_tab[q->thr];
+	if (!t->has_cpu) {
+		t->cpu = free_cpu(q, -1);
+		t->has_cpu = true;
+	}
+	return t->cpu;
+}
+
+/*
+ * A new map (not an SG continuation) at TCE first of w by the line's thread:
+ * if it lies in one of the 4 small pools, that is the pool of the thread's
+ * CPU (iommu_range_alloc: pool = iommu_pool_hash of the CPU, pass 0 and 1
+ * stay in it), and the thread gets a CPU that ddwsim's allocator puts in
+ * that pool. A map in the large pool says nothing. A later small map in
+ * another pool (the thread's was full, or it ran on another CPU) is counted.
+ */
+static void learn_pool(struct qimp *q, const struct qwin *w, uint64_t first)
+{
+	uint64_t size = w->ddw ? w->npages : w->boot_end, poolsize;
+	struct qthread *t;
+	int pool;
+
+	if (!q->nthr || !size || size > (UINT64_MAX >> w->shift) ||
+	    (size << w->shift) < QPOOL_MIN_BYTES)
+		return;
+	poolsize = size * 3 / 4 / IOMMU_NR_POOLS;
+	if (!poolsize || first >= poolsize * IOMMU_NR_POOLS)
+		return;
+	pool = (int)(first / poolsize);
+	t = &q->thr_tab[q->thr];
+	if (t->pool == pool)
+		return;
+	if (t->pool >= 0) {
+		q->st.pool_moves++;
+		warn_once(q, W_MOVED, "vCPU thread %u maps in pool %d, not its pool %d; counted"
+			  " in pool_moves", q->thr, pool, t->pool);
+		return;
+	}
+	t->pool = pool;
+	q->st.pools_known++;
+	if (t->has_cpu && pool_of_cpu(t->cpu) == pool)
+		return;
+	q->st.pool_late += t->has_cpu;
+	t->has_cpu = false;
+	t->cpu = free_cpu(q, pool);
+	t->has_cpu = true;
+}
+
 /* --- ops, written in the order the kernel made them --- */
 
 static struct dma_op op_for(struct qimp *q, enum op_kind kind, unsigned dev)
@@ -626,6 +759,8 @@ static int write_op(struct qimp *q, const struct dma_op *op)
 	case OP_DMA_BUS:
 		q->st.dmabs++;
 		break;
+	case OP_DEVICE:
+		break;		/* counted when made (declare) */
 	default:
 		q->st.windows++;
 		break;
@@ -707,7 +842,12 @@ static int group_close(struct qimp *q, uint32_t id)
 	if (!m->open)
 		return 0;
 	m->open = false;
-	u64map_del_if(&q->opened, open_key(m->dev, m->cpu), id);
+	if (q->per_tce && m->nsg > 1) {
+		q->st.ambiguous++;
+		warn_once(q, W_AMBIG, "device %u: map 0x%" PRIx64 " (%u runs of per-TCE puts back to"
+			  " back) may be one dma_map_sg or %u maps; counted in ambiguous", (unsigned)m->dev, m->handle, m->nsg, m->nsg);
+	}
+	u64map_del_if(&q->opened, open_key(m->dev, m->thr), id);
 	return flush(q);
 }
 
@@ -731,6 +871,32 @@ static int emit(struct qimp *q, const struct dma_op *op)
 	e->op = *op;
 	e->id = 0;
 	return pend_limit(q);
+}
+
+/*
+ * The device op of the line's device, before its first other op: its
+ * driver's DMA parameters (qdrivers, by PHB index; none for another PHB) and
+ * its default window's boot clear, which is over by then (the kernel clears
+ * each table in iommu_init_table, before any driver maps).
+ */
+static int declare(struct qimp *q)
+{
+	const struct qwin *w0 = &q->win[q->dev][0];
+	struct dma_op op;
+
+	if (q->declared[q->dev])
+		return 0;
+	q->declared[q->dev] = true;
+	op = op_for(q, OP_DEVICE, q->dev);
+	if (q->dev < NQDRIVERS) {
+		op.addr = qdrivers[q->dev].mask;
+		op.len = qdrivers[q->dev].max_seg;
+		op.handle = qdrivers[q->dev].seg_boundary;
+	}
+	op.clear = w0->boot_clear < UINT32_MAX ? w0->boot_clear : UINT32_MAX;
+	q->st.devices++;
+	q->st.boot_clear += op.clear;
+	return emit(q, &op);
 }
 
 /* --- live mappings --- */
@@ -803,6 +969,39 @@ static void group_add(struct qimp *q, uint32_t id, uint64_t phys, uint64_t len, 
 	m->live += n;
 }
 
+/* The last element of group id. */
+static struct sg_elem *last_elem(struct qimp *q, uint32_t id)
+{
+	struct qmap *m = map_of(q, id);
+
+	return m->nsg == 1 ? &m->sg0 : &elems_of(q, id)->sg[m->nsg - 1];
+}
+
+/*
+ * Multi-TCE off: whether a put of the TCE right after group id's last, at
+ * real address phys, continues its last element. tce_build_pSeriesLP sets
+ * one element's npages TCEs with one H_PUT_TCE each, on physically
+ * consecutive pages; a new element (a scatterlist entry the block layer did
+ * not merge with the previous one) starts elsewhere in memory.
+ */
+static bool extends(struct qimp *q, uint32_t id, uint64_t phys, unsigned shift)
+{
+	const struct sg_elem *e = last_elem(q, id);
+
+	return e->phys + e->len == phys && (e->len >> shift) < QMERGE_MAX;
+}
+
+/* Grows group id's last element by n TCEs (len bytes): a per-TCE put of the same buffer. */
+static void group_extend(struct qimp *q, uint32_t id, uint64_t len, uint64_t n)
+{
+	struct qmap *m = map_of(q, id);
+
+	last_elem(q, id)->len += len;
+	m->npages += n;
+	m->live += n;
+	q->st.merged++;
+}
+
 /* TCEs from m's first to the end of the element holding TCE p (counted from m's first). */
 static uint64_t elem_end(const struct qmap *m, const struct qelems *x, uint64_t p)
 {
@@ -837,7 +1036,7 @@ static int map_end(struct qimp *q, uint32_t id)
 	w = &q->win[m->dev][m->win];
 	op = op_for(q, OP_UNMAP, m->dev);
 	op.handle = m->handle;
-	op.cpu = q->cpu;
+	op.cpu = line_cpu(q);
 	if (m->prev)
 		map_of(q, m->prev)->next = m->next;
 	else
@@ -947,6 +1146,12 @@ static size_t overlapping(struct qimp *q, struct qwin *w, uint64_t first, uint64
 static int clear_range(struct qimp *q, struct qwin *w, uint64_t first, uint64_t n, unsigned how)
 {
 	uint32_t id;
+
+	if (!w->ddw && !w->used) {	/* the boot clear (iommu_table_clear) */
+		w->boot_clear += n;
+		if (first + n > w->boot_end)
+			w->boot_end = first + n;
+	}
 
 	if (n > QSCAN_MAX || n > w->live) {
 		size_t k = overlapping(q, w, first, n);
@@ -1062,6 +1267,7 @@ static uint32_t remap_run(struct qimp *q, uint32_t id, uint64_t a, uint64_t b)
 	n->handle = ++q->handles;
 	n->first = a;
 	n->cpu = h->cpu;
+	n->thr = h->thr;
 	n->dev = (uint8_t)dev;
 	n->win = (uint8_t)wn;
 	n->dir = h->dir;
@@ -1106,7 +1312,7 @@ static int map_split(struct qimp *q, uint32_t id)
 /* The open group of the line's device and CPU, if this map continues it (see the header). */
 static uint32_t continued(struct qimp *q, uint64_t first, enum dma_dir dir)
 {
-	uint32_t id = id_at(&q->opened, open_key(q->dev, q->cpu));
+	uint32_t id = id_at(&q->opened, open_key(q->dev, q->thr));
 	const struct qmap *m;
 
 	if (!id)
@@ -1124,7 +1330,7 @@ static int map_ram(struct qimp *q, const struct qwin *w, uint64_t first, uint64_
 		   uint64_t n, enum dma_dir dir)
 {
 	struct dma_op op = op_for(q, OP_MAP, q->dev);
-	uint32_t open = id_at(&q->opened, open_key(q->dev, q->cpu));
+	uint32_t open = id_at(&q->opened, open_key(q->dev, q->thr));
 
 	if (open && group_close(q, open) < 0)
 		return -1;
@@ -1133,7 +1339,7 @@ static int map_ram(struct qimp *q, const struct qwin *w, uint64_t first, uint64_
 	op.addr = phys;
 	op.len = n << w->shift;
 	op.dir = dir;
-	op.cpu = q->cpu;
+	op.cpu = line_cpu(q);
 	op.rec_bus = w->start + (first << w->shift);
 	return emit(q, &op);
 }
@@ -1162,18 +1368,19 @@ static uint32_t group_new(struct qimp *q, struct qwin *w, uint64_t first, uint64
 	m->handle = ++q->handles;
 	m->first = first;
 	group_add(q, id, phys, n << w->shift, n);
-	m->cpu = q->cpu;
+	m->cpu = line_cpu(q);
+	m->thr = q->thr;
 	m->dev = (uint8_t)q->dev;
 	m->win = (uint8_t)q->wn;
 	m->dir = (uint8_t)dir;
 	m->open = m->pending = true;
-	u64map_put(&q->opened, open_key(q->dev, q->cpu), id);
+	u64map_put(&q->opened, open_key(q->dev, q->thr), id);
 	e = pend_push(q);
 	e->id = id;
 	e->op = op_for(q, OP_MAP, q->dev);
 	e->op.handle = m->handle;
 	e->op.dir = dir;
-	e->op.cpu = q->cpu;
+	e->op.cpu = m->cpu;
 	e->op.rec_bus = w->start + (first << w->shift);
 	return id;
 }
@@ -1186,18 +1393,25 @@ static int map_pages(struct qimp *q, struct qwin *w, uint64_t first, uint64_t ph
 	bool split = false;
 	uint32_t id, open;
 
+	if (declare(q) < 0)
+		return -1;
+	w->used = true;
 	if (w->ddw && !w->cleared && phys == first << w->shift)
 		return map_ram(q, w, first, phys, n, dir);
 	if (split_ghosts(q, first, n, &split) < 0 || take_pages(q, first, n) < 0)
 		return -1;
 	id = split ? 0 : continued(q, first, dir);
-	open = id_at(&q->opened, open_key(q->dev, q->cpu));
+	open = id_at(&q->opened, open_key(q->dev, q->thr));
 	if (open && open != id && group_close(q, open) < 0)
 		return -1;
-	if (id)
+	if (id && q->per_tce && n == 1 && extends(q, id, phys, w->shift))
+		group_extend(q, id, n << w->shift, n);
+	else if (id)
 		group_add(q, id, phys, n << w->shift, n);
-	else
+	else {
+		learn_pool(q, w, first);
 		id = group_new(q, w, first, phys, n, dir);
+	}
 	for (uint64_t p = first; p < first + n; p++)
 		u64map_put(&q->pages, page_key(q->dev, q->wn, p), id);
 	if (map_of(q, id)->nsg == TRACE_SG_MAX)
@@ -1263,8 +1477,10 @@ static bool firmware(struct qimp *q, const struct qwin *w)
 }
 
 /* A clear starting at TCE first: the kernel's first one on a default window starts at TCE 0. */
-static void note_clear(struct qwin *w, uint64_t first)
+static void note_clear(struct qimp *q, struct qwin *w, uint64_t first, bool put)
 {
+	if (first == 0 && !w->ddw && !w->linux_owned)
+		q->per_tce = put;	/* tce_freemulti_pSeriesLP without FW_FEATURE_STUFF_TCE */
 	if (first == 0)
 		w->linux_owned = true;
 	if (w->ddw)
@@ -1307,7 +1523,7 @@ static int lift_put(struct qimp *q, const uint64_t *v)
 	if (tce_index(q, w, v[PUT_IOBA], 1, &page) < 0)
 		return -1;
 	if (!(tce & TCE_PERM_MASK)) {
-		note_clear(w, page);
+		note_clear(q, w, page, true);
 		if (firmware(q, w))
 			return 0;
 		return clear_range(q, w, page, 1, CL_GHOST);
@@ -1335,7 +1551,7 @@ static int lift_indirect(struct qimp *q, const uint64_t *v)
 	if (tce_index(q, w, v[IND_IOBA], n, &page) < 0)
 		return -1;
 	if (!(tce & TCE_PERM_MASK)) {
-		note_clear(w, page);
+		note_clear(q, w, page, false);
 		return firmware(q, w) ? 0 : clear_range(q, w, page, n, CL_GHOST);
 	}
 	if (firmware(q, w))
@@ -1377,7 +1593,7 @@ static int lift_stuff(struct qimp *q, const uint64_t *v)
 		return ignore(q);
 	}
 	if (n)
-		note_clear(w, end - n);
+		note_clear(q, w, end - n, false);
 	if (firmware(q, w))
 		return 0;
 	return clear_range(q, w, end - n, n, CL_STUFF | CL_GHOST);
@@ -1429,6 +1645,8 @@ static int lift_xlate(struct qimp *q, const uint64_t *v)
 		len = 4096 - (off & 4095);
 	if (len - 1 > UINT64_MAX - bus)
 		len = UINT64_MAX - bus + 1;
+	if (declare(q) < 0)
+		return -1;
 	id = id_at(&q->pages, page_key(q->dev, q->wn, off >> w->shift));
 	if (id)		/* the device uses it: the driver has submitted its map_sg */
 		return group_close(q, id) < 0 ? -1 : xlate_dma(q, w, id, bus, len);
@@ -1470,7 +1688,7 @@ static int lift_create(struct qimp *q, const uint64_t *v)
 	w = slot_of(q, v[C_LIOBN]);
 	if (!w)
 		return 0;
-	if (w->exists && drop_window(q, w) < 0)
+	if (declare(q) < 0 || (w->exists && drop_window(q, w) < 0))
 		return -1;
 	shift = (unsigned)__builtin_ctzll(v[C_PAGE]);
 	*w = (struct qwin){
@@ -1491,7 +1709,7 @@ static int lift_remove(struct qimp *q, const uint64_t *v)
 
 	if (!w)
 		return 0;
-	if (drop_window(q, w) < 0)
+	if (declare(q) < 0 || drop_window(q, w) < 0)
 		return -1;
 	op = op_for(q, OP_WIN_REMOVE, q->dev);
 	op.addr = w->start;
@@ -1503,10 +1721,14 @@ static int lift_reset(struct qimp *q, const uint64_t *v)
 {
 	uint64_t buid = v[0];
 	struct dma_op op;
+	uint64_t size;
 
 	if (buid < PCI_BASE_BUID || buid - PCI_BASE_BUID >= QDEV_MAX)
 		return ignore(q);
 	q->dev = (unsigned)(buid - PCI_BASE_BUID);
+	if (declare(q) < 0)
+		return -1;
+	size = q->win[q->dev][0].boot_end;
 	for (unsigned i = 0; i < QWIN_MAX; i++) {
 		q->wn = i;
 		if (drop_window(q, &q->win[q->dev][i]) < 0)
@@ -1514,6 +1736,8 @@ static int lift_reset(struct qimp *q, const uint64_t *v)
 	}
 	q->win[q->dev][0] = default_window();
 	q->win[q->dev][0].linux_owned = true;
+	q->win[q->dev][0].used = true;
+	q->win[q->dev][0].boot_end = size;	/* the table QEMU restores is the same size */
 	q->win[q->dev][1] = (struct qwin){ 0 };
 	op = op_for(q, OP_WIN_RESET, q->dev);
 	return emit(q, &op);
@@ -1562,17 +1786,6 @@ static const struct qevent *find_event(const char *name)
 	return NULL;
 }
 
-/* The CPU of vCPU thread tid: numbered in order of first appearance. */
-static unsigned cpu_of(struct qimp *q, uint64_t tid)
-{
-	bool added;
-	uint64_t *cpu = u64map_ref(&q->tids, tid, &added);
-
-	if (added)
-		*cpu = q->ncpus++;
-	return (unsigned)*cpu;
-}
-
 /* Sets q->now_ps from the line's time us. */
 static void set_time(struct qimp *q, uint64_t us)
 {
@@ -1606,12 +1819,12 @@ static int import_line(struct qimp *q)
 	e = find_event(h.name);
 	if (!e || !e->lift) {
 		if (e && e->vcpu)
-			q->cpu = cpu_of(q, h.tid);
+			q->thr = thread_of(q, h.tid);
 		return ignore(q);
 	}
 	q->ev = e->name;
 	if (e->vcpu)
-		q->cpu = cpu_of(q, h.tid);
+		q->thr = thread_of(q, h.tid);
 	if (q->longline)
 		return bad(q, "%s: line longer than %u bytes", e->name, QLINE_MAX);
 	if (parse_args(q, e, h.args, v) < 0)
@@ -1632,11 +1845,19 @@ static void warn_totals(struct qimp *q)
 	if (q->st.overwritten > 1)
 		ddw_warn("%s: %" PRIu64 " TCEs were set over a page a live mapping held", q->path,
 			 q->st.overwritten);
+	q->st.threads = q->nthr;
+	q->st.per_tce = q->per_tce;
+	for (unsigned t = 0; t < q->nthr; t++)
+		q->st.pool_unknown += q->thr_tab[t].has_cpu && q->thr_tab[t].pool < 0;
+	if (q->st.pool_unknown)
+		ddw_warn("%s: %" PRIu64 " vCPU threads made maps but no small map showed their"
+			 " allocator pool; they keep a CPU of their own", q->path, q->st.pool_unknown);
 }
 
 static void qimp_release(struct qimp *q)
 {
 	infile_close(&q->in);
+	free(q->thr_tab);
 	for (uint32_t i = 0; i < q->nelems; i++) {
 		free(q->elems[i].sg);
 		free(q->elems[i].pgoff);

@@ -40,10 +40,12 @@ static void platform_of(const struct config *cfg, struct window_platform *wp)
 	wp->restore_default = p->kind == PLAT_PSERIES;
 }
 
-static void api_cfg_of(const struct replay *r, uint64_t win_size, struct dma_api_cfg *a)
+static void api_cfg_of(const struct replay *r, const struct rp_device *d, uint64_t win_size,
+		       struct dma_api_cfg *a)
 {
 	const struct config *cfg = r->cfg;
 	const struct platform_cfg *p = &cfg->platform;
+	const struct rp_dma *dd = replay_device_dma(d);
 
 	*a = (struct dma_api_cfg){
 		.model = (enum mapping_model)r->mode->mapping,
@@ -54,9 +56,9 @@ static void api_cfg_of(const struct replay *r, uint64_t win_size, struct dma_api
 		.kill_opal = p->kill.opal,
 		.kill_scope = (enum kill_scope)p->kill.scope,
 		.host_page_shift = cfg->host.page_shift,
-		.dma_mask = cfg->host.dma_mask,
-		.seg_boundary = cfg->host.seg_boundary,
-		.max_seg_size = cfg->host.max_seg_size,
+		.dma_mask = dd->dma_mask,
+		.seg_boundary = dd->seg_boundary,
+		.max_seg_size = dd->max_seg_size,
 		.ram = cfg->host.ram,
 		.bypass_base = p->bypass_base,
 	};
@@ -78,7 +80,7 @@ static int bind_api(struct replay *r, struct rp_device *d)
 	struct dma_api_cfg ac;
 	int rc;
 
-	api_cfg_of(r, r->mode->size, &ac);
+	api_cfg_of(r, d, r->mode->size, &ac);
 	d->gen[0] = (d->gen[0] + 1) & 0x7fffffff;
 	rc = dma_api_init(&d->api, &ac, &d->pe, d->api_start, &r->phb, &d->st);
 	if (rc < 0)
@@ -91,6 +93,10 @@ static int device_init(struct replay *r, struct rp_device *d, unsigned n)
 {
 	const struct mode_cfg *m = r->mode;
 	int rc = pe_init(&d->pe, &r->wp, n, 1);
+
+	d->dma = (struct rp_dma){ .dma_mask = r->cfg->host.dma_mask,
+				  .max_seg_size = r->cfg->host.max_seg_size,
+				  .seg_boundary = r->cfg->host.seg_boundary };
 
 	if (rc < 0)
 		return ddw_error("mode '%s': cannot create the default window: %s", m->name,
@@ -223,7 +229,7 @@ static void bind_alt(struct replay *r, struct rp_device *d)
 	d->alt_on = false;
 	if (!w || r->mode->mapping != MAP_DYNAMIC)
 		return;
-	api_cfg_of(r, w->size, &ac);
+	api_cfg_of(r, d, w->size, &ac);
 	ac.res_start = ac.res_end = 0;
 	if (dma_api_init(&d->alt, &ac, &d->pe, w->start, &r->phb, &d->st) < 0)
 		return;
@@ -280,6 +286,46 @@ static int window_op(struct replay *r, struct rp_device *d, const struct dma_op 
 			memset(&d->api, 0, sizeof(d->api));
 	}
 	bind_alt(r, d);
+	return 0;
+}
+
+/* --- device declarations --- */
+
+/* The device's own parameters into a bound DMA API (they are read per map and unmap). */
+static void api_take_dma(struct dma_api *api, const struct rp_dma *dd)
+{
+	api->cfg.dma_mask = dd->dma_mask;
+	api->cfg.max_seg_size = dd->max_seg_size;
+	api->cfg.seg_boundary = dd->seg_boundary;
+}
+
+/*
+ * A `device` op: the parameters it declares replace the host.* keys for this
+ * device from now on, in the bound DMA APIs too. Its boot-time clear of the
+ * default window (iommu_init_table -> iommu_table_clear, then
+ * tce_freemulti_pSeriesLP: H_STUFF_TCE of <= 512, or one H_PUT_TCE per TCE
+ * without multi-TCE) is set-up, as mapping all RAM into a direct window is.
+ */
+static int device_op(struct replay *r, struct rp_device *d, const struct dma_op *op)
+{
+	const struct config *cfg = r->cfg;
+
+	if (op->addr)
+		d->dma.dma_mask = op->addr;
+	if (op->len)
+		d->dma.max_seg_size = op->len;
+	if (op->handle)
+		d->dma.seg_boundary = op->handle;
+	api_take_dma(&d->api, &d->dma);
+	if (d->alt_on)
+		api_take_dma(&d->alt, &d->dma);
+	if (!op->clear)
+		return 0;
+	d->st.setup_tces += op->clear;
+	if (cfg->platform.kind == PLAT_PSERIES)
+		d->st.setup_hcalls += cfg->platform.multi_tce ?
+			(op->clear + HCALL_MAX_TCES - 1) / HCALL_MAX_TCES : op->clear;
+	d->st.setup_ps = cost_setup_ps(cfg, &d->st);
 	return 0;
 }
 
@@ -510,6 +556,8 @@ int replay_op(struct replay *r, const struct dma_op *op, struct replay_fx *fx)
 		return do_dma(r, d, op, fx);
 	case OP_DMA_BUS:
 		return do_dma_bus(r, d, op, fx);
+	case OP_DEVICE:
+		return device_op(r, d, op);
 	default:
 		return window_op(r, d, op);
 	}

@@ -217,8 +217,8 @@ static const struct figure unmap_sec[] = {
 };
 
 static const struct figure setup_sec[] = {
-	U("hcalls", setup_hcalls, D, "hypercalls made once to map all RAM (direct)"),
-	U("tces_written", setup_tces, D, "TCEs written once to map all RAM (direct)"),
+	U("hcalls", setup_hcalls, D, "hypercalls made once: mapping all RAM (direct), clearing a window at boot"),
+	U("tces_written", setup_tces, D, "TCEs written once: mapping all RAM (direct), clearing a window at boot"),
 	U("kills", setup_kills, D, "TCE kills made while mapping all RAM"),
 	N("time_ns", f_setup_ns, 1, "CPU time of that set-up"),
 	END,
