@@ -271,6 +271,7 @@
 #define PS_PER_US	1000000ull
 #define QPOOL_MIN_BYTES	(1ull << 30)	/* iommu_init_table: 4 pools from a 1 GiB table on */
 #define QMERGE_MAX	(1ull << 16)	/* most TCEs per-TCE puts are merged into (one element) */
+#define QLARGE_TCES	15		/* iommu_range_alloc: a larger allocation is "large" */
 #define US_PER_S	1000000ull
 
 /* --- state --- */
@@ -318,6 +319,7 @@ struct qmap {
 	uint8_t win;		/* window number */
 	uint8_t dir;		/* enum dma_dir of the map */
 	bool open;		/* its map_sg may still take elements (in q->opened) */
+	bool held;		/* closed, but its map op waits for its first clear (splits) */
 	bool pending;		/* its map op waits in the output queue */
 	bool dead;		/* unmapped while pending: freed once the map op is written */
 };
@@ -711,6 +713,9 @@ static void learn_pool(struct qimp *q, const struct qwin *w, uint64_t first)
 
 /* --- ops, written in the order the kernel made them --- */
 
+static void split_all(struct qimp *q, uint32_t id);
+static uint32_t candidate(struct qimp *q, uint32_t id, uint32_t from);
+
 static struct dma_op op_for(struct qimp *q, enum op_kind kind, unsigned dev)
 {
 	return (struct dma_op){
@@ -794,7 +799,7 @@ static int flush(struct qimp *q)
 		uint32_t id = e->id;
 
 		if (id) {
-			if (map_of(q, id)->open)
+			if (map_of(q, id)->open || map_of(q, id)->held)
 				return 0;
 			op = group_op(q, e);
 		}
@@ -842,22 +847,35 @@ static int group_close(struct qimp *q, uint32_t id)
 	if (!m->open)
 		return 0;
 	m->open = false;
+	u64map_del_if(&q->opened, open_key(m->dev, m->thr), id);
+	if (q->per_tce)
+		split_all(q, id);
+	else
+		m->held = candidate(q, id, 0) != 0;
+	m = map_of(q, id);
 	if (q->per_tce && m->nsg > 1) {
 		q->st.ambiguous++;
 		warn_once(q, W_AMBIG, "device %u: map 0x%" PRIx64 " (%u runs of per-TCE puts back to"
-			  " back) may be one dma_map_sg or %u maps; counted in ambiguous", (unsigned)m->dev, m->handle, m->nsg, m->nsg);
+			  " back) may be one dma_map_sg or %u maps; counted in ambiguous",
+			  (unsigned)m->dev, m->handle, m->nsg, m->nsg);
 	}
-	u64map_del_if(&q->opened, open_key(m->dev, m->thr), id);
 	return flush(q);
 }
 
 /* Keeps the queue below QPEND_MAX: closes the oldest open group (the first entry). */
 static int pend_limit(struct qimp *q)
 {
+	uint32_t id;
+
 	if (q->plen < QPEND_MAX)
 		return 0;
 	q->st.forced++;
-	return group_close(q, q->pend[q->phead].id);
+	id = q->pend[q->phead].id;
+	if (id && map_of(q, id)->held) {
+		map_of(q, id)->held = false;
+		return flush(q);
+	}
+	return group_close(q, id);
 }
 
 /* Writes op now, or queues it behind the open group that came first. */
@@ -1002,6 +1020,156 @@ static void group_extend(struct qimp *q, uint32_t id, uint64_t len, uint64_t n)
 	q->st.merged++;
 }
 
+/* TCEs of element i of mapping id. */
+static uint64_t elem_pages(struct qimp *q, uint32_t id, uint32_t i)
+{
+	const struct qmap *m = map_of(q, id);
+	const struct sg_elem *e = m->nsg == 1 ? &m->sg0 : &elems_of(q, id)->sg[i];
+
+	return e->len >> q->win[m->dev][m->win].shift;
+}
+
+/*
+ * The first element k >= from (k >= 1) of group id where a separate map may
+ * start, or 0: elements k - 1 and k are both large allocations (more than 15
+ * TCEs). A large allocation leaves its pool's hint at its end, unrounded, so
+ * the next large map lands right after it, exactly where an SG continuation
+ * would (iommu_range_alloc); after a small one the hint is rounded up to 16
+ * TCEs, and a small element after a large one would be in a small pool.
+ */
+static uint32_t candidate(struct qimp *q, uint32_t id, uint32_t from)
+{
+	const struct qmap *m = map_of(q, id);
+
+	for (uint32_t k = from ? from : 1; k < m->nsg; k++)
+		if (elem_pages(q, id, k - 1) > QLARGE_TCES && elem_pages(q, id, k) > QLARGE_TCES)
+			return k;
+	return 0;
+}
+
+/* The queue position (from the head) of group id's map op; plen if none. */
+static size_t pend_pos(const struct qimp *q, uint32_t id)
+{
+	size_t i;
+
+	for (i = 0; i < q->plen; i++)
+		if (q->pend[(q->phead + i) & (q->pcap - 1)].id == id)
+			break;
+	return i;
+}
+
+/* A new queue entry right after position pos, the ones behind moved back. */
+static struct qpend *pend_insert(struct qimp *q, size_t pos)
+{
+	size_t mask;
+
+	pend_push(q);
+	mask = q->pcap - 1;
+	for (size_t i = q->plen - 1; i > pos + 1; i--)
+		q->pend[(q->phead + i) & mask] = q->pend[(q->phead + i - 1) & mask];
+	return &q->pend[(q->phead + pos + 1) & mask];
+}
+
+/*
+ * Splits group id (pending, nothing cleared) before its element k: elements
+ * k.. become a new group (returned) with a new handle, its map op queued
+ * right after id's; the queued DMAs in them move to it.
+ */
+static uint32_t split_at(struct qimp *q, uint32_t id, uint32_t k)
+{
+	struct qwin *w = &q->win[map_of(q, id)->dev][map_of(q, id)->win];
+	uint32_t nid = map_new(q, w);
+	struct qmap *m = map_of(q, id), *n = map_of(q, nid);
+	struct qelems *x = elems_of(q, id);
+	uint64_t off = x->pgoff[k], boff = off << w->shift;
+	size_t pos = pend_pos(q, id);
+	struct qpend *e;
+
+	*n = (struct qmap){ .handle = ++q->handles, .first = m->first + off, .cpu = m->cpu,
+			    .thr = m->thr, .dev = m->dev, .win = m->win, .dir = m->dir,
+			    .pending = true, .prev = n->prev, .next = n->next };
+	for (uint32_t i = k; i < m->nsg; i++)
+		group_add(q, nid, x->sg[i].phys, x->sg[i].len, x->sg[i].len >> w->shift);
+	for (uint64_t p = n->first; p < n->first + n->npages; p++)
+		u64map_put(&q->pages, page_key(m->dev, m->win, p), nid);
+	m->nsg = k;
+	m->npages = m->live = off;
+	if (k == 1)
+		m->sg0 = x->sg[0];
+	for (size_t i = pos + 1; i < q->plen; i++) {
+		struct dma_op *op = &q->pend[(q->phead + i) & (q->pcap - 1)].op;
+
+		if (op->kind == OP_DMA && op->dev == m->dev && op->handle == m->handle &&
+		    op->addr >= boff) {
+			op->handle = n->handle;
+			op->addr -= boff;
+		}
+	}
+	e = pend_insert(q, pos);
+	e->id = nid;
+	e->op = q->pend[(q->phead + pos) & (q->pcap - 1)].op;
+	e->op.handle = n->handle;
+	e->op.rec_bus = w->start + (n->first << w->shift);
+	q->st.held_splits++;
+	return nid;
+}
+
+/* Multi-TCE off: splits group id at every candidate, from the last one back. */
+static void split_all(struct qimp *q, uint32_t id)
+{
+	const struct qmap *m = map_of(q, id);
+	uint32_t k = 0, last = 0;
+
+	if (!m->pending || m->live != m->npages || m->ghosts)
+		return;
+	while ((k = candidate(q, id, k + 1)))
+		last = k;
+	while (last) {
+		split_at(q, id, last);
+		last = 0;
+		for (k = 0; (k = candidate(q, id, k + 1));)
+			last = k;
+	}
+}
+
+/* The element starting TCE off (from group id's first) if it is a candidate, else 0. */
+static uint32_t boundary_at(struct qimp *q, uint32_t id, uint64_t off)
+{
+	const struct qelems *x = elems_of(q, id);
+
+	for (uint32_t k = candidate(q, id, 1); k; k = candidate(q, id, k + 1))
+		if (x->pgoff[k] == off)
+			return k;
+	return 0;
+}
+
+/*
+ * The first clear [lo, hi) of held group id decides it: the kernel freed
+ * exactly its elements before (or from) a candidate, so those were a map of
+ * their own, split off; anything else keeps it whole. Returns the group that
+ * now holds TCE max(lo, first).
+ */
+static uint32_t resolve(struct qimp *q, uint32_t id, uint64_t lo, uint64_t hi)
+{
+	struct qmap *m = map_of(q, id);
+	uint64_t end = m->first + m->npages;
+	uint32_t k, nid = id;
+
+	m->held = false;
+	if (!m->pending || m->live != m->npages || m->ghosts)
+		return id;
+	if (lo <= m->first && hi < end && (k = boundary_at(q, id, hi - m->first))) {
+		nid = split_at(q, id, k);
+		map_of(q, nid)->held = candidate(q, nid, 0) != 0;
+		return id;
+	}
+	if (lo > m->first && hi >= end && (k = boundary_at(q, id, lo - m->first))) {
+		nid = split_at(q, id, k);
+		map_of(q, id)->held = candidate(q, id, 0) != 0;
+	}
+	return nid;
+}
+
 /* TCEs from m's first to the end of the element holding TCE p (counted from m's first). */
 static uint64_t elem_end(const struct qmap *m, const struct qelems *x, uint64_t p)
 {
@@ -1080,6 +1248,11 @@ static int map_clear(struct qimp *q, uint32_t id, uint64_t lo, uint64_t hi, unsi
 
 	if (group_close(q, id) < 0)
 		return -1;
+	if (map_of(q, id)->held) {
+		id = resolve(q, id, lo, hi);
+		if (flush(q) < 0)
+			return -1;
+	}
 	map_drop(q, id, lo, hi);
 	m = map_of(q, id);
 	if (!m->live)

@@ -385,6 +385,8 @@ static int cmd_trace_import(int argc, char **argv)
 	if (st.per_tce)
 		fprintf(stderr, " (%llu puts merged, %llu maps ambiguous)",
 			(unsigned long long)st.merged, (unsigned long long)st.ambiguous);
+	fprintf(stderr, "; %llu groups split where separate large maps met",
+		(unsigned long long)st.held_splits);
 	fputc('\n', stderr);
 	return DDW_EXIT_OK;
 }

@@ -40,6 +40,7 @@ struct import_stats {
 	bool per_tce;			/* the kernel cleared with H_PUT_TCE: multi-TCE off */
 	uint64_t merged;		/* per-TCE puts merged into the element before them */
 	uint64_t ambiguous;		/* per-TCE maps of 2+ runs: one map_sg or several maps */
+	uint64_t held_splits;		/* groups split where separate large maps met */
 };
 
 /*
