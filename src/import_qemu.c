@@ -643,17 +643,23 @@ static int pool_of_cpu(unsigned cpu)
 	return (int)(tce_alloc_pool_hash(cpu) & (IOMMU_NR_POOLS - 1));
 }
 
+/* Whether a thread has CPU cpu already. */
+static bool cpu_taken(const struct qimp *q, unsigned cpu)
+{
+	for (unsigned i = 0; i < q->nthr; i++)
+		if (q->thr_tab[i].has_cpu && q->thr_tab[i].cpu == cpu)
+			return true;
+	return false;
+}
+
 /* The lowest CPU no thread has, whose pool is pool (any CPU for pool -1). */
 static unsigned free_cpu(const struct qimp *q, int pool)
 {
-	for (unsigned c = 0;; c++) {
-		bool taken = false;
+	unsigned c = 0;
 
-		for (unsigned i = 0; i < q->nthr && !taken; i++)
-			taken = q->thr_tab[i].has_cpu && q->thr_tab[i].cpu == c;
-		if (!taken && (pool < 0 || pool_of_cpu(c) == pool))
-			return c;
-	}
+	while (cpu_taken(q, c) || (pool >= 0 && pool_of_cpu(c) != pool))
+		c++;
+	return c;
 }
 
 /* cpu= for the line's vCPU thread: its pool's, or a provisional one until that is known. */
@@ -664,8 +670,8 @@ static unsigned line_cpu(struct qimp *q)
 	if (!q->nthr)
 		return 0;
 	t = &q->thr_tab[q->thr];
-	if (!t->has_cpu) {
-		t->cpu = free_cpu(q, -1);
+	if (!t->has_cpu) {	/* provisional: its number, as long as it is free */
+		t->cpu = cpu_taken(q, q->thr) ? free_cpu(q, -1) : q->thr;
 		t->has_cpu = true;
 	}
 	return t->cpu;
@@ -1595,9 +1601,13 @@ static int map_pages(struct qimp *q, struct qwin *w, uint64_t first, uint64_t ph
 /* At the end of the log: closes every open group and writes what waits. */
 static int close_all(struct qimp *q)
 {
-	while (q->plen)
-		if (group_close(q, q->pend[q->phead].id) < 0)
+	while (q->plen) {
+		uint32_t id = q->pend[q->phead].id;
+
+		map_of(q, id)->held = false;	/* never cleared: as it was mapped */
+		if (group_close(q, id) < 0 || flush(q) < 0)
 			return -1;
+	}
 	return 0;
 }
 
@@ -2022,9 +2032,6 @@ static void warn_totals(struct qimp *q)
 	q->st.per_tce = q->per_tce;
 	for (unsigned t = 0; t < q->nthr; t++)
 		q->st.pool_unknown += q->thr_tab[t].has_cpu && q->thr_tab[t].pool < 0;
-	if (q->st.pool_unknown)
-		ddw_warn("%s: %" PRIu64 " vCPU threads made maps but no small map showed their"
-			 " allocator pool; they keep a CPU of their own", q->path, q->st.pool_unknown);
 }
 
 static void qimp_release(struct qimp *q)
