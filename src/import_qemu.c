@@ -721,6 +721,7 @@ static void learn_pool(struct qimp *q, const struct qwin *w, uint64_t first)
 
 static void split_all(struct qimp *q, uint32_t id);
 static uint32_t candidate(struct qimp *q, uint32_t id, uint32_t from);
+static bool ambiguous(struct qimp *q, uint32_t id);
 
 static struct dma_op op_for(struct qimp *q, enum op_kind kind, unsigned dev)
 {
@@ -859,11 +860,11 @@ static int group_close(struct qimp *q, uint32_t id)
 	else
 		m->held = candidate(q, id, 0) != 0;
 	m = map_of(q, id);
-	if (q->per_tce && m->nsg > 1) {
+	if (q->per_tce && ambiguous(q, id)) {
 		q->st.ambiguous++;
 		warn_once(q, W_AMBIG, "device %u: map 0x%" PRIx64 " (%u runs of per-TCE puts back to"
-			  " back) may be one dma_map_sg or %u maps; counted in ambiguous",
-			  (unsigned)m->dev, m->handle, m->nsg, m->nsg);
+			  " back) may be one dma_map_sg or several maps; counted in ambiguous",
+			  (unsigned)m->dev, m->handle, m->nsg);
 	}
 	return flush(q);
 }
@@ -1118,6 +1119,23 @@ static uint32_t split_at(struct qimp *q, uint32_t id, uint32_t k)
 	e->op.rec_bus = w->start + (n->first << w->shift);
 	q->st.held_splits++;
 	return nid;
+}
+
+/*
+ * Multi-TCE off: whether group id has a boundary where a separate small map
+ * could have started as well as an SG continuation: after an element of at
+ * most 15 TCEs, at a TCE index that is a multiple of 16 (the hint after a
+ * small allocation is rounded up to it_blocksize = 16).
+ */
+static bool ambiguous(struct qimp *q, uint32_t id)
+{
+	const struct qmap *m = map_of(q, id);
+	const struct qelems *x = elems_of(q, id);
+
+	for (uint32_t k = 1; k < m->nsg; k++)
+		if (elem_pages(q, id, k - 1) <= QLARGE_TCES && !((m->first + x->pgoff[k]) & 15))
+			return true;
+	return false;
 }
 
 /* Multi-TCE off: splits group id at every candidate, from the last one back. */
@@ -1831,8 +1849,12 @@ static int lift_xlate(struct qimp *q, const uint64_t *v)
 	if (declare(q) < 0)
 		return -1;
 	id = id_at(&q->pages, page_key(q->dev, q->wn, off >> w->shift));
-	if (id)		/* the device uses it: the driver has submitted its map_sg */
-		return group_close(q, id) < 0 ? -1 : xlate_dma(q, w, id, bus, len);
+	if (id) {	/* the device uses it: the driver has submitted its map_sg */
+		if (group_close(q, id) < 0)
+			return -1;
+		id = id_at(&q->pages, page_key(q->dev, q->wn, off >> w->shift));	/* split? */
+		return xlate_dma(q, w, id, bus, len);
+	}
 	op = op_for(q, OP_DMA_BUS, q->dev);
 	op.win = q->wn;
 	op.addr = bus;

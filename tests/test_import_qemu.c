@@ -946,3 +946,163 @@ Test(import_qemu, real_ddw_off_slice_matches_the_counts_from_grep_and_awk, .time
 	unlink(log);
 	unlink(out);
 }
+
+/* ---- any guest shape: pools, multi-TCE off, device declarations ---- */
+
+/* Writes lines (one string, "\n"-separated) to a fresh .log and imports it. */
+static char *import_lines(const char *lines, struct import_stats *st)
+{
+	char log[64], *got;
+
+	tmp_name(log, sizeof(log), ".log");
+	put_file(log, lines);
+	got = import_text(log, false, st);
+	unlink(log);
+	return got;
+}
+
+/*
+ * Six vCPU threads, numbered 101..106 in order of appearance, not CPUs.
+ * The boot clear (one stuff of 262144 TCEs ending at 0x40000000) gives the
+ * window's size: 262144 TCEs of 4K = 1 GiB, so 4 pools of
+ * poolsize = 262144 * 3 / 4 / 4 = 49152 = 0xc000 TCEs, the large pool from
+ * 0x30000 (iommu_init_table). The pool of CPU c is hash_32(c, 2) =
+ * (c * 0x61c88647 mod 2^32) >> 30: c = 0..7 -> 0 1 3 0 2 3 1 2.
+ *   101 TCE 0x1     pool 0 -> cpu 0
+ *   102 TCE 0x18001 pool 0x18001 / 0xc000 = 2 -> the lowest CPU of pool 2: 4
+ *   103 TCE 0x24001 pool 3 -> cpu 2
+ *   104 TCE 0xc001  pool 1 -> cpu 1
+ *   105 TCE 0x10    pool 0; cpu 0 is 101's -> the next CPU of pool 0: 3
+ *   106 indirect of 17 TCEs at 0x30000: the large pool, no pool: provisional
+ *       cpu = its number 5 (free); then TCE 0x18011: pool 2, but cpu 5 is in
+ *       pool 3: late, it gets the lowest free CPU of pool 2, 7 (4 is 102's)
+ *   101 again at TCE 0x24101: pool 3, not its pool 0: counted in pool_moves
+ * The indirect maps 0x10 + 1 = 17 TCEs from 0x610000 - 16 * 0x1000 = 0x600000.
+ */
+Test(import_qemu, each_vcpu_thread_gets_a_cpu_of_the_pool_its_small_maps_are_in)
+{
+	struct import_stats st;
+	char *got = import_lines(
+		"101@1795481804.000001:spapr_iommu_pci_stuff liobn=0x80000000 ioba=0x40000000 tcevalue=0x0 npages=262144 ret=0\n"
+		"101@1795481804.000002:spapr_iommu_pci_put liobn=0x80000000 ioba=0x1000 tce=0x100003 ret=0\n"
+		"102@1795481804.000003:spapr_iommu_pci_put liobn=0x80000000 ioba=0x18001000 tce=0x200003 ret=0\n"
+		"103@1795481804.000004:spapr_iommu_pci_put liobn=0x80000000 ioba=0x24001000 tce=0x300003 ret=0\n"
+		"104@1795481804.000005:spapr_iommu_pci_put liobn=0x80000000 ioba=0xc001000 tce=0x400003 ret=0\n"
+		"105@1795481804.000006:spapr_iommu_pci_put liobn=0x80000000 ioba=0x10000 tce=0x500003 ret=0\n"
+		"106@1795481804.000007:spapr_iommu_pci_indirect liobn=0x80000000 ioba=0x30000000 tcelist=0x2200000 iobaN=0x10 tceN=0x610003 ret=0\n"
+		"106@1795481804.000008:spapr_iommu_pci_put liobn=0x80000000 ioba=0x18011000 tce=0x700003 ret=0\n"
+		"101@1795481804.000009:spapr_iommu_pci_put liobn=0x80000000 ioba=0x24101000 tce=0x800003 ret=0\n",
+		&st);
+
+	cr_expect(eq(str, got,
+		     "# ddwt 1\n"
+		     "device 0 mask=64 max_seg=4294967295 seg_boundary=0xffffffff clear=262144\n"
+		     "map 0 0x1 0x100000 4096 bidi bus=0x1000\n"
+		     "map 0 0x2 0x200000 4096 bidi cpu=4 bus=0x18001000\n"
+		     "map 0 0x3 0x300000 4096 bidi cpu=2 bus=0x24001000\n"
+		     "map 0 0x4 0x400000 4096 bidi cpu=1 bus=0xc001000\n"
+		     "map 0 0x5 0x500000 4096 bidi cpu=3 bus=0x10000\n"
+		     "map 0 0x6 0x600000 69632 bidi cpu=5 bus=0x30000000\n"
+		     "map 0 0x7 0x700000 4096 bidi cpu=7 bus=0x18011000\n"
+		     "map 0 0x8 0x800000 4096 bidi bus=0x24101000\n"));
+	free(got);
+	cr_expect(eq(u64, st.threads, 6));
+	cr_expect(eq(u64, st.pools_known, 6));
+	cr_expect(eq(u64, st.pool_late, 1));
+	cr_expect(eq(u64, st.pool_unknown, 0));
+	cr_expect(eq(u64, st.pool_moves, 1));
+	cr_expect(eq(u64, st.boot_clear, 262144));
+}
+
+/*
+ * multitce=off (tce_build_pSeriesLP / tce_free_pSeriesLP: one H_PUT_TCE per
+ * TCE). The kernel's first clear at TCE 0 is a put of 0: multi-TCE is off;
+ * its boot clear here is TCEs 0 and 1 (clear=2). Thread 202 (the second:
+ * provisional cpu 1, the window's size gives no pools) then puts:
+ *   TCEs 0x30000..0x3000f at phys 0x100000.. (consecutive: one element of
+ *   16 TCEs = 65536 bytes), 0x30010..0x30011 at 0x200000 (a new element:
+ *   8192 bytes): 16 then 2 TCEs, a small element after a large one is an SG
+ *   continuation: one map_sg. The xlate of 0x30011000 closes it: offset
+ *   0x11000 = 69632, 4096 bytes to the next 4K boundary.
+ *   0x30012..0x30021 at 0x300000, 0x30022..0x30031 at 0x400000: two
+ *   elements of 16: two large allocations back to back, split into two maps
+ *   (H 0x2 and H 0x3, held_splits 1); the xlate of 0x30022000 is H 0x3 offset 0.
+ *   18 puts of 0 over 0x30000..0x30011: H 0x1 is unmapped with the last.
+ *   0x41..0x4f at 0x500000 (15 TCEs, 61440 bytes), then 0x50 at 0x600000: a
+ *   small element ending at 0x50, a multiple of 16, where a separate small
+ *   map could start too: ambiguous 1; written at the end of the log.
+ * merged puts: 15 + 1 + 15 + 15 + 14 = 60.
+ */
+Test(import_qemu, multitce_off_puts_are_joined_into_the_kernels_maps)
+{
+	struct import_stats st;
+	char lines[16384];
+	size_t n = 0;
+	char *got;
+
+#define L(...)	(n += (size_t)snprintf(lines + n, sizeof(lines) - n, __VA_ARGS__))
+	L("201@1795481804.000001:spapr_iommu_pci_put liobn=0x80000000 ioba=0x0 tce=0x0 ret=0\n");
+	L("201@1795481804.000002:spapr_iommu_pci_put liobn=0x80000000 ioba=0x1000 tce=0x0 ret=0\n");
+	for (unsigned i = 0; i < 18; i++)
+		L("202@1795481804.000003:spapr_iommu_pci_put liobn=0x80000000 ioba=0x%x tce=0x%x ret=0\n",
+		  (0x30000 + i) << 12, i < 16 ? 0x100003 + (i << 12) : 0x200003 + ((i - 16) << 12));
+	L("200@1795481804.000004:spapr_iommu_xlate liobn=0x80000000 0x30011000 -> 0x201000 perm=3 mask=0xfff\n");
+	for (unsigned i = 0; i < 32; i++)
+		L("202@1795481804.000005:spapr_iommu_pci_put liobn=0x80000000 ioba=0x%x tce=0x%x ret=0\n",
+		  (0x30012 + i) << 12, (i < 16 ? 0x300003 : 0x400003) + ((i & 15) << 12));
+	L("200@1795481804.000006:spapr_iommu_xlate liobn=0x80000000 0x30022000 -> 0x400000 perm=3 mask=0xfff\n");
+	for (unsigned i = 0; i < 18; i++)
+		L("202@1795481804.000007:spapr_iommu_pci_put liobn=0x80000000 ioba=0x%x tce=0x0 ret=0\n",
+		  (0x30000 + i) << 12);
+	for (unsigned i = 0; i < 16; i++)
+		L("202@1795481804.000008:spapr_iommu_pci_put liobn=0x80000000 ioba=0x%x tce=0x%x ret=0\n",
+		  (0x41 + i) << 12, i < 15 ? 0x500003 + (i << 12) : 0x600003);
+#undef L
+	got = import_lines(lines, &st);
+	cr_expect(eq(str, got,
+		     "# ddwt 1\n"
+		     "device 0 mask=64 max_seg=4294967295 seg_boundary=0xffffffff clear=2\n"
+		     "map_sg 0 0x1 bidi 0x100000:65536,0x200000:8192 cpu=1 bus=0x30000000\n"
+		     "dma 0 0x1 69632 4096 w\n"
+		     "map 0 0x2 0x300000 65536 bidi cpu=1 bus=0x30012000\n"
+		     "map 0 0x3 0x400000 65536 bidi cpu=1 bus=0x30022000\n"
+		     "dma 0 0x3 0 4096 w\n"
+		     "unmap 0 0x1 cpu=1\n"
+		     "map_sg 0 0x4 bidi 0x500000:61440,0x600000:4096 cpu=1 bus=0x41000\n"));
+	free(got);
+	cr_expect(st.per_tce);
+	cr_expect(eq(u64, st.merged, 60));
+	cr_expect(eq(u64, st.held_splits, 1));
+	cr_expect(eq(u64, st.ambiguous, 1));
+	cr_expect(eq(u64, st.boot_clear, 2));
+}
+
+/*
+ * Devices are declared before their first op, with their driver's DMA
+ * parameters by PHB (run-capture.sh's layout): PHB 3 is e1000, an 82540EM
+ * that is not PCI-X: DMA_BIT_MASK(32) (e1000_probe), max_seg_size and
+ * seg_boundary the PCI defaults 65536 and 0xffffffff (pci_device_add). PHB 5
+ * has no known driver: its boot clear only. Window 0 of PHB 3 was cleared by
+ * one stuff of 512 TCEs ([0x200 - 512, 0x200)), PHB 5's by two of 512.
+ */
+Test(import_qemu, devices_are_declared_with_their_drivers_dma_parameters)
+{
+	struct import_stats st;
+	char *got = import_lines(
+		"101@1795481804.000001:spapr_iommu_pci_stuff liobn=0x80000300 ioba=0x200000 tcevalue=0x0 npages=512 ret=0\n"
+		"101@1795481804.000002:spapr_iommu_pci_stuff liobn=0x80000500 ioba=0x200000 tcevalue=0x0 npages=512 ret=0\n"
+		"101@1795481804.000003:spapr_iommu_pci_stuff liobn=0x80000500 ioba=0x400000 tcevalue=0x0 npages=512 ret=0\n"
+		"101@1795481804.000004:spapr_iommu_pci_put liobn=0x80000500 ioba=0x1000 tce=0x100001 ret=0\n"
+		"101@1795481804.000005:spapr_iommu_pci_put liobn=0x80000300 ioba=0x1000 tce=0x200002 ret=0\n",
+		&st);
+
+	cr_expect(eq(str, got,
+		     "# ddwt 1\n"
+		     "device 5 clear=1024\n"
+		     "map 5 0x1 0x100000 4096 to bus=0x1000\n"
+		     "device 3 mask=32 max_seg=65536 seg_boundary=0xffffffff clear=512\n"
+		     "map 3 0x2 0x200000 4096 from bus=0x1000\n"));
+	free(got);
+	cr_expect(eq(u64, st.devices, 2));
+	cr_expect(eq(u64, st.boot_clear, 1536));
+}
