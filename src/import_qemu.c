@@ -272,6 +272,7 @@
 #define QPOOL_MIN_BYTES	(1ull << 30)	/* iommu_init_table: 4 pools from a 1 GiB table on */
 #define QMERGE_MAX	(1ull << 16)	/* most TCEs per-TCE puts are merged into (one element) */
 #define QLARGE_TCES	15		/* iommu_range_alloc: a larger allocation is "large" */
+#define QRACE_SCAN	256		/* queue entries a new large map looks back over */
 #define US_PER_S	1000000ull
 
 /* --- state --- */
@@ -722,6 +723,7 @@ static void learn_pool(struct qimp *q, const struct qwin *w, uint64_t first)
 static void split_all(struct qimp *q, uint32_t id);
 static uint32_t candidate(struct qimp *q, uint32_t id, uint32_t from);
 static bool ambiguous(struct qimp *q, uint32_t id);
+static void keep_tail(struct qimp *q, uint32_t id, uint64_t page);
 
 static struct dma_op op_for(struct qimp *q, enum op_kind kind, unsigned dev)
 {
@@ -1136,6 +1138,37 @@ static bool ambiguous(struct qimp *q, uint32_t id)
 		if (elem_pages(q, id, k - 1) <= QLARGE_TCES && !((m->first + x->pgoff[k]) & 15))
 			return true;
 	return false;
+}
+
+/*
+ * An xlate at TCE page of open group id: the device uses that element, so
+ * the map it belongs to was submitted, and the elements the CPU mapped after
+ * it that are not in that map are the start of the next one (a large
+ * allocation ends that map: the last element after page's whose previous
+ * element is more than 15 TCEs). They stay open, as a group of their own,
+ * for the rest of that map; the rest of id closes. Without this the next
+ * map's element being set TCE by TCE (multi-TCE off) was cut in two.
+ */
+static void keep_tail(struct qimp *q, uint32_t id, uint64_t page)
+{
+	const struct qmap *m = map_of(q, id);
+	uint64_t rel = page - m->first;
+	uint32_t k, j = 0, cut = 0;
+	struct qmap *t;
+
+	if (m->nsg < 2 || !m->pending || m->live != m->npages || m->ghosts)
+		return;
+	while (j + 1 < m->nsg && elems_of(q, id)->pgoff[j + 1] <= rel)
+		j++;			/* the element holding page */
+	for (k = j + 1; k < m->nsg; k++)
+		if (elem_pages(q, id, k - 1) > QLARGE_TCES)
+			cut = k;
+	if (!cut)
+		return;
+	k = split_at(q, id, cut);
+	t = map_of(q, k);
+	t->open = true;
+	u64map_put(&q->opened, open_key(t->dev, t->thr), k);
 }
 
 /* Multi-TCE off: splits group id at every candidate, from the last one back. */
@@ -1554,6 +1587,50 @@ static int split_ghosts(struct qimp *q, uint64_t first, uint64_t n, bool *split)
 	return 0;
 }
 
+/* The first TCE of w's large pool (iommu_init_table), or UINT64_MAX if w has one pool. */
+static uint64_t large_start(const struct qwin *w)
+{
+	uint64_t size = w->ddw ? w->npages : w->boot_end;
+
+	if (!size || size > (UINT64_MAX >> w->shift) || (size << w->shift) < QPOOL_MIN_BYTES)
+		return UINT64_MAX;
+	return size * 3 / 4 / IOMMU_NR_POOLS * IOMMU_NR_POOLS;
+}
+
+/*
+ * New group id (its map op last in the queue) in w's large pool: the large
+ * pool hands out addresses upwards (the hint is left at each allocation's
+ * end), so a group of another CPU still waiting in the queue at a higher
+ * address was allocated after this one, though its first hypercall was
+ * logged first (two CPUs racing). The new map op moves before it, with its
+ * time. Only the last QRACE_SCAN queue entries are looked at.
+ */
+static void before_later_large(struct qimp *q, const struct qwin *w, uint32_t id)
+{
+	const struct qmap *m = map_of(q, id);
+	size_t mask = q->pcap - 1, last = q->plen - 1, to = last;
+	struct qpend e;
+
+	if (m->first < large_start(w))
+		return;
+	for (size_t i = last; i-- > 0 && last - i <= QRACE_SCAN;) {
+		const struct qpend *p = &q->pend[(q->phead + i) & mask];
+		const struct qmap *o = p->id ? map_of(q, p->id) : NULL;
+
+		if (o && o->dev == m->dev && o->win == m->win && o->thr != m->thr &&
+		    o->first > m->first && !o->dead)
+			to = i;
+	}
+	if (to == last)
+		return;
+	e = q->pend[(q->phead + last) & mask];
+	for (size_t i = last; i > to; i--)
+		q->pend[(q->phead + i) & mask] = q->pend[(q->phead + i - 1) & mask];
+	e.op.time_ps = q->pend[(q->phead + to + 1) & mask].op.time_ps;
+	q->pend[(q->phead + to) & mask] = e;
+	q->st.reordered++;
+}
+
 /* A new open group of the line's device and CPU, its map op queued: its id. */
 static uint32_t group_new(struct qimp *q, struct qwin *w, uint64_t first, uint64_t phys,
 			  uint64_t n, enum dma_dir dir)
@@ -1579,6 +1656,7 @@ static uint32_t group_new(struct qimp *q, struct qwin *w, uint64_t first, uint64
 	e->op.dir = dir;
 	e->op.cpu = m->cpu;
 	e->op.rec_bus = w->start + (first << w->shift);
+	before_later_large(q, w, id);
 	return id;
 }
 
@@ -1850,6 +1928,8 @@ static int lift_xlate(struct qimp *q, const uint64_t *v)
 		return -1;
 	id = id_at(&q->pages, page_key(q->dev, q->wn, off >> w->shift));
 	if (id) {	/* the device uses it: the driver has submitted its map_sg */
+		if (map_of(q, id)->open)
+			keep_tail(q, id, off >> w->shift);
 		if (group_close(q, id) < 0)
 			return -1;
 		id = id_at(&q->pages, page_key(q->dev, q->wn, off >> w->shift));	/* split? */

@@ -385,8 +385,9 @@ static int cmd_trace_import(int argc, char **argv)
 	if (st.per_tce)
 		fprintf(stderr, " (%llu puts merged, %llu maps ambiguous)",
 			(unsigned long long)st.merged, (unsigned long long)st.ambiguous);
-	fprintf(stderr, "; %llu groups split where separate large maps met",
-		(unsigned long long)st.held_splits);
+	fprintf(stderr, "; %llu groups split where separate large maps met, %llu large maps"
+		" put back in allocation order", (unsigned long long)st.held_splits,
+		(unsigned long long)st.reordered);
 	fputc('\n', stderr);
 	return DDW_EXIT_OK;
 }

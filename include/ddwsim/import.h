@@ -41,6 +41,7 @@ struct import_stats {
 	uint64_t merged;		/* per-TCE puts merged into the element before them */
 	uint64_t ambiguous;		/* per-TCE maps of 2+ runs: one map_sg or several maps */
 	uint64_t held_splits;		/* groups split where separate large maps met */
+	uint64_t reordered;		/* large maps moved before another CPU's later one */
 };
 
 /*
