@@ -1147,7 +1147,11 @@ static bool ambiguous(struct qimp *q, uint32_t id)
  * allocation ends that map: the last element after page's whose previous
  * element is more than 15 TCEs). They stay open, as a group of their own,
  * for the rest of that map; the rest of id closes. Without this the next
- * map's element being set TCE by TCE (multi-TCE off) was cut in two.
+ * map's element being set TCE by TCE was cut in two. Multi-TCE off only:
+ * there every boundary between large elements is split anyway (split_all);
+ * with multi-TCE a hypercall is a whole element, and the held group's first
+ * clear finds the boundary (cutting at the last large element here split
+ * nvme's map_sgs: H_STUFF_TCE +12 % in ddw-off).
  */
 static void keep_tail(struct qimp *q, uint32_t id, uint64_t page)
 {
@@ -1928,7 +1932,7 @@ static int lift_xlate(struct qimp *q, const uint64_t *v)
 		return -1;
 	id = id_at(&q->pages, page_key(q->dev, q->wn, off >> w->shift));
 	if (id) {	/* the device uses it: the driver has submitted its map_sg */
-		if (map_of(q, id)->open)
+		if (q->per_tce && map_of(q, id)->open)
 			keep_tail(q, id, off >> w->shift);
 		if (group_close(q, id) < 0)
 			return -1;
