@@ -29,14 +29,37 @@
  *   SPAPR_TCE_PAGE_SHIFT). A DDW takes its start, TCE size and size from its
  *   spapr_iommu_ddw_create line.
  *
- * CPUs
+ * CPUs (any vCPU count)
  *   Hypercall and RTAS lines (put, indirect, stuff, get, ddw_*; both the pci_
- *   and the plain variants) run on vCPU threads. Their distinct thread ids,
- *   numbered in order of first appearance, are the CPUs 0, 1, ... (SLOF runs
- *   first, on vCPU 0; its lines count for the numbering even though they are
- *   dropped). xlate lines never number CPUs: they mostly run on the main
- *   loop. Maps carry the CPU of their first hypercall, unmaps the CPU of the
- *   line that ends them (cpu=N).
+ *   and the plain variants) run on vCPU threads, numbered in order of first
+ *   appearance (SLOF's lines count). A thread's number is not its CPU, and
+ *   the replay's allocator only needs the CPU's pool: iommu_range_alloc
+ *   takes a small allocation (<= 15 TCEs) from pool iommu_pool_hash of the
+ *   CPU (hash_32(cpu, 2), setup_iommu_pool_hash), one of 4 pools over the
+ *   bottom 3/4 of a table of at least 1 GiB (iommu_init_table: poolsize =
+ *   it_size * 3 / 4 / 4), the top 1/4 being the large pool. So the first map
+ *   of a thread that starts a new group (not an SG continuation) below the
+ *   large pool names its pool, first TCE / poolsize, and the thread gets the
+ *   lowest CPU no other thread has whose hash is that pool (learn_pool). The
+ *   table's size is the DDW's, or for a default window the extent of the
+ *   kernel's boot clear (its whole table, iommu_table_clear). Until its pool
+ *   is known a thread has a provisional CPU, its number if free (a large map,
+ *   an unmap, a map in a 1-pool window); one whose pool then differs is
+ *   counted in pool_late, a later small map in another pool in pool_moves
+ *   (warned once). xlate lines never number threads: they mostly run on the
+ *   main loop. Maps carry the CPU of their first hypercall's thread, unmaps
+ *   the CPU of the line that ends them (cpu=N). A vCPU thread is pinned to
+ *   its vCPU (TCG multi-thread: one host thread per vCPU), so a thread's
+ *   pool does not change unless its pool was full.
+ *
+ * Devices
+ *   Before the first op of a device (a map, an xlate, a window op), one
+ *   `device DEV` op with the DMA parameters of the capture scripts' driver
+ *   on that PHB (qdrivers: nvme, virtio-blk, virtio-net, e1000, with the
+ *   driver function each comes from; other PHBs: none) and clear= the TCEs
+ *   of its default window the kernel cleared before its first map there
+ *   (the boot clear), which the replay counts as set-up. The DDW's clear at
+ *   creation is not counted (the device was declared before it).
  *
  * Firmware
  *   SLOF uses the default windows before Linux (in ddw-off: puts, put-clears
@@ -44,9 +67,33 @@
  *   default window whole, and that clear starts with an H_STUFF_TCE whose
  *   first TCE is TCE 0. So, per default window: until a clear whose first TCE
  *   is TCE 0 (an H_STUFF_TCE; or, as multitce=off kernels clear, an H_PUT_TCE
- *   or indirect without permission bits; that variant is untested on a real
- *   log), every put, indirect, stuff and xlate on it is SLOF's and is dropped
- *   (firmware_skipped). That clear itself is lifted (it unmaps nothing).
+ *   or indirect without permission bits; seen in the multitce=off captures:
+ *   SLOF's put-clears on 0x80000200 start at TCE 7), every put, indirect,
+ *   stuff and xlate on it is SLOF's and is dropped (firmware_skipped). That
+ *   clear itself is lifted (it unmaps nothing), and counted in the device's
+ *   boot clear.
+ *
+ * Multi-TCE off
+ *   The kernel's first clear (above) says whether the guest has multi-TCE:
+ *   an H_PUT_TCE of 0 means FW_FEATURE_STUFF_TCE is off (multitce=off clears
+ *   it and FW_FEATURE_PUT_TCE_IND), and every map then sets its TCEs with one
+ *   H_PUT_TCE each (tce_build_pSeriesLP), every unmap clears them with one
+ *   each (tce_free_pSeriesLP). Maps are rebuilt from those lines:
+ *   - a put that continues a group (same rules as below) at the real address
+ *     right after its last element's end extends that element (merged): one
+ *     element is npages physically consecutive pages, at most 2^16 TCEs;
+ *   - when a group closes, it is split before every element of more than 15
+ *     TCEs that follows one of more than 15: two large allocations end to end
+ *     are two maps or one map_sg alike for the allocator, and without
+ *     multi-TCE the hypercall counts do not tell them apart either;
+ *   - an xlate in an open group keeps its elements after the last large one
+ *     that follows the xlate's element open, as a group of their own: the
+ *     device uses a submitted map while the CPU sets the next one's TCEs
+ *     (keep_tail);
+ *   - a group that still has a boundary where a separate small map could have
+ *     started (after an element of at most 15 TCEs, at a multiple of 16 TCEs,
+ *     where the hint of a small allocation is rounded to) is ambiguous:
+ *     counted, the first one named in a warning.
  *   DDWs are created by Linux: nothing on them is firmware.
  *
  * Lifting, line by line (hcalls with ret != 0 changed nothing: ignored)
@@ -165,6 +212,26 @@
  *   64K descriptor) become one group. The replay places them where the
  *   kernel did all the same (its SG continuation starts where the hint
  *   would); only their unmap waits for the last one (below).
+ *
+ * Separate large maps, split by their first clear (multi-TCE)
+ *   Two large allocations on one CPU end to end (the large pool's hint stays
+ *   at an allocation's end) look like one map_sg. A closed group with an
+ *   element of more than 15 TCEs after one of more than 15 is held: its map
+ *   op (and everything queued behind it) waits for its first clear. If that
+ *   clear covers exactly its elements before such a boundary, or exactly
+ *   those from one, those were a map of their own: the group is split there
+ *   (split_at: a new handle and map op right after the first part's, the
+ *   queued DMAs in the second part moved to it, offsets rebased; held_splits),
+ *   and each part is held again while it has such a boundary. Anything else,
+ *   the end of the log, or QPEND_MAX ops waiting behind it (forced) write it
+ *   whole. Without this the replay unmapped two nvme commands with one
+ *   H_STUFF_TCE (nvme's max segment is 0xffffffff) where the kernel made two.
+ *
+ * Racing CPUs in the large pool
+ *   The large pool hands out addresses upwards, so a new group in it below
+ *   another CPU's group still in the queue (among the last QRACE_SCAN = 256
+ *   entries) was allocated before it, though logged after: its map op moves
+ *   before that one, with its time (reordered).
  *
  * Unmaps
  *   A clear (H_STUFF_TCE, or a put or indirect without permission) takes its
