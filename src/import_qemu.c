@@ -29,14 +29,37 @@
  *   SPAPR_TCE_PAGE_SHIFT). A DDW takes its start, TCE size and size from its
  *   spapr_iommu_ddw_create line.
  *
- * CPUs
+ * CPUs (any vCPU count)
  *   Hypercall and RTAS lines (put, indirect, stuff, get, ddw_*; both the pci_
- *   and the plain variants) run on vCPU threads. Their distinct thread ids,
- *   numbered in order of first appearance, are the CPUs 0, 1, ... (SLOF runs
- *   first, on vCPU 0; its lines count for the numbering even though they are
- *   dropped). xlate lines never number CPUs: they mostly run on the main
- *   loop. Maps carry the CPU of their first hypercall, unmaps the CPU of the
- *   line that ends them (cpu=N).
+ *   and the plain variants) run on vCPU threads, numbered in order of first
+ *   appearance (SLOF's lines count). A thread's number is not its CPU, and
+ *   the replay's allocator only needs the CPU's pool: iommu_range_alloc
+ *   takes a small allocation (<= 15 TCEs) from pool iommu_pool_hash of the
+ *   CPU (hash_32(cpu, 2), setup_iommu_pool_hash), one of 4 pools over the
+ *   bottom 3/4 of a table of at least 1 GiB (iommu_init_table: poolsize =
+ *   it_size * 3 / 4 / 4), the top 1/4 being the large pool. So the first map
+ *   of a thread that starts a new group (not an SG continuation) below the
+ *   large pool names its pool, first TCE / poolsize, and the thread gets the
+ *   lowest CPU no other thread has whose hash is that pool (learn_pool). The
+ *   table's size is the DDW's, or for a default window the extent of the
+ *   kernel's boot clear (its whole table, iommu_table_clear). Until its pool
+ *   is known a thread has a provisional CPU, its number if free (a large map,
+ *   an unmap, a map in a 1-pool window); one whose pool then differs is
+ *   counted in pool_late, a later small map in another pool in pool_moves
+ *   (warned once). xlate lines never number threads: they mostly run on the
+ *   main loop. Maps carry the CPU of their first hypercall's thread, unmaps
+ *   the CPU of the line that ends them (cpu=N). A vCPU thread is pinned to
+ *   its vCPU (TCG multi-thread: one host thread per vCPU), so a thread's
+ *   pool does not change unless its pool was full.
+ *
+ * Devices
+ *   Before the first op of a device (a map, an xlate, a window op), one
+ *   `device DEV` op with the DMA parameters of the capture scripts' driver
+ *   on that PHB (qdrivers: nvme, virtio-blk, virtio-net, e1000, with the
+ *   driver function each comes from; other PHBs: none) and clear= the TCEs
+ *   of its default window the kernel cleared before its first map there
+ *   (the boot clear), which the replay counts as set-up. The DDW's clear at
+ *   creation is not counted (the device was declared before it).
  *
  * Firmware
  *   SLOF uses the default windows before Linux (in ddw-off: puts, put-clears
@@ -44,9 +67,33 @@
  *   default window whole, and that clear starts with an H_STUFF_TCE whose
  *   first TCE is TCE 0. So, per default window: until a clear whose first TCE
  *   is TCE 0 (an H_STUFF_TCE; or, as multitce=off kernels clear, an H_PUT_TCE
- *   or indirect without permission bits; that variant is untested on a real
- *   log), every put, indirect, stuff and xlate on it is SLOF's and is dropped
- *   (firmware_skipped). That clear itself is lifted (it unmaps nothing).
+ *   or indirect without permission bits; seen in the multitce=off captures:
+ *   SLOF's put-clears on 0x80000200 start at TCE 7), every put, indirect,
+ *   stuff and xlate on it is SLOF's and is dropped (firmware_skipped). That
+ *   clear itself is lifted (it unmaps nothing), and counted in the device's
+ *   boot clear.
+ *
+ * Multi-TCE off
+ *   The kernel's first clear (above) says whether the guest has multi-TCE:
+ *   an H_PUT_TCE of 0 means FW_FEATURE_STUFF_TCE is off (multitce=off clears
+ *   it and FW_FEATURE_PUT_TCE_IND), and every map then sets its TCEs with one
+ *   H_PUT_TCE each (tce_build_pSeriesLP), every unmap clears them with one
+ *   each (tce_free_pSeriesLP). Maps are rebuilt from those lines:
+ *   - a put that continues a group (same rules as below) at the real address
+ *     right after its last element's end extends that element (merged): one
+ *     element is npages physically consecutive pages, at most 2^16 TCEs;
+ *   - when a group closes, it is split before every element of more than 15
+ *     TCEs that follows one of more than 15: two large allocations end to end
+ *     are two maps or one map_sg alike for the allocator, and without
+ *     multi-TCE the hypercall counts do not tell them apart either;
+ *   - an xlate in an open group keeps its elements after the last large one
+ *     that follows the xlate's element open, as a group of their own: the
+ *     device uses a submitted map while the CPU sets the next one's TCEs
+ *     (keep_tail);
+ *   - a group that still has a boundary where a separate small map could have
+ *     started (after an element of at most 15 TCEs, at a multiple of 16 TCEs,
+ *     where the hint of a small allocation is rounded to) is ambiguous:
+ *     counted, the first one named in a warning.
  *   DDWs are created by Linux: nothing on them is firmware.
  *
  * Lifting, line by line (hcalls with ret != 0 changed nothing: ignored)
@@ -166,6 +213,26 @@
  *   kernel did all the same (its SG continuation starts where the hint
  *   would); only their unmap waits for the last one (below).
  *
+ * Separate large maps, split by their first clear (multi-TCE)
+ *   Two large allocations on one CPU end to end (the large pool's hint stays
+ *   at an allocation's end) look like one map_sg. A closed group with an
+ *   element of more than 15 TCEs after one of more than 15 is held: its map
+ *   op (and everything queued behind it) waits for its first clear. If that
+ *   clear covers exactly its elements before such a boundary, or exactly
+ *   those from one, those were a map of their own: the group is split there
+ *   (split_at: a new handle and map op right after the first part's, the
+ *   queued DMAs in the second part moved to it, offsets rebased; held_splits),
+ *   and each part is held again while it has such a boundary. Anything else,
+ *   the end of the log, or QPEND_MAX ops waiting behind it (forced) write it
+ *   whole. Without this the replay unmapped two nvme commands with one
+ *   H_STUFF_TCE (nvme's max segment is 0xffffffff) where the kernel made two.
+ *
+ * Racing CPUs in the large pool
+ *   The large pool hands out addresses upwards, so a new group in it below
+ *   another CPU's group still in the queue (among the last QRACE_SCAN = 256
+ *   entries) was allocated before it, though logged after: its map op moves
+ *   before that one, with its time (reordered).
+ *
  * Unmaps
  *   A clear (H_STUFF_TCE, or a put or indirect without permission) takes its
  *   TCEs from the mappings that hold them. A mapping is unmapped, `unmap DEV
@@ -243,6 +310,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ddwsim/alloc.h"
 #include "ddwsim/err.h"
 #include "ddwsim/hashmap.h"
 #include "ddwsim/idpool.h"
@@ -268,6 +336,10 @@
 #define DEF_SHIFT	12		/* default window TCE size (SPAPR_TCE_PAGE_SHIFT) */
 #define PAGE_SHIFT_MAX	48		/* largest DDW TCE accepted (QEMU offers up to 16G = 2^34) */
 #define PS_PER_US	1000000ull
+#define QPOOL_MIN_BYTES	(1ull << 30)	/* iommu_init_table: 4 pools from a 1 GiB table on */
+#define QMERGE_MAX	(1ull << 16)	/* most TCEs per-TCE puts are merged into (one element) */
+#define QLARGE_TCES	15		/* iommu_range_alloc: a larger allocation is "large" */
+#define QRACE_SCAN	256		/* queue entries a new large map looks back over */
 #define US_PER_S	1000000ull
 
 /* --- state --- */
@@ -310,10 +382,12 @@ struct qmap {
 	uint32_t nsg;		/* elements */
 	uint32_t prev, next;	/* the window's live mappings (ids, 0 ends) */
 	unsigned cpu;		/* the CPU whose hypercalls made it */
+	unsigned thr;		/* its vCPU thread (index in q->thr_tab) */
 	uint8_t dev;		/* device */
 	uint8_t win;		/* window number */
 	uint8_t dir;		/* enum dma_dir of the map */
 	bool open;		/* its map_sg may still take elements (in q->opened) */
+	bool held;		/* closed, but its map op waits for its first clear (splits) */
 	bool pending;		/* its map op waits in the output queue */
 	bool dead;		/* unmapped while pending: freed once the map op is written */
 };
@@ -342,11 +416,21 @@ struct qwin {
 	bool ddw;		/* made by spapr_iommu_ddw_create */
 	bool linux_owned;	/* default window: the kernel's first clear was seen */
 	bool cleared;		/* DDW: an H_STUFF_TCE was seen, so it is mapped per I/O */
+	bool used;		/* the kernel mapped in it (its boot clear is over) */
+	uint64_t boot_clear;	/* default window: TCEs the kernel cleared before using it */
+	uint64_t boot_end;	/* and the end of that clear: the window's TCEs (it_size) */
 	uint32_t head;		/* first live mapping (id), 0 = none */
 	uint64_t live;		/* live mappings in that list */
 };
 
-enum qwarn { W_OVERWRITE, W_NOWIN, W_WINNUM, W_VALUE, W_DROP, NWARN };
+enum qwarn { W_OVERWRITE, W_NOWIN, W_WINNUM, W_VALUE, W_DROP, W_MOVED, W_AMBIG, NWARN };
+
+/* One vCPU thread: the allocator pool its CPU hashes to, and the CPU ddwsim gives it. */
+struct qthread {
+	int pool;		/* pool of the window its small maps fall in; -1 unknown */
+	unsigned cpu;		/* cpu= of its ops */
+	bool has_cpu;		/* cpu given (a provisional one while pool is -1) */
+};
 
 struct qscan;
 
@@ -363,10 +447,13 @@ struct qimp {
 	bool t0_set;
 	uint64_t t0_us;		/* time of the first line, us */
 	uint64_t now_ps;	/* time of this line, ps since the first */
-	unsigned cpu;		/* CPU of the last vCPU line */
+	unsigned thr;		/* vCPU thread of the last vCPU line (index in thr_tab) */
+	struct qthread *thr_tab;	/* per vCPU thread, in order of first appearance */
+	unsigned nthr, capthr;
+	bool per_tce;		/* the kernel clears with H_PUT_TCE: multi-TCE is off */
+	bool declared[QDEV_MAX];	/* its device op was written */
 	unsigned dev, wn;	/* device and window the line names (set by slot_of) */
 	uint64_t handles;	/* last handle given */
-	unsigned ncpus;		/* distinct vCPU threads seen */
 	unsigned warned;	/* 1 << enum qwarn: already reported */
 	struct u64map tids;	/* vCPU thread id -> CPU */
 	struct u64map pages;	/* page_key -> the live mapping holding that TCE */
@@ -576,7 +663,134 @@ static bool parse_head(char *s, struct qhead *h)
 	return true;
 }
 
+/* --- vCPU threads, CPUs and allocator pools --- */
+
+/*
+ * The drivers of the capture scripts' devices, by PHB (= device) index
+ * (shared/data/qemu/scripts/run-capture.sh), with the DMA parameters each
+ * sets in Linux 6.1:
+ *   nvme        nvme_pci_enable: dma_set_mask_and_coherent(DMA_BIT_MASK(64));
+ *               nvme_reset_work: dma_set_max_seg_size(0xffffffff)
+ *   virtio-*    vp_modern_probe: dma_set_mask_and_coherent(DMA_BIT_MASK(64));
+ *               max_seg_size left at the PCI default
+ *   e1000       e1000_probe: DMA_BIT_MASK(64) only on PCI-X, the 82540EM is
+ *               plain PCI: DMA_BIT_MASK(32); max_seg_size the PCI default
+ *   all         pci_device_add: dma_set_max_seg_size(65536),
+ *               dma_set_seg_boundary(0xffffffff), unless the driver changes it
+ */
+static const struct qdriver {
+	uint64_t mask, max_seg, seg_boundary;
+} qdrivers[] = {
+	[0] = { UINT64_MAX, 0xffffffffull, 0xffffffffull },	/* nvme */
+	[1] = { UINT64_MAX, 65536, 0xffffffffull },		/* virtio-blk */
+	[2] = { UINT64_MAX, 65536, 0xffffffffull },		/* virtio-net */
+	[3] = { 0xffffffffull, 65536, 0xffffffffull },		/* e1000 (82540EM) */
+};
+
+#define NQDRIVERS	(sizeof(qdrivers) / sizeof(qdrivers[0]))
+
+/* The index of vCPU thread tid, numbered in order of first appearance. */
+static unsigned thread_of(struct qimp *q, uint64_t tid)
+{
+	bool added;
+	uint64_t *t = u64map_ref(&q->tids, tid, &added);
+
+	if (added) {
+		if (q->nthr == q->capthr) {
+			q->capthr = q->capthr ? 2 * q->capthr : 8;
+			q->thr_tab = xrealloc(q->thr_tab, st_mul(q->capthr, sizeof(*q->thr_tab)));
+		}
+		q->thr_tab[q->nthr] = (struct qthread){ .pool = -1 };
+		*t = q->nthr++;
+	}
+	return (unsigned)*t;
+}
+
+static int pool_of_cpu(unsigned cpu)
+{
+	return (int)(tce_alloc_pool_hash(cpu) & (IOMMU_NR_POOLS - 1));
+}
+
+/* Whether a thread has CPU cpu already. */
+static bool cpu_taken(const struct qimp *q, unsigned cpu)
+{
+	for (unsigned i = 0; i < q->nthr; i++)
+		if (q->thr_tab[i].has_cpu && q->thr_tab[i].cpu == cpu)
+			return true;
+	return false;
+}
+
+/* The lowest CPU no thread has, whose pool is pool (any CPU for pool -1). */
+static unsigned free_cpu(const struct qimp *q, int pool)
+{
+	unsigned c = 0;
+
+	while (cpu_taken(q, c) || (pool >= 0 && pool_of_cpu(c) != pool))
+		c++;
+	return c;
+}
+
+/* cpu= for the line's vCPU thread: its pool's, or a provisional one until that is known. */
+static unsigned line_cpu(struct qimp *q)
+{
+	struct qthread *t;
+
+	if (!q->nthr)
+		return 0;
+	t = &q->thr_tab[q->thr];
+	if (!t->has_cpu) {	/* provisional: its number, as long as it is free */
+		t->cpu = cpu_taken(q, q->thr) ? free_cpu(q, -1) : q->thr;
+		t->has_cpu = true;
+	}
+	return t->cpu;
+}
+
+/*
+ * A new map (not an SG continuation) at TCE first of w by the line's thread:
+ * if it lies in one of the 4 small pools, that is the pool of the thread's
+ * CPU (iommu_range_alloc: pool = iommu_pool_hash of the CPU, pass 0 and 1
+ * stay in it), and the thread gets a CPU that ddwsim's allocator puts in
+ * that pool. A map in the large pool says nothing. A later small map in
+ * another pool (the thread's was full, or it ran on another CPU) is counted.
+ */
+static void learn_pool(struct qimp *q, const struct qwin *w, uint64_t first)
+{
+	uint64_t size = w->ddw ? w->npages : w->boot_end, poolsize;
+	struct qthread *t;
+	int pool;
+
+	if (!q->nthr || !size || size > (UINT64_MAX >> w->shift) ||
+	    (size << w->shift) < QPOOL_MIN_BYTES)
+		return;
+	poolsize = size * 3 / 4 / IOMMU_NR_POOLS;
+	if (!poolsize || first >= poolsize * IOMMU_NR_POOLS)
+		return;
+	pool = (int)(first / poolsize);
+	t = &q->thr_tab[q->thr];
+	if (t->pool == pool)
+		return;
+	if (t->pool >= 0) {
+		q->st.pool_moves++;
+		warn_once(q, W_MOVED, "vCPU thread %u maps in pool %d, not its pool %d; counted"
+			  " in pool_moves", q->thr, pool, t->pool);
+		return;
+	}
+	t->pool = pool;
+	q->st.pools_known++;
+	if (t->has_cpu && pool_of_cpu(t->cpu) == pool)
+		return;
+	q->st.pool_late += t->has_cpu;
+	t->has_cpu = false;
+	t->cpu = free_cpu(q, pool);
+	t->has_cpu = true;
+}
+
 /* --- ops, written in the order the kernel made them --- */
+
+static void split_all(struct qimp *q, uint32_t id);
+static uint32_t candidate(struct qimp *q, uint32_t id, uint32_t from);
+static bool ambiguous(struct qimp *q, uint32_t id);
+static void keep_tail(struct qimp *q, uint32_t id, uint64_t page);
 
 static struct dma_op op_for(struct qimp *q, enum op_kind kind, unsigned dev)
 {
@@ -626,6 +840,8 @@ static int write_op(struct qimp *q, const struct dma_op *op)
 	case OP_DMA_BUS:
 		q->st.dmabs++;
 		break;
+	case OP_DEVICE:
+		break;		/* counted when made (declare) */
 	default:
 		q->st.windows++;
 		break;
@@ -659,7 +875,7 @@ static int flush(struct qimp *q)
 		uint32_t id = e->id;
 
 		if (id) {
-			if (map_of(q, id)->open)
+			if (map_of(q, id)->open || map_of(q, id)->held)
 				return 0;
 			op = group_op(q, e);
 		}
@@ -707,17 +923,35 @@ static int group_close(struct qimp *q, uint32_t id)
 	if (!m->open)
 		return 0;
 	m->open = false;
-	u64map_del_if(&q->opened, open_key(m->dev, m->cpu), id);
+	u64map_del_if(&q->opened, open_key(m->dev, m->thr), id);
+	if (q->per_tce)
+		split_all(q, id);
+	else
+		m->held = candidate(q, id, 0) != 0;
+	m = map_of(q, id);
+	if (q->per_tce && ambiguous(q, id)) {
+		q->st.ambiguous++;
+		warn_once(q, W_AMBIG, "device %u: map 0x%" PRIx64 " (%u runs of per-TCE puts back to"
+			  " back) may be one dma_map_sg or several maps; counted in ambiguous",
+			  (unsigned)m->dev, m->handle, m->nsg);
+	}
 	return flush(q);
 }
 
 /* Keeps the queue below QPEND_MAX: closes the oldest open group (the first entry). */
 static int pend_limit(struct qimp *q)
 {
+	uint32_t id;
+
 	if (q->plen < QPEND_MAX)
 		return 0;
 	q->st.forced++;
-	return group_close(q, q->pend[q->phead].id);
+	id = q->pend[q->phead].id;
+	if (id && map_of(q, id)->held) {
+		map_of(q, id)->held = false;
+		return flush(q);
+	}
+	return group_close(q, id);
 }
 
 /* Writes op now, or queues it behind the open group that came first. */
@@ -731,6 +965,32 @@ static int emit(struct qimp *q, const struct dma_op *op)
 	e->op = *op;
 	e->id = 0;
 	return pend_limit(q);
+}
+
+/*
+ * The device op of the line's device, before its first other op: its
+ * driver's DMA parameters (qdrivers, by PHB index; none for another PHB) and
+ * its default window's boot clear, which is over by then (the kernel clears
+ * each table in iommu_init_table, before any driver maps).
+ */
+static int declare(struct qimp *q)
+{
+	const struct qwin *w0 = &q->win[q->dev][0];
+	struct dma_op op;
+
+	if (q->declared[q->dev])
+		return 0;
+	q->declared[q->dev] = true;
+	op = op_for(q, OP_DEVICE, q->dev);
+	if (q->dev < NQDRIVERS) {
+		op.addr = qdrivers[q->dev].mask;
+		op.len = qdrivers[q->dev].max_seg;
+		op.handle = qdrivers[q->dev].seg_boundary;
+	}
+	op.clear = w0->boot_clear < UINT32_MAX ? w0->boot_clear : UINT32_MAX;
+	q->st.devices++;
+	q->st.boot_clear += op.clear;
+	return emit(q, &op);
 }
 
 /* --- live mappings --- */
@@ -803,6 +1063,241 @@ static void group_add(struct qimp *q, uint32_t id, uint64_t phys, uint64_t len, 
 	m->live += n;
 }
 
+/* The last element of group id. */
+static struct sg_elem *last_elem(struct qimp *q, uint32_t id)
+{
+	struct qmap *m = map_of(q, id);
+
+	return m->nsg == 1 ? &m->sg0 : &elems_of(q, id)->sg[m->nsg - 1];
+}
+
+/*
+ * Multi-TCE off: whether a put of the TCE right after group id's last, at
+ * real address phys, continues its last element. tce_build_pSeriesLP sets
+ * one element's npages TCEs with one H_PUT_TCE each, on physically
+ * consecutive pages; a new element (a scatterlist entry the block layer did
+ * not merge with the previous one) starts elsewhere in memory.
+ */
+static bool extends(struct qimp *q, uint32_t id, uint64_t phys, unsigned shift)
+{
+	const struct sg_elem *e = last_elem(q, id);
+
+	return e->phys + e->len == phys && (e->len >> shift) < QMERGE_MAX;
+}
+
+/* Grows group id's last element by n TCEs (len bytes): a per-TCE put of the same buffer. */
+static void group_extend(struct qimp *q, uint32_t id, uint64_t len, uint64_t n)
+{
+	struct qmap *m = map_of(q, id);
+
+	last_elem(q, id)->len += len;
+	m->npages += n;
+	m->live += n;
+	q->st.merged++;
+}
+
+/* TCEs of element i of mapping id. */
+static uint64_t elem_pages(struct qimp *q, uint32_t id, uint32_t i)
+{
+	const struct qmap *m = map_of(q, id);
+	const struct sg_elem *e = m->nsg == 1 ? &m->sg0 : &elems_of(q, id)->sg[i];
+
+	return e->len >> q->win[m->dev][m->win].shift;
+}
+
+/*
+ * The first element k >= from (k >= 1) of group id where a separate map may
+ * start, or 0: elements k - 1 and k are both large allocations (more than 15
+ * TCEs). A large allocation leaves its pool's hint at its end, unrounded, so
+ * the next large map lands right after it, exactly where an SG continuation
+ * would (iommu_range_alloc); after a small one the hint is rounded up to 16
+ * TCEs, and a small element after a large one would be in a small pool.
+ */
+static uint32_t candidate(struct qimp *q, uint32_t id, uint32_t from)
+{
+	const struct qmap *m = map_of(q, id);
+
+	for (uint32_t k = from ? from : 1; k < m->nsg; k++)
+		if (elem_pages(q, id, k - 1) > QLARGE_TCES && elem_pages(q, id, k) > QLARGE_TCES)
+			return k;
+	return 0;
+}
+
+/* The queue position (from the head) of group id's map op; plen if none. */
+static size_t pend_pos(const struct qimp *q, uint32_t id)
+{
+	size_t i;
+
+	for (i = 0; i < q->plen; i++)
+		if (q->pend[(q->phead + i) & (q->pcap - 1)].id == id)
+			break;
+	return i;
+}
+
+/* A new queue entry right after position pos, the ones behind moved back. */
+static struct qpend *pend_insert(struct qimp *q, size_t pos)
+{
+	size_t mask;
+
+	pend_push(q);
+	mask = q->pcap - 1;
+	for (size_t i = q->plen - 1; i > pos + 1; i--)
+		q->pend[(q->phead + i) & mask] = q->pend[(q->phead + i - 1) & mask];
+	return &q->pend[(q->phead + pos + 1) & mask];
+}
+
+/*
+ * Splits group id (pending, nothing cleared) before its element k: elements
+ * k.. become a new group (returned) with a new handle, its map op queued
+ * right after id's; the queued DMAs in them move to it.
+ */
+static uint32_t split_at(struct qimp *q, uint32_t id, uint32_t k)
+{
+	struct qwin *w = &q->win[map_of(q, id)->dev][map_of(q, id)->win];
+	uint32_t nid = map_new(q, w);
+	struct qmap *m = map_of(q, id), *n = map_of(q, nid);
+	struct qelems *x = elems_of(q, id);
+	uint64_t off = x->pgoff[k], boff = off << w->shift;
+	size_t pos = pend_pos(q, id);
+	struct qpend *e;
+
+	*n = (struct qmap){ .handle = ++q->handles, .first = m->first + off, .cpu = m->cpu,
+			    .thr = m->thr, .dev = m->dev, .win = m->win, .dir = m->dir,
+			    .pending = true, .prev = n->prev, .next = n->next };
+	for (uint32_t i = k; i < m->nsg; i++)
+		group_add(q, nid, x->sg[i].phys, x->sg[i].len, x->sg[i].len >> w->shift);
+	for (uint64_t p = n->first; p < n->first + n->npages; p++)
+		u64map_put(&q->pages, page_key(m->dev, m->win, p), nid);
+	m->nsg = k;
+	m->npages = m->live = off;
+	if (k == 1)
+		m->sg0 = x->sg[0];
+	for (size_t i = pos + 1; i < q->plen; i++) {
+		struct dma_op *op = &q->pend[(q->phead + i) & (q->pcap - 1)].op;
+
+		if (op->kind == OP_DMA && op->dev == m->dev && op->handle == m->handle &&
+		    op->addr >= boff) {
+			op->handle = n->handle;
+			op->addr -= boff;
+		}
+	}
+	e = pend_insert(q, pos);
+	e->id = nid;
+	e->op = q->pend[(q->phead + pos) & (q->pcap - 1)].op;
+	e->op.handle = n->handle;
+	e->op.rec_bus = w->start + (n->first << w->shift);
+	q->st.held_splits++;
+	return nid;
+}
+
+/*
+ * Multi-TCE off: whether group id has a boundary where a separate small map
+ * could have started as well as an SG continuation: after an element of at
+ * most 15 TCEs, at a TCE index that is a multiple of 16 (the hint after a
+ * small allocation is rounded up to it_blocksize = 16).
+ */
+static bool ambiguous(struct qimp *q, uint32_t id)
+{
+	const struct qmap *m = map_of(q, id);
+	const struct qelems *x = elems_of(q, id);
+
+	for (uint32_t k = 1; k < m->nsg; k++)
+		if (elem_pages(q, id, k - 1) <= QLARGE_TCES && !((m->first + x->pgoff[k]) & 15))
+			return true;
+	return false;
+}
+
+/*
+ * An xlate at TCE page of open group id: the device uses that element, so
+ * the map it belongs to was submitted, and the elements the CPU mapped after
+ * it that are not in that map are the start of the next one (a large
+ * allocation ends that map: the last element after page's whose previous
+ * element is more than 15 TCEs). They stay open, as a group of their own,
+ * for the rest of that map; the rest of id closes. Without this the next
+ * map's element being set TCE by TCE was cut in two. Multi-TCE off only:
+ * there every boundary between large elements is split anyway (split_all);
+ * with multi-TCE a hypercall is a whole element, and the held group's first
+ * clear finds the boundary (cutting at the last large element here split
+ * nvme's map_sgs: H_STUFF_TCE +12 % in ddw-off).
+ */
+static void keep_tail(struct qimp *q, uint32_t id, uint64_t page)
+{
+	const struct qmap *m = map_of(q, id);
+	uint64_t rel = page - m->first;
+	uint32_t k, j = 0, cut = 0;
+	struct qmap *t;
+
+	if (m->nsg < 2 || !m->pending || m->live != m->npages || m->ghosts)
+		return;
+	while (j + 1 < m->nsg && elems_of(q, id)->pgoff[j + 1] <= rel)
+		j++;			/* the element holding page */
+	for (k = j + 1; k < m->nsg; k++)
+		if (elem_pages(q, id, k - 1) > QLARGE_TCES)
+			cut = k;
+	if (!cut)
+		return;
+	k = split_at(q, id, cut);
+	t = map_of(q, k);
+	t->open = true;
+	u64map_put(&q->opened, open_key(t->dev, t->thr), k);
+}
+
+/* Multi-TCE off: splits group id at every candidate, from the last one back. */
+static void split_all(struct qimp *q, uint32_t id)
+{
+	const struct qmap *m = map_of(q, id);
+	uint32_t k = 0, last = 0;
+
+	if (!m->pending || m->live != m->npages || m->ghosts)
+		return;
+	while ((k = candidate(q, id, k + 1)))
+		last = k;
+	while (last) {
+		split_at(q, id, last);
+		last = 0;
+		for (k = 0; (k = candidate(q, id, k + 1));)
+			last = k;
+	}
+}
+
+/* The element starting TCE off (from group id's first) if it is a candidate, else 0. */
+static uint32_t boundary_at(struct qimp *q, uint32_t id, uint64_t off)
+{
+	const struct qelems *x = elems_of(q, id);
+
+	for (uint32_t k = candidate(q, id, 1); k; k = candidate(q, id, k + 1))
+		if (x->pgoff[k] == off)
+			return k;
+	return 0;
+}
+
+/*
+ * The first clear [lo, hi) of held group id decides it: the kernel freed
+ * exactly its elements before (or from) a candidate, so those were a map of
+ * their own, split off; anything else keeps it whole. Returns the group that
+ * now holds TCE max(lo, first).
+ */
+static uint32_t resolve(struct qimp *q, uint32_t id, uint64_t lo, uint64_t hi)
+{
+	struct qmap *m = map_of(q, id);
+	uint64_t end = m->first + m->npages;
+	uint32_t k, nid = id;
+
+	m->held = false;
+	if (!m->pending || m->live != m->npages || m->ghosts)
+		return id;
+	if (lo <= m->first && hi < end && (k = boundary_at(q, id, hi - m->first))) {
+		nid = split_at(q, id, k);
+		map_of(q, nid)->held = candidate(q, nid, 0) != 0;
+		return id;
+	}
+	if (lo > m->first && hi >= end && (k = boundary_at(q, id, lo - m->first))) {
+		nid = split_at(q, id, k);
+		map_of(q, id)->held = candidate(q, id, 0) != 0;
+	}
+	return nid;
+}
+
 /* TCEs from m's first to the end of the element holding TCE p (counted from m's first). */
 static uint64_t elem_end(const struct qmap *m, const struct qelems *x, uint64_t p)
 {
@@ -837,7 +1332,7 @@ static int map_end(struct qimp *q, uint32_t id)
 	w = &q->win[m->dev][m->win];
 	op = op_for(q, OP_UNMAP, m->dev);
 	op.handle = m->handle;
-	op.cpu = q->cpu;
+	op.cpu = line_cpu(q);
 	if (m->prev)
 		map_of(q, m->prev)->next = m->next;
 	else
@@ -881,6 +1376,11 @@ static int map_clear(struct qimp *q, uint32_t id, uint64_t lo, uint64_t hi, unsi
 
 	if (group_close(q, id) < 0)
 		return -1;
+	if (map_of(q, id)->held) {
+		id = resolve(q, id, lo, hi);
+		if (flush(q) < 0)
+			return -1;
+	}
 	map_drop(q, id, lo, hi);
 	m = map_of(q, id);
 	if (!m->live)
@@ -947,6 +1447,12 @@ static size_t overlapping(struct qimp *q, struct qwin *w, uint64_t first, uint64
 static int clear_range(struct qimp *q, struct qwin *w, uint64_t first, uint64_t n, unsigned how)
 {
 	uint32_t id;
+
+	if (!w->ddw && !w->used) {	/* the boot clear (iommu_table_clear) */
+		w->boot_clear += n;
+		if (first + n > w->boot_end)
+			w->boot_end = first + n;
+	}
 
 	if (n > QSCAN_MAX || n > w->live) {
 		size_t k = overlapping(q, w, first, n);
@@ -1062,6 +1568,7 @@ static uint32_t remap_run(struct qimp *q, uint32_t id, uint64_t a, uint64_t b)
 	n->handle = ++q->handles;
 	n->first = a;
 	n->cpu = h->cpu;
+	n->thr = h->thr;
 	n->dev = (uint8_t)dev;
 	n->win = (uint8_t)wn;
 	n->dir = h->dir;
@@ -1106,7 +1613,7 @@ static int map_split(struct qimp *q, uint32_t id)
 /* The open group of the line's device and CPU, if this map continues it (see the header). */
 static uint32_t continued(struct qimp *q, uint64_t first, enum dma_dir dir)
 {
-	uint32_t id = id_at(&q->opened, open_key(q->dev, q->cpu));
+	uint32_t id = id_at(&q->opened, open_key(q->dev, q->thr));
 	const struct qmap *m;
 
 	if (!id)
@@ -1124,7 +1631,7 @@ static int map_ram(struct qimp *q, const struct qwin *w, uint64_t first, uint64_
 		   uint64_t n, enum dma_dir dir)
 {
 	struct dma_op op = op_for(q, OP_MAP, q->dev);
-	uint32_t open = id_at(&q->opened, open_key(q->dev, q->cpu));
+	uint32_t open = id_at(&q->opened, open_key(q->dev, q->thr));
 
 	if (open && group_close(q, open) < 0)
 		return -1;
@@ -1133,7 +1640,7 @@ static int map_ram(struct qimp *q, const struct qwin *w, uint64_t first, uint64_
 	op.addr = phys;
 	op.len = n << w->shift;
 	op.dir = dir;
-	op.cpu = q->cpu;
+	op.cpu = line_cpu(q);
 	op.rec_bus = w->start + (first << w->shift);
 	return emit(q, &op);
 }
@@ -1151,6 +1658,50 @@ static int split_ghosts(struct qimp *q, uint64_t first, uint64_t n, bool *split)
 	return 0;
 }
 
+/* The first TCE of w's large pool (iommu_init_table), or UINT64_MAX if w has one pool. */
+static uint64_t large_start(const struct qwin *w)
+{
+	uint64_t size = w->ddw ? w->npages : w->boot_end;
+
+	if (!size || size > (UINT64_MAX >> w->shift) || (size << w->shift) < QPOOL_MIN_BYTES)
+		return UINT64_MAX;
+	return size * 3 / 4 / IOMMU_NR_POOLS * IOMMU_NR_POOLS;
+}
+
+/*
+ * New group id (its map op last in the queue) in w's large pool: the large
+ * pool hands out addresses upwards (the hint is left at each allocation's
+ * end), so a group of another CPU still waiting in the queue at a higher
+ * address was allocated after this one, though its first hypercall was
+ * logged first (two CPUs racing). The new map op moves before it, with its
+ * time. Only the last QRACE_SCAN queue entries are looked at.
+ */
+static void before_later_large(struct qimp *q, const struct qwin *w, uint32_t id)
+{
+	const struct qmap *m = map_of(q, id);
+	size_t mask = q->pcap - 1, last = q->plen - 1, to = last;
+	struct qpend e;
+
+	if (m->first < large_start(w))
+		return;
+	for (size_t i = last; i-- > 0 && last - i <= QRACE_SCAN;) {
+		const struct qpend *p = &q->pend[(q->phead + i) & mask];
+		const struct qmap *o = p->id ? map_of(q, p->id) : NULL;
+
+		if (o && o->dev == m->dev && o->win == m->win && o->thr != m->thr &&
+		    o->first > m->first && !o->dead)
+			to = i;
+	}
+	if (to == last)
+		return;
+	e = q->pend[(q->phead + last) & mask];
+	for (size_t i = last; i > to; i--)
+		q->pend[(q->phead + i) & mask] = q->pend[(q->phead + i - 1) & mask];
+	e.op.time_ps = q->pend[(q->phead + to + 1) & mask].op.time_ps;
+	q->pend[(q->phead + to) & mask] = e;
+	q->st.reordered++;
+}
+
 /* A new open group of the line's device and CPU, its map op queued: its id. */
 static uint32_t group_new(struct qimp *q, struct qwin *w, uint64_t first, uint64_t phys,
 			  uint64_t n, enum dma_dir dir)
@@ -1162,19 +1713,21 @@ static uint32_t group_new(struct qimp *q, struct qwin *w, uint64_t first, uint64
 	m->handle = ++q->handles;
 	m->first = first;
 	group_add(q, id, phys, n << w->shift, n);
-	m->cpu = q->cpu;
+	m->cpu = line_cpu(q);
+	m->thr = q->thr;
 	m->dev = (uint8_t)q->dev;
 	m->win = (uint8_t)q->wn;
 	m->dir = (uint8_t)dir;
 	m->open = m->pending = true;
-	u64map_put(&q->opened, open_key(q->dev, q->cpu), id);
+	u64map_put(&q->opened, open_key(q->dev, q->thr), id);
 	e = pend_push(q);
 	e->id = id;
 	e->op = op_for(q, OP_MAP, q->dev);
 	e->op.handle = m->handle;
 	e->op.dir = dir;
-	e->op.cpu = q->cpu;
+	e->op.cpu = m->cpu;
 	e->op.rec_bus = w->start + (first << w->shift);
+	before_later_large(q, w, id);
 	return id;
 }
 
@@ -1186,18 +1739,25 @@ static int map_pages(struct qimp *q, struct qwin *w, uint64_t first, uint64_t ph
 	bool split = false;
 	uint32_t id, open;
 
+	if (declare(q) < 0)
+		return -1;
+	w->used = true;
 	if (w->ddw && !w->cleared && phys == first << w->shift)
 		return map_ram(q, w, first, phys, n, dir);
 	if (split_ghosts(q, first, n, &split) < 0 || take_pages(q, first, n) < 0)
 		return -1;
 	id = split ? 0 : continued(q, first, dir);
-	open = id_at(&q->opened, open_key(q->dev, q->cpu));
+	open = id_at(&q->opened, open_key(q->dev, q->thr));
 	if (open && open != id && group_close(q, open) < 0)
 		return -1;
-	if (id)
+	if (id && q->per_tce && n == 1 && extends(q, id, phys, w->shift))
+		group_extend(q, id, n << w->shift, n);
+	else if (id)
 		group_add(q, id, phys, n << w->shift, n);
-	else
+	else {
+		learn_pool(q, w, first);
 		id = group_new(q, w, first, phys, n, dir);
+	}
 	for (uint64_t p = first; p < first + n; p++)
 		u64map_put(&q->pages, page_key(q->dev, q->wn, p), id);
 	if (map_of(q, id)->nsg == TRACE_SG_MAX)
@@ -1208,9 +1768,13 @@ static int map_pages(struct qimp *q, struct qwin *w, uint64_t first, uint64_t ph
 /* At the end of the log: closes every open group and writes what waits. */
 static int close_all(struct qimp *q)
 {
-	while (q->plen)
-		if (group_close(q, q->pend[q->phead].id) < 0)
+	while (q->plen) {
+		uint32_t id = q->pend[q->phead].id;
+
+		map_of(q, id)->held = false;	/* never cleared: as it was mapped */
+		if (group_close(q, id) < 0 || flush(q) < 0)
 			return -1;
+	}
 	return 0;
 }
 
@@ -1263,8 +1827,10 @@ static bool firmware(struct qimp *q, const struct qwin *w)
 }
 
 /* A clear starting at TCE first: the kernel's first one on a default window starts at TCE 0. */
-static void note_clear(struct qwin *w, uint64_t first)
+static void note_clear(struct qimp *q, struct qwin *w, uint64_t first, bool put)
 {
+	if (first == 0 && !w->ddw && !w->linux_owned)
+		q->per_tce = put;	/* tce_freemulti_pSeriesLP without FW_FEATURE_STUFF_TCE */
 	if (first == 0)
 		w->linux_owned = true;
 	if (w->ddw)
@@ -1307,7 +1873,7 @@ static int lift_put(struct qimp *q, const uint64_t *v)
 	if (tce_index(q, w, v[PUT_IOBA], 1, &page) < 0)
 		return -1;
 	if (!(tce & TCE_PERM_MASK)) {
-		note_clear(w, page);
+		note_clear(q, w, page, true);
 		if (firmware(q, w))
 			return 0;
 		return clear_range(q, w, page, 1, CL_GHOST);
@@ -1335,7 +1901,7 @@ static int lift_indirect(struct qimp *q, const uint64_t *v)
 	if (tce_index(q, w, v[IND_IOBA], n, &page) < 0)
 		return -1;
 	if (!(tce & TCE_PERM_MASK)) {
-		note_clear(w, page);
+		note_clear(q, w, page, false);
 		return firmware(q, w) ? 0 : clear_range(q, w, page, n, CL_GHOST);
 	}
 	if (firmware(q, w))
@@ -1377,7 +1943,7 @@ static int lift_stuff(struct qimp *q, const uint64_t *v)
 		return ignore(q);
 	}
 	if (n)
-		note_clear(w, end - n);
+		note_clear(q, w, end - n, false);
 	if (firmware(q, w))
 		return 0;
 	return clear_range(q, w, end - n, n, CL_STUFF | CL_GHOST);
@@ -1429,9 +1995,17 @@ static int lift_xlate(struct qimp *q, const uint64_t *v)
 		len = 4096 - (off & 4095);
 	if (len - 1 > UINT64_MAX - bus)
 		len = UINT64_MAX - bus + 1;
+	if (declare(q) < 0)
+		return -1;
 	id = id_at(&q->pages, page_key(q->dev, q->wn, off >> w->shift));
-	if (id)		/* the device uses it: the driver has submitted its map_sg */
-		return group_close(q, id) < 0 ? -1 : xlate_dma(q, w, id, bus, len);
+	if (id) {	/* the device uses it: the driver has submitted its map_sg */
+		if (q->per_tce && map_of(q, id)->open)
+			keep_tail(q, id, off >> w->shift);
+		if (group_close(q, id) < 0)
+			return -1;
+		id = id_at(&q->pages, page_key(q->dev, q->wn, off >> w->shift));	/* split? */
+		return xlate_dma(q, w, id, bus, len);
+	}
 	op = op_for(q, OP_DMA_BUS, q->dev);
 	op.win = q->wn;
 	op.addr = bus;
@@ -1470,7 +2044,7 @@ static int lift_create(struct qimp *q, const uint64_t *v)
 	w = slot_of(q, v[C_LIOBN]);
 	if (!w)
 		return 0;
-	if (w->exists && drop_window(q, w) < 0)
+	if (declare(q) < 0 || (w->exists && drop_window(q, w) < 0))
 		return -1;
 	shift = (unsigned)__builtin_ctzll(v[C_PAGE]);
 	*w = (struct qwin){
@@ -1491,7 +2065,7 @@ static int lift_remove(struct qimp *q, const uint64_t *v)
 
 	if (!w)
 		return 0;
-	if (drop_window(q, w) < 0)
+	if (declare(q) < 0 || drop_window(q, w) < 0)
 		return -1;
 	op = op_for(q, OP_WIN_REMOVE, q->dev);
 	op.addr = w->start;
@@ -1503,10 +2077,14 @@ static int lift_reset(struct qimp *q, const uint64_t *v)
 {
 	uint64_t buid = v[0];
 	struct dma_op op;
+	uint64_t size;
 
 	if (buid < PCI_BASE_BUID || buid - PCI_BASE_BUID >= QDEV_MAX)
 		return ignore(q);
 	q->dev = (unsigned)(buid - PCI_BASE_BUID);
+	if (declare(q) < 0)
+		return -1;
+	size = q->win[q->dev][0].boot_end;
 	for (unsigned i = 0; i < QWIN_MAX; i++) {
 		q->wn = i;
 		if (drop_window(q, &q->win[q->dev][i]) < 0)
@@ -1514,6 +2092,8 @@ static int lift_reset(struct qimp *q, const uint64_t *v)
 	}
 	q->win[q->dev][0] = default_window();
 	q->win[q->dev][0].linux_owned = true;
+	q->win[q->dev][0].used = true;
+	q->win[q->dev][0].boot_end = size;	/* the table QEMU restores is the same size */
 	q->win[q->dev][1] = (struct qwin){ 0 };
 	op = op_for(q, OP_WIN_RESET, q->dev);
 	return emit(q, &op);
@@ -1562,17 +2142,6 @@ static const struct qevent *find_event(const char *name)
 	return NULL;
 }
 
-/* The CPU of vCPU thread tid: numbered in order of first appearance. */
-static unsigned cpu_of(struct qimp *q, uint64_t tid)
-{
-	bool added;
-	uint64_t *cpu = u64map_ref(&q->tids, tid, &added);
-
-	if (added)
-		*cpu = q->ncpus++;
-	return (unsigned)*cpu;
-}
-
 /* Sets q->now_ps from the line's time us. */
 static void set_time(struct qimp *q, uint64_t us)
 {
@@ -1606,12 +2175,12 @@ static int import_line(struct qimp *q)
 	e = find_event(h.name);
 	if (!e || !e->lift) {
 		if (e && e->vcpu)
-			q->cpu = cpu_of(q, h.tid);
+			q->thr = thread_of(q, h.tid);
 		return ignore(q);
 	}
 	q->ev = e->name;
 	if (e->vcpu)
-		q->cpu = cpu_of(q, h.tid);
+		q->thr = thread_of(q, h.tid);
 	if (q->longline)
 		return bad(q, "%s: line longer than %u bytes", e->name, QLINE_MAX);
 	if (parse_args(q, e, h.args, v) < 0)
@@ -1632,11 +2201,16 @@ static void warn_totals(struct qimp *q)
 	if (q->st.overwritten > 1)
 		ddw_warn("%s: %" PRIu64 " TCEs were set over a page a live mapping held", q->path,
 			 q->st.overwritten);
+	q->st.threads = q->nthr;
+	q->st.per_tce = q->per_tce;
+	for (unsigned t = 0; t < q->nthr; t++)
+		q->st.pool_unknown += q->thr_tab[t].has_cpu && q->thr_tab[t].pool < 0;
 }
 
 static void qimp_release(struct qimp *q)
 {
 	infile_close(&q->in);
+	free(q->thr_tab);
 	for (uint32_t i = 0; i < q->nelems; i++) {
 		free(q->elems[i].sg);
 		free(q->elems[i].pgoff);

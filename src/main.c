@@ -403,6 +403,19 @@ static int cmd_trace_import(int argc, char **argv)
 		(unsigned long long)st.unmaps, (unsigned long long)st.dmas,
 		(unsigned long long)st.dmabs, (unsigned long long)st.windows,
 		(unsigned long long)st.firmware_skipped, (unsigned long long)st.ignored);
+	fprintf(stderr, "ddwsim: %llu devices declared (boot clears: %llu TCEs); %llu vCPU threads, "
+		"%llu with a known pool (%llu late, %llu unknown, %llu maps outside it); multi-TCE %s",
+		(unsigned long long)st.devices, (unsigned long long)st.boot_clear,
+		(unsigned long long)st.threads, (unsigned long long)st.pools_known,
+		(unsigned long long)st.pool_late, (unsigned long long)st.pool_unknown,
+		(unsigned long long)st.pool_moves, st.per_tce ? "off" : "on");
+	if (st.per_tce)
+		fprintf(stderr, " (%llu puts merged, %llu maps ambiguous)",
+			(unsigned long long)st.merged, (unsigned long long)st.ambiguous);
+	fprintf(stderr, "; %llu groups split where separate large maps met, %llu large maps"
+		" put back in allocation order", (unsigned long long)st.held_splits,
+		(unsigned long long)st.reordered);
+	fputc('\n', stderr);
 	return DDW_EXIT_OK;
 }
 

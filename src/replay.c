@@ -45,13 +45,13 @@ static void platform_of(const struct config *cfg, struct window_platform *wp)
 }
 
 /*
- * The device's DMA mask. One accessor, so that a per-device mask replaces
- * host.dma_mask here only.
+ * The device's DMA mask: its `device` declaration's, else host.dma_mask
+ * (replay_device_dma). What mapping: auto decides from.
  */
 static uint64_t device_dma_mask(const struct replay *r, const struct rp_device *d)
 {
-	(void)d;
-	return r->cfg->host.dma_mask;
+	(void)r;
+	return replay_device_dma(d)->dma_mask;
 }
 
 static void api_cfg_of(const struct replay *r, const struct rp_device *d, uint64_t win_size,
@@ -59,6 +59,7 @@ static void api_cfg_of(const struct replay *r, const struct rp_device *d, uint64
 {
 	const struct config *cfg = r->cfg;
 	const struct platform_cfg *p = &cfg->platform;
+	const struct rp_dma *dd = replay_device_dma(d);
 
 	*a = (struct dma_api_cfg){
 		.model = (enum mapping_model)d->mapping,
@@ -69,9 +70,9 @@ static void api_cfg_of(const struct replay *r, const struct rp_device *d, uint64
 		.kill_opal = p->kill.opal,
 		.kill_scope = (enum kill_scope)p->kill.scope,
 		.host_page_shift = cfg->host.page_shift,
-		.dma_mask = device_dma_mask(r, d),
-		.seg_boundary = cfg->host.seg_boundary,
-		.max_seg_size = cfg->host.max_seg_size,
+		.dma_mask = dd->dma_mask,
+		.seg_boundary = dd->seg_boundary,
+		.max_seg_size = dd->max_seg_size,
 		.ram = cfg->host.ram,
 		.vfio_map_size = cfg->host.vfio_map_size == SIZE_RAM ? UINT64_MAX
 								      : cfg->host.vfio_map_size,
@@ -216,7 +217,23 @@ static int device_init(struct replay *r, struct rp_device *d, unsigned n)
 	return 0;
 }
 
-struct rp_device *replay_device(struct replay *r, unsigned n)
+/* A `device` op's parameters over d's (0 = not declared). */
+static void take_decl(struct rp_dma *dd, const struct dma_op *op)
+{
+	if (op->addr)
+		dd->dma_mask = op->addr;
+	if (op->len)
+		dd->max_seg_size = op->len;
+	if (op->handle)
+		dd->seg_boundary = op->handle;
+}
+
+/*
+ * Device n, made on its first op: its DMA parameters are the host.* keys,
+ * or what that first op declares (a `device` op comes first in an imported
+ * trace), so that mapping: auto decides from the device's own mask.
+ */
+static struct rp_device *device_get(struct replay *r, unsigned n, const struct dma_op *first)
 {
 	struct rp_device *d;
 
@@ -232,9 +249,19 @@ struct rp_device *replay_device(struct replay *r, unsigned n)
 	r->dev[n] = d;
 	if (n >= r->ndev)
 		r->ndev = n + 1;
+	d->dma = (struct rp_dma){ .dma_mask = r->cfg->host.dma_mask,
+				  .max_seg_size = r->cfg->host.max_seg_size,
+				  .seg_boundary = r->cfg->host.seg_boundary };
+	if (first && first->kind == OP_DEVICE)
+		take_decl(&d->dma, first);
 	if (device_init(r, d, n) < 0)
 		return NULL;
 	return d;
+}
+
+struct rp_device *replay_device(struct replay *r, const struct dma_op *op)
+{
+	return device_get(r, op->dev, op);
 }
 
 int replay_op_error(struct replay *r, const char *fmt, ...)
@@ -279,7 +306,7 @@ int replay_init(struct replay *r, const struct config *cfg, unsigned mode, bool 
 			       .host = { .page_sizes = cfg->platform.host_tce.page_sizes,
 					 .ram_shift = cfg->platform.host_tce.ram_page_shift,
 					 .page_shift = cfg->platform.host_tce.page_shift } };
-	return replay_device(r, 0) ? 0 : -1;
+	return device_get(r, 0, NULL) ? 0 : -1;
 }
 
 void replay_release(struct replay *r)
@@ -392,6 +419,66 @@ static int window_op(struct replay *r, struct rp_device *d, const struct dma_op 
 			memset(&d->api, 0, sizeof(d->api));
 	}
 	bind_alt(r, d);
+	return 0;
+}
+
+/* --- device declarations --- */
+
+/* The device's own parameters into a bound DMA API (they are read per map and unmap). */
+static void api_take_dma(struct dma_api *api, const struct rp_dma *dd)
+{
+	api->cfg.dma_mask = dd->dma_mask;
+	api->cfg.max_seg_size = dd->max_seg_size;
+	api->cfg.seg_boundary = dd->seg_boundary;
+}
+
+/*
+ * A `device` op: the parameters it declares replace the host.* keys for this
+ * device from now on, in the bound DMA APIs too. Its boot-time clear of the
+ * default window (iommu_init_table -> iommu_table_clear, then
+ * tce_freemulti_pSeriesLP: H_STUFF_TCE of <= 512, or one H_PUT_TCE per TCE
+ * without multi-TCE) is set-up, as mapping all RAM into a direct window is.
+ */
+/*
+ * Device d (number n), made before its declaration came (device 0 is made
+ * at replay_init) and not used since, made again with the declared DMA
+ * parameters: mapping: auto decides from the device's own mask.
+ */
+static int device_redo(struct replay *r, struct rp_device *d, unsigned n)
+{
+	struct handles *h = d->handles;
+	struct rp_dma dma = d->dma;
+
+	if (d->alt_on)
+		dma_api_release(&d->alt);
+	dma_api_release(&d->api);
+	pe_release(&d->pe);
+	phb_log_release(&d->log);
+	memset(d, 0, sizeof(*d));
+	d->handles = h;
+	d->dma = dma;
+	return device_init(r, d, n);
+}
+
+static int device_op(struct replay *r, struct rp_device *d, const struct dma_op *op)
+{
+	const struct config *cfg = r->cfg;
+	uint64_t mask = d->dma.dma_mask;
+
+	take_decl(&d->dma, op);
+	if (!d->used && r->mode->mapping == MAP_AUTO && d->dma.dma_mask != mask &&
+	    device_redo(r, d, op->dev) < 0)
+		return -1;
+	api_take_dma(&d->api, &d->dma);
+	if (d->alt_on)
+		api_take_dma(&d->alt, &d->dma);
+	if (!op->clear)
+		return 0;
+	d->st.setup_tces += op->clear;
+	if (cfg->platform.kind == PLAT_PSERIES)
+		d->st.setup_hcalls += cfg->platform.multi_tce ?
+			(op->clear + HCALL_MAX_TCES - 1) / HCALL_MAX_TCES : op->clear;
+	d->st.setup_ps = cost_setup_ps(cfg, &d->st);
 	return 0;
 }
 
@@ -605,13 +692,14 @@ static int host_op(struct replay *r, struct rp_device *d, const struct dma_op *o
 int replay_op(struct replay *r, const struct dma_op *op, struct replay_fx *fx)
 {
 	struct replay_fx none;
-	struct rp_device *d = replay_device(r, op->dev);
+	struct rp_device *d = replay_device(r, op);
 
 	if (!fx)
 		fx = &none;
 	memset(fx, 0, sizeof(*fx));
 	if (!d)
 		return -1;
+	d->used |= op->kind != OP_DEVICE;
 	switch (op->kind) {
 	case OP_MAP:
 	case OP_MAP_SG:
@@ -621,6 +709,8 @@ int replay_op(struct replay *r, const struct dma_op *op, struct replay_fx *fx)
 		return do_dma(r, d, op, fx);
 	case OP_DMA_BUS:
 		return do_dma_bus(r, d, op, fx);
+	case OP_DEVICE:
+		return device_op(r, d, op);
 	default:
 		return window_op(r, d, op);
 	}

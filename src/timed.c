@@ -260,7 +260,7 @@ static int apply(struct timed *t, uint32_t i, const struct dma_op *op)
 {
 	struct ent *x;
 	struct replay_fx fx;
-	struct rp_device *d = replay_device(t->r, op->dev);
+	struct rp_device *d = replay_device(t->r, op);
 	size_t logged = d ? d->log.n : 0;
 
 	if (!d || replay_op(t->r, op, &fx) < 0)

@@ -39,7 +39,7 @@
 static const char *const op_names[] = {
 	[OP_MAP] = "map", [OP_MAP_SG] = "map_sg", [OP_DMA] = "dma", [OP_DMA_BUS] = "dmab",
 	[OP_UNMAP] = "unmap", [OP_WIN_CREATE] = "wcreate", [OP_WIN_REMOVE] = "wremove",
-	[OP_WIN_RESET] = "wreset",
+	[OP_WIN_RESET] = "wreset", [OP_DEVICE] = "device",
 };
 
 #define NOPS	(sizeof(op_names) / sizeof(op_names[0]))
@@ -178,6 +178,18 @@ static const char *sg_problem(const struct dma_op *op, char *buf, size_t n)
 	return NULL;
 }
 
+/* A device op's seg_boundary must be 2^k - 1 of at least 4 KiB, its clear below 2^32. */
+static const char *device_problem(const struct dma_op *op, char *buf, size_t n)
+{
+	if (op->handle && (op->handle < 0xfff || (op->handle & (op->handle + 1))))
+		return problem(buf, n, "bad seg_boundary %#llx for a device (expected 2^k - 1, at least 0xfff)",
+			       (unsigned long long)op->handle);
+	if (op->clear > UINT32_MAX)
+		return problem(buf, n, "bad clear %llu for a device (expected below 2^32)",
+			       (unsigned long long)op->clear);
+	return NULL;
+}
+
 const char *trace_op_problem(const struct dma_op *op, char *buf, size_t n)
 {
 	unsigned dir = (unsigned)op->dir;
@@ -213,6 +225,8 @@ const char *trace_op_problem(const struct dma_op *op, char *buf, size_t n)
 			return problem(buf, n, "bad page_shift %u for a wcreate (expected 12..63)",
 				       op->page_shift);
 		return NULL;
+	case OP_DEVICE:
+		return device_problem(op, buf, n);
 	default:
 		return NULL;
 	}
@@ -432,6 +446,12 @@ static void write_json(FILE *out, const char *path, const char *fmt, const struc
 	fputs("}\n", out);
 }
 
+/* An op kind counted on its own line, not under "window". */
+static bool top_level(size_t k)
+{
+	return k < OP_WIN_CREATE || k == OP_DEVICE;
+}
+
 static void text_span(FILE *out, const char *key, const struct span *s)
 {
 	if (s->n)
@@ -449,8 +469,8 @@ static void write_text(FILE *out, const char *path, const char *fmt, const struc
 	for (size_t k = 0; k < NOPS; k++) {
 		if (k == OP_WIN_CREATE)
 			fprintf(out, "  %-12s%" PRIu64 "\n", "window", win);
-		fprintf(out, "%s%-*s%" PRIu64 "\n", k < OP_WIN_CREATE ? "  " : "    ",
-			k < OP_WIN_CREATE ? 12 : 10, op_names[k], in->ops[k]);
+		fprintf(out, "%s%-*s%" PRIu64 "\n", top_level(k) ? "  " : "    ",
+			top_level(k) ? 12 : 10, op_names[k], in->ops[k]);
 	}
 	fprintf(out, "%-14s%" PRIu64 "\n%-14s%" PRIu64 "\n", "devices", u64map_count(&in->devs),
 		"sg_elements", in->sg_elems);

@@ -23,7 +23,8 @@
  *
  *   OFFSET  SIZE  DESCRIPTION
  *   0       1     kind: 1 map, 2 map_sg, 3 dma, 4 dmab, 5 unmap, 6 wcreate,
- *                 7 wremove, 8 wreset, 9 sg element (0 and 10..255 are bad)
+ *                 7 wremove, 8 wreset, 9 sg element, 10 device (0 and 11..255
+ *                 are bad)
  *   1       1     dir: 0 bidi, 1 to device (device reads), 2 from device (device
  *                 writes), as Linux's enum dma_data_direction; dma, dmab: 1 or 2
  *   2       1     win: window number, 0 default or 1 DDW (dmab)
@@ -36,11 +37,14 @@
  *   6       2     reserved, 0
  *   8       4     cpu: CPU making the map or unmap
  *   12      4     dev: device (its own PE)
- *   16      4     nsg: sg element records that follow, 1..4096 (map_sg)
+ *   16      4     nsg: sg element records that follow, 1..4096 (map_sg);
+ *                 device: TCEs its default window had cleared at boot (clear)
  *   20      4     reserved, 0
- *   24      8     handle: buffer name
- *   32      8     addr: map/sg element PHYS, dma OFF, dmab BUS, wremove START
- *   40      8     len: bytes (map, sg element, dma, dmab: at least 1); wcreate SIZE
+ *   24      8     handle: buffer name; device: seg_boundary (0 = not declared)
+ *   32      8     addr: map/sg element PHYS, dma OFF, dmab BUS, wremove START;
+ *                 device: dma_mask (0 = not declared)
+ *   40      8     len: bytes (map, sg element, dma, dmab: at least 1); wcreate SIZE;
+ *                 device: max_seg_size (0 = not declared)
  *   48      8     rec_bus: bus address the kernel chose (map; map_sg: first
  *                 element); 0xffffffffffffffff = not recorded
  *   56      8     time_ps: time stamp in picoseconds; 0xffffffffffffffff = none
@@ -59,6 +63,7 @@
  *   wremove                                          x              x                  x
  *   wreset                                           x                                 x
  *   sg element                                                      x    x
+ *   device                                           x   x   x      x    x             x
  *
  * A map_sg record is followed at once by its nsg sg element records.
  * [addr, addr + len) must not wrap (map, sg element, dma, dmab): addr + len
@@ -90,6 +95,7 @@
 #define BIN_BLOCK	(1u << 20)		/* bytes read at a time */
 #define BIN_UNKNOWN	UINT64_MAX		/* record count not known */
 #define KIND_SG_ELEM	9
+#define KIND_DEVICE	10
 
 /* Header offsets (the table above). */
 enum {
@@ -160,6 +166,8 @@ static const struct rec_kind {
 	[7] = { "wremove", "a", OP_WIN_REMOVE, U_DEV | U_ADDR | U_TIME },
 	[8] = { "wreset", "a", OP_WIN_RESET, U_DEV | U_TIME },
 	[KIND_SG_ELEM] = { "sg element", "an", OP_MAP, U_ADDR | U_LEN },
+	[KIND_DEVICE] = { "device", "a", OP_DEVICE,
+			  U_DEV | U_NSG | U_HANDLE | U_ADDR | U_LEN | U_TIME },
 };
 
 #define NKINDS	(sizeof(rec_kinds) / sizeof(rec_kinds[0]))
@@ -344,6 +352,10 @@ static void decode(const unsigned char *p, const struct rec_kind *k, struct dma_
 		.rec_bus = get_le64(p + R_BUS),
 		.time_ps = get_le64(p + R_TIME),
 	};
+	if (k->kind == OP_DEVICE) {	/* nsg holds the boot clear */
+		op->clear = op->nsg;
+		op->nsg = 0;
+	}
 }
 
 /* The sg list of the map_sg at record first ended after got of its nsg elements. */
@@ -528,7 +540,7 @@ static void encode(unsigned char *p, unsigned code, const struct dma_op *op)
 	p[R_FLAGS] = (unsigned char)op->flags;
 	put_le(p + R_CPU, 4, op->cpu);
 	put_le(p + R_DEV, 4, op->dev);
-	put_le(p + R_NSG, 4, op->nsg);
+	put_le(p + R_NSG, 4, op->kind == OP_DEVICE ? op->clear : op->nsg);
 	put_le(p + R_HANDLE, 8, op->handle);
 	put_le(p + R_ADDR, 8, op->addr);
 	put_le(p + R_LEN, 8, op->len);
@@ -547,7 +559,7 @@ static unsigned kind_code(enum op_kind kind)
 	for (unsigned c = 1; c < KIND_SG_ELEM; c++)
 		if (rec_kinds[c].kind == kind)
 			return c;
-	return 0;
+	return kind == OP_DEVICE ? KIND_DEVICE : 0;
 }
 
 /* Writes op (checked by trace_op_problem) and adds its records to *records; 0 or -1 (errno). */

@@ -33,6 +33,7 @@
  *   wcreate  DEV PAGE_SIZE SIZE LEVELS                        OP_WIN_CREATE: len = SIZE
  *   wremove  DEV START                                        OP_WIN_REMOVE: addr = START
  *   wreset   DEV                                              OP_WIN_RESET
+ *   device   DEV       [mask=] [max_seg=] [seg_boundary=] [clear=]  OP_DEVICE (workload.h)
  *
  *   FIELD      MEANING                               ACCEPTS           WRITTEN AS
  *   @T         time stamp in ps (absent: none)       0..2^64-2         decimal
@@ -54,6 +55,14 @@
  *   cpu=N      CPU making the map/unmap (absent: 0)  0..2^32-1         decimal, only if not 0
  *   bus=ADDR   bus address the real kernel chose     0..2^64-2         0x hex, only if recorded
  *              (map_sg: its first element's); rec_bus, absent: OP_NO_BUS
+ *   mask=M     device: DMA mask, BITS (1..64, the    1..64, 0x1..      BITS if 2^BITS - 1,
+ *              mask 2^BITS - 1) or 0xMASK; addr                        else 0x hex
+ *   max_seg=N  device: max segment size; len       1.., SIZE         decimal
+ *   seg_boundary=B  device: segment boundary     0xfff.., 2^k - 1  0x hex
+ *              mask; handle
+ *   clear=N    device: TCEs of the default window  1..2^32-1         decimal
+ *              cleared at boot, set-up; clear
+ *              (device keys are written only when not 0, in this order)
  *   wait       flags |= OP_F_WAIT: the DMA starts    the word          the word, only if set
  *              once the device's previous DMA is done
  *   aux        flags |= OP_F_AUX: the DMA is part    the word          the word, only if set,
@@ -109,7 +118,7 @@
 /* What a positional or KEY= field holds; the parser and the writer share them. */
 enum fld {
 	F_DEV, F_H, F_PHYS, F_OFF, F_BUS, F_START, F_LEN, F_SIZE, F_PAGE, F_LEVELS, F_WIN,
-	F_DIR, F_RW, F_SG, F_CPU, F_RBUS, F_TIME,
+	F_DIR, F_RW, F_SG, F_CPU, F_RBUS, F_TIME, F_MASK, F_MAXSEG, F_SEGB, F_CLEAR,
 };
 
 struct fld_info {
@@ -137,12 +146,30 @@ static const struct fld_info flds[] = {
 	[F_CPU]    = { "cpu", false, false, 0, UINT32_MAX },
 	[F_RBUS]   = { "bus", true, false, 0, UINT64_MAX - 1 },	/* all ones = OP_NO_BUS */
 	[F_TIME]   = { "@T", false, false, 0, UINT64_MAX - 1 },	/* all ones = OP_NO_TIME */
+	[F_MASK]   = { "mask", true, false, 1, UINT64_MAX },	/* decimal: bits (key_value) */
+	[F_MAXSEG] = { "max_seg", false, true, 1, UINT64_MAX },
+	[F_SEGB]   = { "seg_boundary", true, false, 0xfff, UINT64_MAX },
+	[F_CLEAR]  = { "clear", false, false, 1, UINT32_MAX },
 };
 
 #define K_CPU	1u		/* accepts cpu= */
 #define K_BUS	2u		/* accepts bus= */
 #define K_WAIT	4u		/* accepts the word wait */
 #define K_AUX	8u		/* accepts the word aux */
+#define K_DEVICE 16u		/* accepts mask=, max_seg=, seg_boundary=, clear= */
+
+/* The KEY=VALUE fields, in the canonical order. */
+static const struct key_field {
+	const char *name;
+	unsigned key;			/* K_* */
+	enum fld f;
+} key_fields[] = {
+	{ "cpu", K_CPU, F_CPU }, { "bus", K_BUS, F_RBUS }, { "mask", K_DEVICE, F_MASK },
+	{ "max_seg", K_DEVICE, F_MAXSEG }, { "seg_boundary", K_DEVICE, F_SEGB },
+	{ "clear", K_DEVICE, F_CLEAR },
+};
+
+#define NKEY_FIELDS	(sizeof(key_fields) / sizeof(key_fields[0]))
 
 /* The flag words of dma and dmab lines, in the canonical (bit) order. */
 static const struct flag_word {
@@ -182,6 +209,8 @@ static const struct syntax syntaxes[] = {
 			    "wcreate DEV PAGE_SIZE SIZE LEVELS" },
 	[OP_WIN_REMOVE] = { "wremove", 2, { F_DEV, F_START }, 0, "wremove DEV START" },
 	[OP_WIN_RESET]  = { "wreset", 1, { F_DEV }, 0, "wreset DEV" },
+	[OP_DEVICE]     = { "device", 1, { F_DEV }, K_DEVICE,
+			    "device DEV [mask=BITS|0xMASK] [max_seg=SIZE] [seg_boundary=0xMASK] [clear=N]" },
 };
 
 #define NSYNTAX	(sizeof(syntaxes) / sizeof(syntaxes[0]))
@@ -486,36 +515,69 @@ static const struct flag_word *find_flag_word(const char *tok)
 	return NULL;
 }
 
-/* Trailing KEY=VALUE field or word tok; seen collects the K_* already given. */
+/* The key_fields entry tok (KEY=VALUE) names, or NULL. */
+static const struct key_field *find_key_field(const char *tok, const char *eq)
+{
+	for (size_t i = 0; eq && i < NKEY_FIELDS; i++)
+		if ((size_t)(eq - tok) == strlen(key_fields[i].name) &&
+		    !strncmp(tok, key_fields[i].name, (size_t)(eq - tok)))
+			return &key_fields[i];
+	return NULL;
+}
+
+/* Stores value v of key field kf into op. */
+static void set_key(const struct key_field *kf, uint64_t v, struct dma_op *op)
+{
+	switch (kf->f) {
+	case F_CPU:	op->cpu = (unsigned)v; break;
+	case F_RBUS:	op->rec_bus = v; break;
+	case F_MASK:	op->addr = v; break;
+	case F_MAXSEG:	op->len = v; break;
+	case F_SEGB:	op->handle = v; break;
+	default:	op->clear = v; break;
+	}
+}
+
+/* Parses the value of KEY=VALUE field kf at val into *v; 0 or -1 reported. */
+static int key_value(struct text_reader *r, const struct syntax *sx, const struct key_field *kf,
+		     const char *val, uint64_t *v)
+{
+	bool hex = val[0] == '0' && (val[1] == 'x' || val[1] == 'X');
+	uint64_t bits;
+
+	if (kf->f != F_MASK || hex)
+		return num_field(r, sx->name, kf->f, kf->name, val, v);
+	if (num_parse_str(val, 0, &bits) < 0 || bits < 1 || bits > 64)
+		return bad(r, "%s: expected mask=BITS (1..64) or mask=0xMASK, got 'mask=%s'",
+			   sx->name, val);
+	*v = bits == 64 ? UINT64_MAX : (1ull << bits) - 1;
+	return 0;
+}
+
+/* Trailing KEY=VALUE field or word tok; seen collects the fields already given. */
 static int parse_key(struct text_reader *r, const struct syntax *sx, char *tok, unsigned *seen,
 		     struct dma_op *op)
 {
 	const struct flag_word *fw = find_flag_word(tok);
 	char *eq = strchr(tok, '=');
-	unsigned k = fw ? fw->key : 0;
+	const struct key_field *kf = find_key_field(tok, eq);
+	unsigned k = fw ? fw->key : kf ? kf->key : 0;
+	unsigned bit = fw ? fw->key : kf ? 1u << (8 + (unsigned)(kf - key_fields)) : 0;
 	uint64_t v;
 
-	if (eq && eq - tok == 3 && !strncmp(tok, "cpu", 3))
-		k = K_CPU;
-	else if (eq && eq - tok == 3 && !strncmp(tok, "bus", 3))
-		k = K_BUS;
 	if (!(k & sx->keys))
 		return bad(r, "%s: %s '%s' (usage: %s)", sx->name,
 			   eq ? "unknown field" : "too many fields, got", tok, sx->usage);
-	if (*seen & k)
+	if (*seen & bit)
 		return bad(r, "%s: duplicate field '%s'", sx->name, tok);
-	*seen |= k;
+	*seen |= bit;
 	if (fw) {
 		op->flags |= fw->flag;
 		return 0;
 	}
-	if (num_field(r, sx->name, k == K_CPU ? F_CPU : F_RBUS, k == K_CPU ? "cpu" : "bus", eq + 1,
-		      &v) < 0)
+	if (key_value(r, sx, kf, eq + 1, &v) < 0)
 		return -1;
-	if (k == K_CPU)
-		op->cpu = (unsigned)v;
-	else
-		op->rec_bus = v;
+	set_key(kf, v, op);
 	return 0;
 }
 
@@ -534,12 +596,14 @@ static const struct syntax *find_syntax(const char *name)
 static int check_range(struct text_reader *r, const struct syntax *sx, const struct dma_op *op)
 {
 	const struct fld_info *fa = &flds[sx->f[2]];
-	char a[24];
+	char a[24], why[96];
 
 	if ((op->kind == OP_MAP || op->kind == OP_DMA || op->kind == OP_DMA_BUS) &&
 	    ck_range(op->addr, op->len))
 		return bad(r, "%s: %s + LEN wraps past 2^64 (%s + %" PRIu64 ")", sx->name, fa->name,
 			   fmt_num(a, sizeof(a), op->addr, fa->hex), op->len);
+	if (op->kind == OP_DEVICE && trace_op_problem(op, why, sizeof(why)))
+		return bad(r, "%s: %s", sx->name, why);
 	return 0;
 }
 
@@ -709,6 +773,25 @@ static void out_field(struct line_out *o, enum fld f, const struct dma_op *op)
 	}
 }
 
+/* A device's keys: each only when not 0, mask as BITS when it is 2^BITS - 1. */
+static void out_device_keys(struct line_out *o, const struct dma_op *op)
+{
+	const uint64_t v[] = { op->addr, op->len, op->handle, op->clear };
+	const char *const key[] = { " mask=", " max_seg=", " seg_boundary=", " clear=" };
+
+	for (unsigned i = 0; i < 4; i++) {
+		bool bits = i == 0 && (v[0] & (v[0] + 1)) == 0;
+
+		if (!v[i])
+			continue;
+		out_str(o, key[i]);
+		if (bits)
+			out_num(o, v[0] == UINT64_MAX ? 64 : (uint64_t)__builtin_popcountll(v[0]), false);
+		else
+			out_num(o, v[i], i == 0 || i == 2);
+	}
+}
+
 int trace_text_write_header(FILE *fp)
 {
 	return fputs(TEXT_HEADER "\n", fp) == EOF ? -1 : 0;
@@ -738,6 +821,8 @@ int trace_text_write_op(FILE *fp, const struct dma_op *op)
 		out_str(&o, " bus=");
 		out_num(&o, op->rec_bus, true);
 	}
+	if (sx->keys & K_DEVICE)
+		out_device_keys(&o, op);
 	for (size_t i = 0; i < NFLAG_WORDS; i++) {
 		if ((sx->keys & flag_words[i].key) && (op->flags & flag_words[i].flag)) {
 			out_str(&o, " ");

@@ -2,7 +2,8 @@
  * test_equality.c - timing decides when, never what.
  *
  * Every shipped config and workload, and a replay of each shared QEMU
- * capture, run with run.timing true and false: every figure that is a
+ * capture and of each capture in ../captures/out (other guest shapes), run
+ * with run.timing true and false: every figure that is a
  * decision (allocator choices and matches, hypercalls, kills, TCE writes,
  * map failures, lookups, misses, walks, faults, unmapped DMAs, window ops)
  * must be equal. TCE-cache hits may differ only by the lookups the timed
@@ -19,6 +20,7 @@
 
 #define MAXCOL	256
 #define CAPTURES "../shared/data/qemu"
+#define OWN_CAPTURES "../captures/out"	/* other guest shapes (captures/README.md) */
 
 static const char *bin(void)
 {
@@ -188,6 +190,27 @@ Test(equality, window_removed_under_live_mappings)
 	compare("--config tests/traces/equality-window-reuse.yaml");
 }
 
+/*
+ * Imports capture xz (a QEMU trace log) into dir and checks that its replay
+ * decides the same timed or not; a log made with multitce=off (its name says
+ * so) is replayed with platform.multi_tce=false, as the guest ran.
+ */
+static void compare_capture(const char *dir, const char *xz)
+{
+	const char *base = strrchr(xz, '/') ? strrchr(xz, '/') + 1 : xz;
+	char cmd[2048], out[512], args[1024];
+
+	snprintf(out, sizeof(out), "%s/%.*s.ddwb", dir, (int)strcspn(base, "."), base);
+	snprintf(cmd, sizeof(cmd), "xzcat %s | %s trace import --from qemu - %s 2>/dev/null", xz,
+		 bin(), out);
+	cr_assert_eq(system(cmd), 0, "%s", cmd);
+	snprintf(args, sizeof(args),
+		 "--config configs/replay-qemu-capture.yaml --set workload.trace=%s%s", out,
+		 strstr(base, "multitce-off") ? " --set platform.multi_tce=false" : "");
+	cr_expect_gt(compare(args), 30u, "%s", xz);
+	unlink(out);
+}
+
 Test(equality, every_shared_capture_decides_the_same_timed_or_not, .timeout = 1800)
 {
 	static const char *const caps[] = { "ddw-off", "ddw-on", "ddw-dynamic-pgsz64k-patched" };
@@ -198,17 +221,26 @@ Test(equality, every_shared_capture_decides_the_same_timed_or_not, .timeout = 18
 		cr_skip_test("no shared captures at %s", CAPTURES);
 	cr_assert(mkdtemp(dir) != NULL);
 	for (unsigned i = 0; i < 3; i++) {
-		char cmd[2048], out[512], args[1024];
+		char xz[512];
 
-		snprintf(out, sizeof(out), "%s/%s.ddwb", dir, caps[i]);
-		snprintf(cmd, sizeof(cmd), "xzcat %s/%s.trace.log.xz | %s trace import --from qemu - %s 2>/dev/null",
-			 CAPTURES, caps[i], bin(), out);
-		cr_assert_eq(system(cmd), 0, "%s", cmd);
-		snprintf(args, sizeof(args),
-			 "--config configs/replay-qemu-capture.yaml --set workload.trace=%s", out);
-		cr_expect_gt(compare(args), 30u, "%s", caps[i]);
-		unlink(out);
+		snprintf(xz, sizeof(xz), "%s/%s.trace.log.xz", CAPTURES, caps[i]);
+		compare_capture(dir, xz);
 	}
+	rmdir(dir);
+}
+
+/* The same over every capture of other guest shapes (vCPUs, RAM, multitce=off) there is. */
+Test(equality, every_own_capture_decides_the_same_timed_or_not, .timeout = 3600)
+{
+	char dir[] = "/tmp/ddwsim-eq-XXXXXX";
+	glob_t g;
+
+	if (glob(OWN_CAPTURES "/*.trace.log.xz", 0, NULL, &g) != 0)
+		cr_skip_test("no captures at %s", OWN_CAPTURES);
+	cr_assert(mkdtemp(dir) != NULL);
+	for (size_t i = 0; i < g.gl_pathc; i++)
+		compare_capture(dir, g.gl_pathv[i]);
+	globfree(&g);
 	rmdir(dir);
 }
 
@@ -219,4 +251,63 @@ Test(equality, a_map_wakes_its_unmap_on_another_cpu)
 {
 	compare("--config tests/traces/equality-window-reuse.yaml "
 		"--set workload.trace=tests/traces/map-unmap-other-cpu.ddwt");
+}
+
+/*
+ * A `device` op: the device's own max_seg_size and its boot clear
+ * (tests/traces/device-max-seg.ddwt; qemu-pseries, host.max_seg_size 64K).
+ * The map_sg's two 16-TCE elements are two large allocations back to back at
+ * 0x30000 and 0x30010 (one H_PUT_TCE_INDIRECT each): one DMA segment of
+ * 128K when max_seg is 0xffffffff, so one H_STUFF_TCE unmaps it
+ * (ppc_iommu_unmap_sg frees per segment); with the host's 64K, two. The boot
+ * clear of 512 TCEs is one H_STUFF_TCE of set-up: setup.hcalls 1 and
+ * tces_written 512 in the dynamic mode; the direct mode adds its own set-up,
+ * 2 GiB of RAM in 16M TCEs = 128 TCEs, one indirect: 2 hcalls, 640 TCEs.
+ */
+Test(equality, a_device_op_sets_its_max_segment_and_counts_its_boot_clear_as_set_up)
+{
+	static const char *const want[2][4] = { { "1", "2", "1", "512" }, { "0", "0", "2", "640" } };
+	static const char *const figs[4] = { "hcalls.h_stuff_tce", "hcalls.h_put_tce_indirect",
+					     "setup.hcalls", "setup.tces_written" };
+	struct table t;
+
+	run_csv("--config configs/replay-qemu-capture.yaml "
+		"--set workload.trace=tests/traces/device-max-seg.ddwt", false, &t);
+	cr_assert_eq(t.nrow, 3);
+	for (unsigned r = 0; r < 2; r++)
+		for (unsigned f = 0; f < 4; f++)
+			cr_expect_str_eq(t.cell[r + 1][col(&t, figs[f])], want[r][f], "mode %u: %s", r,
+					 figs[f]);
+	free(t.text);
+}
+
+/*
+ * mapping: auto decides per device from the mask its `device` op declares,
+ * device 0 included, which replay_init makes before its declaration: the
+ * 32-bit device 0 keeps the default window (iommu_bypass_supported_pSeriesLP
+ * refuses a DDW for a mask of 32 bits or less), the 64-bit device 1 gets
+ * qemu-pseries' direct DDW; the same timed or not.
+ */
+Test(equality, auto_decides_from_each_devices_declared_mask)
+{
+	char cmd[1024], buf[1 << 16];
+	size_t n;
+	FILE *fp;
+
+	compare("--config tests/traces/auto-device-masks.yaml");
+	for (int timed = 0; timed < 2; timed++) {
+		snprintf(cmd, sizeof(cmd), "%s -q --config tests/traces/auto-device-masks.yaml "
+			 "--set run.timing=%s --format json", bin(), timed ? "true" : "false");
+		fp = popen(cmd, "r");
+		cr_assert(fp);
+		n = fread(buf, 1, sizeof(buf) - 1, fp);
+		buf[n] = '\0';
+		cr_assert_eq(pclose(fp), 0);
+		const char *d0 = strstr(buf, "\"device\": 0"), *d1 = strstr(buf, "\"device\": 1");
+
+		cr_assert(d0 && d1 && d0 < d1, "%s", buf);
+		cr_expect(strstr(d0, "\"reason\": \"no DDW: DMA mask 32 bits") &&
+			  strstr(d0, "\"reason\": \"no DDW: DMA mask 32 bits") < d1, "device 0: %.400s", d0);
+		cr_expect(strstr(d1, "\"ddw\": \"direct\""), "device 1: %.400s", d1);
+	}
 }

@@ -257,6 +257,7 @@ static void expect_info(const char *path, const char *fmt)
 		 "    wcreate   0\n"
 		 "    wremove   0\n"
 		 "    wreset    0\n"
+		 "  device      0\n"
 		 "devices       2\n"
 		 "sg_elements   4\n"
 		 "map_bytes     20540\n"

@@ -29,6 +29,19 @@ struct import_stats {
 	uint64_t splits;		/* mappings split: a map reused TCEs a clear took from them */
 	uint64_t overwritten;		/* TCEs a map set over a page a live mapping still held */
 	uint64_t forced;		/* groups closed because QPEND_MAX ops waited behind them */
+	/* devices, vCPUs and multi-TCE off: */
+	uint64_t devices;		/* device ops written (driver DMA parameters, boot clear) */
+	uint64_t boot_clear;		/* TCEs of default windows the kernel cleared at boot */
+	uint64_t threads;		/* vCPU threads seen */
+	uint64_t pools_known;		/* of them, threads whose pool a small map showed */
+	uint64_t pool_late;		/* threads that had a provisional CPU of another pool */
+	uint64_t pool_unknown;		/* threads with ops whose pool no small map showed */
+	uint64_t pool_moves;		/* small maps outside their thread's pool */
+	bool per_tce;			/* the kernel cleared with H_PUT_TCE: multi-TCE off */
+	uint64_t merged;		/* per-TCE puts merged into the element before them */
+	uint64_t ambiguous;		/* per-TCE maps of 2+ runs: one map_sg or several maps */
+	uint64_t held_splits;		/* groups split where separate large maps met */
+	uint64_t reordered;		/* large maps moved before another CPU's later one */
 };
 
 /*

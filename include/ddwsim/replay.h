@@ -22,8 +22,20 @@
 #include "ddwsim/result.h"
 #include "ddwsim/workload.h"
 
+/*
+ * A device's DMA parameters (struct device_dma_parameters and dma_mask): the
+ * host.* keys, until the workload declares the device's own (a `device` op,
+ * with its driver's values). Read them through replay_device_dma().
+ */
+struct rp_dma {
+	uint64_t dma_mask;		/* dma_set_mask() */
+	uint64_t max_seg_size;		/* dma_set_max_seg_size() */
+	uint64_t seg_boundary;		/* dma_set_seg_boundary() */
+};
+
 /* One device: its own PE, windows, DMA API and counters. */
 struct rp_device {
+	struct rp_dma dma;		/* its DMA parameters */
 	struct pe pe;
 	struct dma_api api;		/* bound to the window the mode maps into */
 	uint64_t api_start;		/* that window's start */
@@ -41,6 +53,7 @@ struct rp_device {
 	bool own_ddw;			/* set-up made it a DDW (the mode's or the guest's) */
 	uint64_t ddw_size;		/* that DDW's size, bytes */
 	struct ddw_choice ddw;		/* what it maps through, and why */
+	bool used;			/* an op other than `device` has run on it */
 };
 
 struct replay {
@@ -84,7 +97,13 @@ int replay_init(struct replay *r, const struct config *cfg, unsigned mode, bool 
 void replay_release(struct replay *r);
 
 /* Device n, set up on first use; NULL after reporting (out of range, refused window). */
-struct rp_device *replay_device(struct replay *r, unsigned n);
+struct rp_device *replay_device(struct replay *r, const struct dma_op *op);
+
+/* Device d's DMA parameters: its declaration's, else the host.* keys. */
+static inline const struct rp_dma *replay_device_dma(const struct rp_device *d)
+{
+	return &d->dma;
+}
 
 /* Applies one op; fx (may be NULL) says what it did. 0, or -1 (reported). */
 int replay_op(struct replay *r, const struct dma_op *op, struct replay_fx *fx);

@@ -16,6 +16,7 @@ enum op_kind {
 	OP_WIN_CREATE,	/* create a window: page_shift, len = size, levels */
 	OP_WIN_REMOVE,	/* remove the window starting at addr */
 	OP_WIN_RESET,	/* reset the PE's windows to the default one */
+	OP_DEVICE,	/* declares the device's DMA parameters and boot set-up (below) */
 };
 
 struct sg_elem {
@@ -42,7 +43,18 @@ struct dma_op {
 				 * (first element), OP_NO_BUS if not recorded */
 	uint64_t time_ps;	/* time stamp in picoseconds, OP_NO_TIME if none; a
 				 * timed replay starts no DMA before its stamp */
+	uint64_t clear;		/* DEVICE: TCEs of its default window the kernel
+				 * cleared at boot (iommu_table_clear), < 2^32 */
 };
+
+/*
+ * OP_DEVICE: the device's own DMA parameters, as its driver set them; 0 in a
+ * field = not declared (the replay then takes the host.* key):
+ *   addr    dma_mask (dma_set_mask)
+ *   len     max_seg_size (dma_set_max_seg_size)
+ *   handle  seg_boundary (dma_set_seg_boundary), 2^k - 1 >= 0xfff
+ *   clear   boot-time clear of its default window, counted as set-up
+ */
 
 #define OP_F_WAIT	0x1	/* DMA: starts only when the device's previous DMA completed
 				 * (one outstanding DMA, as latency benchmarks run) */
