@@ -38,15 +38,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define DIR_BT		"tests/bad_traces"
-#define OUT_MAX		(1 << 20)	/* most bytes of stdout or stderr kept */
-#define MILLION		1000000
+#include "run_bin.h"
 
-struct result {
-	int code;		/* exit status */
-	char *out;		/* stdout */
-	char *err;		/* stderr */
-};
+#define DIR_BT		"tests/bad_traces"
+#define MILLION		1000000
 
 /* What one command must do, from NAME.expect. */
 struct want {
@@ -54,54 +49,6 @@ struct want {
 	char err[4096];		/* the stderr lines, each ending in '\n' */
 	char report[512];	/* "KEY=VALUE\n" lines */
 };
-
-static const char *bin(void)
-{
-	const char *b = getenv("DDWSIM_BIN");
-
-	return b && *b ? b : "./ddwsim";
-}
-
-/* The first OUT_MAX bytes of path, NUL-terminated; "" if it cannot be read. */
-static char *slurp(const char *path)
-{
-	FILE *fp = fopen(path, "rb");
-	char *buf = calloc(1, OUT_MAX + 1);
-
-	cr_assert(buf);
-	if (fp) {
-		buf[fread(buf, 1, OUT_MAX, fp)] = '\0';
-		fclose(fp);
-	}
-	return buf;
-}
-
-/* Runs "bin args" with stdout and stderr captured. */
-static struct result run(const char *args)
-{
-	char out[] = "/tmp/ddwsim-bt-out-XXXXXX", err[] = "/tmp/ddwsim-bt-err-XXXXXX";
-	char cmd[8192];
-	struct result r;
-	int fo = mkstemp(out), fe = mkstemp(err), st;
-
-	cr_assert(fo >= 0 && fe >= 0);
-	close(fo);
-	close(fe);
-	snprintf(cmd, sizeof(cmd), "%s %s >%s 2>%s </dev/null", bin(), args, out, err);
-	st = system(cmd);
-	r.code = WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-	r.out = slurp(out);
-	r.err = slurp(err);
-	unlink(out);
-	unlink(err);
-	return r;
-}
-
-static void result_free(struct result *r)
-{
-	free(r->out);
-	free(r->err);
-}
 
 /* Appends line and a newline to buf (of n bytes). */
 static void add_line(char *buf, size_t n, const char *line)
@@ -138,7 +85,7 @@ static void parse_expect_line(const char *file, char *line, struct want *info, s
 
 static void read_expect(const char *file, struct want *info, struct want *replay)
 {
-	char *text = slurp(file), *line, *save = NULL;
+	char *text = run_slurp(file, NULL), *line, *save = NULL;
 
 	*info = (struct want){ .code = -1 };
 	*replay = (struct want){ .code = -1 };
@@ -198,7 +145,7 @@ static void check_report(const char *what, const char *report, const char *out)
 
 static void check(const char *what, const char *args, const struct want *w)
 {
-	struct result r = run(args);
+	struct run_result r = run_bin(args);
 
 	cr_expect_eq(r.code, w->code, "%s: exit %d, want %d (stderr: %s)", what, r.code, w->code,
 		     r.err);
@@ -207,7 +154,7 @@ static void check(const char *what, const char *args, const struct want *w)
 		cr_expect_str_eq(r.out, "", "%s: printed output on error", what);
 	if (*w->report)
 		check_report(what, w->report, r.out);
-	result_free(&r);
+	run_free(&r);
 }
 
 static bool is_trace(const char *name)
@@ -291,24 +238,24 @@ static void rm_dir(const char *dir)
 Test(bad_traces, a_million_character_line_is_refused_by_its_number, .timeout = 60)
 {
 	char dir[] = "/tmp/ddwsim-bt-XXXXXX", path[128], args[512], want[256];
-	struct result info, replay;
+	struct run_result info, replay;
 
 	cr_assert(mkdtemp(dir));
 	write_long_line(dir, "long.ddwt", "# ddwt 1\nwreset 0\n", 'x', "\nwreset 0\n", path,
 			sizeof(path));
 	snprintf(want, sizeof(want), "%s:3: line longer than 262144 bytes\n", path);
 	snprintf(args, sizeof(args), "trace info %s", path);
-	info = run(args);
+	info = run_bin(args);
 	snprintf(args, sizeof(args), "--config " DIR_BT "/replay.yaml --set workload.trace=%s", path);
-	replay = run(args);
+	replay = run_bin(args);
 	cr_expect_eq(info.code, 1);
 	cr_expect_str_eq(info.err, want);
 	cr_expect_str_eq(info.out, "");
 	cr_expect_eq(replay.code, 1);
 	cr_expect_str_eq(replay.err, want);
 	cr_expect_str_eq(replay.out, "");
-	result_free(&info);
-	result_free(&replay);
+	run_free(&info);
+	run_free(&replay);
 	rm_dir(dir);
 }
 
@@ -316,20 +263,20 @@ Test(bad_traces, a_million_character_line_is_refused_by_its_number, .timeout = 6
 Test(bad_configs, a_million_character_comment_line_keeps_line_numbers_right, .timeout = 60)
 {
 	char dir[] = "/tmp/ddwsim-bt-XXXXXX", head[2048], path[128], args[256], want[256];
-	struct result r;
+	struct run_result r;
 
 	cr_assert(mkdtemp(dir));
 	config_head(head, sizeof(head));
 	strcat(head, "modes: [{name: dw, mapping: dynamic}]\n#");
 	write_long_line(dir, "c.yaml", head, 'c', "\nrun: {ios: 0}\n", path, sizeof(path));
 	snprintf(args, sizeof(args), "--config %s", path);
-	r = run(args);
+	r = run_bin(args);
 	snprintf(want, sizeof(want), "%s:6:12: run.ios: '0' is out of range, expected an integer in 1..1099511627776\n",
 		 path);
 	cr_expect_eq(r.code, 2);
 	cr_expect_str_eq(r.err, want);
 	cr_expect_str_eq(r.out, "");
-	result_free(&r);
+	run_free(&r);
 	rm_dir(dir);
 }
 
@@ -341,14 +288,14 @@ Test(bad_configs, a_million_character_comment_line_keeps_line_numbers_right, .ti
 Test(bad_configs, a_million_character_value_gives_a_short_located_message, .timeout = 60)
 {
 	char dir[] = "/tmp/ddwsim-bt-XXXXXX", head[2048], path[128], args[256], want[256];
-	struct result r;
+	struct run_result r;
 
 	cr_assert(mkdtemp(dir));
 	config_head(head, sizeof(head));
 	strcat(head, "modes:\n  - mapping: dynamic\n    name: ");
 	write_long_line(dir, "v.yaml", head, 'v', "\n", path, sizeof(path));
 	snprintf(args, sizeof(args), "--config %s", path);
-	r = run(args);
+	r = run_bin(args);
 	snprintf(want, sizeof(want), "%s:6:11: modes[0].name: expected a name of 1..47 characters, got 'vvvv",
 		 path);
 	cr_expect_eq(r.code, 2);
@@ -356,7 +303,7 @@ Test(bad_configs, a_million_character_value_gives_a_short_located_message, .time
 	cr_expect_lt(strlen(r.err), 2048);
 	cr_expect_eq(strchr(r.err, '\n'), r.err + strlen(r.err) - 1, "one line");
 	cr_expect_str_eq(r.out, "");
-	result_free(&r);
+	run_free(&r);
 	rm_dir(dir);
 }
 
@@ -369,19 +316,19 @@ Test(bad_configs, a_million_character_value_gives_a_short_located_message, .time
 Test(bad_configs, a_million_open_brackets_do_not_hang, .timeout = 10)
 {
 	char dir[] = "/tmp/ddwsim-bt-XXXXXX", head[2048], path[128], args[256], want[256];
-	struct result r;
+	struct run_result r;
 
 	cr_assert(mkdtemp(dir));
 	config_head(head, sizeof(head));
 	strcat(head, "modes: [{name: dw, mapping: dynamic}]\nrun: {ios: ");
 	write_long_line(dir, "n.yaml", head, '[', "\n", path, sizeof(path));
 	snprintf(args, sizeof(args), "--config %s", path);
-	r = run(args);
+	r = run_bin(args);
 	snprintf(want, sizeof(want), "%s:5:", path);
 	cr_expect_eq(r.code, 2);
 	cr_expect(!strncmp(r.err, want, strlen(want)), "stderr: %.300s", r.err);
 	cr_expect(strstr(r.err, "nested more than 32 deep"), "stderr: %.300s", r.err);
 	cr_expect_str_eq(r.out, "");
-	result_free(&r);
+	run_free(&r);
 	rm_dir(dir);
 }
