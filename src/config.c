@@ -64,6 +64,11 @@ const char *cfg_origin_of(const struct config *cfg, const char *path)
 	return cfg->path;
 }
 
+bool config_is_default(const struct config *cfg, const char *path)
+{
+	return !strcmp(cfg_origin_of(cfg, path), "default");
+}
+
 const char *cfg_set_of(const struct loader *ld, const struct cfg_doc *d, int node)
 {
 	for (unsigned i = 0; i < ld->nsets; i++)

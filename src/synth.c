@@ -849,7 +849,16 @@ struct nvme {
 	enum dma_dir dir;		/* the I/O being mapped: its DMA's direction */
 	struct sg_elem *sg;		/* its elements */
 	unsigned nsg;
+	bool declare;			/* the `device` op is still to come */
 };
+
+/*
+ * The nvme driver's DMA max segment: nvme_probe() -> dma_set_max_seg_size(dev,
+ * 0xffffffff) (drivers/nvme/host/pci.c), where the PCI default is 64K. The
+ * generator declares it in a `device` op first, as the QEMU importer does for
+ * an nvme device, unless the config sets host.max_seg_size itself.
+ */
+#define NVME_MAX_SEG	0xffffffffull
 
 /* Appends [phys, phys + len) to the element list, split or merged as sgl says. */
 static void nvme_add(struct nvme *g, uint64_t phys, uint64_t len)
@@ -930,8 +939,15 @@ static int nvme_next(void *state, struct dma_op *op)
 	static const enum op_kind fill[2] = { OP_MAP_SG, OP_DMA };
 	static const enum op_kind steady[3] = { OP_UNMAP, OP_MAP_SG, OP_DMA };
 	struct nvme *g = state;
-	uint64_t qd = g->p.queue_depth, n = qd < g->ios ? qd : g->ios, s = g->step++;
+	uint64_t qd = g->p.queue_depth, n = qd < g->ios ? qd : g->ios, s;
 
+	if (g->declare) {			/* the driver's DMA parameters first */
+		g->declare = false;
+		*op = (struct dma_op){ .kind = OP_DEVICE, .len = NVME_MAX_SEG, .rec_bus = OP_NO_BUS,
+				       .time_ps = OP_NO_TIME };
+		return 1;
+	}
+	s = g->step++;
 	if (s < 2 * n) {			/* filling the queue */
 		nvme_op(g, fill[s % 2], s / 2, op);
 		return 1;
@@ -1001,6 +1017,7 @@ static int nvme_open(struct op_source *src, const struct config *cfg)
 	g->cpus = cfg->host.cpus;
 	g->ios = cfg->run.ios;
 	g->used = 1ull << g->p.folio_shift;	/* no folio yet */
+	g->declare = config_is_default(cfg, "host.max_seg_size");
 	/* a buffer touches at most block_size / page + 2 pages */
 	g->sg = xcalloc((g->p.block_size >> g->page_shift) + 2, sizeof(*g->sg));
 	op_source_set(src, &nvme_ops, g);

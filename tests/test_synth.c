@@ -63,6 +63,7 @@ struct stream {
 	struct sg_elem sg[MAX_SG];
 	unsigned nsg;
 	uint64_t count[OP_WIN_RESET + 1];
+	uint64_t declared;	/* the max_seg_size of a leading `device` op, 0 if none */
 	uint64_t aux;		/* DMAs with OP_F_AUX (count[OP_DMA] includes them) */
 	uint64_t hash;		/* every field of every op, sg included */
 	uint64_t phys_hash;	/* the physical addresses mapped */
@@ -182,8 +183,14 @@ static struct stream *drain(const char *gen, const char *name, const char **sets
 			check_dma(st, &op);
 		else if (op.kind == OP_UNMAP)
 			check_unmap(st, &op, &cfg);
+		else if (op.kind == OP_DEVICE && st->total == 0 && op.dev == 0)
+			st->declared = op.len;	/* the driver's DMA parameters, first */
 		else
 			cr_fatal("op %" PRIu64 ": kind %d from a generator", st->total, op.kind);
+		if (op.kind == OP_DEVICE) {
+			st->total++;
+			continue;
+		}
 		st->count[op.kind]++;
 		st->aux += op.kind == OP_DMA && (op.flags & OP_F_AUX);
 		keep(st, &op);
@@ -544,6 +551,27 @@ Test(synth, nvme_queue_depth_four_fills_then_one_io_per_completion)
 }
 
 /* 5 I/Os at depth 32: all mapped and moved before the first completion. */
+/*
+ * The nvme driver sets a 4 GiB - 1 max segment (nvme_probe:
+ * dma_set_max_seg_size(dev, 0xffffffff)); the generator declares it first,
+ * unless the config sets host.max_seg_size, which then wins. The other
+ * generators' drivers keep the PCI default: no declaration.
+ */
+Test(synth, nvme_declares_its_drivers_max_segment_unless_the_config_sets_one)
+{
+	const char *sets[] = { "host.max_seg_size=64K" };
+	struct stream *st = drain("nvme", "nvme", NULL, 0);
+
+	cr_expect(eq(u64, st->declared, 0xffffffffull));
+	free(st);
+	st = drain("nvme", "nvme", sets, 1);
+	cr_expect(eq(u64, st->declared, 0));
+	free(st);
+	st = drain("nic_rx", "nic-rx", NULL, 0);
+	cr_expect(eq(u64, st->declared, 0));
+	free(st);
+}
+
 Test(synth, nvme_fewer_ios_than_the_queue_depth)
 {
 	static const char *sets[] = { "workload.queue_depth=32", "run.ios=5" };

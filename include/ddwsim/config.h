@@ -212,6 +212,9 @@ int config_error_key(const struct config *cfg, const char *path, const char *fmt
  */
 int config_yaml_check(FILE *fp, const char *file, const char *what);
 
+/* Whether key path holds its schema default: no file or --set gave it. */
+bool config_is_default(const struct config *cfg, const char *path);
+
 /* The effective parameters, one call per scalar: path, value as text, unit, source. */
 typedef void (*config_param_fn)(void *arg, const char *path, const char *value,
 				const char *unit, const char *src, bool assumed);
