@@ -34,6 +34,7 @@ struct cli_opts {
 	enum report_fmt fmt;		/* --format */
 	const char *out;		/* -o FILE, NULL = stdout */
 	bool quiet;			/* -q: no progress */
+	const char *mode;		/* --mode NAME: run only this mode */
 };
 
 static const char usage_text[] =
@@ -57,6 +58,7 @@ static const char usage_text[] =
 	"  --format FMT        text (default), json or csv (one row per mode)\n"
 	"  -o, --output FILE   write the report to FILE: a regular file atomically (all\n"
 	"                      or nothing), a device, FIFO or /dev/stdout in place\n"
+	"  --mode NAME         run only the mode named NAME (the others are still checked)\n"
 	"  -q, --quiet         no progress lines on a terminal\n"
 	"  --list-keys         print every config key with its default and source\n"
 	"  --help              this text\n"
@@ -141,7 +143,7 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 			return -2;
 		}
 		if (strcmp(a, "--config") && strcmp(a, "--set") && strcmp(a, "--format") &&
-		    strcmp(a, "-o") && strcmp(a, "--output"))
+		    strcmp(a, "-o") && strcmp(a, "--output") && strcmp(a, "--mode"))
 			return usage_error(a[0] == '-' ? "unknown option" : "unexpected argument", a);
 		if (!v)
 			return usage_error("missing value after", a);
@@ -158,6 +160,8 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 			if (f < 0)
 				return usage_error("--format takes text, json or csv, not", v);
 			o->fmt = (enum report_fmt)f;
+		} else if (!strcmp(a, "--mode")) {
+			o->mode = v;
 		} else {
 			o->out = v;
 		}
@@ -204,22 +208,41 @@ static int list_keys(void)
 	return outfile_commit(&of) < 0 ? DDW_EXIT_RUNTIME : DDW_EXIT_OK;
 }
 
+/* The modes to run: all, or with --mode the one named (first, last): 0, or -1 after reporting. */
+static int mode_span(const struct cli_opts *o, const struct config *cfg, unsigned *first,
+		     unsigned *last)
+{
+	*first = 0;
+	*last = cfg->nmodes;
+	if (!o->mode)
+		return 0;
+	for (unsigned m = 0; m < cfg->nmodes; m++)
+		if (!strcmp(cfg->modes[m].name, o->mode)) {
+			*first = m;
+			*last = m + 1;
+			return 0;
+		}
+	return ddw_error("--mode: the config has no mode named '%s'", o->mode);
+}
+
 static int run(const struct cli_opts *o)
 {
 	struct config cfg;
 	struct sim_result *res = xcalloc(CONFIG_MAX_MODES, sizeof(*res));
 	struct outfile of;
 	struct progress prog;
+	unsigned first, last;
 	int rc = DDW_EXIT_USAGE;
 
-	if (config_load(&cfg, o->config, o->sets, o->nsets) < 0 || sim_budget(&cfg) < 0)
+	if (config_load(&cfg, o->config, o->sets, o->nsets) < 0 || sim_budget(&cfg) < 0 ||
+	    mode_span(o, &cfg, &first, &last) < 0)
 		goto out;
 	rc = DDW_EXIT_RUNTIME;
-	progress_init(&prog, !o->quiet && isatty(STDERR_FILENO) ? stderr : NULL, cfg.nmodes);
+	progress_init(&prog, !o->quiet && isatty(STDERR_FILENO) ? stderr : NULL, last - first);
 	sim_set_progress(&prog);
-	for (unsigned m = 0; m < cfg.nmodes; m++) {
-		progress_begin(&prog, m, cfg.modes[m].name);
-		if (sim_run(&cfg, m, &res[m]) < 0) {
+	for (unsigned m = first; m < last; m++) {
+		progress_begin(&prog, m - first, cfg.modes[m].name);
+		if (sim_run(&cfg, m, &res[m - first]) < 0) {
 			progress_end(&prog);
 			goto out;
 		}
@@ -228,7 +251,7 @@ static int run(const struct cli_opts *o)
 	sim_set_progress(NULL);
 	if (outfile_open(&of, o->out) < 0)
 		goto out;
-	report_write(of.fp, o->fmt, &cfg, res, cfg.nmodes);
+	report_write(of.fp, o->fmt, &cfg, res, last - first);
 	if (outfile_commit(&of) < 0)
 		goto out;
 	rc = DDW_EXIT_OK;
