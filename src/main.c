@@ -7,8 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
+#include "ddwsim/advise.h"
 #include "ddwsim/config.h"
 #include "ddwsim/err.h"
 #include "ddwsim/import.h"
@@ -45,6 +47,7 @@ static const char usage_text[] =
 	"       ddwsim trace import --from qemu|ftrace LOG OUT [--time]\n"
 	"       ddwsim sweep FILE [-j N] [--full] [--print] [--collect [--partial]] [--max-points N] [--results DIR] [-q]\n"
 	"       ddwsim plot FILE.csv [-o FIG.png|FIG.svg] [--x KEY] [--y KEY]... [--script]\n"
+	"       ddwsim advise --config FILE [--objective cpu|throughput|p99|memory] [-j N] [--format text|json|csv] [-o FILE|FIG.png|FIG.svg]\n"
 	"       ddwsim --list-keys | --help | --version\n"
 	"\n"
 	"Simulates IBM POWER / sPAPR IOMMU (TCE) translation for a DMA workload in\n"
@@ -87,7 +90,39 @@ static const char usage_text[] =
 	"sweep's (lines against the first swept key, or --x) with gnuplot; see\n"
 	"'ddwsim plot --help'.\n"
 	"\n"
+	"Advice: 'ddwsim advise --config FILE' runs every window the platform allows\n"
+	"for the workload and ranks them; see 'ddwsim advise --help'.\n"
+	"\n"
 	"Exit status: 0 success, 1 runtime error, 2 usage or config error.\n";
+
+static const char advise_help[] =
+	"usage: ddwsim advise --config FILE [--set KEY=VALUE]... [--objective cpu|throughput|p99|memory]\n"
+	"                     [-j N] [--format text|json|csv] [-o FILE] [-o FIG.png|FIG.svg]\n"
+	"                     [--no-robust] [--results DIR] [-q]\n"
+	"\n"
+	"Which DMA window should the config's workload use on its platform? Runs every\n"
+	"window the platform allows (the config's modes are not used): the default\n"
+	"window; bypass (PowerNV); auto, the guest's own choice (pseries); a direct DDW\n"
+	"of each TCE size covering RAM; a dynamic DDW of each TCE size x 1G, 4G, 64G\n"
+	"and the RAM-sized window. Each must be creatable: max_windows, page_sizes,\n"
+	"max_levels (the fewest levels that work), the PowerNV 55-bit table limit, the\n"
+	"DMA mask and, on pseries, the offer's largest block. Each runs as its own\n"
+	"ddwsim process, -j at once, cached under DIR/.points/advise (a finished run\n"
+	"is not run again). The table is ranked by the objective, ties broken by\n"
+	"throughput, p99, set-up time, table memory, CPU per I/O; '*' marks the Pareto\n"
+	"front. A candidate with map failures is listed but never best.\n"
+	"\n"
+	"  --objective OBJ  cpu (default): least CPU per I/O; throughput; p99; memory\n"
+	"  -j N             runs at once (default: the cores)\n"
+	"  --format FMT     text (default), json (best, candidates[]) or csv\n"
+	"  -o FILE          the table to FILE; a name ending .png or .svg is instead the\n"
+	"                   figure: CPU per I/O against throughput, the front marked\n"
+	"  --no-robust      skip the robustness runs: by default the leading 3 are run\n"
+	"                   again at both ends of each assumed key's published range\n"
+	"                   (ddwsim --list-keys), and the verdict says whether the\n"
+	"                   winner holds\n"
+	"  --results DIR    cache folder (default results)\n"
+	"  -q               no progress line\n";
 
 static const char plot_help[] =
 	"usage: ddwsim plot FILE.csv [-o FIG.png|FIG.svg] [--x KEY] [--y KEY]... [--script]\n"
@@ -523,6 +558,70 @@ static int cmd_plot(int argc, char **argv)
 	return plot_run(&o);
 }
 
+static bool is_figure(const char *path)
+{
+	const char *dot = strrchr(path, '.');
+
+	return dot && (!strcasecmp(dot, ".png") || !strcasecmp(dot, ".svg"));
+}
+
+/* One option of `ddwsim advise` at argv[*i]: 0, or an exit status. */
+static int advise_opt(struct advise_opts *o, char **sets, int argc, char **argv, int *i)
+{
+	const char *a = argv[*i], *v = *i + 1 < argc ? argv[*i + 1] : NULL;
+	uint64_t j;
+
+	if (!strcmp(a, "--no-robust") || !strcmp(a, "-q")) {
+		*(a[1] == 'q' ? &o->quiet : &o->robust) = a[1] == 'q';
+		return 0;
+	}
+	if (!v)
+		return usage_error(a[0] == '-' ? "advise: unknown option or missing value after" : "advise: unexpected argument", a);
+	++*i;
+	if (!strcmp(a, "--config"))
+		o->config = v;
+	else if (!strcmp(a, "--set") && o->nsets < ADVISE_MAX_SETS)
+		sets[o->nsets++] = argv[*i];
+	else if (!strcmp(a, "--objective") && advise_objective_parse(v) >= 0)
+		o->objective = (enum advise_objective)advise_objective_parse(v);
+	else if (!strcmp(a, "-j") && num_parse_str(v, 0, &j) == 0 && j >= 1 && j <= 1024)
+		o->jobs = (unsigned)j;
+	else if (!strcmp(a, "--format") && report_fmt_parse(v) >= 0)
+		o->fmt = (enum report_fmt)report_fmt_parse(v);
+	else if (!strcmp(a, "-o") || !strcmp(a, "--output"))
+		*(is_figure(v) ? &o->fig : &o->out) = v;
+	else if (!strcmp(a, "--results"))
+		o->results = v;
+	else
+		return usage_error("advise: bad option or value:", v);
+	return 0;
+}
+
+/* ddwsim advise --config FILE [...]: see advise_help */
+static int cmd_advise(int argc, char **argv, const char *self)
+{
+	char bin[4096], *sets[ADVISE_MAX_SETS];
+	ssize_t n = readlink("/proc/self/exe", bin, sizeof(bin) - 1);
+	struct advise_opts o = { .results = "results", .robust = true, .sets = sets,
+				 .jobs = (unsigned)sysconf(_SC_NPROCESSORS_ONLN) };
+
+	bin[n > 0 ? n : 0] = '\0';
+	o.bin = n > 0 ? bin : self;
+	for (int i = 1; i < argc; i++) {
+		int rc;
+
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return print_stdout(advise_help);
+		if ((rc = advise_opt(&o, sets, argc, argv, &i)) != 0)
+			return rc;
+	}
+	if (!o.config)
+		return usage_error("advise: missing --config FILE", NULL);
+	if (!o.jobs)
+		o.jobs = 1;
+	return advise_run(&o);
+}
+
 int main(int argc, char **argv)
 {
 	struct cli_opts o = { .fmt = REPORT_TEXT };
@@ -534,6 +633,8 @@ int main(int argc, char **argv)
 		return cmd_sweep(argc - 1, argv + 1, argv[0]);
 	if (argc > 1 && !strcmp(argv[1], "plot"))
 		return cmd_plot(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "advise"))
+		return cmd_advise(argc - 1, argv + 1, argv[0]);
 	rc = parse_args(argc, argv, &o);
 
 	if (rc == -2)
