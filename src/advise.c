@@ -568,6 +568,9 @@ static void write_text(FILE *fp, const struct advise *a, const char *v)
 	else
 		fputs("\nbest: none (no candidate ran without map failures)\n", fp);
 	fprintf(fp, "robustness: %s\n", v);
+	if (a->nr)
+		fprintf(fp, "  the leading %u again at each end of every assumed key's published range; winner at low / high end:\n",
+			a->nlead);
 	for (unsigned r = 0; r < a->nr; r++)
 		fprintf(fp, "  %-36s %6s..%-6s (now %s): %s / %s  [%s]\n", a->r[r].key, a->r[r].k->range_min,
 			a->r[r].k->range_max, a->r[r].value, a->r[r].winner[0], a->r[r].winner[1],
@@ -671,7 +674,7 @@ static int draw_front(const struct advise *a)
 	fprintf(fp, "set title 'ddwsim advise: %s (objective %s; filled = Pareto front)'\n",
 		a->o->config, advise_objective_name(a->o->objective));
 	fputs("set xlabel 'CPU per I/O (ns, log scale)'\nset ylabel 'device throughput (Gb/s)'\n"
-	      "set logscale x\nset grid\nset key outside right top\nset offsets graph 0.05, graph 0.3, graph 0.1, graph 0.1\n", fp);
+	      "set logscale x\nset grid\nset key outside right top\nset yrange [0:*]\nset offsets graph 0.05, graph 0.3, graph 0.1, 0\n", fp);
 	for (unsigned f = 0; f < 2; f++) {
 		fprintf(fp, "$%s << EOD\n", f ? "front" : "rest");
 		for (unsigned i = 0; i < a->n; i++)

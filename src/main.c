@@ -40,7 +40,7 @@ struct cli_opts {
 };
 
 static const char usage_text[] =
-	"usage: ddwsim --config FILE [--set KEY=VALUE]... [--format text|json|csv] [-o FILE]\n"
+	"usage: ddwsim --config FILE [--set KEY=VALUE]... [--mode NAME] [--format text|json|csv] [-o FILE]\n"
 	"       ddwsim trace info FILE [--format json]\n"
 	"       ddwsim trace convert IN OUT\n"
 	"       ddwsim trace gen (--config FILE | --workload FILE) [--set KEY=VALUE]... OUT\n"
@@ -216,9 +216,12 @@ static void list_keys_of(FILE *fp, const char *path, const struct cfg_key *tab)
 			list_keys_of(fp, kp, k->sub);
 			continue;
 		}
-		fprintf(fp, "| `%s` | %s%s%s | %s | %s |\n", kp, k->def ? "`" : "",
+		fprintf(fp, "| `%s` | %s%s%s | %s | %s", kp, k->def ? "`" : "",
 			k->def ? k->def : "required", k->def ? "`" : "", k->help ? k->help : "",
 			k->src ? k->src : "");
+		if (k->range_min)	/* what `ddwsim advise` tries */
+			fprintf(fp, "; range %s..%s (%s)", k->range_min, k->range_max, k->range_src);
+		fputs(" |\n", fp);
 	}
 }
 
