@@ -236,13 +236,6 @@ int advise_cmp(const struct advise_cand *a, const struct advise_cand *b, enum ad
 	return strcmp(a->name, b->name);
 }
 
-static enum advise_objective sort_obj;
-
-static int cmp_sort(const void *a, const void *b)
-{
-	return advise_cmp(a, b, sort_obj);
-}
-
 /* a dominates b: no worse in every figure, better in one. */
 static bool dominates(const struct advise_cand *a, const struct advise_cand *b)
 {
@@ -258,8 +251,14 @@ static bool dominates(const struct advise_cand *a, const struct advise_cand *b)
 
 void advise_rank(struct advise_cand *c, unsigned n, enum advise_objective obj)
 {
-	sort_obj = obj;
-	qsort(c, n, sizeof(*c), cmp_sort);
+	for (unsigned i = 1; i < n; i++) {	/* insertion sort: stable, n <= ADVISE_MAX_CANDS */
+		struct advise_cand x = c[i];
+		unsigned j = i;
+
+		for (; j > 0 && advise_cmp(&x, &c[j - 1], obj) < 0; j--)
+			c[j] = c[j - 1];
+		c[j] = x;
+	}
 	for (unsigned i = 0; i < n; i++) {
 		c[i].pareto = advise_usable(&c[i]);
 		for (unsigned j = 0; j < n && c[i].pareto; j++)
