@@ -604,7 +604,9 @@ static void json_ranges(FILE *fp, const struct advise *a)
 	for (unsigned r = 0; r < a->nr; r++) {
 		fputs(r ? ",\n    {\"key\": " : "\n    {\"key\": ", fp);
 		outfile_json_str(fp, a->r[r].key);
-		fprintf(fp, ", \"value\": \"%s\", \"min\": \"%s\", \"max\": \"%s\", \"source\": ", a->r[r].value,
+		fputs(", \"value\": ", fp);
+		outfile_json_str(fp, a->r[r].value);
+		fprintf(fp, ", \"min\": \"%s\", \"max\": \"%s\", \"source\": ",
 			a->r[r].k->range_min, a->r[r].k->range_max);
 		outfile_json_str(fp, a->r[r].k->range_src);
 		fputs(", \"winner_at_min\": ", fp);

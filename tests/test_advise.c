@@ -212,6 +212,20 @@ Test(advise, one_window_slot_allows_no_ddw)
 
 /* --- end to end --- */
 
+/* "advise ARGS --results DIR" in a new DIR (no result cached by an older binary), removed after. */
+static struct run_result advise_fresh(const char *args)
+{
+	char dir[] = "/tmp/ddwsim-advise-XXXXXX", cmd[4096];
+	struct run_result r;
+
+	cr_assert(mkdtemp(dir));
+	snprintf(cmd, sizeof(cmd), "advise %s --results %s", args, dir);
+	r = run_bin(cmd);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	cr_assert_eq(system(cmd), 0);
+	return r;
+}
+
 static double num_at(const char *j, size_t len, const char *path)
 {
 	size_t vl;
@@ -244,8 +258,8 @@ static bool before(const char *j, size_t len, unsigned a, unsigned b)
 
 Test(advise, json_is_strict_and_best_is_the_first_by_the_rules, .timeout = 120)
 {
-	struct run_result r = run_bin("advise --config configs/default.yaml --set run.ios=2000 "
-				      "--no-robust -q -j 2 --format json --results /tmp/ddwsim-advise-test");
+	struct run_result r = advise_fresh("--config configs/default.yaml --set run.ios=2000 "
+					   "--no-robust -q -j 2 --format json");
 	char err[256], path[64], best[96];
 	size_t vl;
 	const char *v;
@@ -304,5 +318,52 @@ Test(advise, help_and_bad_options)
 	run_free(&r);
 	r = run_bin("advise");
 	cr_expect_eq(r.code, 2);
+	run_free(&r);
+}
+
+static void str_at(const char *j, size_t len, const char *path, char *buf, size_t n)
+{
+	size_t vl;
+	const char *v = json_strict_get(j, len, path, &vl);
+
+	cr_assert(v && *v == '"' && vl >= 2, "no string at %s", path);
+	snprintf(buf, n, "%.*s", (int)vl - 2, v + 1);
+}
+
+/*
+ * The verdict follows the robustness rows: the first range end (in row order,
+ * low end first) whose leaders' winner is not best is named, with the
+ * config's value; "robust" when there is none. In a 2 GiB guest ranked by
+ * p99 with 20000 I/Os, the TCE cache at 32 entries is such an end.
+ */
+Test(advise, the_verdict_names_the_first_range_end_where_the_winner_changes, .timeout = 120)
+{
+	struct run_result r = advise_fresh("--config configs/default.yaml --set run.ios=20000 --objective p99 "
+					   "-q -j 2 --format json");
+	char best[64], verdict[512], want[512] = "robust", path[96], w[64], key[96], val[32], end[32];
+
+	cr_assert_eq(r.code, 0, "%s", r.err);
+	cr_assert_eq(json_strict_check(r.out, r.out_len, NULL, 0), 0);
+	str_at(r.out, r.out_len, "best", best, sizeof(best));
+	str_at(r.out, r.out_len, "verdict", verdict, sizeof(verdict));
+	for (unsigned i = 0; !strcmp(want, "robust"); i++) {
+		snprintf(path, sizeof(path), "robustness[%u].key", i);
+		if (!json_strict_get(r.out, r.out_len, path, NULL))
+			break;
+		str_at(r.out, r.out_len, path, key, sizeof(key));
+		snprintf(path, sizeof(path), "robustness[%u].value", i);
+		str_at(r.out, r.out_len, path, val, sizeof(val));
+		for (unsigned e = 0; e < 2 && !strcmp(want, "robust"); e++) {
+			snprintf(path, sizeof(path), "robustness[%u].winner_at_%s", i, e ? "max" : "min");
+			str_at(r.out, r.out_len, path, w, sizeof(w));
+			snprintf(path, sizeof(path), "robustness[%u].%s", i, e ? "max" : "min");
+			str_at(r.out, r.out_len, path, end, sizeof(end));
+			if (strcmp(w, best))
+				snprintf(want, sizeof(want), "depends on %s %s %s: %s wins at %s", key,
+					 e ? "above" : "below", val, w, end);
+		}
+	}
+	cr_expect_str_eq(verdict, want);
+	cr_expect(strstr(verdict, "platform.tce_cache.entries below 128"), "%s", verdict);
 	run_free(&r);
 }
