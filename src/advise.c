@@ -668,8 +668,10 @@ static int draw_front(const struct advise *a)
 
 	if (plot_out_format(a->o->fig, &ext) < 0)
 		return DDW_EXIT_USAGE;
-	if (!(fp = open_memstream(&script, &len)))
-		return ddw_error("advise: out of memory") ? DDW_EXIT_RUNTIME : DDW_EXIT_RUNTIME;
+	if (!(fp = open_memstream(&script, &len))) {
+		ddw_error("advise: out of memory");
+		return DDW_EXIT_RUNTIME;
+	}
 	fprintf(fp, "set terminal %s size 1000,600 noenhanced font ',10'\n",
 		!strcmp(ext, "png") ? "pngcairo" : "svg");
 	fprintf(fp, "set title 'ddwsim advise: %s (objective %s; filled = Pareto front)'\n",

@@ -575,7 +575,10 @@ static int advise_opt(struct advise_opts *o, char **sets, int argc, char **argv,
 	uint64_t j;
 
 	if (!strcmp(a, "--no-robust") || !strcmp(a, "-q")) {
-		*(a[1] == 'q' ? &o->quiet : &o->robust) = a[1] == 'q';
+		if (!strcmp(a, "-q"))
+			o->quiet = true;
+		else
+			o->robust = false;
 		return 0;
 	}
 	if (!v)
