@@ -60,7 +60,7 @@ LAYER_replay := result cost replay
 LAYER_timed  := timed timed_int timed_host timed_dev timed_phb
 LAYER_run    := sim
 LAYER_report := stats report
-LAYER_app    := sweep plot main
+LAYER_app    := sweep plot advise main
 LAYERS   := base model phb host input replay timed run report app
 LIB_SRCS := $(filter-out src/main.c,$(wildcard $(foreach l,$(LAYERS),$(LAYER_$(l):%=src/%.c))))
 LIB_OBJS := $(LIB_SRCS:src/%.c=$(B)/obj/%.o)

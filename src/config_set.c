@@ -45,7 +45,9 @@ static unsigned split_path(char *key, char **comp, unsigned max)
 
 /*
  * Item of sequence seq named by comp: an index (a number as num.h reads it:
- * "1" or "0x1", not " 1", "+1" or "01") or a mode's name; 0 if none.
+ * "1" or "0x1", not " 1", "+1" or "01") or a mode's name; 0 if none. The
+ * index one past the last appends an empty mapping (`--set modes[3].name=x`
+ * adds a fourth mode: how `ddwsim advise` runs each candidate window).
  */
 static int seq_item(struct cfg_doc *d, int seq, const char *comp)
 {
@@ -53,6 +55,12 @@ static int seq_item(struct cfg_doc *d, int seq, const char *comp)
 	long count = n->data.sequence.items.top - n->data.sequence.items.start;
 	uint64_t i;
 
+	if (num_parse_str(comp, 0, &i) == 0 && i == (uint64_t)count) {
+		int m = yaml_document_add_mapping(&d->doc, NULL, YAML_BLOCK_MAPPING_STYLE);
+
+		yaml_document_append_sequence_item(&d->doc, seq, m);
+		return m;
+	}
 	if (num_parse_str(comp, 0, &i) == 0)
 		return i < (uint64_t)count ? n->data.sequence.items.start[i] : 0;
 	for (long j = 0; j < count; j++) {

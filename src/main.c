@@ -7,8 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
+#include "ddwsim/advise.h"
 #include "ddwsim/config.h"
 #include "ddwsim/err.h"
 #include "ddwsim/import.h"
@@ -34,16 +36,18 @@ struct cli_opts {
 	enum report_fmt fmt;		/* --format */
 	const char *out;		/* -o FILE, NULL = stdout */
 	bool quiet;			/* -q: no progress */
+	const char *mode;		/* --mode NAME: run only this mode */
 };
 
 static const char usage_text[] =
-	"usage: ddwsim --config FILE [--set KEY=VALUE]... [--format text|json|csv] [-o FILE]\n"
+	"usage: ddwsim --config FILE [--set KEY=VALUE]... [--mode NAME] [--format text|json|csv] [-o FILE]\n"
 	"       ddwsim trace info FILE [--format json]\n"
 	"       ddwsim trace convert IN OUT\n"
 	"       ddwsim trace gen (--config FILE | --workload FILE) [--set KEY=VALUE]... OUT\n"
 	"       ddwsim trace import --from qemu|ftrace LOG OUT [--time]\n"
 	"       ddwsim sweep FILE [-j N] [--full] [--print] [--collect [--partial]] [--max-points N] [--results DIR] [-q]\n"
 	"       ddwsim plot FILE.csv [-o FIG.png|FIG.svg] [--x KEY] [--y KEY]... [--script]\n"
+	"       ddwsim advise --config FILE [--objective cpu|throughput|p99|memory] [-j N] [--format text|json|csv] [-o FILE|FIG.png|FIG.svg]\n"
 	"       ddwsim --list-keys | --help | --version\n"
 	"\n"
 	"Simulates IBM POWER / sPAPR IOMMU (TCE) translation for a DMA workload in\n"
@@ -57,6 +61,7 @@ static const char usage_text[] =
 	"  --format FMT        text (default), json or csv (one row per mode)\n"
 	"  -o, --output FILE   write the report to FILE: a regular file atomically (all\n"
 	"                      or nothing), a device, FIFO or /dev/stdout in place\n"
+	"  --mode NAME         run only the mode named NAME (the others are still checked)\n"
 	"  -q, --quiet         no progress lines on a terminal\n"
 	"  --list-keys         print every config key with its default and source\n"
 	"  --help              this text\n"
@@ -85,7 +90,39 @@ static const char usage_text[] =
 	"sweep's (lines against the first swept key, or --x) with gnuplot; see\n"
 	"'ddwsim plot --help'.\n"
 	"\n"
+	"Advice: 'ddwsim advise --config FILE' runs every window the platform allows\n"
+	"for the workload and ranks them; see 'ddwsim advise --help'.\n"
+	"\n"
 	"Exit status: 0 success, 1 runtime error, 2 usage or config error.\n";
+
+static const char advise_help[] =
+	"usage: ddwsim advise --config FILE [--set KEY=VALUE]... [--objective cpu|throughput|p99|memory]\n"
+	"                     [-j N] [--format text|json|csv] [-o FILE] [-o FIG.png|FIG.svg]\n"
+	"                     [--no-robust] [--results DIR] [-q]\n"
+	"\n"
+	"Which DMA window should the config's workload use on its platform? Runs every\n"
+	"window the platform allows (the config's modes are not used): the default\n"
+	"window; bypass (PowerNV); auto, the guest's own choice (pseries); a direct DDW\n"
+	"of each TCE size covering RAM; a dynamic DDW of each TCE size x 1G, 4G, 64G\n"
+	"and the RAM-sized window. Each must be creatable: max_windows, page_sizes,\n"
+	"max_levels (the fewest levels that work), the PowerNV 55-bit table limit, the\n"
+	"DMA mask and, on pseries, the offer's largest block. Each runs as its own\n"
+	"ddwsim process, -j at once, cached under DIR/.points/advise (a finished run\n"
+	"is not run again). The table is ranked by the objective, ties broken by\n"
+	"throughput, p99, set-up time, table memory, CPU per I/O; '*' marks the Pareto\n"
+	"front. A candidate with map failures is listed but never best.\n"
+	"\n"
+	"  --objective OBJ  cpu (default): least CPU per I/O; throughput; p99; memory\n"
+	"  -j N             runs at once (default: the cores)\n"
+	"  --format FMT     text (default), json (best, candidates[]) or csv\n"
+	"  -o FILE          the table to FILE; a name ending .png or .svg is instead the\n"
+	"                   figure: CPU per I/O against throughput, the front marked\n"
+	"  --no-robust      skip the robustness runs: by default the leading 3 are run\n"
+	"                   again at both ends of each assumed key's published range\n"
+	"                   (ddwsim --list-keys), and the verdict says whether the\n"
+	"                   winner holds\n"
+	"  --results DIR    cache folder (default results)\n"
+	"  -q               no progress line\n";
 
 static const char plot_help[] =
 	"usage: ddwsim plot FILE.csv [-o FIG.png|FIG.svg] [--x KEY] [--y KEY]... [--script]\n"
@@ -141,7 +178,7 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 			return -2;
 		}
 		if (strcmp(a, "--config") && strcmp(a, "--set") && strcmp(a, "--format") &&
-		    strcmp(a, "-o") && strcmp(a, "--output"))
+		    strcmp(a, "-o") && strcmp(a, "--output") && strcmp(a, "--mode"))
 			return usage_error(a[0] == '-' ? "unknown option" : "unexpected argument", a);
 		if (!v)
 			return usage_error("missing value after", a);
@@ -158,6 +195,8 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 			if (f < 0)
 				return usage_error("--format takes text, json or csv, not", v);
 			o->fmt = (enum report_fmt)f;
+		} else if (!strcmp(a, "--mode")) {
+			o->mode = v;
 		} else {
 			o->out = v;
 		}
@@ -177,9 +216,12 @@ static void list_keys_of(FILE *fp, const char *path, const struct cfg_key *tab)
 			list_keys_of(fp, kp, k->sub);
 			continue;
 		}
-		fprintf(fp, "| `%s` | %s%s%s | %s | %s |\n", kp, k->def ? "`" : "",
+		fprintf(fp, "| `%s` | %s%s%s | %s | %s", kp, k->def ? "`" : "",
 			k->def ? k->def : "required", k->def ? "`" : "", k->help ? k->help : "",
 			k->src ? k->src : "");
+		if (k->range_min)	/* what `ddwsim advise` tries */
+			fprintf(fp, "; range %s..%s (%s)", k->range_min, k->range_max, k->range_src);
+		fputs(" |\n", fp);
 	}
 }
 
@@ -204,22 +246,41 @@ static int list_keys(void)
 	return outfile_commit(&of) < 0 ? DDW_EXIT_RUNTIME : DDW_EXIT_OK;
 }
 
+/* The modes to run: all, or with --mode the one named (first, last): 0, or -1 after reporting. */
+static int mode_span(const struct cli_opts *o, const struct config *cfg, unsigned *first,
+		     unsigned *last)
+{
+	*first = 0;
+	*last = cfg->nmodes;
+	if (!o->mode)
+		return 0;
+	for (unsigned m = 0; m < cfg->nmodes; m++)
+		if (!strcmp(cfg->modes[m].name, o->mode)) {
+			*first = m;
+			*last = m + 1;
+			return 0;
+		}
+	return ddw_error("--mode: the config has no mode named '%s'", o->mode);
+}
+
 static int run(const struct cli_opts *o)
 {
 	struct config cfg;
 	struct sim_result *res = xcalloc(CONFIG_MAX_MODES, sizeof(*res));
 	struct outfile of;
 	struct progress prog;
+	unsigned first, last;
 	int rc = DDW_EXIT_USAGE;
 
-	if (config_load(&cfg, o->config, o->sets, o->nsets) < 0 || sim_budget(&cfg) < 0)
+	if (config_load(&cfg, o->config, o->sets, o->nsets) < 0 || sim_budget(&cfg) < 0 ||
+	    mode_span(o, &cfg, &first, &last) < 0)
 		goto out;
 	rc = DDW_EXIT_RUNTIME;
-	progress_init(&prog, !o->quiet && isatty(STDERR_FILENO) ? stderr : NULL, cfg.nmodes);
+	progress_init(&prog, !o->quiet && isatty(STDERR_FILENO) ? stderr : NULL, last - first);
 	sim_set_progress(&prog);
-	for (unsigned m = 0; m < cfg.nmodes; m++) {
-		progress_begin(&prog, m, cfg.modes[m].name);
-		if (sim_run(&cfg, m, &res[m]) < 0) {
+	for (unsigned m = first; m < last; m++) {
+		progress_begin(&prog, m - first, cfg.modes[m].name);
+		if (sim_run(&cfg, m, &res[m - first]) < 0) {
 			progress_end(&prog);
 			goto out;
 		}
@@ -228,7 +289,7 @@ static int run(const struct cli_opts *o)
 	sim_set_progress(NULL);
 	if (outfile_open(&of, o->out) < 0)
 		goto out;
-	report_write(of.fp, o->fmt, &cfg, res, cfg.nmodes);
+	report_write(of.fp, o->fmt, &cfg, res, last - first);
 	if (outfile_commit(&of) < 0)
 		goto out;
 	rc = DDW_EXIT_OK;
@@ -513,6 +574,73 @@ static int cmd_plot(int argc, char **argv)
 	return plot_run(&o);
 }
 
+static bool is_figure(const char *path)
+{
+	const char *dot = strrchr(path, '.');
+
+	return dot && (!strcasecmp(dot, ".png") || !strcasecmp(dot, ".svg"));
+}
+
+/* One option of `ddwsim advise` at argv[*i]: 0, or an exit status. */
+static int advise_opt(struct advise_opts *o, char **sets, int argc, char **argv, int *i)
+{
+	const char *a = argv[*i], *v = *i + 1 < argc ? argv[*i + 1] : NULL;
+	uint64_t j;
+
+	if (!strcmp(a, "--no-robust") || !strcmp(a, "-q")) {
+		if (!strcmp(a, "-q"))
+			o->quiet = true;
+		else
+			o->robust = false;
+		return 0;
+	}
+	if (!v)
+		return usage_error(a[0] == '-' ? "advise: unknown option or missing value after" : "advise: unexpected argument", a);
+	++*i;
+	if (!strcmp(a, "--config"))
+		o->config = v;
+	else if (!strcmp(a, "--set") && o->nsets < ADVISE_MAX_SETS)
+		sets[o->nsets++] = argv[*i];
+	else if (!strcmp(a, "--objective") && advise_objective_parse(v) >= 0)
+		o->objective = (enum advise_objective)advise_objective_parse(v);
+	else if (!strcmp(a, "-j") && num_parse_str(v, 0, &j) == 0 && j >= 1 && j <= 1024)
+		o->jobs = (unsigned)j;
+	else if (!strcmp(a, "--format") && report_fmt_parse(v) >= 0)
+		o->fmt = (enum report_fmt)report_fmt_parse(v);
+	else if (!strcmp(a, "-o") || !strcmp(a, "--output"))
+		*(is_figure(v) ? &o->fig : &o->out) = v;
+	else if (!strcmp(a, "--results"))
+		o->results = v;
+	else
+		return usage_error("advise: bad option or value:", v);
+	return 0;
+}
+
+/* ddwsim advise --config FILE [...]: see advise_help */
+static int cmd_advise(int argc, char **argv, const char *self)
+{
+	char bin[4096], *sets[ADVISE_MAX_SETS];
+	ssize_t n = readlink("/proc/self/exe", bin, sizeof(bin) - 1);
+	struct advise_opts o = { .results = "results", .robust = true, .sets = sets,
+				 .jobs = (unsigned)sysconf(_SC_NPROCESSORS_ONLN) };
+
+	bin[n > 0 ? n : 0] = '\0';
+	o.bin = n > 0 ? bin : self;
+	for (int i = 1; i < argc; i++) {
+		int rc;
+
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return print_stdout(advise_help);
+		if ((rc = advise_opt(&o, sets, argc, argv, &i)) != 0)
+			return rc;
+	}
+	if (!o.config)
+		return usage_error("advise: missing --config FILE", NULL);
+	if (!o.jobs)
+		o.jobs = 1;
+	return advise_run(&o);
+}
+
 int main(int argc, char **argv)
 {
 	struct cli_opts o = { .fmt = REPORT_TEXT };
@@ -524,6 +652,8 @@ int main(int argc, char **argv)
 		return cmd_sweep(argc - 1, argv + 1, argv[0]);
 	if (argc > 1 && !strcmp(argv[1], "plot"))
 		return cmd_plot(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "advise"))
+		return cmd_advise(argc - 1, argv + 1, argv[0]);
 	rc = parse_args(argc, argv, &o);
 
 	if (rc == -2)

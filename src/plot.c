@@ -111,7 +111,7 @@ static void put_label(FILE *fp, const char *s)
 	fputc('\'', fp);
 }
 
-static int out_format(const char *path, const char **fmt)
+int plot_out_format(const char *path, const char **fmt)
 {
 	const char *dot = strrchr(path, '.');
 
@@ -485,7 +485,7 @@ static int pump(int to, int from, const char *s, size_t len, FILE *fp, uint64_t 
 	return 0;
 }
 
-static int draw(const char *csv, const char *script, size_t len, const char *out)
+int plot_draw(const char *csv, const char *script, size_t len, const char *out)
 {
 	struct outfile of;
 	uint64_t got = 0;
@@ -535,7 +535,7 @@ int plot_script(const struct plot_opts *o, char **script, size_t *len)
 	*len = 0;
 	if (!o->out && !strcmp(o->csv, "-"))
 		ddw_error("plot: a CSV on standard input needs -o FIG.png or FIG.svg");
-	else if (out_format(dest, &p.fmt) == 0 && csv_read(&p.t, o->csv) < 0)
+	else if (plot_out_format(dest, &p.fmt) == 0 && csv_read(&p.t, o->csv) < 0)
 		rc = DDW_EXIT_RUNTIME;
 	else if (p.fmt && find_columns(&p) == 0 && group_rows(&p) == 0) {
 		if (!(fp = open_memstream(script, len))) {
@@ -564,7 +564,7 @@ int plot_run(const struct plot_opts *o)
 	if (rc == DDW_EXIT_OK && o->script)
 		rc = fwrite(script, 1, len, stdout) == len && fflush(stdout) == 0 ? 0 : DDW_EXIT_RUNTIME;
 	else if (rc == DDW_EXIT_OK)
-		rc = draw(o->csv, script, len, o->out ? o->out : out);
+		rc = plot_draw(o->csv, script, len, o->out ? o->out : out);
 	free(script);
 	free(out);
 	return rc;

@@ -459,7 +459,7 @@ static char **point_argv(const struct sweep *sw, const struct sweep_opts *o, uns
 {
 	size_t n = 0, max = 12 + 2 * sw->nset;
 	char **argv, **own;
-	uint64_t h = FNV1A_BASIS;
+	uint64_t h;
 	unsigned no = 0;
 
 	for (unsigned k = 0; k < sw->np; k++)
@@ -491,8 +491,8 @@ static char **point_argv(const struct sweep *sw, const struct sweep_opts *o, uns
 	}
 	argv[n++] = "--format";
 	argv[n++] = "csv";
-	for (size_t k = 1; k < n; k++)	/* FNV-1a of the command (not of the binary's path) */
-		h = fnv1a(h, argv[k], strlen(argv[k]) + 1);
+	argv[n] = NULL;
+	h = sweep_argv_hash(argv);
 	snprintf(out, outn, "%s/.points/%s/%05lu-%016" PRIx64 ".csv", o->results, sw->name, i, h);
 	argv[n++] = "-o";
 	argv[n++] = out;
@@ -500,7 +500,16 @@ static char **point_argv(const struct sweep *sw, const struct sweep_opts *o, uns
 	return argv;
 }
 
-static void free_argv(char **argv, char **own)
+uint64_t sweep_argv_hash(char *const *argv)
+{
+	uint64_t h = FNV1A_BASIS;
+
+	for (size_t k = 1; argv[k]; k++)	/* FNV-1a of the command (not of the binary's path) */
+		h = fnv1a(h, argv[k], strlen(argv[k]) + 1);
+	return h;
+}
+
+void sweep_argv_free(char **argv, char **own)
 {
 	for (size_t i = 0; own[i]; i++)
 		free(own[i]);
@@ -522,7 +531,7 @@ static void print_quoted(FILE *fp, char **argv)
 	fputc('\n', fp);
 }
 
-static int mkdirs(const char *path)
+int sweep_mkdirs(const char *path)
 {
 	char buf[4200];
 
@@ -545,41 +554,39 @@ static int print_points(const struct sweep *sw, const struct sweep_opts *o, cons
 {
 	struct outfile of;
 
-	if (mkdirs(dir) < 0 || outfile_open(&of, "-") < 0)
+	if (sweep_mkdirs(dir) < 0 || outfile_open(&of, "-") < 0)
 		return 1;
 	for (unsigned long i = 0; i < sw->points; i++) {
 		char out[4200], **own, **argv = point_argv(sw, o, i, out, sizeof(out), &own);
 
 		print_quoted(of.fp, argv);
-		free_argv(argv, own);
+		sweep_argv_free(argv, own);
 	}
 	return outfile_commit(&of) < 0 ? 1 : 0;
 }
 
-/* --- running --- */
+/* --- running (sweep_batch_run: also `ddwsim advise`'s runner) --- */
 
 struct running {
 	pid_t pid;
 	unsigned long point;
 };
 
-static void progress(const struct sweep_opts *o, unsigned long done, unsigned long total,
-		     time_t start)
+static void progress(const struct sweep_batch *b, unsigned long done, time_t start)
 {
 	double el = difftime(time(NULL), start);
 
-	if (o->quiet || !isatty(STDERR_FILENO))
+	if (b->quiet || !isatty(STDERR_FILENO))
 		return;
-	fprintf(stderr, "\rddwsim: sweep: %lu/%lu points", done, total);
-	if (done && done < total)
-		fprintf(stderr, ", about %.0f s left", el / done * (total - done));
+	fprintf(stderr, "\rddwsim: %s: %lu/%lu points", b->what, done, b->n);
+	if (done && done < b->n)
+		fprintf(stderr, ", about %.0f s left", el / done * (b->n - done));
 	fprintf(stderr, "\033[K");
-	if (done == total)
+	if (done == b->n)
 		fputc('\n', stderr);
 }
 
-static int wait_one(const struct sweep *sw, const struct sweep_opts *o, struct running *run,
-		    unsigned *nrun)
+static int wait_one(const struct sweep_batch *b, struct running *run, unsigned *nrun)
 {
 	int status, failed = 0;
 	pid_t pid = wait(&status);
@@ -588,14 +595,14 @@ static int wait_one(const struct sweep *sw, const struct sweep_opts *o, struct r
 		if (run[i].pid != pid)
 			continue;
 		if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-			char out[4200], **own, **argv = point_argv(sw, o, run[i].point, out, sizeof(out), &own);
+			char out[4200], **own, **argv = b->argv_of(b->arg, run[i].point, out, sizeof(out), &own);
 
-			fprintf(stderr, "ddwsim: sweep: point %lu failed (%s %d):", run[i].point,
+			fprintf(stderr, "ddwsim: %s: point %lu failed (%s %d):", b->what, run[i].point,
 				WIFEXITED(status) ? "exit" : "signal",
 				WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
 			fputc(' ', stderr);
 			print_quoted(stderr, argv);
-			free_argv(argv, own);
+			sweep_argv_free(argv, own);
 			failed = 1;
 		}
 		run[i] = run[--*nrun];
@@ -604,47 +611,69 @@ static int wait_one(const struct sweep *sw, const struct sweep_opts *o, struct r
 	return failed;
 }
 
-static int run_points(const struct sweep *sw, const struct sweep_opts *o)
+int sweep_batch_run(const struct sweep_batch *b)
 {
-	struct running *run = xcalloc(o->jobs, sizeof(*run));
+	unsigned jobs = b->jobs ? b->jobs : 1;
+	struct running *run = xcalloc(jobs, sizeof(*run));
 	unsigned nrun = 0;
 	unsigned long done = 0;
 	time_t start = time(NULL);
 	int failed = 0;
 
-	for (unsigned long i = 0; i < sw->points; i++) {
-		char out[4200], **own, **argv = point_argv(sw, o, i, out, sizeof(out), &own);
+	for (unsigned long i = 0; i < b->n; i++) {
+		char out[4200], **own, **argv = b->argv_of(b->arg, i, out, sizeof(out), &own);
 		pid_t pid;
 
 		if (access(out, F_OK) == 0) {	/* done in an earlier run */
-			progress(o, ++done, sw->points, start);
-			free_argv(argv, own);
+			progress(b, ++done, start);
+			sweep_argv_free(argv, own);
 			continue;
 		}
-		while (nrun == o->jobs) {
-			failed |= wait_one(sw, o, run, &nrun);
-			progress(o, ++done, sw->points, start);
+		while (nrun == jobs) {
+			failed |= wait_one(b, run, &nrun);
+			progress(b, ++done, start);
 		}
 		fflush(NULL);
 		pid = fork();
 		if (pid == 0) {
 			execv(argv[0], argv);
-			fprintf(stderr, "ddwsim: sweep: cannot run '%s': %s\n", argv[0], strerror(errno));
+			fprintf(stderr, "ddwsim: %s: cannot run '%s': %s\n", b->what, argv[0], strerror(errno));
 			_exit(127);
 		}
-		free_argv(argv, own);
+		sweep_argv_free(argv, own);
 		if (pid < 0) {
-			failed = ddw_error("sweep: cannot start a point: %s", strerror(errno)) ? 1 : 1;
+			failed = ddw_error("%s: cannot start a point: %s", b->what, strerror(errno)) ? 1 : 1;
 			break;
 		}
 		run[nrun++] = (struct running){ .pid = pid, .point = i };
 	}
 	while (nrun) {
-		failed |= wait_one(sw, o, run, &nrun);
-		progress(o, ++done, sw->points, start);
+		failed |= wait_one(b, run, &nrun);
+		progress(b, ++done, start);
 	}
 	free(run);
 	return failed;
+}
+
+struct point_ctx {
+	const struct sweep *sw;
+	const struct sweep_opts *o;
+};
+
+static char **point_argv_cb(void *arg, unsigned long i, char *out, size_t outn, char ***own)
+{
+	const struct point_ctx *c = arg;
+
+	return point_argv(c->sw, c->o, i, out, outn, own);
+}
+
+static int run_points(const struct sweep *sw, const struct sweep_opts *o)
+{
+	struct point_ctx c = { sw, o };
+	struct sweep_batch b = { .n = sw->points, .argv_of = point_argv_cb, .arg = &c,
+				 .jobs = o->jobs, .quiet = o->quiet, .what = "sweep" };
+
+	return sweep_batch_run(&b);
 }
 
 /* --- collecting --- */
@@ -679,10 +708,10 @@ static int collect_point(const struct sweep *sw, const struct sweep_opts *o, uns
 			fprintf(stderr, "ddwsim: sweep: point %lu has no result: ", i);
 			print_quoted(stderr, argv);
 		}
-		free_argv(argv, own);
+		sweep_argv_free(argv, own);
 		return in.err == ENOENT ? 0 : ddw_error("sweep: %s", in.why);
 	}
-	free_argv(argv, own);
+	sweep_argv_free(argv, own);
 	while (fgets(line, sizeof(line), in.fp)) {
 		bool skip = first && *header;
 
@@ -774,7 +803,7 @@ int sweep_run(const struct sweep_opts *o)
 		goto out;
 	}
 	rc = 1;
-	if (mkdirs(dir) < 0)
+	if (sweep_mkdirs(dir) < 0)
 		goto out;
 	rc = finish(&sw, o, o->collect ? 0 : run_points(&sw, o));
 out:

@@ -42,6 +42,10 @@ struct cfg_key {
 	bool assumed;			/* no public figure exists: the value is a guess,
 					 * whoever sets it (reports say so) */
 	const char *help;		/* one line */
+	const char *range_min;		/* assumed keys: the published range (numbers.md),
+					 * as --set text, that `ddwsim advise` tries; NULL = none */
+	const char *range_max;
+	const char *range_src;		/* where the range comes from */
 	const struct cfg_key *sub;	/* CFG_MAP: the nested table, ends with name NULL */
 	const char *const *enums;	/* CFG_ENUM: names, ends with NULL */
 };

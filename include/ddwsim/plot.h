@@ -33,4 +33,15 @@ int plot_run(const struct plot_opts *o);
  */
 int plot_script(const struct plot_opts *o, char **script, size_t *len);
 
+/* "png" or "svg" in *fmt for path's extension; 0, or -1 after reporting. */
+int plot_out_format(const char *path, const char **fmt);
+
+/*
+ * plot_draw() runs gnuplot on script (len bytes; a script with no `set
+ * output`) and writes what it draws to out through outfile.c; what names the
+ * figure's data in messages. Returns an exit status (enum ddw_exit).
+ * `ddwsim advise -o` draws its Pareto front through it.
+ */
+int plot_draw(const char *what, const char *script, size_t len, const char *out);
+
 #endif /* DDWSIM_PLOT_H */

@@ -3,6 +3,7 @@
 #define DDWSIM_SWEEP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define SWEEP_MAX_POINTS	1000000u	/* a larger grid needs --max-points (issue 11) */
@@ -30,5 +31,33 @@ struct sweep_opts {
  * results (reported).
  */
 int sweep_run(const struct sweep_opts *o);
+
+/*
+ * A batch of ddwsim runs, each its own process, at most jobs at once: the
+ * machinery of a sweep, which `ddwsim advise` uses too. argv_of(arg, i, out,
+ * outn, &own) returns point i's argv (NULL-terminated, argv[0] the binary)
+ * and the file it writes in out; the batch frees both with sweep_argv_free().
+ * A point whose file exists is skipped: the cache of finished points.
+ */
+struct sweep_batch {
+	unsigned long n;	/* points */
+	char **(*argv_of)(void *arg, unsigned long i, char *out, size_t outn, char ***own);
+	void *arg;
+	unsigned jobs;		/* at once; 0 = 1 */
+	bool quiet;		/* no progress line */
+	const char *what;	/* "sweep", "advise": the progress line's and messages' prefix */
+};
+
+/* Runs the batch. Returns 0, or 1 if a point failed (named on stderr with its command); the others still ran. */
+int sweep_batch_run(const struct sweep_batch *b);
+
+/* FNV-1a 64 of argv[1..] (each with its NUL), the cache key of a point: a changed command never reuses a result. */
+uint64_t sweep_argv_hash(char *const *argv);
+
+/* Frees an argv from argv_of: the strings in own (NULL-terminated), own, then argv. */
+void sweep_argv_free(char **argv, char **own);
+
+/* mkdir -p path. 0, or -1 after reporting. */
+int sweep_mkdirs(const char *path);
 
 #endif /* DDWSIM_SWEEP_H */
