@@ -175,7 +175,17 @@ golden: $(BIN)
 # The standard sweeps (bench/sweeps/*.yaml) in parallel, resumable; FULL=1
 # runs each file's `full:` variant. Then the figures from results/*.csv.
 SWEEPS := $(wildcard bench/sweeps/*.yaml)
+# A point's cached result is keyed by its command, not by the binary or the
+# config files' contents: after a rebuild or an edit they would be stale, so
+# bench starts afresh when ./ddwsim, a config, a workload or a sweep file is
+# newer than the cache (results/.points/.stamp).
+BENCH_INPUTS := $(BIN) $(SWEEPS) $(wildcard configs/*.yaml configs/*/*.yaml workloads/*.yaml)
 bench: $(BIN)
+	@if [ -d results/.points ] && [ -n "$$(find $(BENCH_INPUTS) -newer results/.points/.stamp 2>/dev/null | head -1)$$([ -e results/.points/.stamp ] || echo none)" ]; then \
+		echo "  CLEAN   results/.points (ddwsim or its inputs changed since the cached points)"; \
+		rm -rf results/.points; \
+	fi
+	@mkdir -p results/.points && touch results/.points/.stamp
 	@for f in $(SWEEPS); do \
 		echo "  SWEEP   $$f"; \
 		./$(BIN) sweep $$f $(if $(FULL),--full,) $(if $(JOBS),-j $(JOBS),) || exit 1; \
