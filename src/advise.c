@@ -661,6 +661,8 @@ static void write_csv(FILE *fp, const struct advise *a)
 static int draw_front(const struct advise *a)
 {
 	const char *ext;
+	char title[4400];
+	double lo = 1e300, hi = 0;
 	char *script = NULL;
 	size_t len = 0;
 	FILE *fp;
@@ -674,10 +676,20 @@ static int draw_front(const struct advise *a)
 	}
 	fprintf(fp, "set terminal %s size 1000,600 noenhanced font ',10'\n",
 		!strcmp(ext, "png") ? "pngcairo" : "svg");
-	fprintf(fp, "set title 'ddwsim advise: %s (objective %s; filled = Pareto front)'\n",
-		a->o->config, advise_objective_name(a->o->objective));
-	fputs("set xlabel 'CPU per I/O (ns, log scale)'\nset ylabel 'device throughput (Gb/s)'\n"
-	      "set logscale x\nset grid\nset key outside right top\nset yrange [0:*]\nset offsets graph 0.05, graph 0.3, graph 0.1, 0\n", fp);
+	snprintf(title, sizeof(title), "ddwsim advise: %s (objective %s; filled = Pareto front)",
+		 a->o->config, advise_objective_name(a->o->objective));
+	fputs("set title ", fp);
+	plot_put_label(fp, title);	/* the config's name may hold any byte */
+	fputs("\nset xlabel 'CPU per I/O (ns, log scale)'\nset ylabel 'device throughput (Gb/s)'\n"
+	      "set logscale x\nset grid\nset key outside right top\nset yrange [0:*]\n"
+	      "set offsets 0, 0, graph 0.1, 0\n", fp);
+	for (unsigned i = 0; i < a->n; i++)
+		if (advise_usable(&a->c[i]) && a->c[i].ns_per_io > 0) {
+			lo = a->c[i].ns_per_io < lo ? a->c[i].ns_per_io : lo;
+			hi = a->c[i].ns_per_io > hi ? a->c[i].ns_per_io : hi;
+		}
+	if (hi > 0)	/* the axis ends at the data, with room for the labels */
+		fprintf(fp, "set xrange [%.6g:%.6g]\n", lo / 2, hi * 4);
 	for (unsigned f = 0; f < 2; f++) {
 		fprintf(fp, "$%s << EOD\n", f ? "front" : "rest");
 		for (unsigned i = 0; i < a->n; i++)

@@ -98,8 +98,7 @@ static bool is_real(const char *s)
 	return *p == '\0';
 }
 
-/* s inside gnuplot single quotes: '' for ', '?' for a control byte. */
-static void put_label(FILE *fp, const char *s)
+void plot_put_label(FILE *fp, const char *s)
 {
 	fputc('\'', fp);
 	for (; *s; s++) {
@@ -274,7 +273,7 @@ static void series_title(FILE *fp, const struct plot *p, size_t r)
 	for (int c = 0; c < p->seed; c++)
 		if (c != p->x)
 			sprintf(s + strlen(s), ", %s=%s", csv_at(&p->t, 0, (unsigned)c), csv_at(&p->t, r, (unsigned)c));
-	put_label(fp, s);
+	plot_put_label(fp, s);
 	free(s);
 }
 
@@ -329,7 +328,7 @@ static void put_int_tics(FILE *fp, const struct plot *p)
 			;
 		if (i == n) {
 			fprintf(fp, "%s", n ? ", " : "set xtics (");
-			put_label(fp, csv_at(&p->t, r, (unsigned)p->x));
+			plot_put_label(fp, csv_at(&p->t, r, (unsigned)p->x));
 			fprintf(fp, " %llu", (unsigned long long)v);
 			seen[n++] = v;
 		}
@@ -347,7 +346,7 @@ static void put_cat_tics(FILE *fp, const struct plot *p)
 	fprintf(fp, "set xrange [-0.6:%g]\nset xtics rotate by -20 (", p->ncats - 0.4);
 	for (unsigned i = 0; i < p->ncats; i++) {
 		fputs(i ? ", " : "", fp);
-		put_label(fp, csv_at(&p->t, p->cat[i], (unsigned)col));
+		plot_put_label(fp, csv_at(&p->t, p->cat[i], (unsigned)col));
 		fprintf(fp, " %u", i);
 	}
 	fputs(")\n", fp);
@@ -356,7 +355,7 @@ static void put_cat_tics(FILE *fp, const struct plot *p)
 static void put_x_axis(FILE *fp, const struct plot *p)
 {
 	fputs("set xlabel ", fp);
-	put_label(fp, p->xkind == X_BARS ? "mode" : csv_at(&p->t, 0, (unsigned)p->x));
+	plot_put_label(fp, p->xkind == X_BARS ? "mode" : csv_at(&p->t, 0, (unsigned)p->x));
 	fputc('\n', fp);
 	if (p->xkind == X_BARS || p->xkind == X_CAT) {
 		put_cat_tics(fp, p);
@@ -380,9 +379,9 @@ static void put_panel(FILE *fp, const struct plot *p, unsigned i)
 	const char *key = csv_at(&p->t, 0, (unsigned)p->y[i]);
 
 	fputs("set title ", fp);
-	put_label(fp, key);
+	plot_put_label(fp, key);
 	fputs("\nset ylabel ", fp);
-	put_label(fp, key);
+	plot_put_label(fp, key);
 	fputc('\n', fp);
 	if (p->xkind == X_BARS) {
 		fprintf(fp, "plot $bars using 1:%u with boxes notitle lc rgb '#4477aa', "
@@ -407,14 +406,14 @@ static void put_script(FILE *fp, const struct plot *p, const char *out)
 		!strcmp(p->fmt, "png") ? "pngcairo" : "svg", w, h);
 	if (out) {
 		fputs("set output ", fp);
-		put_label(fp, out);
+		plot_put_label(fp, out);
 		fputc('\n', fp);
 	}
 	put_data(fp, p);
 	fputs("set grid\nset key outside right top vertical noenhanced\nset yrange [0:*]\nset offsets 0, 0, graph 0.12, 0\n"
 	      "set style fill solid 0.5 border -1\nset boxwidth 0.6\n", fp);
 	fprintf(fp, "set multiplot layout %u,1 title ", p->ny);
-	put_label(fp, p->o->csv);
+	plot_put_label(fp, p->o->csv);
 	fputc('\n', fp);
 	put_x_axis(fp, p);
 	for (unsigned i = 0; i < p->ny; i++)

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #define PLOT_MAX_Y	8	/* panels: one per --y key */
 
@@ -25,6 +26,9 @@ struct plot_opts {
  * CSV that is not ddwsim's, 1 when reading, gnuplot or writing fails.
  */
 int plot_run(const struct plot_opts *o);
+
+/* s as a gnuplot string: in single quotes, ' doubled, a control byte as '?'. Whatever s holds, it stays text. */
+void plot_put_label(FILE *fp, const char *s);
 
 /*
  * plot_script() is plot_run() up to the drawing: the gnuplot script for o
