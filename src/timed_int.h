@@ -15,7 +15,7 @@
 #define DDWSIM_TIMED_INT_H
 
 #include "ddwsim/engine.h"
-#include "ddwsim/handles.h"
+#include "ddwsim/hashmap.h"
 #include "ddwsim/idpool.h"
 #include "ddwsim/link.h"
 #include "ddwsim/replay.h"
@@ -89,7 +89,7 @@ struct queue {
 /* A device's DMA engine and its link. */
 struct engine {
 	struct queue q;			/* DMAs waiting, in order */
-	struct handles *bind;		/* handle -> its latest MAP or UNMAP entry */
+	struct u64map bind;		/* handle -> its latest MAP or UNMAP entry */
 	bool busy;			/* sending a DMA's requests */
 	bool started;			/* has started a DMA */
 	uint64_t outstanding;		/* DMAs started, not complete */
