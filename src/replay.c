@@ -606,7 +606,8 @@ static int host_op(struct replay *r, struct rp_device *d, const struct dma_op *o
 int replay_op(struct replay *r, const struct dma_op *op, struct replay_fx *fx)
 {
 	struct replay_fx none;
-	struct rp_device *d = replay_device(r, op->dev);
+	struct rp_device *d = op->dev < SIM_MAX_DEVICES && r->dev[op->dev] ? r->dev[op->dev]
+									     : replay_device(r, op->dev);
 
 	if (!fx)
 		fx = &none;

@@ -256,11 +256,13 @@ static int apply(struct timed *t, uint32_t i, const struct dma_op *op)
 {
 	struct ent *x;
 	struct replay_fx fx;
-	struct rp_device *d = replay_device(t->r, op->dev);
+	/* the device as it is before the op (replay_op makes a new one, its log empty) */
+	struct rp_device *d = op->dev < SIM_MAX_DEVICES ? t->r->dev[op->dev] : NULL;
 	size_t logged = d ? d->log.n : 0;
 
-	if (!d || replay_op(t->r, op, &fx) < 0)
+	if (replay_op(t->r, op, &fx) < 0)
 		return -1;
+	d = t->r->dev[op->dev];
 	x = ent(t, i);
 	x->ok = fx.ok;
 	x->cycles = fx.cycles;
