@@ -129,6 +129,7 @@ struct timed {
 	ddw_tick lat_ps;		/* one-way link latency */
 	/* PHB */
 	struct ddw_clock phb_clk;
+	ddw_tick edge_of, edge;		/* phb_now(): the PHB edge at or after edge_of; 0: none yet */
 	ddw_tick hit_ps, walk_read_ps, mem_ps, kill_stall_ps;
 	ddw_tick busy_ps, walk_busy_ps;	/* the translation unit's time per lookup, per walk */
 	ddw_tick unit_free;		/* the translation unit is free from */
