@@ -11,7 +11,7 @@
  *   + live x replay_bytes_per_mapping   104 for one segment (record with the
  *                                       range inline, link, hash slot); more
  *                                       segments: + 48 + 16 x max(nseg, 4) (replay.c)
- *   + live x timed_bytes_per_mapping    timed: 400 + 16 x nseg + 8 x kills: the
+ *   + live x timed_bytes_per_mapping    timed: 340 + 16 x nseg + 8 x kills: the
  *                                       map's entry, kept until its unmap (timed.c)
  *   + timed_bytes_fixed                 timed: the request outcomes read ahead,
  *                                       1.5 x pow2(min(2^26, 4096 x R) + R) bytes,
@@ -23,9 +23,9 @@
  *
  * Measured against the formula (RSS, /usr/bin/time, bench/live-mem.yaml):
  * 2^20 live 64-byte nic_rx buffers in 4K TCEs hold 93 bytes each counting
- * only and 464 timed (the formula: 112 and 528, TCE and allocator bit
- * included). Before the segment moved into the record and the timed binding
- * into a bare u64map: 196 and 628.
+ * only and 408 timed (the formula: 112 and 468, TCE and allocator bit
+ * included). Before the segment moved into the record, the timed binding
+ * into a bare u64map and the timed entry kept 48 bytes of its op: 196 and 628.
  * Above the limit, the run is refused naming the parameter that drives live
  * (exit 2). A trace cannot be sized before it is read: its replay stops
  * (exit 1) once its live mappings alone would pass the limit.

@@ -81,13 +81,13 @@ ddw_tick timed_edge(struct timed *t, struct ddw_clock c, ddw_tick at, const char
 /* --- memory, for the budget --- */
 
 /*
- * The map's entry (struct ent, 224 bytes, and its idpool link), its ent_buf
+ * The map's entry (struct ent, 168 bytes, and its idpool link), its ent_buf
  * (24) with malloc's header for the segment and kill buffers, and the
- * handle's binding (a u64map slot: 32 to 64). Measured: 2^20 live 64-byte
- * nic_rx buffers hold 371 bytes each beyond the functional replay (sim.c),
- * 16 of them the segment; this gives 400 + 16.
+ * handle's binding (a u64map slot: 32 to 64). Measured (bench/live-mem.yaml):
+ * 2^20 live 64-byte nic_rx buffers hold 315 bytes each beyond the functional
+ * replay, 16 of them the segment; this gives 340 + 16.
  */
-#define TIMED_MAP_BYTES	400
+#define TIMED_MAP_BYTES	340
 
 uint64_t timed_bytes_per_mapping(unsigned nseg, uint64_t kills)
 {
@@ -132,8 +132,10 @@ static uint32_t ent_new(struct timed *t, const struct dma_op *op)
 
 	if (i >= t->nbufs)
 		grow_bufs(t, i);
-	x->op = *op;
-	x->op.sg = NULL;
+	x->op = (struct ent_op){ .handle = op->handle, .addr = op->addr, .len = op->len,
+				 .time_ps = op->time_ps, .cpu = op->cpu, .flags = op->flags,
+				 .dev = (uint16_t)op->dev, .kind = (uint8_t)op->kind,
+				 .dir = (uint8_t)op->dir };
 	x->state = E_QUEUED;
 	return i;
 }
@@ -289,7 +291,7 @@ static void kick_barrier(struct timed *t)
 	if (i == NONE || t->inflight != 1)
 		return;
 	t->barrier = NONE;
-	if (replay_op(t->r, &ent(t, i)->op, NULL) < 0)
+	if (replay_op(t->r, &t->barrier_op, NULL) < 0)
 		t->failed = true;
 	ent(t, i)->state = E_RUNNING;
 	timed_finish(t, i);
@@ -297,7 +299,7 @@ static void kick_barrier(struct timed *t)
 
 static void dispatch_op(struct timed *t, uint32_t i)
 {
-	const struct dma_op *op = &ent(t, i)->op;
+	const struct ent_op *op = &ent(t, i)->op;
 
 	if (op->kind == OP_DMA || op->kind == OP_DMA_BUS) {
 		timed_enqueue(t, &t->dev[op->dev].q, i);
@@ -334,6 +336,7 @@ static void read_ahead(struct timed *t)
 		t->inflight++;
 		if (op.kind >= OP_WIN_CREATE) {
 			t->barrier = i;		/* applied once everything before it is done */
+			t->barrier_op = op;
 			kick_barrier(t);
 			continue;
 		}
