@@ -4,11 +4,15 @@
  *
  *   ids:  handle -> id            (hashmap.c: O(1), grows at half full)
  *   pool: id -> struct mapping    (idpool.c: freed ids reused first)
- *   segs: id -> segment array     kept when the id is freed, for its next mapping
+ *   segs: id -> segment array     maps of more than one element only; kept when
+ *                                 the id is freed, for its next mapping
  *
- * A record comes back from the pool zeroed, so the segment arrays live beside
- * it, indexed by id: the id's next mapping reuses its array, and a steady
- * stream of map/unmap allocates nothing.
+ * A mapping of one element (a map, most map_sgs) keeps its bus range in the
+ * record (32 bytes), so it costs no array: the record, its idpool link (4)
+ * and its hash slot (16 at <= half load). A record comes back from the pool
+ * zeroed, so the arrays of longer maps live beside it, indexed by id: the
+ * id's next mapping reuses its array, and a steady stream of map/unmap
+ * allocates nothing.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +22,7 @@
 #include "ddwsim/idpool.h"
 #include "ddwsim/xalloc.h"
 
-#define SEG_MIN		4	/* smallest segment array (assumed: most maps have 1) */
+#define SEG_MIN		4	/* smallest segment array (assumed: few maps have more than 4) */
 
 /* The segment array an id keeps across reuse. */
 struct segbuf {
@@ -97,9 +101,9 @@ struct mapping *handles_add(struct handles *h, uint64_t handle, unsigned nseg)
 	id = idpool_get(&h->pool);
 	*slot = id;
 	m = idpool_at(&h->pool, id);
-	m->handle = handle;
 	m->nseg = nseg;
-	m->seg = segs_for(h, id, nseg);
+	if (nseg > 1)
+		m->u.ext = segs_for(h, id, nseg);
 	return m;
 }
 

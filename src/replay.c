@@ -580,13 +580,14 @@ static int do_map(struct replay *r, struct rp_device *d, const struct dma_op *op
 		return -1;
 	api = api_for(d, op->rec_bus, &m->user);
 	if (api->st)
-		rc = dma_api_map_sg(api, op->cpu, r->segbuf, n, op->dir, op->rec_bus, m->seg);
+		rc = dma_api_map_sg(api, op->cpu, r->segbuf, n, op->dir, op->rec_bus,
+				    mapping_seg(m));
 	else	/* the window the mode maps into was removed */
 		d->st.map_calls++, d->st.map_failures++;
 	if (rc < 0)
 		m->nseg = 0;
 	fx->ok = rc == 0;
-	fx->seg = m->seg;
+	fx->seg = mapping_seg(m);
 	fx->nseg = m->nseg;
 	fx->len = m->len;
 	return 0;
@@ -602,7 +603,7 @@ static int do_unmap(struct replay *r, struct rp_device *d, const struct dma_op *
 				       (unsigned long long)op->handle);
 	api = api_of(d, m);
 	if (m->nseg && api)
-		dma_api_unmap(api, m->seg, m->nseg);
+		dma_api_unmap(api, mapping_seg(m), m->nseg);
 	else if (m->nseg)	/* its window is gone, and its TCEs with it */
 		d->st.unmap_calls++;
 	handles_del(d->handles, op->handle);
@@ -655,7 +656,7 @@ static int do_dma(struct replay *r, struct rp_device *d, const struct dma_op *op
 		d->st.unmapped_dmas += op->len != 0;
 		return 0;
 	}
-	phb_dma(&r->phb, &d->pe, m->seg, op->addr, op->len, write, d->mapping == MAP_BYPASS);
+	phb_dma(&r->phb, &d->pe, mapping_seg(m), op->addr, op->len, write, d->mapping == MAP_BYPASS);
 	fx->ok = true;
 	return 0;
 }
@@ -692,7 +693,8 @@ static int host_op(struct replay *r, struct rp_device *d, const struct dma_op *o
 int replay_op(struct replay *r, const struct dma_op *op, struct replay_fx *fx)
 {
 	struct replay_fx none;
-	struct rp_device *d = replay_device(r, op);
+	struct rp_device *d = op->dev < SIM_MAX_DEVICES && r->dev[op->dev] ? r->dev[op->dev]
+									     : replay_device(r, op);
 
 	if (!fx)
 		fx = &none;
@@ -718,13 +720,25 @@ int replay_op(struct replay *r, const struct dma_op *op, struct replay_fx *fx)
 
 /* --- memory --- */
 
-#define MAP_BYTES	128	/* hash slot (16 at <= half load, doubling: 64), record and
-				 * id link (44, doubling: 88), segbuf (16, doubling) */
+/*
+ * A mapping of one element: its record (32 bytes, the bus range inline) and
+ * idpool link (4), and its hash slot (16 at <= half load: 32 to 64), so 68
+ * to 100. A doubled pool costs RSS only as it is used (a large realloc is
+ * fresh pages); a rehash touches every slot. Measured (bench/live-mem.yaml):
+ * 2^20 live one-segment mappings hold 93 bytes each, TCE and allocator bit
+ * (8.125) included. A map of more elements adds its segment array
+ * (16 x max(nseg, 4)), the id's array entry and malloc's header (48).
+ */
+#define MAP_BYTES	104
+#define EXT_BYTES	48
 #define SEG_MIN_N	4	/* handles.c's SEG_MIN: the smallest segment array */
 
 uint64_t replay_bytes_per_mapping(unsigned nseg)
 {
-	return MAP_BYTES + sizeof(struct dma_seg) * (uint64_t)(nseg > SEG_MIN_N ? nseg : SEG_MIN_N);
+	if (nseg <= 1)
+		return MAP_BYTES;
+	return MAP_BYTES + EXT_BYTES +
+	       sizeof(struct dma_seg) * (uint64_t)(nseg > SEG_MIN_N ? nseg : SEG_MIN_N);
 }
 
 /* --- results --- */

@@ -8,9 +8,10 @@
  * once is
  *
  *   state                               the generator's own arrays
- *   + live x replay_bytes_per_mapping   128 + 16 x max(nseg, 4): handle slot,
- *                                       record, segment array (replay.c)
- *   + live x timed_bytes_per_mapping    timed: 448 + 16 x nseg + 8 x kills: the
+ *   + live x replay_bytes_per_mapping   104 for one segment (record with the
+ *                                       range inline, link, hash slot); more
+ *                                       segments: + 48 + 16 x max(nseg, 4) (replay.c)
+ *   + live x timed_bytes_per_mapping    timed: 340 + 16 x nseg + 8 x kills: the
  *                                       map's entry, kept until its unmap (timed.c)
  *   + timed_bytes_fixed                 timed: the request outcomes read ahead,
  *                                       1.5 x pow2(min(2^26, 4096 x R) + R) bytes,
@@ -20,10 +21,11 @@
  *     entries = live_bytes / TCE size + 16 x live x nseg (an allocation may round
  *     up to IOMMU_BLOCKSIZE 16 entries and straddle one more page)
  *
- * Measured against the formula (RSS, /usr/bin/time): 2^20 live 64-byte
- * nic_rx buffers in 4K TCEs, 310 MB counting only and 727 MB timed (the
- * formula: 322 and 786 MiB); 16384 live 16M random buffers in 64K TCEs, 40 MB
- * and 180 MB (38 and 237 MiB, 192 of them the request log).
+ * Measured against the formula (RSS, /usr/bin/time, bench/live-mem.yaml):
+ * 2^20 live 64-byte nic_rx buffers in 4K TCEs hold 93 bytes each counting
+ * only and 408 timed (the formula: 112 and 468, TCE and allocator bit
+ * included). Before the segment moved into the record, the timed binding
+ * into a bare u64map and the timed entry kept 48 bytes of its op: 196 and 628.
  * Above the limit, the run is refused naming the parameter that drives live
  * (exit 2). A trace cannot be sized before it is read: its replay stops
  * (exit 1) once its live mappings alone would pass the limit.

@@ -81,13 +81,13 @@ ddw_tick timed_edge(struct timed *t, struct ddw_clock c, ddw_tick at, const char
 /* --- memory, for the budget --- */
 
 /*
- * The entry (struct ent in the idpool with its link, doubling: 2x), its
- * ent_buf (2x), the handle's binding (a handles record and slot, as the
- * replay's: 192), and malloc's overhead for the two buffers. Measured: 2^20
- * live 64-byte nic_rx buffers hold 394 bytes each beyond the functional
- * replay; this gives 448 + 16.
+ * The map's entry (struct ent, 168 bytes, and its idpool link), its ent_buf
+ * (24) with malloc's header for the segment and kill buffers, and the
+ * handle's binding (a u64map slot: 32 to 64). Measured (bench/live-mem.yaml):
+ * 2^20 live 64-byte nic_rx buffers hold 315 bytes each beyond the functional
+ * replay, 16 of them the segment; this gives 340 + 16.
  */
-#define TIMED_MAP_BYTES	448
+#define TIMED_MAP_BYTES	340
 
 uint64_t timed_bytes_per_mapping(unsigned nseg, uint64_t kills)
 {
@@ -132,8 +132,10 @@ static uint32_t ent_new(struct timed *t, const struct dma_op *op)
 
 	if (i >= t->nbufs)
 		grow_bufs(t, i);
-	x->op = *op;
-	x->op.sg = NULL;
+	x->op = (struct ent_op){ .handle = op->handle, .addr = op->addr, .len = op->len,
+				 .time_ps = op->time_ps, .cpu = op->cpu, .flags = op->flags,
+				 .dev = (uint16_t)op->dev, .kind = (uint8_t)op->kind,
+				 .dir = (uint8_t)op->dir };
 	x->state = E_QUEUED;
 	return i;
 }
@@ -181,47 +183,43 @@ uint32_t timed_dequeue(struct timed *t, struct queue *q)
 
 /* --- reading ahead --- */
 
-static struct handles *binding(struct timed *t, unsigned dev)
-{
-	if (!t->dev[dev].bind)
-		t->dev[dev].bind = handles_new();
-	return t->dev[dev].bind;
-}
-
 /*
  * Binds a new entry to the entry its handle names: a map to the handle's
  * pending unmap, a DMA or unmap to its map. The replay context has already
- * checked the handles, so every name here is valid.
+ * checked the handles, so every name here is valid. The binding is a u64map
+ * slot per live handle (handle -> entry): 16 bytes at <= half load.
  */
 static void bind(struct timed *t, uint32_t i)
 {
 	struct ent *x = ent(t, i);
-	struct handles *h = binding(t, x->op.dev);
-	struct mapping *m = handles_get(h, x->op.handle);
+	struct u64map *h = &t->dev[x->op.dev].bind;
+	uint64_t *slot, user = NONE;
+	bool added;
 
 	switch (x->op.kind) {
 	case OP_MAP:
 	case OP_MAP_SG:
-		if (m) {
-			x->prev_unmap = m->user;	/* keeps the binding's reference */
-			ent(t, m->user)->next_map = i;
-		} else {
-			m = handles_add(h, x->op.handle, 0);
+		slot = u64map_ref(h, x->op.handle, &added);
+		if (!added) {
+			x->prev_unmap = (uint32_t)*slot;	/* keeps the binding's reference */
+			ent(t, x->prev_unmap)->next_map = i;
 		}
-		m->user = i;
+		*slot = i;
 		x->refs++;
 		return;
 	case OP_DMA:
-		if (m && ent(t, m->user)->op.kind != OP_UNMAP && x->ok) {
-			x->map = m->user;
+		if (x->ok && u64map_get(h, x->op.handle, &user) &&
+		    ent(t, (uint32_t)user)->op.kind != OP_UNMAP) {
+			x->map = (uint32_t)user;
 			ent(t, x->map)->refs++;
 			ent(t, x->map)->dmas++;
 		}
 		return;
 	case OP_UNMAP:
-		x->map = m->user;		/* takes over the binding's reference */
+		slot = u64map_ref(h, x->op.handle, &added);
+		x->map = (uint32_t)*slot;	/* takes over the binding's reference */
 		ent(t, x->map)->unmap = i;
-		m->user = i;
+		*slot = i;
 		x->refs++;
 		return;
 	default:	/* DMA_BUS and window ops name no handle */
@@ -260,11 +258,13 @@ static int apply(struct timed *t, uint32_t i, const struct dma_op *op)
 {
 	struct ent *x;
 	struct replay_fx fx;
-	struct rp_device *d = replay_device(t->r, op);
+	/* the device as it is before the op (replay_op makes a new one, its log empty) */
+	struct rp_device *d = op->dev < SIM_MAX_DEVICES ? t->r->dev[op->dev] : NULL;
 	size_t logged = d ? d->log.n : 0;
 
-	if (!d || replay_op(t->r, op, &fx) < 0)
+	if (replay_op(t->r, op, &fx) < 0)
 		return -1;
+	d = t->r->dev[op->dev];
 	x = ent(t, i);
 	x->ok = fx.ok;
 	x->cycles = fx.cycles;
@@ -291,7 +291,7 @@ static void kick_barrier(struct timed *t)
 	if (i == NONE || t->inflight != 1)
 		return;
 	t->barrier = NONE;
-	if (replay_op(t->r, &ent(t, i)->op, NULL) < 0)
+	if (replay_op(t->r, &t->barrier_op, NULL) < 0)
 		t->failed = true;
 	ent(t, i)->state = E_RUNNING;
 	timed_finish(t, i);
@@ -299,7 +299,7 @@ static void kick_barrier(struct timed *t)
 
 static void dispatch_op(struct timed *t, uint32_t i)
 {
-	const struct dma_op *op = &ent(t, i)->op;
+	const struct ent_op *op = &ent(t, i)->op;
 
 	if (op->kind == OP_DMA || op->kind == OP_DMA_BUS) {
 		timed_enqueue(t, &t->dev[op->dev].q, i);
@@ -336,6 +336,7 @@ static void read_ahead(struct timed *t)
 		t->inflight++;
 		if (op.kind >= OP_WIN_CREATE) {
 			t->barrier = i;		/* applied once everything before it is done */
+			t->barrier_op = op;
 			kick_barrier(t);
 			continue;
 		}
@@ -470,7 +471,7 @@ static void teardown(struct timed *t)
 		free(t->bufs[i].kills);
 	}
 	for (unsigned d = 0; d < SIM_MAX_DEVICES; d++)
-		handles_free(t->dev[d].bind);
+		u64map_release(&t->dev[d].bind);
 	free(t->bufs);
 	idpool_release(&t->ents);
 	free(t->walkers);

@@ -85,13 +85,9 @@ void host_done(struct timed *t, uint32_t i)
 
 	t->cpu_busy[c] = false;
 	if (unmap) {
-		struct handles *h = t->dev[dev].bind;
-		struct mapping *m = handles_get(h, x->op.handle);
-
-		if (m && m->user == i) {	/* no later map took the handle: drop the binding */
-			handles_del(h, x->op.handle);
+		/* no later map took the handle: drop the binding */
+		if (u64map_del_if(&t->dev[dev].bind, x->op.handle, i))
 			x->refs--;
-		}
 	}
 	timed_finish(t, i);		/* x may be freed from here on */
 	if (!unmap)

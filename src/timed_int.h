@@ -15,7 +15,7 @@
 #define DDWSIM_TIMED_INT_H
 
 #include "ddwsim/engine.h"
-#include "ddwsim/handles.h"
+#include "ddwsim/hashmap.h"
 #include "ddwsim/idpool.h"
 #include "ddwsim/link.h"
 #include "ddwsim/replay.h"
@@ -47,13 +47,28 @@ enum ev_kind {
 #define EV_OUTCOME(k)		(((k) >> 8) & 0xff)
 #define EV_LEN(k)		((k) >> 16)
 
+/*
+ * What an entry's timing reads of its op: 48 bytes of struct dma_op's 96
+ * (no sg, nothing of window ops: the one window op in flight, the barrier,
+ * keeps its whole op in struct timed). dev < SIM_MAX_DEVICES once applied.
+ */
+struct ent_op {
+	uint64_t handle, addr, len;
+	uint64_t time_ps;
+	uint32_t cpu, flags;
+	uint16_t dev;
+	uint8_t kind, dir;		/* enum op_kind, enum dma_dir */
+};
+
 /* An op read from the stream, until it is done and nothing refers to it. */
 struct ent {
-	struct dma_op op;		/* op.sg is not kept (the replay has used it) */
-	unsigned nseg;			/* MAP: segments it mapped; DMA_BUS: 1 (its range) */
+	struct ent_op op;
 	uint64_t maplen;		/* MAP: bytes mapped */
-	bool ok;			/* MAP: mapped; DMA: reaches mapped memory */
-	uint8_t state;			/* enum ent_state */
+	uint64_t cycles;		/* MAP, UNMAP: CPU cycles of its work */
+	ddw_tick start, last;		/* DMA: start; latest request completion */
+	struct dma_cursor cur;		/* DMA: the requests still to issue */
+	uint64_t reqs_out;		/* DMA: requests issued, not complete */
+	uint32_t nseg;			/* MAP: segments it mapped; DMA_BUS: 1 (its range) */
 	uint32_t next;			/* queue link, or free list */
 	uint32_t map;			/* DMA, UNMAP: the MAP it uses; NONE if unmapped */
 	uint32_t unmap;			/* MAP: its UNMAP, once read */
@@ -61,11 +76,9 @@ struct ent {
 	uint32_t next_map;		/* UNMAP: the handle's next MAP, once read */
 	uint32_t refs;			/* references from other entries and the binding table */
 	uint32_t dmas;			/* MAP: bound DMAs not yet complete */
-	uint64_t cycles;		/* MAP, UNMAP: CPU cycles of its work */
-	unsigned nkills;		/* MAP, UNMAP: kills it made */
-	ddw_tick start, last;		/* DMA: start; latest request completion */
-	struct dma_cursor cur;		/* DMA: the requests still to issue */
-	uint64_t reqs_out;		/* DMA: requests issued, not complete */
+	uint32_t nkills;		/* MAP, UNMAP: kills it made */
+	bool ok;			/* MAP: mapped; DMA: reaches mapped memory */
+	uint8_t state;			/* enum ent_state */
 };
 
 /* An entry's buffers, kept per id across reuse (idpool records are zeroed). */
@@ -89,7 +102,7 @@ struct queue {
 /* A device's DMA engine and its link. */
 struct engine {
 	struct queue q;			/* DMAs waiting, in order */
-	struct handles *bind;		/* handle -> its latest MAP or UNMAP entry */
+	struct u64map bind;		/* handle -> its latest MAP or UNMAP entry */
 	bool busy;			/* sending a DMA's requests */
 	bool started;			/* has started a DMA */
 	uint64_t outstanding;		/* DMAs started, not complete */
@@ -114,6 +127,7 @@ struct timed {
 	bool eof, failed;
 	bool overflowed;		/* a time sum passed 2^64 - 2 ps (reported; failed is set) */
 	uint32_t barrier;		/* a window op waiting for the rest to drain, or NONE */
+	struct dma_op barrier_op;	/* its op */
 	/* host */
 	unsigned ncpu;
 	struct queue cpuq[MAX_CPUS];
@@ -129,6 +143,7 @@ struct timed {
 	ddw_tick lat_ps;		/* one-way link latency */
 	/* PHB */
 	struct ddw_clock phb_clk;
+	ddw_tick edge_of, edge;		/* phb_now(): the PHB edge at or after edge_of; 0: none yet */
 	ddw_tick hit_ps, walk_read_ps, mem_ps, kill_stall_ps;
 	ddw_tick busy_ps, walk_busy_ps;	/* the translation unit's time per lookup, per walk */
 	ddw_tick unit_free;		/* the translation unit is free from */
