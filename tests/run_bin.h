@@ -57,8 +57,11 @@ static inline void run_write(char *tmpl, int suffix_len, const char *text, size_
 	close(fd);
 }
 
-/* Runs "BIN args" (args as sh words), stdin from /dev/null. */
-static inline struct run_result run_bin(const char *args)
+/*
+ * Runs "BIN args" (args as sh words). Standard input is /dev/null, or with
+ * from the output of "BIN from" through a pipe (its stderr dropped).
+ */
+static inline struct run_result run_bin_piped(const char *from, const char *args)
 {
 	char out[] = "/tmp/ddwsim-out-XXXXXX", err[] = "/tmp/ddwsim-err-XXXXXX", cmd[8192];
 	int fo = mkstemp(out), fe = mkstemp(err), st;
@@ -67,7 +70,11 @@ static inline struct run_result run_bin(const char *args)
 	cr_assert(fo >= 0 && fe >= 0);
 	close(fo);
 	close(fe);
-	snprintf(cmd, sizeof(cmd), "%s %s >%s 2>%s </dev/null", run_bin_path(), args, out, err);
+	if (from)
+		snprintf(cmd, sizeof(cmd), "%s %s 2>/dev/null | %s %s >%s 2>%s", run_bin_path(), from,
+			 run_bin_path(), args, out, err);
+	else
+		snprintf(cmd, sizeof(cmd), "%s %s >%s 2>%s </dev/null", run_bin_path(), args, out, err);
 	st = system(cmd);
 	r.code = WIFEXITED(st) ? WEXITSTATUS(st) : 128;
 	r.out = run_slurp(out, &r.out_len);
@@ -75,6 +82,12 @@ static inline struct run_result run_bin(const char *args)
 	unlink(out);
 	unlink(err);
 	return r;
+}
+
+/* Runs "BIN args", stdin from /dev/null. */
+static inline struct run_result run_bin(const char *args)
+{
+	return run_bin_piped(NULL, args);
 }
 
 static inline void run_free(struct run_result *r)

@@ -23,75 +23,7 @@
 #include <unistd.h>
 
 #include "csv_check.h"
-
-#define BUF	(1 << 20)
-
-struct result {
-	int code;		/* exit status */
-	char *out;		/* stdout */
-	char *err;		/* stderr */
-};
-
-static const char *bin(void)
-{
-	const char *b = getenv("DDWSIM_BIN");
-
-	return b && *b ? b : "./ddwsim";
-}
-
-static char *slurp(const char *path)
-{
-	FILE *fp = fopen(path, "rb");
-	char *buf = calloc(1, BUF + 1);
-	size_t n;
-
-	cr_assert(buf);
-	if (!fp)
-		return buf;
-	n = fread(buf, 1, BUF, fp);
-	buf[n] = '\0';
-	fclose(fp);
-	return buf;
-}
-
-/*
- * Runs "bin args" with stdout and stderr captured; standard input is
- * /dev/null, or with from the output of "bin from" through a pipe.
- */
-static struct result run_piped(const char *from, const char *args)
-{
-	char out[] = "/tmp/ddwsim-out-XXXXXX", err[] = "/tmp/ddwsim-err-XXXXXX";
-	char cmd[8192];
-	struct result r;
-	int fo = mkstemp(out), fe = mkstemp(err), st;
-
-	cr_assert(fo >= 0 && fe >= 0);
-	close(fo);
-	close(fe);
-	if (from)
-		snprintf(cmd, sizeof(cmd), "%s %s 2>/dev/null | %s %s >%s 2>%s", bin(), from, bin(),
-			 args, out, err);
-	else
-		snprintf(cmd, sizeof(cmd), "%s %s >%s 2>%s </dev/null", bin(), args, out, err);
-	st = system(cmd);
-	r.code = WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-	r.out = slurp(out);
-	r.err = slurp(err);
-	unlink(out);
-	unlink(err);
-	return r;
-}
-
-static struct result run(const char *args)
-{
-	return run_piped(NULL, args);
-}
-
-static void result_free(struct result *r)
-{
-	free(r->out);
-	free(r->err);
-}
+#include "run_bin.h"
 
 static void chomp(char *s)
 {
@@ -124,19 +56,19 @@ static int each_file(const char *dir, const char *suffix, void (*fn)(const char 
 static void check_golden(const char *dir, const char *name)
 {
 	char path[512], *args, *want;
-	struct result r;
+	struct run_result r;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	args = slurp(path);
+	args = run_slurp(path, NULL);
 	chomp(args);
 	strcpy(path + strlen(path) - strlen(".args"), ".expected");
-	want = slurp(path);
-	r = run(args);
+	want = run_slurp(path, NULL);
+	r = run_bin(args);
 	cr_expect_eq(r.code, 0, "%s: exit %d, stderr: %s", name, r.code, r.err);
 	cr_expect_str_eq(r.out, want, "%s: output differs from %s", name, path);
 	free(args);
 	free(want);
-	result_free(&r);
+	run_free(&r);
 }
 
 Test(cli, golden_outputs_match_byte_for_byte, .timeout = 120)
@@ -177,17 +109,17 @@ static bool make_fifo(const char *dir, const char *text, char *fifo, size_t n)
 static void check_bad(const char *dir, const char *name)
 {
 	char path[512], expect[2048], code[16], extra[1024], args[2048], fifo[1024], *text;
-	struct result r;
+	struct run_result r;
 	bool made;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	text = slurp(path);
+	text = run_slurp(path, NULL);
 	header(text, "expect", expect, sizeof(expect));
 	header(text, "exit", code, sizeof(code));
 	header(text, "args", extra, sizeof(extra));
 	made = make_fifo(dir, text, fifo, sizeof(fifo));
 	snprintf(args, sizeof(args), "--config %s %s", path, extra);
-	r = run(args);
+	r = run_bin(args);
 	if (made)
 		unlink(fifo);
 	chomp(r.err);
@@ -195,7 +127,7 @@ static void check_bad(const char *dir, const char *name)
 	cr_expect_str_eq(r.err, expect, "%s: wrong message", name);
 	cr_expect_str_eq(r.out, "", "%s: printed output on error", name);
 	free(text);
-	result_free(&r);
+	run_free(&r);
 }
 
 Test(cli, bad_configs_give_their_exact_error_and_exit_code, .timeout = 120)
@@ -205,26 +137,26 @@ Test(cli, bad_configs_give_their_exact_error_and_exit_code, .timeout = 120)
 
 Test(cli, help_goes_to_stdout_and_exits_0)
 {
-	struct result r = run("--help");
+	struct run_result r = run_bin("--help");
 
 	cr_expect_eq(r.code, 0);
 	cr_expect(strstr(r.out, "usage: ddwsim --config FILE"));
 	cr_expect_str_eq(r.err, "");
-	result_free(&r);
+	run_free(&r);
 }
 
 Test(cli, version_prints_the_version)
 {
-	struct result r = run("--version");
+	struct run_result r = run_bin("--version");
 
 	cr_expect_eq(r.code, 0);
 	cr_expect(!strncmp(r.out, "ddwsim ", 7));
-	result_free(&r);
+	run_free(&r);
 }
 
 Test(cli, usage_errors_exit_2_with_a_hint)
 {
-	struct result a = run("--bogus"), b = run(""), c = run("--config configs/default.yaml --format xml");
+	struct run_result a = run_bin("--bogus"), b = run_bin(""), c = run_bin("--config configs/default.yaml --format xml");
 
 	cr_expect_eq(a.code, 2);
 	cr_expect_str_eq(a.err, "ddwsim: unknown option '--bogus'\nddwsim: try 'ddwsim --help'\n");
@@ -232,45 +164,45 @@ Test(cli, usage_errors_exit_2_with_a_hint)
 	cr_expect_str_eq(b.err, "ddwsim: missing --config FILE\nddwsim: try 'ddwsim --help'\n");
 	cr_expect_eq(c.code, 2);
 	cr_expect_str_eq(c.out, "");
-	result_free(&a);
-	result_free(&b);
-	result_free(&c);
+	run_free(&a);
+	run_free(&b);
+	run_free(&c);
 }
 
 Test(cli, missing_config_file_is_a_config_error)
 {
-	struct result r = run("--config tests/no-such.yaml");
+	struct run_result r = run_bin("--config tests/no-such.yaml");
 
 	cr_expect_eq(r.code, 2);
 	cr_expect_str_eq(r.err, "tests/no-such.yaml: cannot open: No such file or directory\n");
-	result_free(&r);
+	run_free(&r);
 }
 
 Test(cli, same_seed_gives_identical_output_and_seeds_differ, .timeout = 60)
 {
 	const char *a = "--config configs/default.yaml --set run.ios=300 --format csv --set run.seed=";
 	char cmd[256];
-	struct result r1, r2, r3;
+	struct run_result r1, r2, r3;
 
 	snprintf(cmd, sizeof(cmd), "%s7", a);
-	r1 = run(cmd);
-	r2 = run(cmd);
+	r1 = run_bin(cmd);
+	r2 = run_bin(cmd);
 	snprintf(cmd, sizeof(cmd), "%s8", a);
-	r3 = run(cmd);
+	r3 = run_bin(cmd);
 	cr_expect_eq(r1.code, 0);
 	cr_expect_str_eq(r1.out, r2.out);
 	/* the direct window's misses depend on which 16M pages the buffers fall in */
 	cr_expect_str_neq(r1.out + strcspn(r1.out, "\n"), r3.out + strcspn(r3.out, "\n"));
 	cr_expect(strstr(r1.out, "\n7,default-window,"));
-	result_free(&r1);
-	result_free(&r2);
-	result_free(&r3);
+	run_free(&r1);
+	run_free(&r2);
+	run_free(&r3);
 }
 
 Test(cli, output_file_is_written_whole_or_not_at_all, .timeout = 60)
 {
 	char dir[] = "/tmp/ddwsim-o-XXXXXX", args[1024], path[600];
-	struct result ok, bad, stdo;
+	struct run_result ok, bad, stdo;
 	char *file;
 	DIR *d;
 	struct dirent *e;
@@ -279,15 +211,15 @@ Test(cli, output_file_is_written_whole_or_not_at_all, .timeout = 60)
 	cr_assert(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/r.json", dir);
 	snprintf(args, sizeof(args), "--config configs/default.yaml --set run.ios=100 --format json -o %s", path);
-	ok = run(args);
-	stdo = run("--config configs/default.yaml --set run.ios=100 --format json");
-	file = slurp(path);
+	ok = run_bin(args);
+	stdo = run_bin("--config configs/default.yaml --set run.ios=100 --format json");
+	file = run_slurp(path, NULL);
 	cr_expect_eq(ok.code, 0);
 	cr_expect_str_eq(ok.out, "");
 	cr_expect_str_eq(file, stdo.out);
 	unlink(path);
 	snprintf(args, sizeof(args), "--config configs/default.yaml --set run.ios=0 -o %s", path);
-	bad = run(args);
+	bad = run_bin(args);
 	cr_expect_eq(bad.code, 2);
 	cr_expect(access(path, F_OK) != 0, "a failed run left %s", path);
 	d = opendir(dir);
@@ -297,25 +229,25 @@ Test(cli, output_file_is_written_whole_or_not_at_all, .timeout = 60)
 	cr_expect_eq(files, 0, "temporary files left behind");
 	rmdir(dir);
 	free(file);
-	result_free(&ok);
-	result_free(&bad);
-	result_free(&stdo);
+	run_free(&ok);
+	run_free(&bad);
+	run_free(&stdo);
 }
 
 /* A trace written by `trace gen` replays to the same figures as its generator. */
 Test(cli, generated_trace_replays_to_the_same_figures, .timeout = 120)
 {
 	char dir[] = "/tmp/ddwsim-g-XXXXXX", args[1024], cfg[600], cwd[400];
-	struct result gen, direct, replay, conv;
+	struct run_result gen, direct, replay, conv;
 	FILE *fp;
 
 	cr_assert(mkdtemp(dir));
 	cr_assert(getcwd(cwd, sizeof(cwd)));
 	snprintf(args, sizeof(args), "trace gen --config configs/default.yaml --set run.ios=500 %s/t.ddwb", dir);
-	gen = run(args);
+	gen = run_bin(args);
 	cr_assert_eq(gen.code, 0, "%s", gen.err);
 	snprintf(args, sizeof(args), "trace convert %s/t.ddwb %s/t.ddwt", dir, dir);
-	conv = run(args);
+	conv = run_bin(args);
 	cr_assert_eq(conv.code, 0, "%s", conv.err);
 	snprintf(cfg, sizeof(cfg), "%s/c.yaml", dir);
 	fp = fopen(cfg, "w");
@@ -327,42 +259,42 @@ Test(cli, generated_trace_replays_to_the_same_figures, .timeout = 120)
 		    "  - {name: ddw-direct, mapping: direct, window: {page_size: 16M, size: ram}}\n"
 		    "workload: {trace: t.ddwt}\nrun: {seed: 1}\n");
 	fclose(fp);
-	direct = run("--config configs/default.yaml --set run.ios=500 --format csv");
+	direct = run_bin("--config configs/default.yaml --set run.ios=500 --format csv");
 	snprintf(args, sizeof(args), "--config %s --format csv", cfg);
-	replay = run(args);
+	replay = run_bin(args);
 	cr_expect_eq(replay.code, 0, "%s", replay.err);
 	cr_expect_str_eq(replay.out, direct.out);
 	snprintf(args, sizeof(args), "rm -rf %s", dir);
 	cr_expect_eq(system(args), 0);
-	result_free(&gen);
-	result_free(&conv);
-	result_free(&direct);
-	result_free(&replay);
+	run_free(&gen);
+	run_free(&conv);
+	run_free(&direct);
+	run_free(&replay);
 }
 
 Test(cli, trace_commands_reject_bad_usage)
 {
-	struct result a = run("trace"), b = run("trace frob"), c = run("trace info");
+	struct run_result a = run_bin("trace"), b = run_bin("trace frob"), c = run_bin("trace info");
 
 	cr_expect_eq(a.code, 2);
 	cr_expect_str_eq(a.err, "ddwsim: missing trace command (info, convert, gen, import)\nddwsim: try 'ddwsim --help'\n");
 	cr_expect_eq(b.code, 2);
 	cr_expect_str_eq(b.err, "ddwsim: unknown trace command 'frob'\nddwsim: try 'ddwsim --help'\n");
 	cr_expect_eq(c.code, 2);
-	result_free(&a);
-	result_free(&b);
-	result_free(&c);
+	run_free(&a);
+	run_free(&b);
+	run_free(&c);
 }
 
 /* ---- inputs (infile.h): what is not a regular file, and streams ---- */
 
 Test(cli, a_sweep_file_that_is_a_directory_is_named_as_one)
 {
-	struct result r = run("sweep tests/bad");
+	struct run_result r = run_bin("sweep tests/bad");
 
 	cr_expect_eq(r.code, 2);
 	cr_expect_str_eq(r.err, "ddwsim: 'tests/bad' is a directory, expected a regular file\n");
-	result_free(&r);
+	run_free(&r);
 }
 
 /* Each command that reads a trace or a log fails at once on a FIFO nobody writes (it used to wait forever). */
@@ -373,7 +305,7 @@ Test(cli, a_trace_on_a_fifo_with_no_writer_fails_at_once_in_every_command, .time
 		"trace import --from ftrace %s %s.ddwt",
 	};
 	char dir[] = "/tmp/ddwsim-fifo-XXXXXX", fifo[600], args[2048], want[1024];
-	struct result r;
+	struct run_result r;
 
 	cr_assert(mkdtemp(dir));
 	snprintf(fifo, sizeof(fifo), "%s/t.ddwt", dir);
@@ -381,10 +313,10 @@ Test(cli, a_trace_on_a_fifo_with_no_writer_fails_at_once_in_every_command, .time
 	snprintf(want, sizeof(want), "ddwsim: trace '%s' is a FIFO with no writer\n", fifo);
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
 		snprintf(args, sizeof(args), cmds[i], fifo, fifo);
-		r = run(args);
+		r = run_bin(args);
 		cr_expect_eq(r.code, 1, "%s: exit %d", args, r.code);
 		cr_expect_str_eq(r.err, want, "%s", args);
-		result_free(&r);
+		run_free(&r);
 	}
 	snprintf(args, sizeof(args), "rm -rf %s", dir);
 	cr_expect_eq(system(args), 0);
@@ -399,31 +331,31 @@ Test(cli, a_trace_through_a_pipe_feeds_one_mode_and_two_are_refused_up_front, .t
 {
 	const char *gen = "trace gen --config configs/default.yaml --set run.ios=300 -";
 	char dir[] = "/tmp/ddwsim-pipe-XXXXXX", args[1024];
-	struct result piped, file, two, devstdin, g;
+	struct run_result piped, file, two, devstdin, g;
 
 	cr_assert(mkdtemp(dir));
 	snprintf(args, sizeof(args), "trace gen --config configs/default.yaml --set run.ios=300 %s/t.ddwt", dir);
-	g = run(args);
+	g = run_bin(args);
 	cr_assert_eq(g.code, 0, "%s", g.err);
-	piped = run_piped(gen, "--config tests/bad_traces/replay.yaml --set workload.trace=- --format csv");
+	piped = run_bin_piped(gen, "--config tests/bad_traces/replay.yaml --set workload.trace=- --format csv");
 	snprintf(args, sizeof(args), "--config tests/bad_traces/replay.yaml --set workload.trace=%s/t.ddwt --format csv", dir);
-	file = run(args);
+	file = run_bin(args);
 	cr_expect_eq(piped.code, 0, "%s", piped.err);
 	cr_expect_str_eq(piped.out, file.out);
-	two = run_piped(gen, "--config tests/bad/trace-stdin-two-modes.yaml");
+	two = run_bin_piped(gen, "--config tests/bad/trace-stdin-two-modes.yaml");
 	cr_expect_eq(two.code, 2);
 	cr_expect_str_eq(two.err, "tests/bad/trace-stdin-two-modes.yaml:6:19: workload.trace: '-' is standard input, read only once, but modes has 2 entries: save the trace to a file, or keep one mode\n");
 	cr_expect_str_eq(two.out, "");
-	devstdin = run_piped(gen, "--config tests/bad/trace-stdin-two-modes.yaml --set workload.trace=/dev/stdin");
+	devstdin = run_bin_piped(gen, "--config tests/bad/trace-stdin-two-modes.yaml --set workload.trace=/dev/stdin");
 	cr_expect_eq(devstdin.code, 2);
 	cr_expect_str_eq(devstdin.err, "--set workload.trace=/dev/stdin: workload.trace: '/dev/stdin' is a FIFO, read only once, but modes has 2 entries: save the trace to a file, or keep one mode\n");
 	snprintf(args, sizeof(args), "rm -rf %s", dir);
 	cr_expect_eq(system(args), 0);
-	result_free(&g);
-	result_free(&piped);
-	result_free(&file);
-	result_free(&two);
-	result_free(&devstdin);
+	run_free(&g);
+	run_free(&piped);
+	run_free(&file);
+	run_free(&two);
+	run_free(&devstdin);
 }
 
 /*
@@ -433,7 +365,7 @@ Test(cli, a_trace_through_a_pipe_feeds_one_mode_and_two_are_refused_up_front, .t
 Test(cli, trace_gen_workload_names_the_file_as_typed, .timeout = 60)
 {
 	char dir[] = "/tmp/ddwsim-wl-XXXXXX", path[600], args[1024], want[1024];
-	struct result missing, isdir, bad, ok;
+	struct run_result missing, isdir, bad, ok;
 	FILE *fp;
 
 	cr_assert(mkdtemp(dir));
@@ -442,26 +374,26 @@ Test(cli, trace_gen_workload_names_the_file_as_typed, .timeout = 60)
 	cr_assert(fp);
 	fputs("generator: bogus\n", fp);
 	fclose(fp);
-	missing = run("trace gen --workload tests/no-such.yaml -");
+	missing = run_bin("trace gen --workload tests/no-such.yaml -");
 	cr_expect_eq(missing.code, 2);
 	cr_expect_str_eq(missing.err, "trace gen --workload: workload: cannot open 'tests/no-such.yaml': No such file or directory\n");
-	isdir = run("trace gen --workload workloads -");
+	isdir = run_bin("trace gen --workload workloads -");
 	cr_expect_eq(isdir.code, 2);
 	cr_expect_str_eq(isdir.err, "trace gen --workload: workload: 'workloads' is a directory, expected a regular file\n");
 	snprintf(args, sizeof(args), "trace gen --workload %s -", path);
-	bad = run(args);
+	bad = run_bin(args);
 	snprintf(want, sizeof(want), "%s:1:12: workload.generator: unknown generator 'bogus'", path);
 	cr_expect_eq(bad.code, 2);
 	cr_expect(!strncmp(bad.err, want, strlen(want)), "%s", bad.err);
-	ok = run("trace gen --workload workloads/nic-rx-1500.yaml --set run.ios=5 -");
+	ok = run_bin("trace gen --workload workloads/nic-rx-1500.yaml --set run.ios=5 -");
 	cr_expect_eq(ok.code, 0, "%s", ok.err);
 	cr_expect(!strncmp(ok.out, "# ddwt 1\nmap ", 13), "%.40s", ok.out);
 	snprintf(args, sizeof(args), "rm -rf %s", dir);
 	cr_expect_eq(system(args), 0);
-	result_free(&missing);
-	result_free(&isdir);
-	result_free(&bad);
-	result_free(&ok);
+	run_free(&missing);
+	run_free(&isdir);
+	run_free(&bad);
+	run_free(&ok);
 }
 
 /*
@@ -479,7 +411,7 @@ Test(cli, sweep_grid_past_2_64_points_is_refused)
 	char path[] = "/tmp/ddwsim-sweep-XXXXXX", args[256], want[512];
 	int fd = mkstemp(path);
 	FILE *fp = fdopen(fd, "w");
-	struct result r;
+	struct run_result r;
 
 	cr_assert(fd >= 0 && fp);
 	fprintf(fp, "name: big\nconfig: %s/configs/default.yaml\nparams:\n", getcwd(want, sizeof(want)));
@@ -491,14 +423,14 @@ Test(cli, sweep_grid_past_2_64_points_is_refused)
 	}
 	fclose(fp);
 	snprintf(args, sizeof(args), "sweep %s --print", path);
-	r = run(args);
+	r = run_bin(args);
 	unlink(path);
 	snprintf(want, sizeof(want), "%s:4:3: params: expected a grid of at most 1000000 points, got more than 18446744073709551615\n",
 		 path);
 	cr_expect_eq(r.code, 2);
 	cr_expect_str_eq(r.err, want);
 	cr_expect_str_eq(r.out, "");
-	result_free(&r);
+	run_free(&r);
 }
 
 /* The figure path of mode row 0 of a CSV report, as a number. */
@@ -522,16 +454,16 @@ static unsigned long long csv_u64(const char *csv, const char *path)
  */
 Test(cli, vfio_windows_share_one_memlock_across_devices, .timeout = 60)
 {
-	struct result r = run("--config tests/golden/phb4-all-ops.yaml --format csv --set host.memlock=134742016");
+	struct run_result r = run_bin("--config tests/golden/phb4-all-ops.yaml --format csv --set host.memlock=134742016");
 
 	cr_assert_eq(r.code, 0, "%s", r.err);
 	cr_expect_eq(csv_u64(r.out, "window_ops.created"), 1);
 	cr_expect_eq(csv_u64(r.out, "window_ops.errors.ENOMEM"), 0);
-	result_free(&r);
+	run_free(&r);
 	/* one page short: the create is -ENOMEM, counted, and the replay goes on */
-	r = run("--config tests/golden/phb4-all-ops.yaml --format csv --set host.memlock=134676480");
+	r = run_bin("--config tests/golden/phb4-all-ops.yaml --format csv --set host.memlock=134676480");
 	cr_assert_eq(r.code, 0, "%s", r.err);
 	cr_expect_eq(csv_u64(r.out, "window_ops.created"), 0);
 	cr_expect_eq(csv_u64(r.out, "window_ops.errors.ENOMEM"), 1);
-	result_free(&r);
+	run_free(&r);
 }
