@@ -525,23 +525,19 @@ static char *default_out(const char *csv)
 int plot_script(const struct plot_opts *o, char **script, size_t *len)
 {
 	struct plot p = { .o = o };
-	char *out = o->out ? NULL : default_out(o->csv);
-	const char *dest = o->out ? o->out : out;
 	int rc = DDW_EXIT_USAGE;
 	FILE *fp;
 
 	*script = NULL;
 	*len = 0;
-	if (!o->out && !strcmp(o->csv, "-"))
-		ddw_error("plot: a CSV on standard input needs -o FIG.png or FIG.svg");
-	else if (plot_out_format(dest, &p.fmt) == 0 && csv_read(&p.t, o->csv) < 0)
+	if (plot_out_format(o->out, &p.fmt) == 0 && csv_read(&p.t, o->csv) < 0)
 		rc = DDW_EXIT_RUNTIME;
 	else if (p.fmt && find_columns(&p) == 0 && group_rows(&p) == 0) {
 		if (!(fp = open_memstream(script, len))) {
 			ddw_error("plot: out of memory");
 			rc = DDW_EXIT_RUNTIME;
 		} else {
-			put_script(fp, &p, o->script ? dest : NULL);
+			put_script(fp, &p, o->script ? o->out : NULL);
 			rc = fclose(fp) == 0 ? DDW_EXIT_OK : DDW_EXIT_RUNTIME;
 		}
 	}
@@ -549,21 +545,29 @@ int plot_script(const struct plot_opts *o, char **script, size_t *len)
 		free(*script);
 		*script = NULL;
 	}
-	free(out);
 	csv_release(&p.t);
 	return rc;
 }
 
+/* The output named once: -o, else the CSV's name with .png (none for stdin). */
 int plot_run(const struct plot_opts *o)
 {
-	char *script, *out = o->out ? NULL : default_out(o->csv);
+	struct plot_opts d = *o;
+	char *script, *out = NULL;
 	size_t len;
-	int rc = plot_script(o, &script, &len);
+	int rc;
 
-	if (rc == DDW_EXIT_OK && o->script)
+	if (!d.out && !strcmp(d.csv, "-")) {
+		ddw_error("plot: a CSV on standard input needs -o FIG.png or FIG.svg");
+		return DDW_EXIT_USAGE;
+	}
+	if (!d.out)
+		d.out = out = default_out(d.csv);
+	rc = plot_script(&d, &script, &len);
+	if (rc == DDW_EXIT_OK && d.script)
 		rc = fwrite(script, 1, len, stdout) == len && fflush(stdout) == 0 ? 0 : DDW_EXIT_RUNTIME;
 	else if (rc == DDW_EXIT_OK)
-		rc = plot_draw(o->csv, script, len, o->out ? o->out : out);
+		rc = plot_draw(d.csv, script, len, d.out);
 	free(script);
 	free(out);
 	return rc;

@@ -31,9 +31,10 @@ int plot_run(const struct plot_opts *o);
 void plot_put_label(FILE *fp, const char *s);
 
 /*
- * plot_script() is plot_run() up to the drawing: the gnuplot script for o
- * (with `set output` only when o->script) in *script, *len bytes, which the
- * caller frees. Returns the same exit status; *script is NULL unless 0.
+ * plot_script() is plot_run() up to the drawing, for o->out (required: the
+ * format follows its name): the gnuplot script in *script, *len bytes,
+ * which the caller frees, with `set output` only when o->script. Returns
+ * the same exit status; *script is NULL unless 0.
  */
 int plot_script(const struct plot_opts *o, char **script, size_t *len);
 
