@@ -56,7 +56,7 @@ LAYER_phb    := phb
 LAYER_host   := dma_api handles
 LAYER_input  := config config_schema config_int config_load config_set config_walk config_check \
 		config_print workload trace trace_text trace_bin import import_qemu \
-		import_ftrace synth
+		import_ftrace synth synth_multi
 LAYER_replay := result cost replay
 LAYER_timed  := timed timed_int timed_host timed_dev timed_phb
 LAYER_run    := sim

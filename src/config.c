@@ -216,6 +216,30 @@ const char *config_size_str(uint64_t b, char *buf, size_t n)
 
 /* --- public --- */
 
+const struct device_cfg *config_device(const struct config *cfg, unsigned dev)
+{
+	for (unsigned i = 0; i < cfg->ndevitems; i++)
+		if (dev >= cfg->devices[i].first && dev - cfg->devices[i].first < cfg->devices[i].count)
+			return &cfg->devices[i];
+	return NULL;
+}
+
+void config_as_device(struct config *cfg, unsigned item)
+{
+	const struct device_cfg *d = &cfg->devices[item];
+
+	snprintf(cfg->workload.generator, sizeof(cfg->workload.generator), "%s", d->generator);
+	memcpy(cfg->workload.params, d->params, sizeof(cfg->workload.params));
+	cfg->platform.pcie = d->pcie;
+}
+
+const struct pcie_cfg *config_pcie(const struct config *cfg, unsigned dev)
+{
+	const struct device_cfg *d = config_device(cfg, dev);
+
+	return d ? &d->pcie : &cfg->platform.pcie;
+}
+
 int config_error_key(const struct config *cfg, const char *path, const char *fmt, ...)
 {
 	char msg[1024];

@@ -17,11 +17,13 @@
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "ddwsim/checked.h"
 #include "ddwsim/config.h"
 #include "ddwsim/synth.h"
 #include "ddwsim/tce_table.h"
+#include "ddwsim/xalloc.h"
 #include "config_int.h"
 
 static uint64_t pow2_down(uint64_t x)
@@ -231,9 +233,29 @@ static int check_cache(struct config *c)
 	return 0;
 }
 
+/* A link's values that the key table cannot check; path: "platform.pcie", "devices[1].device.pcie". */
+static int check_link(const struct config *c, const struct pcie_cfg *l, const char *path)
+{
+	const char *key = NULL, *exp = NULL;
+	char kp[PATH_MAX_LEN];
+
+	if (l->mrrs & (l->mrrs - 1))
+		key = "mrrs", exp = "a power of two in 128..4096";
+	else if (l->mps & (l->mps - 1))
+		key = "mps", exp = "a power of two in 128..4096";
+	else if (l->lanes & (l->lanes - 1))
+		key = "lanes", exp = "1, 2, 4, 8 or 16";
+	else if (l->rcb != 64 && l->rcb != 128)
+		key = "rcb", exp = "64 or 128";
+	if (!key)
+		return 0;
+	cfg_key_path(kp, sizeof(kp), path, key);
+	return cfg_err_path(c, kp, "expected %s", exp);
+}
+
 static int check_host_and_link(const struct config *c)
 {
-	const struct platform_cfg *p = &c->platform;
+	char path[PATH_MAX_LEN];
 
 	if (c->host.ram & ((1ull << c->host.page_shift) - 1))
 		return cfg_err_path(c, "host.ram", "not a multiple of host.page_size");
@@ -241,28 +263,45 @@ static int check_host_and_link(const struct config *c)
 		return cfg_err_path(c, "host.page_size", "expected 4K or 64K (ppc64 kernel page sizes)");
 	if (c->host.memory_hotplug_max < c->host.ram)
 		return cfg_err_path(c, "host.memory_hotplug_max", "below host.ram, expected ram or a size of at least it");
-	if (p->pcie.mrrs & (p->pcie.mrrs - 1))
-		return cfg_err_path(c, "platform.pcie.mrrs", "expected a power of two in 128..4096");
-	if (p->pcie.mps & (p->pcie.mps - 1))
-		return cfg_err_path(c, "platform.pcie.mps", "expected a power of two in 128..4096");
-	if (p->pcie.lanes & (p->pcie.lanes - 1))
-		return cfg_err_path(c, "platform.pcie.lanes", "expected 1, 2, 4, 8 or 16");
-	if (p->pcie.rcb != 64 && p->pcie.rcb != 128)
-		return cfg_err_path(c, "platform.pcie.rcb", "expected 64 or 128");
+	if (check_link(c, &c->platform.pcie, "platform.pcie") < 0)
+		return -1;
+	for (unsigned i = 0; i < c->ndevitems; i++) {
+		snprintf(path, sizeof(path), "devices[%u].device.pcie", i);
+		if (check_link(c, &c->devices[i].pcie, path) < 0)
+			return -1;
+	}
 	return 0;
 }
 
-/* What the generator's own check (synth.c) says about its parameters together. */
+/*
+ * What the generator's own check (synth.c) says about its parameters
+ * together: the workload's, or each devices: item's (checked as the
+ * workload of a copy of the config, which is what its devices run).
+ */
 static int check_workload(const struct config *c)
 {
 	const struct synth_gen *gen = synth_find(c->workload.generator);
 	const char *key = NULL, *msg = gen && gen->check ? gen->check(c, &key) : NULL;
-	char kp[PATH_MAX_LEN];
+	char kp[PATH_MAX_LEN], path[32];
+	struct config *one;
+	int rc = 0;
 
-	if (!msg)
-		return 0;
-	cfg_key_path(kp, sizeof(kp), "workload", key);
-	return cfg_err_path(c, kp, "%s", msg);
+	if (msg) {
+		cfg_key_path(kp, sizeof(kp), c->ndevitems ? "devices[0]" : "workload", key);
+		return cfg_err_path(c, kp, "%s", msg);
+	}
+	one = xmalloc(sizeof(*one));
+	for (unsigned i = 1; i < c->ndevitems && rc == 0; i++) {
+		*one = *c;
+		config_as_device(one, i);
+		gen = synth_find(one->workload.generator);
+		msg = gen && gen->check ? gen->check(one, &key) : NULL;
+		snprintf(path, sizeof(path), "devices[%u]", i);
+		cfg_key_path(kp, sizeof(kp), path, msg ? key : "");
+		rc = msg ? cfg_err_path(c, kp, "%s", msg) : 0;
+	}
+	free(one);
+	return rc;
 }
 
 int cfg_check_all(struct config *c)

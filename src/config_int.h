@@ -67,6 +67,21 @@ struct loader {
 
 /* --- the steps; each returns 0, or -1 after printing the error --- */
 
+/* A value that may be a file name or {include: FILE, ...}, resolved (config_load.c). */
+struct cfg_resolved {
+	struct cfg_doc *d;		/* its mapping (the overlay, with include) */
+	int node;
+	struct cfg_doc *bd;		/* {include: FILE, ...}: FILE's mapping, else NULL, 0 */
+	int bnode;
+};
+/*
+ * Resolves value node of d, named key in messages: a mapping (itself), a
+ * file name (followed, through files that hold file names, to a mapping),
+ * or {include: FILE, key: value...} (the mapping, and FILE's under it).
+ */
+int cfg_resolve(struct loader *ld, const char *key, struct cfg_doc *d, int node,
+		struct cfg_resolved *out);
+
 int cfg_load_files(struct loader *ld, const char *path);	/* config_load.c */
 int cfg_load_text(struct loader *ld, const char *name, const char *text);	/* config_load.c */
 int cfg_apply_set(struct loader *ld, const char *text);		/* config_set.c */

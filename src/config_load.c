@@ -181,12 +181,13 @@ out:
 }
 
 /*
- * Follows a section written as a file name, to the mapping it holds. The
- * chain is the files this section has included so far: one of them named
- * again is a circular include (the main file is not in it, so a section
- * naming the main file gets its sections as settings, and says so).
+ * Follows a value written as a file name (a section, or an item of devices:,
+ * key names it in messages) to the mapping it holds. The chain is the files
+ * this value has included so far: one of them named again is a circular
+ * include (the main file is not in it, so a section naming the main file
+ * gets its sections as settings, and says so).
  */
-static int follow(struct loader *ld, enum cfg_section s, struct cfg_doc *d, int node,
+static int follow(struct loader *ld, const char *key, struct cfg_doc *d, int node,
 		  struct cfg_doc **out_doc, int *out_node)
 {
 	struct cfg_doc *chain[MAX_DOCS];
@@ -199,20 +200,36 @@ static int follow(struct loader *ld, enum cfg_section s, struct cfg_doc *d, int 
 
 		cfg_node_where(ld, d, node, where, sizeof(where));
 		if (!*name || !strcmp(name, "~") || !strcmp(name, "null"))
-			return cfg_err_at(where, cfg_section_names[s], "empty, expected a file name or a mapping of settings");
+			return cfg_err_at(where, key, "empty, expected a file name or a mapping of settings");
 		file = cfg_file_of(ld, d, node);
-		d = include(ld, file, where, cfg_section_names[s], chain, depth);
+		d = include(ld, file, where, key, chain, depth);
 		free(file);
 		if (!d)
 			return -1;
 		chain[depth++] = d;
 		node = 1;	/* the root */
 		if (depth == MAX_DOCS)
-			return cfg_err_at(where, cfg_section_names[s], "includes nested too deeply");
+			return cfg_err_at(where, key, "includes nested too deeply");
 	}
 	*out_doc = d;
 	*out_node = node;
 	return 0;
+}
+
+int cfg_resolve(struct loader *ld, const char *key, struct cfg_doc *d, int node,
+		struct cfg_resolved *out)
+{
+	int inc = cfg_node(d, node)->type == YAML_MAPPING_NODE ? cfg_map_get(d, node, "include") : 0;
+
+	out->bd = NULL;
+	out->bnode = 0;
+	if (!inc)
+		return follow(ld, key, d, node, &out->d, &out->node);
+	if (!cfg_scalar(d, inc))
+		return cfg_err_node(ld, d, inc, key, "include: expected a file name");
+	out->d = d;
+	out->node = node;
+	return follow(ld, key, d, inc, &out->bd, &out->bnode);
 }
 
 /*
@@ -221,15 +238,15 @@ static int follow(struct loader *ld, enum cfg_section s, struct cfg_doc *d, int 
  */
 static int resolve_section(struct loader *ld, enum cfg_section s, struct cfg_doc *d, int node)
 {
-	int inc = cfg_node(d, node)->type == YAML_MAPPING_NODE ? cfg_map_get(d, node, "include") : 0;
+	struct cfg_resolved r;
 
-	if (!inc)
-		return follow(ld, s, d, node, &ld->sec_doc[s], &ld->sec_node[s]);
-	if (!cfg_scalar(d, inc))
-		return cfg_err_node(ld, d, inc, cfg_section_names[s], "include: expected a file name");
-	ld->sec_doc[s] = d;
-	ld->sec_node[s] = node;
-	return follow(ld, s, d, inc, &ld->base_doc[s], &ld->base_node[s]);
+	if (cfg_resolve(ld, cfg_section_names[s], d, node, &r) < 0)
+		return -1;
+	ld->sec_doc[s] = r.d;
+	ld->sec_node[s] = r.node;
+	ld->base_doc[s] = r.bd;
+	ld->base_node[s] = r.bnode;
+	return 0;
 }
 
 static int load_sections(struct loader *ld)

@@ -88,6 +88,24 @@ static void params_of(const struct config *cfg, const struct cfg_key *tab, const
 	}
 }
 
+/* Each devices: item: its generator, count, link and the generator's parameters. */
+static void devices_params(const struct config *cfg, config_param_fn fn, void *arg)
+{
+	char path[64], kp[96];
+
+	for (unsigned i = 0; i < cfg->ndevitems; i++) {
+		const struct device_cfg *d = &cfg->devices[i];
+		const struct synth_gen *gen = synth_find(d->generator);
+
+		snprintf(path, sizeof(path), "devices[%u]", i);
+		snprintf(kp, sizeof(kp), "%s.generator", path);
+		fn(arg, kp, d->generator, "", cfg_origin_of(cfg, kp), false);
+		params_of(cfg, cfg_device_item_keys, d, path, fn, arg);
+		if (gen)
+			params_of(cfg, gen->keys, d->params, path, fn, arg);
+	}
+}
+
 void config_params(const struct config *cfg, config_param_fn fn, void *arg)
 {
 	const void *bases[SEC_COUNT] = {
@@ -105,7 +123,9 @@ void config_params(const struct config *cfg, config_param_fn fn, void *arg)
 		snprintf(path, sizeof(path), "modes[%u].window", i);
 		params_of(cfg, cfg_window_keys, &cfg->modes[i], path, fn, arg);
 	}
-	if (gen) {
+	if (cfg->ndevitems) {
+		devices_params(cfg, fn, arg);
+	} else if (gen) {
 		fn(arg, "workload.generator", gen->name, "", cfg_origin_of(cfg, "workload.generator"), false);
 		params_of(cfg, gen->keys, cfg->workload.params, "workload", fn, arg);
 	} else {

@@ -9,6 +9,7 @@
 
 #include "ddwsim/config.h"
 #include "ddwsim/config_schema.h"
+#include "ddwsim/workload.h"
 
 #define KIB		1024ull
 #define MIB		(KIB * KIB)
@@ -154,7 +155,7 @@ static const struct cfg_key host_tce_keys[] = {
 	{ 0 },
 };
 
-static const struct cfg_key pcie_keys[] = {
+const struct cfg_key cfg_pcie_keys[] = {
 	{ .name = "gen", .type = CFG_U32, .off = P(pcie.gen) - P(pcie), .min = 1, .max = 5, .def = "3",
 	  .src = "assumed (a Gen3 x8 adapter, numbers.md §3.2)",
 	  .help = "PCIe generation: 2.5, 5, 8, 16, 32 GT/s per lane" },
@@ -259,7 +260,7 @@ static const struct cfg_key platform_keys[] = {
 	  .help = "TCE kill behaviour" },
 	{ .name = "host_tce", .type = CFG_MAP, .off = P(host_tce), .sub = host_tce_keys,
 	  .help = "the host IOMMU behind a guest (KVM + VFIO)" },
-	{ .name = "pcie", .type = CFG_MAP, .off = P(pcie), .sub = pcie_keys,
+	{ .name = "pcie", .type = CFG_MAP, .off = P(pcie), .sub = cfg_pcie_keys,
 	  .help = "the device's PCIe link" },
 	{ 0 },
 };
@@ -375,10 +376,30 @@ const struct cfg_key cfg_window_keys[] = {
 
 const char *const cfg_section_names[SEC_COUNT] = {
 	[SEC_PLATFORM] = "platform", [SEC_HOST] = "host", [SEC_MODES] = "modes",
-	[SEC_WORKLOAD] = "workload", [SEC_RUN] = "run",
+	[SEC_WORKLOAD] = "workload", [SEC_DEVICES] = "devices", [SEC_RUN] = "run",
 };
 
-const char cfg_section_list[] = "platform, host, modes, workload, run";
+const char cfg_section_list[] = "platform, host, modes, workload, devices, run";
+
+/*
+ * A devices: item: its workload's keys, and these. device.pcie is walked
+ * over a copy of platform.pcie (no defaults of its own: a key left out is
+ * the platform's).
+ */
+static const struct cfg_key device_keys[] = {
+	{ .name = "pcie", .type = CFG_MAP, .off = offsetof(struct device_cfg, pcie),
+	  .sub = cfg_pcie_keys, .help = "the device's own PCIe link: platform.pcie's keys, any of them" },
+	{ 0 },
+};
+
+const struct cfg_key cfg_device_item_keys[] = {
+	{ .name = "count", .type = CFG_U32, .off = offsetof(struct device_cfg, count), .min = 1,
+	  .max = WORKLOAD_MAX_DEVICES, .def = "1", .unit = "devices",
+	  .src = "one device unless told", .help = "devices running this workload, each its own PE" },
+	{ .name = "device", .type = CFG_MAP, .off = 0, .sub = device_keys,
+	  .help = "the device: its PCIe link (device.pcie), over platform.pcie" },
+	{ 0 },
+};
 
 const struct cfg_key *const cfg_section_keys[SEC_COUNT] = {
 	[SEC_PLATFORM] = platform_keys, [SEC_HOST] = host_keys, [SEC_RUN] = run_keys,
@@ -399,5 +420,5 @@ bool cfg_section_includable(int s)
 
 bool cfg_section_required(int s)
 {
-	return s != SEC_RUN;
+	return s != SEC_RUN && s != SEC_DEVICES;
 }

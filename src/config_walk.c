@@ -460,8 +460,12 @@ static int walk_trace(struct loader *ld, struct cfg_doc *d, int node, int t)
 	return rc;
 }
 
-/* The workload's mappings: the section's, and under it the included file's (or 0). */
+/*
+ * A workload's mappings: the value's, and under it the included file's (or
+ * 0), for the section workload or an item of devices (path names it).
+ */
 struct wl_maps {
+	const char *path;	/* "workload", "devices[1]" */
 	struct cfg_doc *d, *bd;
 	int node, bnode;
 	int g, t, bg, bt;	/* generator and trace keys' values in each, or 0 */
@@ -469,16 +473,10 @@ struct wl_maps {
 
 static int wl_maps_get(struct loader *ld, struct wl_maps *m)
 {
-	m->d = ld->sec_doc[SEC_WORKLOAD];
-	m->node = ld->sec_node[SEC_WORKLOAD];
-	m->bd = ld->base_doc[SEC_WORKLOAD];
-	m->bnode = ld->base_node[SEC_WORKLOAD];
-	if (!m->node)
-		return cfg_err_at(ld->cfg->path, "workload", "missing, expected a generator or a trace");
 	if (cfg_node(m->d, m->node)->type != YAML_MAPPING_NODE)
-		return cfg_err_node(ld, m->d, m->node, "workload", "expected a mapping with generator or trace");
+		return cfg_err_node(ld, m->d, m->node, m->path, "expected a mapping with generator or trace");
 	if (m->bnode && cfg_node(m->bd, m->bnode)->type != YAML_MAPPING_NODE)
-		return cfg_err_node(ld, m->bd, m->bnode, "workload", "expected a mapping with generator or trace");
+		return cfg_err_node(ld, m->bd, m->bnode, m->path, "expected a mapping with generator or trace");
 	m->g = cfg_map_get(m->d, m->node, "generator");
 	m->t = cfg_map_get(m->d, m->node, "trace");
 	m->bg = m->bnode ? cfg_map_get(m->bd, m->bnode, "generator") : 0;
@@ -499,7 +497,9 @@ static int walk_wl_trace(struct loader *ld, const struct wl_maps *m)
 	return walk_trace(ld, m->bd, m->bnode, m->bt);
 }
 
-static const struct synth_gen *find_gen(struct loader *ld, struct cfg_doc *d, int g)
+/* The generator named by g of d (0: none, node is the workload's mapping). */
+static const struct synth_gen *find_gen(struct loader *ld, struct cfg_doc *d, int node, int g,
+					const char *kp)
 {
 	const struct synth_gen *gen = cfg_scalar(d, g) ? synth_find(cfg_scalar(d, g)) : NULL;
 	char names[256] = "";
@@ -511,46 +511,168 @@ static const struct synth_gen *find_gen(struct loader *ld, struct cfg_doc *d, in
 		strncat(names, synth_gens[i].name, sizeof(names) - strlen(names) - 1);
 	}
 	if (!g)
-		cfg_err_node(ld, d, ld->sec_node[SEC_WORKLOAD], "workload.generator", "missing, expected one of: %s", names);
+		cfg_err_node(ld, d, node, kp, "missing, expected one of: %s", names);
 	else
-		cfg_err_node(ld, d, g, "workload.generator", "unknown generator '%s', expected one of: %s",
+		cfg_err_node(ld, d, g, kp, "unknown generator '%s', expected one of: %s",
 			     cfg_scalar(d, g) ? cfg_scalar(d, g) : "(not a name)", names);
 	return NULL;
 }
 
 /*
+ * A generator's workload into name and params: the generator is the
+ * included file's; the overlay may name it again, not another (its keys
+ * would not fit the file's). skip: keys of the overlay that are not the
+ * generator's (the file's skip only generator and include).
+ */
+static int walk_gen(struct loader *ld, const struct wl_maps *m, char *name, uint64_t *params,
+		    const char *const *skip)
+{
+	static const char *const base_skip[] = { "generator", "include", NULL };
+	const struct synth_gen *gen;
+	char kp[PATH_MAX_LEN];
+	int rc;
+
+	cfg_key_path(kp, sizeof(kp), m->path, "generator");
+	gen = find_gen(ld, m->bg ? m->bd : m->d, m->bg ? m->bnode : m->node, m->bg ? m->bg : m->g, kp);
+	if (!gen)
+		return -1;
+	if (m->g && m->bg && strcmp(gen->name, cfg_scalar(m->d, m->g) ? cfg_scalar(m->d, m->g) : ""))
+		return cfg_err_node(ld, m->d, m->g, kp, "the included workload is generator '%s': an include changes its settings, not its generator",
+				    gen->name);
+	snprintf(name, CONFIG_NAME_MAX, "%s", gen->name);
+	origin_at(ld, m->bg ? m->bd : m->d, m->bg ? m->bg : m->g, kp);
+	if (!m->bnode)
+		return walk_map(ld, m->d, m->node, gen->keys, params, m->path, skip);
+	if (walk_map(ld, m->bd, m->bnode, gen->keys, params, m->path, base_skip) < 0)
+		return -1;
+	ld->overlay = true;
+	rc = walk_map(ld, m->d, m->node, gen->keys, params, m->path, skip);
+	ld->overlay = false;
+	return rc;
+}
+
+/*
  * workload: a generator's mapping, {trace: FILE}, or {include: FILE,
- * key: value...}: the included workload with some settings changed. The
- * generator is the included file's; the section may name it again, not
- * another (its keys would not fit the file's).
+ * key: value...}: the included workload with some settings changed.
  */
 static int walk_workload(struct loader *ld)
 {
 	static const char *const skip[] = { "generator", "include", NULL };
 	struct workload_cfg *w = &ld->cfg->workload;
-	const struct synth_gen *gen;
-	struct wl_maps m = { 0 };
-	int rc;
+	struct wl_maps m = {
+		.path = "workload",
+		.d = ld->sec_doc[SEC_WORKLOAD], .node = ld->sec_node[SEC_WORKLOAD],
+		.bd = ld->base_doc[SEC_WORKLOAD], .bnode = ld->base_node[SEC_WORKLOAD],
+	};
 
+	if (!m.node)
+		return cfg_err_at(ld->cfg->path, "workload", "missing, expected a generator or a trace (or devices: a list of them)");
 	if (wl_maps_get(ld, &m) < 0)
 		return -1;
 	if (m.t || (m.bt && !m.g))
 		return walk_wl_trace(ld, &m);
-	if (!(gen = find_gen(ld, m.bg ? m.bd : m.d, m.bg ? m.bg : m.g)))
+	return walk_gen(ld, &m, w->generator, w->params, skip);
+}
+
+/*
+ * devices[i].count and devices[i].device, from the item's own mapping
+ * (NULL d: the item is a file name, which holds a workload, not these).
+ * device.pcie starts as platform.pcie: a key it leaves out is the platform's.
+ */
+static int walk_item_keys(struct loader *ld, struct cfg_doc *d, int node, const char *path,
+			  struct device_cfg *dv)
+{
+	int c = d ? cfg_map_get(d, node, "count") : 0, dn = d ? cfg_map_get(d, node, "device") : 0;
+	char kp[PATH_MAX_LEN];
+	int rc;
+
+	dv->pcie = ld->cfg->platform.pcie;
+	for (const struct cfg_key *k = cfg_pcie_keys; k->name; k++) {	/* the platform's, until written */
+		char pp[PATH_MAX_LEN];
+
+		snprintf(pp, sizeof(pp), "platform.pcie.%s", k->name);
+		snprintf(kp, sizeof(kp), "%s.device.pcie.%s", path, k->name);
+		cfg_origin_add(ld->cfg, kp, cfg_origin_of(ld->cfg, pp));
+	}
+	dv->count = 1;
+	cfg_key_path(kp, sizeof(kp), path, "count");
+	if (!c)
+		cfg_origin_add(ld->cfg, kp, "default");
+	else if (walk_value(ld, d, c, &cfg_device_item_keys[0], dv, kp) < 0)
 		return -1;
-	if (m.g && m.bg && strcmp(gen->name, cfg_scalar(m.d, m.g) ? cfg_scalar(m.d, m.g) : ""))
-		return cfg_err_node(ld, m.d, m.g, "workload.generator", "the included workload is generator '%s': an include changes its settings, not its generator",
-				    gen->name);
-	snprintf(w->generator, sizeof(w->generator), "%s", gen->name);
-	origin_at(ld, m.bg ? m.bd : m.d, m.bg ? m.bg : m.g, "workload.generator");
-	if (!m.bnode)
-		return walk_map(ld, m.d, m.node, gen->keys, w->params, "workload", skip);
-	if (walk_map(ld, m.bd, m.bnode, gen->keys, w->params, "workload", skip) < 0)
-		return -1;
+	if (!dn)
+		return 0;
+	cfg_key_path(kp, sizeof(kp), path, "device");
 	ld->overlay = true;
-	rc = walk_map(ld, m.d, m.node, gen->keys, w->params, "workload", skip);
+	rc = walk_map(ld, d, dn, cfg_device_item_keys[1].sub, dv, kp, NULL);
 	ld->overlay = false;
 	return rc;
+}
+
+/*
+ * Item i of devices: a workload as workload: takes it (a file name, a
+ * generator's mapping, {include: FILE, key: value...}), with count and
+ * device beside its keys. A trace is refused: it holds its own devices.
+ */
+static int walk_device_item(struct loader *ld, struct cfg_doc *d, int node, unsigned i)
+{
+	static const char *const skip[] = { "generator", "include", "count", "device", NULL };
+	static const char *const file_skip[] = { "generator", "include", NULL };
+	struct device_cfg *dv = &ld->cfg->devices[i];
+	bool file = cfg_node(d, node)->type == YAML_SCALAR_NODE;
+	char path[32];
+	struct cfg_resolved r;
+	struct wl_maps m = { .path = path };
+
+	snprintf(path, sizeof(path), "devices[%u]", i);
+	if (cfg_resolve(ld, path, d, node, &r) < 0)
+		return -1;
+	m.d = r.d, m.node = r.node, m.bd = r.bd, m.bnode = r.bnode;
+	if (wl_maps_get(ld, &m) < 0)
+		return -1;
+	if (m.t || (m.bt && !m.g))
+		return cfg_err_node(ld, m.t ? m.d : m.bd, m.t ? m.t : m.bt, path,
+				    "a trace holds its own devices (its ops' device numbers): give it as workload, expected a generator here");
+	if (walk_item_keys(ld, file ? NULL : d, node, path, dv) < 0)
+		return -1;
+	return walk_gen(ld, &m, dv->generator, dv->params, file ? file_skip : skip);
+}
+
+/*
+ * devices: a list of workloads, each run by count devices behind the one
+ * PHB, numbered in list order with the counts expanded (item 0's devices
+ * first). Instead of workload:, never beside it.
+ */
+static int walk_devices(struct loader *ld)
+{
+	struct config *c = ld->cfg;
+	struct cfg_doc *d = ld->sec_doc[SEC_DEVICES];
+	int node = ld->sec_node[SEC_DEVICES];
+	yaml_node_t *n = cfg_node(d, node);
+	unsigned i = 0;
+
+	if (ld->sec_node[SEC_WORKLOAD])
+		return cfg_err_node(ld, d, node, "devices", "given with workload, expected one of them: workload (one device, or a trace's) or devices (a list of workloads)");
+	if (n->type != YAML_SEQUENCE_NODE || n->data.sequence.items.top == n->data.sequence.items.start)
+		return cfg_err_node(ld, d, node, "devices", "expected a list of 1..%d workloads, each with a count",
+				    CONFIG_MAX_DEVICE_ITEMS);
+	for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++, i++) {
+		if (i == CONFIG_MAX_DEVICE_ITEMS)
+			return cfg_err_node(ld, d, *it, "devices", "too many items, at most %d (each has a count)",
+					    CONFIG_MAX_DEVICE_ITEMS);
+		if (walk_device_item(ld, d, *it, i) < 0)
+			return -1;
+		c->devices[i].first = c->ndevices;
+		c->ndevices += c->devices[i].count;
+		if (c->ndevices > WORKLOAD_MAX_DEVICES)
+			return cfg_err_node(ld, d, *it, "devices", "too many devices: the counts add up to %u, at most %d",
+					    c->ndevices, WORKLOAD_MAX_DEVICES);
+	}
+	c->ndevitems = i;
+	/* what reads the workload's generator (its name in reports) sees the first item's */
+	snprintf(c->workload.generator, sizeof(c->workload.generator), "%s", c->devices[0].generator);
+	memcpy(c->workload.params, c->devices[0].params, sizeof(c->workload.params));
+	return 0;
 }
 
 /*
@@ -626,5 +748,7 @@ int cfg_walk_sections(struct loader *ld)
 			return -1;
 	if (walk_modes(ld) < 0)
 		return -1;
+	if (ld->sec_node[SEC_DEVICES])
+		return walk_devices(ld);
 	return walk_workload(ld);
 }

@@ -252,6 +252,8 @@ static struct rp_device *device_get(struct replay *r, unsigned n, const struct d
 	d->dma = (struct rp_dma){ .dma_mask = r->cfg->host.dma_mask,
 				  .max_seg_size = r->cfg->host.max_seg_size,
 				  .seg_boundary = r->cfg->host.seg_boundary };
+	d->mps = config_pcie(r->cfg, n)->mps;
+	d->mrrs = config_pcie(r->cfg, n)->mrrs;
 	if (first && first->kind == OP_DEVICE)
 		take_decl(&d->dma, first);
 	if (device_init(r, d, n) < 0)
@@ -633,6 +635,8 @@ static int dma_counts(struct replay *r, struct rp_device *d, const struct dma_op
 	d->st.bytes += op->len;
 	r->phb.st = &d->st;
 	r->phb.log = r->logging ? &d->log : NULL;
+	r->phb.mps = d->mps;	/* its own link's request sizes */
+	r->phb.mrrs = d->mrrs;
 	return 0;
 }
 

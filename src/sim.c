@@ -42,6 +42,7 @@
 #include "ddwsim/replay.h"
 #include "ddwsim/sim.h"
 #include "ddwsim/synth.h"
+#include "ddwsim/synth_multi.h"
 #include "ddwsim/timed.h"
 #include "ddwsim/trace.h"
 
@@ -67,6 +68,8 @@ static int open_workload(const struct config *cfg, struct op_source *src)
 
 	if (cfg->workload.trace[0])
 		return trace_open(src, cfg->workload.trace);
+	if (cfg->ndevices)
+		return synth_multi_open(src, cfg);
 	if (!gen || gen->open(src, cfg) < 0)
 		return ddw_error("cannot open workload '%s'", cfg->workload.generator);
 	return 0;
@@ -174,6 +177,13 @@ int sim_budget(const struct config *cfg)
 	return 0;
 }
 
+uint64_t sim_expected_ios(const struct config *cfg)
+{
+	if (cfg->workload.trace[0])
+		return 0;
+	return sat_mul(cfg->run.ios, cfg->ndevices ? cfg->ndevices : 1);	/* run.ios is per device */
+}
+
 static struct progress *sim_progress;
 
 void sim_set_progress(struct progress *p)
@@ -199,7 +209,7 @@ static void tick(void *arg, uint64_t nops)
 	} else if (!t->cfg->workload.trace[0] && t->cfg->run.ios) {
 		for (unsigned d = 0; d < t->r->ndev; d++)
 			ios += t->r->dev[d] ? t->r->dev[d]->st.ios : 0;
-		frac = (double)ios / (double)t->cfg->run.ios;
+		frac = (double)ios / (double)sim_expected_ios(t->cfg);
 	}
 	progress_update(sim_progress, frac, nops);
 }

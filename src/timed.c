@@ -393,14 +393,23 @@ static void dispatch(struct timed *t, const struct event *ev)
 	}
 }
 
+/* Device e's link: its own (devices: item's device.pcie), else platform.pcie. */
+static void engine_link(struct engine *e, const struct pcie_cfg *l)
+{
+	const struct link_params lp = { .gen = l->gen, .lanes = l->lanes, .mps = l->mps,
+		.mrrs = l->mrrs, .rcb = l->rcb, .rcb_chunks = l->rcb_chunks, .ecrc = l->ecrc };
+
+	link_init(&e->link, &lp);	/* the pcie-bench model (numbers.md §3.2) */
+	e->ps_per_byte = 8000.0 / e->link.tlp_gbps;
+	e->read_tags = l->read_tags;
+	e->lat_ps = l->latency_ns * 1000ull;
+}
+
 static void setup(struct timed *t, struct replay *r, struct op_source *src,
 		  struct sim_result *res)
 {
 	const struct config *cfg = r->cfg;
 	const struct platform_cfg *p = &cfg->platform;
-	const struct link_params lp = { .gen = p->pcie.gen, .lanes = p->pcie.lanes,
-		.mps = p->pcie.mps, .mrrs = p->pcie.mrrs, .rcb = p->pcie.rcb,
-		.rcb_chunks = p->pcie.rcb_chunks, .ecrc = p->pcie.ecrc };
 
 	memset(t, 0, sizeof(*t));
 	t->r = r;
@@ -411,14 +420,12 @@ static void setup(struct timed *t, struct replay *r, struct op_source *src,
 	t->ncpu = cfg->host.cpus < MAX_CPUS ? cfg->host.cpus : MAX_CPUS;
 	for (unsigned c = 0; c < t->ncpu; c++)
 		t->cpuq[c].head = t->cpuq[c].tail = NONE;
-	for (unsigned d = 0; d < SIM_MAX_DEVICES; d++)
+	for (unsigned d = 0; d < SIM_MAX_DEVICES; d++) {
 		t->dev[d].q.head = t->dev[d].q.tail = t->dev[d].tag_wait = NONE;
+		engine_link(&t->dev[d], config_pcie(cfg, d));
+	}
 	t->cpu_clk = clock_mhz(cfg->host.cpu_mhz);
 	t->kill_cpu_ps = clock_edge(t->cpu_clk, p->kill.cpu_ns * 1000ull);
-	link_init(&t->link, &lp);	/* the pcie-bench model (numbers.md §3.2) */
-	t->ps_per_byte = 8000.0 / t->link.tlp_gbps;
-	t->read_tags = p->pcie.read_tags;
-	t->lat_ps = p->pcie.latency_ns * 1000ull;
 	pipe_setup(t);
 	event_queue_init(&t->q);
 }

@@ -24,9 +24,9 @@
  */
 #include "timed_int.h"
 
-static ddw_tick wire_time(const struct timed *t, uint64_t bytes)
+static ddw_tick wire_time(const struct engine *e, uint64_t bytes)
 {
-	return (ddw_tick)((double)bytes * t->ps_per_byte + 0.5);
+	return (ddw_tick)((double)bytes * e->ps_per_byte + 0.5);
 }
 
 static bool is_write(const struct ent *x)
@@ -65,7 +65,7 @@ void dev_issue(struct timed *t, uint32_t i)
 	unsigned o;
 
 	if (!is_write(x)) {
-		if (e->tags_out == t->read_tags) {	/* wait for a completion */
+		if (e->tags_out == e->read_tags) {	/* wait for a completion */
 			e->tag_wait = i;
 			return;
 		}
@@ -74,12 +74,12 @@ void dev_issue(struct timed *t, uint32_t i)
 	dma_cursor_next(&x->cur, &bus, &chunk);
 	o = phb_log_pop(&timed_rdev(t, x)->log);
 	t->pending_reqs--;
-	took = wire_time(t, is_write(x) ? link_mwr_bytes(&t->link, bus, (unsigned)chunk)
-					: link_mrd_bytes(&t->link, bus, (unsigned)chunk));
+	took = wire_time(e, is_write(x) ? link_mwr_bytes(&e->link, bus, (unsigned)chunk)
+					: link_mrd_bytes(&e->link, bus, (unsigned)chunk));
 	e->up_free = timed_add(t, start, took, "a request's end on the upstream link");
 	e->up_busy = timed_add(t, e->up_busy, took, "the upstream link's busy time");
 	x->reqs_out++;
-	event_push(&t->q, timed_add(t, e->up_free, t->lat_ps, "a request's arrival at the PHB"),
+	event_push(&t->q, timed_add(t, e->up_free, e->lat_ps, "a request's arrival at the PHB"),
 		   EV_REQ_KIND(o, chunk), i, bus);
 	if (x->cur.left)
 		event_push(&t->q, e->up_free, EV_ISSUE, i, 0);
@@ -100,11 +100,11 @@ void dev_request(struct timed *t, uint32_t i, uint64_t bus, unsigned len, unsign
 	done = timed_add(t, xdone, t->mem_ps, "a request's memory access");
 	if (!is_write(x)) {	/* the completions come back down; then the tag is free */
 		ddw_tick cs = done > e->down_free ? done : e->down_free;
-		ddw_tick took = wire_time(t, link_cpl_bytes(&t->link, bus, len));
+		ddw_tick took = wire_time(e, link_cpl_bytes(&e->link, bus, len));
 
 		e->down_free = timed_add(t, cs, took, "a completion's end on the downstream link");
 		e->down_busy = timed_add(t, e->down_busy, took, "the downstream link's busy time");
-		done = timed_add(t, e->down_free, t->lat_ps, "a completion's arrival at the device");
+		done = timed_add(t, e->down_free, e->lat_ps, "a completion's arrival at the device");
 		event_push(&t->q, done, EV_TAG_FREE, x->op.dev, 0);
 	}
 	if (done > x->last)

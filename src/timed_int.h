@@ -111,6 +111,11 @@ struct engine {
 	ddw_tick up_busy, down_busy;	/* the link's directions: time busy */
 	unsigned tags_out;		/* read requests on their way, each holding a tag */
 	uint32_t tag_wait;		/* the DMA waiting for a tag, or NONE */
+	/* its own link: config_pcie(cfg, device) */
+	struct link link;		/* bytes on the wire, TLP-layer bandwidth */
+	double ps_per_byte;		/* link transfer time at link.tlp_gbps */
+	unsigned read_tags;		/* pcie.read_tags */
+	ddw_tick lat_ps;		/* one-way link latency */
 };
 
 struct timed {
@@ -137,10 +142,6 @@ struct timed {
 	ddw_tick kill_cpu_ps;
 	/* devices: each its own DMA engine and link */
 	struct engine dev[SIM_MAX_DEVICES];
-	struct link link;		/* bytes on the wire, TLP-layer bandwidth */
-	double ps_per_byte;		/* link transfer time at link.tlp_gbps */
-	unsigned read_tags;		/* pcie.read_tags */
-	ddw_tick lat_ps;		/* one-way link latency */
 	/* PHB */
 	struct ddw_clock phb_clk;
 	ddw_tick edge_of, edge;		/* phb_now(): the PHB edge at or after edge_of; 0: none yet */

@@ -102,7 +102,7 @@ struct platform_cfg {
 		unsigned ram_page_shift; /* qemu_minrampagesize(): guest RAM backing page */
 		unsigned page_shift;	/* host kernel PAGE_SHIFT (qemu_real_host_page_size) */
 	} host_tce;
-	struct {
+	struct pcie_cfg {
 		unsigned gen;		/* 1..5 */
 		unsigned lanes;		/* 1, 2, 4, 8, 16 */
 		unsigned mps;		/* max payload size, bytes */
@@ -157,6 +157,20 @@ struct workload_cfg {
 	uint64_t params[CONFIG_PARAMS_WORDS]; /* the generator's parameter struct */
 };
 
+/*
+ * One item of `devices:`: a generator's workload, `count` devices running it
+ * (devices first .. first + count - 1), each behind its own PCIe link.
+ */
+struct device_cfg {
+	char generator[CONFIG_NAME_MAX];
+	uint64_t params[CONFIG_PARAMS_WORDS]; /* the generator's parameter struct */
+	unsigned count;			/* devices running it, 1.. */
+	unsigned first;			/* the first one's device number */
+	struct pcie_cfg pcie;		/* platform.pcie, with the item's device.pcie over it */
+};
+
+#define CONFIG_MAX_DEVICE_ITEMS	16	/* items in devices: (each with a count) */
+
 struct run_cfg {
 	uint64_t seed;
 	uint64_t ios;			/* DMAs to generate (generators) */
@@ -172,7 +186,10 @@ struct config {
 	struct host_cfg host;
 	struct mode_cfg modes[CONFIG_MAX_MODES];
 	unsigned nmodes;
-	struct workload_cfg workload;
+	struct workload_cfg workload;	/* devices: the first item's generator */
+	struct device_cfg devices[CONFIG_MAX_DEVICE_ITEMS]; /* devices: (ndevices 0: workload:) */
+	unsigned ndevitems;		/* items in devices */
+	unsigned ndevices;		/* devices, the counts summed; 0 with workload: */
 	struct run_cfg run;
 	struct cfg_origin *origins;	/* where each value came from (private) */
 	unsigned norigins;
@@ -227,6 +244,17 @@ void config_params(const struct config *cfg, config_param_fn fn, void *arg);
 /* Size text ("4K", "1G", "3221225472") for bytes; exact, never rounded. num_parse() with
  * NUM_SIZE reads it back. */
 const char *config_size_str(uint64_t bytes, char *buf, size_t n);
+
+/* The devices: item device dev runs (NULL with workload:, or past the last). */
+const struct device_cfg *config_device(const struct config *cfg, unsigned dev);
+/*
+ * Makes cfg, a copy of a loaded config, what the devices of devices: item
+ * `item` run: its generator and parameters as the workload, its link as
+ * platform.pcie. The copy shares the loaded one's origins: release only that.
+ */
+void config_as_device(struct config *cfg, unsigned item);
+/* Device dev's PCIe link: its devices: item's, else platform.pcie. */
+const struct pcie_cfg *config_pcie(const struct config *cfg, unsigned dev);
 
 /* Names used in configs and reports. */
 extern const char *const plat_kind_names[];

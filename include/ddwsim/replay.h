@@ -54,6 +54,7 @@ struct rp_device {
 	uint64_t ddw_size;		/* that DDW's size, bytes */
 	struct ddw_choice ddw;		/* what it maps through, and why */
 	bool used;			/* an op other than `device` has run on it */
+	unsigned mps, mrrs;		/* its link's (config_pcie): how the PHB splits its DMAs */
 };
 
 struct replay {

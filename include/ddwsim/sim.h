@@ -19,9 +19,13 @@ struct progress;
 /*
  * The progress line sim_run() updates as it reads ops (progress.h), or NULL
  * for none (the default). The fraction done is the I/Os replayed over
- * run.ios for a generator, the bytes read over the file's size for a trace.
+ * sim_expected_ios() for a generator, the bytes read over the file's size
+ * for a trace.
  */
 void sim_set_progress(struct progress *p);
+/* The I/Os a generator's run makes: run.ios per device (x devices with
+ * devices:); 0 for a trace (not known before it is read). */
+uint64_t sim_expected_ios(const struct config *cfg);
 
 /*
  * The memory budget, before any mode runs: a generator's run whose estimate
