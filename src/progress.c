@@ -7,9 +7,15 @@
  * scaled by what remains of the whole (parts done plus the running part's
  * fraction), so it follows the work actually done, op by op, not the number
  * of parts.
+ *
+ * A point of a sweep or advise (a child with -q) has no line; it reports
+ * its fraction done to the parent's pipe instead (PROGRESS_FD_ENV), as text
+ * lines, and sweep.c adds the points' fractions into its own line.
  */
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "ddwsim/err.h"
 #include "ddwsim/progress.h"
@@ -24,24 +30,50 @@ static double now(void)
 	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/* The parent's pipe named by PROGRESS_FD_ENV, or -1. */
+static int report_fd(void)
+{
+	const char *s = getenv(PROGRESS_FD_ENV);
+	char *end;
+	long fd;
+
+	if (!s || !*s)
+		return -1;
+	fd = strtol(s, &end, 10);
+	return *end || fd < 0 || fd > 65535 ? -1 : (int)fd;
+}
+
+/* Writes the whole fraction done to the parent's pipe (a full pipe drops it). */
+static void report(struct progress *p, double whole)
+{
+	char line[32];
+	int n = snprintf(line, sizeof(line), "%.4f\n", whole);
+
+	if (write(p->report_fd, line, (size_t)n) != n)
+		p->report_fd = -1;	/* the parent is gone: stop */
+}
+
 void progress_init(struct progress *p, FILE *fp, unsigned nparts)
 {
 	memset(p, 0, sizeof(*p));
 	p->fp = fp;
 	p->nparts = nparts ? nparts : 1;
 	p->t0 = now();
+	p->report_fd = fp ? -1 : report_fd();
 }
 
 void progress_begin(struct progress *p, unsigned part, const char *name)
 {
+	p->part = part;
+	p->shown = p->part_t0 = now();
+	if (p->report_fd >= 0)
+		report(p, (double)part / p->nparts);
 	if (!p->fp)
 		return;
-	p->part = part;
 	snprintf(p->name, sizeof(p->name), "%s", name);
 	fprintf(p->fp, "\rddwsim: mode %u/%u %s ...\033[K", part + 1, p->nparts, p->name);
 	fflush(p->fp);
 	ddw_status_line(p->fp == stderr);
-	p->shown = p->part_t0 = now();
 }
 
 /* "1h02m", "3m20s" or "12s". */
@@ -60,12 +92,21 @@ static const char *dur(double s, char *buf, size_t n)
 
 void progress_update(struct progress *p, double frac, uint64_t ops)
 {
-	double t = now(), el = t - p->t0, whole, rate;
+	double t, el, whole, rate;
 	char left[32];
 
-	if (!p->fp || t - p->shown < PROGRESS_PERIOD)
+	if (!p->fp && p->report_fd < 0)
+		return;
+	t = now();
+	el = t - p->t0;
+	if (t - p->shown < PROGRESS_PERIOD)
 		return;
 	p->shown = t;
+	if (!p->fp) {
+		if (frac >= 0)
+			report(p, (p->part + (frac > 1 ? 1 : frac)) / p->nparts);
+		return;
+	}
 	rate = t > p->part_t0 ? (double)ops / (t - p->part_t0) : 0;
 	fprintf(p->fp, "\rddwsim: mode %u/%u %s: ", p->part + 1, p->nparts, p->name);
 	if (frac < 0) {
@@ -79,6 +120,27 @@ void progress_update(struct progress *p, double frac, uint64_t ops)
 	}
 	fflush(p->fp);
 	ddw_status_line(p->fp == stderr);
+}
+
+double progress_parse(const char *buf, size_t n)
+{
+	size_t end = n, start;
+	char line[32];
+	double v;
+
+	while (end && buf[end - 1] != '\n')	/* a line not yet ended */
+		end--;
+	if (!end)
+		return -1;
+	start = end - 1;
+	while (start && buf[start - 1] != '\n')
+		start--;
+	if (end - 1 - start >= sizeof(line))
+		return -1;
+	memcpy(line, buf + start, end - 1 - start);
+	line[end - 1 - start] = '\0';
+	v = strtod(line, NULL);
+	return v < 0 ? 0 : v > 1 ? 1 : v;
 }
 
 void progress_end(struct progress *p)

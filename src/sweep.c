@@ -43,6 +43,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -56,7 +58,9 @@
 #include "ddwsim/infile.h"
 #include "ddwsim/num.h"
 #include "ddwsim/outfile.h"
+#include "ddwsim/progress.h"
 #include "ddwsim/report.h"
+#include "ddwsim/sim.h"
 #include "ddwsim/sweep.h"
 #include "ddwsim/xalloc.h"
 
@@ -570,26 +574,112 @@ static int print_points(const struct sweep *sw, const struct sweep_opts *o, cons
 struct running {
 	pid_t pid;
 	unsigned long point;
+	int fd;				/* its progress pipe's read end, or -1 */
+	double frac;			/* its whole run done, 0..1 (progress.h) */
 };
 
-static void progress(const struct sweep_batch *b, unsigned long done, time_t start)
-{
-	double el = difftime(time(NULL), start);
+/*
+ * The progress line counts work, not points: each point weighs its expected
+ * ops (weight_of), finished points count whole, running ones by the fraction
+ * their child reports through its pipe. The time left is the time so far
+ * scaled by the work left over the work done.
+ */
+#define WEIGH_MAX	4096	/* points weighed by their configs; more: all alike */
 
-	if (b->quiet || !isatty(STDERR_FILENO))
-		return;
-	fprintf(stderr, "\rddwsim: %s: %lu/%lu points", b->what, done, b->n);
-	if (done && done < b->n)
-		fprintf(stderr, ", about %.0f s left", el / done * (b->n - done));
-	fprintf(stderr, "\033[K");
-	if (done == b->n)
-		fputc('\n', stderr);
+struct batch_progress {
+	bool on;			/* a terminal, not -q */
+	time_t start;
+	double *w;			/* each point's weight, or NULL: all 1 */
+	double total, done;		/* weights: all points, the points finished */
+	unsigned long points_done;
+};
+
+static double weight(const struct batch_progress *bp, unsigned long i)
+{
+	return bp->w ? bp->w[i] : 1;
 }
 
-static int wait_one(const struct sweep_batch *b, struct running *run, unsigned *nrun)
+/* Weighs the points (the progress line's work), once, before any runs. */
+static void weigh(const struct sweep_batch *b, struct batch_progress *bp)
+{
+	if (b->weight_of && b->n <= WEIGH_MAX) {
+		bp->w = xcalloc(b->n, sizeof(*bp->w));
+		for (unsigned long i = 0; i < b->n; i++) {
+			bp->w[i] = b->weight_of(b->arg, i);
+			if (!(bp->w[i] > 0))
+				bp->w[i] = 1;
+		}
+	}
+	for (unsigned long i = 0; i < b->n; i++)
+		bp->total += weight(bp, i);
+}
+
+static void progress(const struct sweep_batch *b, const struct batch_progress *bp,
+		     const struct running *run, unsigned nrun)
+{
+	double el = difftime(time(NULL), bp->start), done = bp->done;
+
+	if (!bp->on)
+		return;
+	for (unsigned i = 0; i < nrun; i++)
+		done += run[i].frac * weight(bp, run[i].point);
+	fprintf(stderr, "\rddwsim: %s: %lu/%lu points, %.0f%%", b->what, bp->points_done, b->n,
+		100 * done / bp->total);
+	if (el >= 1 && done > 0 && bp->points_done < b->n)
+		fprintf(stderr, ", about %.0f s left", el * (bp->total - done) / done);
+	fprintf(stderr, "\033[K");
+	if (bp->points_done == b->n)
+		fputc('\n', stderr);
+	ddw_status_line(bp->points_done < b->n);
+}
+
+/* Reads what the running points wrote to their pipes, waiting at most ms. */
+static void read_pipes(struct running *run, unsigned nrun, int ms)
+{
+	struct pollfd fds[64];
+	unsigned n = nrun < 64 ? nrun : 64;
+	char buf[512];
+
+	for (unsigned i = 0; i < n; i++)
+		fds[i] = (struct pollfd){ .fd = run[i].fd, .events = POLLIN };
+	if (poll(fds, n, ms) <= 0)
+		return;
+	for (unsigned i = 0; i < n; i++) {
+		ssize_t got;
+		double f;
+
+		if (run[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP)))
+			continue;
+		got = read(run[i].fd, buf, sizeof(buf));
+		if (got > 0 && (f = progress_parse(buf, (size_t)got)) >= 0)
+			run[i].frac = f;
+		if (got == 0) {		/* its end: waitpid has it next */
+			close(run[i].fd);
+			run[i].fd = -1;
+		}
+	}
+}
+
+/* The next point to end (its pid), showing progress while the others run. */
+static pid_t wait_next(const struct sweep_batch *b, const struct batch_progress *bp,
+		       struct running *run, unsigned nrun, int *status)
+{
+	pid_t pid;
+
+	if (!bp->on)
+		return wait(status);
+	while ((pid = waitpid(-1, status, WNOHANG)) == 0) {
+		read_pipes(run, nrun, 250);
+		progress(b, bp, run, nrun);
+	}
+	return pid;
+}
+
+static int wait_one(const struct sweep_batch *b, struct batch_progress *bp, struct running *run,
+		    unsigned *nrun)
 {
 	int status, failed = 0;
-	pid_t pid = wait(&status);
+	pid_t pid = wait_next(b, bp, run, *nrun, &status);
 
 	for (unsigned i = 0; i < *nrun; i++) {
 		if (run[i].pid != pid)
@@ -597,63 +687,101 @@ static int wait_one(const struct sweep_batch *b, struct running *run, unsigned *
 		if (!WIFEXITED(status) || WEXITSTATUS(status)) {
 			char out[4200], **own, **argv = b->argv_of(b->arg, run[i].point, out, sizeof(out), &own);
 
-			fprintf(stderr, "ddwsim: %s: point %lu failed (%s %d):", b->what, run[i].point,
-				WIFEXITED(status) ? "exit" : "signal",
+			fprintf(stderr, "%sddwsim: %s: point %lu failed (%s %d):", bp->on ? "\r\033[K" : "",
+				b->what, run[i].point, WIFEXITED(status) ? "exit" : "signal",
 				WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
 			fputc(' ', stderr);
 			print_quoted(stderr, argv);
 			sweep_argv_free(argv, own);
 			failed = 1;
 		}
+		if (run[i].fd >= 0)
+			close(run[i].fd);
+		bp->done += weight(bp, run[i].point);
+		bp->points_done++;
 		run[i] = run[--*nrun];
 		break;
 	}
+	progress(b, bp, run, *nrun);
 	return failed;
+}
+
+/*
+ * Starts argv as a point: with the progress line on, its progress pipe's
+ * write end goes to the child as PROGRESS_FD_ENV. The pid, or -1.
+ */
+static pid_t start_point(const struct sweep_batch *b, const struct batch_progress *bp,
+			 char **argv, int *rfd)
+{
+	int pfd[2] = { -1, -1 };
+	pid_t pid;
+
+	*rfd = -1;
+	if (bp->on && pipe(pfd) < 0)
+		pfd[0] = pfd[1] = -1;	/* no pipe: that point counts when it ends */
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		char fd[16];
+
+		if (pfd[1] >= 0) {
+			close(pfd[0]);
+			snprintf(fd, sizeof(fd), "%d", pfd[1]);
+			setenv(PROGRESS_FD_ENV, fd, 1);
+		}
+		execv(argv[0], argv);
+		fprintf(stderr, "ddwsim: %s: cannot run '%s': %s\n", b->what, argv[0], strerror(errno));
+		_exit(127);
+	}
+	if (pfd[1] >= 0)
+		close(pfd[1]);
+	if (pid < 0 && pfd[0] >= 0)
+		close(pfd[0]);
+	else if (pfd[0] >= 0)
+		*rfd = pfd[0];
+	return pid;
 }
 
 int sweep_batch_run(const struct sweep_batch *b)
 {
 	unsigned jobs = b->jobs ? b->jobs : 1;
 	struct running *run = xcalloc(jobs, sizeof(*run));
+	struct batch_progress bp = { .on = !b->quiet && isatty(STDERR_FILENO), .start = time(NULL) };
 	unsigned nrun = 0;
-	unsigned long done = 0;
-	time_t start = time(NULL);
 	int failed = 0;
 
+	if (bp.on)
+		weigh(b, &bp);
 	for (unsigned long i = 0; i < b->n; i++) {
 		char out[4200], **own, **argv = b->argv_of(b->arg, i, out, sizeof(out), &own);
 		pid_t pid;
+		int fd;
 
 		if (access(out, F_OK) == 0) {	/* done in an earlier run */
-			progress(b, ++done, start);
+			bp.done += weight(&bp, i);
+			bp.points_done++;
+			progress(b, &bp, run, nrun);
 			sweep_argv_free(argv, own);
 			continue;
 		}
-		while (nrun == jobs) {
-			failed |= wait_one(b, run, &nrun);
-			progress(b, ++done, start);
-		}
-		fflush(NULL);
-		pid = fork();
-		if (pid == 0) {
-			execv(argv[0], argv);
-			fprintf(stderr, "ddwsim: %s: cannot run '%s': %s\n", b->what, argv[0], strerror(errno));
-			_exit(127);
-		}
+		while (nrun == jobs)
+			failed |= wait_one(b, &bp, run, &nrun);
+		pid = start_point(b, &bp, argv, &fd);
 		sweep_argv_free(argv, own);
 		if (pid < 0) {
 			failed = ddw_error("%s: cannot start a point: %s", b->what, strerror(errno)) ? 1 : 1;
 			break;
 		}
-		run[nrun++] = (struct running){ .pid = pid, .point = i };
+		run[nrun++] = (struct running){ .pid = pid, .point = i, .fd = fd };
 	}
-	while (nrun) {
-		failed |= wait_one(b, run, &nrun);
-		progress(b, ++done, start);
-	}
+	while (nrun)
+		failed |= wait_one(b, &bp, run, &nrun);
+	free(bp.w);
 	free(run);
 	return failed;
 }
+
+#define MAX_POINT_SETS	128	/* --sets of a point the weight reads */
 
 struct point_ctx {
 	const struct sweep *sw;
@@ -667,11 +795,48 @@ static char **point_argv_cb(void *arg, unsigned long i, char *out, size_t outn, 
 	return point_argv(c->sw, c->o, i, out, outn, own);
 }
 
+/*
+ * Point i's expected ops, for the progress line: its config loaded with its
+ * --sets, sim_expected_ios() (run.ios x devices) or a trace's bytes, times
+ * its modes. Messages are the point's own to give: the load is silent here.
+ */
+static double point_weight(void *arg, unsigned long i)
+{
+	const struct point_ctx *c = arg;
+	char out[4200], **own, **argv = point_argv(c->sw, c->o, i, out, sizeof(out), &own);
+	char *sets[MAX_POINT_SETS];
+	unsigned n = 0;
+	int err = dup(STDERR_FILENO), nul = open("/dev/null", O_WRONLY);
+	struct config cfg;
+	struct stat st;
+	double w = 0;
+
+	for (unsigned k = 0; argv[k] && n < MAX_POINT_SETS; k++)
+		if (!strcmp(argv[k], "--set") && argv[k + 1])
+			sets[n++] = argv[++k];
+	if (nul >= 0)
+		dup2(nul, STDERR_FILENO);
+	if (config_load(&cfg, c->sw->config, sets, n) == 0) {
+		w = (double)sim_expected_ios(&cfg);
+		if (cfg.workload.trace[0] && stat(cfg.workload.trace, &st) == 0)
+			w = (double)st.st_size;
+		w *= cfg.nmodes;
+	}
+	config_release(&cfg);
+	if (err >= 0)
+		dup2(err, STDERR_FILENO), close(err);
+	if (nul >= 0)
+		close(nul);
+	sweep_argv_free(argv, own);
+	return w;
+}
+
 static int run_points(const struct sweep *sw, const struct sweep_opts *o)
 {
 	struct point_ctx c = { sw, o };
 	struct sweep_batch b = { .n = sw->points, .argv_of = point_argv_cb, .arg = &c,
-				 .jobs = o->jobs, .quiet = o->quiet, .what = "sweep" };
+				 .jobs = o->jobs, .quiet = o->quiet, .what = "sweep",
+				 .weight_of = point_weight };
 
 	return sweep_batch_run(&b);
 }

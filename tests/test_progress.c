@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <stdlib.h>
 
 #include "ddwsim/progress.h"
 
@@ -82,4 +84,43 @@ Test(progress, silent_when_off)
 	progress_update(&p, 0.5, 1);
 	progress_end(&p);
 	cr_assert_null(p.fp);
+}
+
+/* A sweep's point (a child with -q): no line, but its fraction of the whole
+ * run to the parent's pipe named by PROGRESS_FD_ENV. Mode 2 of 4 begins:
+ * 1/4 = 0.25 done; half through it: (1 + 0.5) / 4 = 0.375. */
+Test(progress, a_point_reports_its_fraction_to_the_parents_pipe)
+{
+	int fd[2];
+	char env[16], buf[256];
+	struct progress p;
+	ssize_t n;
+
+	cr_assert_eq(pipe(fd), 0);
+	snprintf(env, sizeof(env), "%d", fd[1]);
+	setenv(PROGRESS_FD_ENV, env, 1);
+	progress_init(&p, NULL, 4);
+	progress_begin(&p, 1, "ddw-dynamic");
+	progress_update(&p, 0.5, 100);		/* within 0.25 s: nothing */
+	wait_s(0.3);
+	progress_update(&p, 0.5, 100);
+	progress_update(&p, -1, 100);		/* no fraction known: nothing */
+	close(fd[1]);
+	n = read(fd[0], buf, sizeof(buf) - 1);
+	cr_assert_gt(n, 0);
+	buf[n] = '\0';
+	cr_assert_str_eq(buf, "0.2500\n0.3750\n");
+	cr_assert_float_eq(progress_parse(buf, (size_t)n), 0.375, 1e-9);
+	close(fd[0]);
+	unsetenv(PROGRESS_FD_ENV);
+}
+
+/* The parent reads the last whole line; a line still being written is not
+ * one; values are clamped to 0..1. */
+Test(progress, the_parent_takes_the_last_whole_line)
+{
+	cr_assert_float_eq(progress_parse("0.2500\n0.5000\n0.7", 18), 0.5, 1e-9);
+	cr_assert_eq(progress_parse("0.7", 3), -1);
+	cr_assert_eq(progress_parse("", 0), -1);
+	cr_assert_float_eq(progress_parse("1.5\n", 4), 1.0, 1e-9);
 }

@@ -46,6 +46,9 @@ struct sweep_batch {
 	unsigned jobs;		/* at once; 0 = 1 */
 	bool quiet;		/* no progress line */
 	const char *what;	/* "sweep", "advise": the progress line's and messages' prefix */
+	/* The ops point i is expected to replay (its share of the progress
+	 * line's work); NULL: every point the same. */
+	double (*weight_of)(void *arg, unsigned long i);
 };
 
 /* Runs the batch. Returns 0, or 1 if a point failed (named on stderr with its command); the others still ran. */
