@@ -32,6 +32,7 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -45,6 +46,7 @@
 #include "ddwsim/synth_multi.h"
 #include "ddwsim/timed.h"
 #include "ddwsim/trace.h"
+#include "ddwsim/xalloc.h"
 
 static int functional_replay(struct replay *r, struct op_source *src, struct sim_result *res)
 {
@@ -155,26 +157,58 @@ static const char *limit_str(const struct config *cfg, uint64_t limit, char *buf
 	return buf;
 }
 
+/*
+ * With devices:, each device holds its own generator, mappings and table:
+ * mode m's estimate is the sum over the items of count x one device's
+ * (item's config made with config_as_device). *worst is the item that
+ * holds the most, whose parameter the message names.
+ */
+static uint64_t devices_estimate(const struct config *cfg, const struct mode_cfg *m,
+				 struct config *one, unsigned *worst, struct synth_load *wl)
+{
+	uint64_t est = 0, most = 0, e;
+	struct synth_load ld;
+
+	for (unsigned i = 0; i < cfg->ndevitems; i++) {
+		*one = *cfg;
+		config_as_device(one, i);
+		synth_find(one->workload.generator)->load(one, &ld);
+		e = sat_mul(mode_estimate(one, m, &ld), cfg->devices[i].count);
+		est = sat_add(est, e);
+		if (e >= most)
+			most = e, *worst = i, *wl = ld;
+	}
+	return est;
+}
+
 int sim_budget(const struct config *cfg)
 {
 	const struct synth_gen *gen = synth_find(cfg->workload.generator);
 	uint64_t limit = sim_memory_limit(cfg), est;
 	struct synth_load ld;
+	struct config *one = cfg->ndevices ? xmalloc(sizeof(*one)) : NULL;
+	unsigned worst = 0;
 	char key[64], lim[64], need[32];
+	int rc = 0;
 
 	if (cfg->workload.trace[0] || !gen || !gen->load)
 		return 0;
 	gen->load(cfg, &ld);
-	for (unsigned i = 0; i < cfg->nmodes; i++) {
-		est = mode_estimate(cfg, &cfg->modes[i], &ld);
+	for (unsigned i = 0; i < cfg->nmodes && rc == 0; i++) {
+		est = one ? devices_estimate(cfg, &cfg->modes[i], one, &worst, &ld)
+			  : mode_estimate(cfg, &cfg->modes[i], &ld);
 		if (est <= limit)
 			continue;
-		snprintf(key, sizeof(key), "workload.%s", ld.key);
-		return config_error_key(cfg, key, "needs about %s in mode '%s' (%" PRIu64 " mappings live at once: %s), above run.max_memory (%s)",
-					mem_str(est, need, sizeof(need)), cfg->modes[i].name, ld.live,
-					ld.why, limit_str(cfg, limit, lim, sizeof(lim)));
+		if (one)
+			snprintf(key, sizeof(key), "devices[%u].%s", worst, ld.key);
+		else
+			snprintf(key, sizeof(key), "workload.%s", ld.key);
+		rc = config_error_key(cfg, key, "needs about %s in mode '%s' (%" PRIu64 " mappings live at once%s: %s), above run.max_memory (%s)",
+				      mem_str(est, need, sizeof(need)), cfg->modes[i].name, ld.live,
+				      one ? " per device" : "", ld.why, limit_str(cfg, limit, lim, sizeof(lim)));
 	}
-	return 0;
+	free(one);
+	return rc;
 }
 
 uint64_t sim_expected_ios(const struct config *cfg)
