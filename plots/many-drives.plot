@@ -1,2 +1,2 @@
-# Figure 7: NVMe drives behind one PHB4 (issue 14): TCE-cache hit rate and p99 DMA latency vs drives
+# Figure 6: NVMe drives behind one PHB4 (issue 14): TCE-cache hit rate and p99 DMA latency vs drives
 results/many-drives.csv --x devices[0].count --y tce_cache.hit_rate --y device.latency_ns.p99
