@@ -311,3 +311,12 @@ Test(equality, auto_decides_from_each_devices_declared_mask)
 		cr_expect(strstr(d1, "\"ddw\": \"direct\""), "device 1: %.400s", d1);
 	}
 }
+
+/* Devices of a devices: list on links of their own (an NVMe drive on Gen3 x4
+ * with MPS 128 beside a dma_bench device on the platform's link): the same
+ * decisions, timed or not (the CSV rows: the devices' totals). */
+Test(equality, devices_on_their_own_links)
+{
+	compare("--config tests/synth/devices-kill-neighbour.yaml --set devices[1].device.pcie.mps=128");
+	compare("--config configs/phb4-nvme-4drives.yaml --set devices[1].generator=dma_bench --set run.ios=5000");
+}
