@@ -23,6 +23,7 @@
 #include "ddwsim/sim.h"
 #include "ddwsim/sweep.h"
 #include "ddwsim/synth.h"
+#include "ddwsim/synth_multi.h"
 #include "ddwsim/trace.h"
 #include "ddwsim/xalloc.h"
 #include "ddwsim/config_schema.h"
@@ -369,7 +370,9 @@ static int gen_ops(const struct config *cfg, const char *out)
 	if (!gen)
 		return ddw_error("trace gen needs a generator, and the workload is the trace '%s'",
 				 cfg->workload.trace);
-	if (gen->open(&src, cfg) < 0 || trace_writer_open(&w, out, trace_fmt_for_path(out)) < 0)
+	/* devices: the merged stream, each op with its device number */
+	if ((cfg->ndevices ? synth_multi_open(&src, cfg) : gen->open(&src, cfg)) < 0 ||
+	    trace_writer_open(&w, out, trace_fmt_for_path(out)) < 0)
 		goto out;
 	while ((more = op_source_next(&src, &op)) > 0)
 		if (trace_write(w, &op) < 0)

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <criterion/criterion.h>
 
@@ -225,6 +226,42 @@ Test(synth_multi, one_device_listed_is_the_workload_alone)
 	cr_assert_eq(a.code, 0, "%s", a.err);
 	cr_assert_eq(b.code, 0, "%s", b.err);
 	cr_assert_str_eq(a.out, b.out);
+	run_free(&a);
+	run_free(&b);
+}
+
+/* `trace gen` of a devices: config writes the merged stream, each op with its
+ * device number: replaying the trace decides as the config's run does. */
+Test(synth_multi, trace_gen_writes_every_device_and_replays_the_same)
+{
+	char trace[] = "/tmp/ddwsim-devs-XXXXXX.ddwb", cfg[] = "/tmp/ddwsim-devs-XXXXXX.yaml";
+	char text[2048], args[512], cwd[512];
+	struct run_result gen, a, b;
+	int fd = mkstemps(trace, 5);
+
+	cr_assert_geq(fd, 0);
+	cr_assert(getcwd(cwd, sizeof(cwd)));
+	close(fd);
+	snprintf(args, sizeof(args), "trace gen --config " DIR "devices-kill-neighbour.yaml --set run.ios=3000 %s",
+		 trace);
+	gen = run_bin(args);
+	cr_assert_eq(gen.code, 0, "%s", gen.err);
+	snprintf(text, sizeof(text),
+		 "platform: {include: %s/configs/platforms/phb4.yaml, tce_cache: {entries: 128, ways: 0, policy: lru}}\n"
+		 "host: %s/configs/hosts/power9-256g.yaml\n"
+		 "modes: [{name: ddw4k, mapping: dynamic, window: {page_size: 4K, size: 1G, levels: 1}}]\n"
+		 "workload: {trace: %s}\nrun: {seed: 7, timing: false}\n",
+		 cwd, cwd, trace);
+	run_write(cfg, 5, text, strlen(text));
+	snprintf(args, sizeof(args), "--config %s --format csv", cfg);
+	a = run_bin(args);
+	b = run_bin("--config " DIR "devices-kill-neighbour.yaml --set run.ios=3000 --format csv");
+	cr_assert_eq(a.code, 0, "%s", a.err);
+	cr_assert_eq(b.code, 0, "%s", b.err);
+	cr_assert_str_eq(a.out, b.out);
+	unlink(trace);
+	unlink(cfg);
+	run_free(&gen);
 	run_free(&a);
 	run_free(&b);
 }
