@@ -50,14 +50,12 @@
 
 static int functional_replay(struct replay *r, struct op_source *src, struct sim_result *res)
 {
-	struct dma_op op;
-	int more;
+	const struct dma_op *ops;
+	long more;
 
-	while ((more = op_source_next(src, &op)) > 0) {
-		r->nop++;
-		if (replay_op(r, &op, NULL) < 0)
+	while ((more = op_source_next_batch(src, &ops)) > 0)
+		if (replay_ops(r, ops, more) < 0)
 			return -1;
-	}
 	if (more < 0)
 		return -1;
 	replay_result(r, res);

@@ -70,6 +70,7 @@ struct replay {
 	bool logging;			/* keep outcomes and kills for a timed replay */
 	struct phb_kills kills;		/* the kills of the last host op */
 	uint64_t nop;			/* ops replayed, for messages */
+	long at;			/* replay_ops: the op of its batch being replayed */
 	uint64_t bytes;			/* bytes the DMAs moved, all devices: below 2^64 */
 	uint64_t live;			/* mappings live, all devices */
 	uint64_t max_live;		/* the most run.max_memory allows (replay_init:
@@ -96,6 +97,13 @@ struct replay_fx {
  */
 int replay_init(struct replay *r, const struct config *cfg, unsigned mode, bool logging);
 void replay_release(struct replay *r);
+
+/*
+ * Replays ops[0..n), a batch of an op source (op_source_next_batch): each as
+ * replay_op() without effects, a run of DMAs on one handle with one lookup.
+ * Returns 0 or -1 (reported, at the failing op: r->at).
+ */
+int replay_ops(struct replay *r, const struct dma_op *ops, long n);
 
 /* Device n, set up on first use; NULL after reporting (out of range, refused window). */
 struct rp_device *replay_device(struct replay *r, const struct dma_op *op);
