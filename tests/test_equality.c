@@ -319,6 +319,7 @@ Test(equality, devices_on_their_own_links)
 {
 	compare("--config tests/synth/devices-kill-neighbour.yaml --set devices[1].device.pcie.mps=128");
 	compare("--config configs/phb4-nvme-4drives.yaml --set devices[1].generator=dma_bench --set run.ios=5000");
+}
 
 /*
  * A .ddwb is replayed in batches (one mapping lookup per run of DMAs on a
