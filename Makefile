@@ -55,7 +55,7 @@ LAYER_model  := tce tce_table tce_cache alloc window link enable_ddw
 LAYER_phb    := phb
 LAYER_host   := dma_api handles
 LAYER_input  := config config_schema config_int config_load config_set config_walk config_check \
-		config_print workload trace trace_text trace_bin import import_qemu \
+		config_print workload trace trace_text trace_bin trace_bin_int trace_bin2 import import_qemu \
 		import_ftrace synth
 LAYER_replay := result cost replay
 LAYER_timed  := timed timed_int timed_host timed_dev timed_phb

@@ -237,7 +237,7 @@ const char *trace_op_problem(const struct dma_op *op, char *buf, size_t n)
 struct trace_writer {
 	struct outfile of;
 	enum trace_fmt fmt;
-	uint64_t records;	/* binary records written, header excluded */
+	struct trace_bin_out *bin;	/* the binary writer; NULL for text */
 	char *iobuf;		/* of.fp's stdio buffer; freed after the file is closed */
 };
 
@@ -261,9 +261,10 @@ int trace_writer_open(struct trace_writer **out, const char *path, enum trace_fm
 		w->iobuf = xmalloc(WRITE_BUF);
 		setvbuf(w->of.fp, w->iobuf, _IOFBF, WRITE_BUF);
 	}
-	if (fmt == TRACE_BIN)
-		rc = trace_bin_write_header(w->of.fp);
-	else
+	if (fmt != TRACE_TEXT) {
+		w->bin = trace_bin_out_new(fmt == TRACE_BIN_V1 ? 1 : 2);
+		rc = trace_bin_out_header(w->bin, w->of.fp);
+	} else
 		rc = trace_text_write_header(w->of.fp);
 	if (rc < 0) {
 		ddw_error("cannot write '%s': %s", out_name(w), strerror(errno));
@@ -284,8 +285,8 @@ int trace_write(struct trace_writer *w, const struct dma_op *op)
 				 w->of.path ? w->of.path : "-");
 	if (trace_op_problem(op, why, sizeof(why)))
 		return ddw_error("cannot write trace '%s': %s", w->of.path ? w->of.path : "-", why);
-	if (w->fmt == TRACE_BIN)
-		rc = trace_bin_write_op(w->of.fp, op, &w->records);
+	if (w->bin)
+		rc = trace_bin_out_op(w->bin, w->of.fp, op);
 	else
 		rc = trace_text_write_op(w->of.fp, op);
 	if (rc < 0)
@@ -297,9 +298,15 @@ int trace_writer_commit(struct trace_writer *w)
 {
 	int rc;
 
-	if (w->fmt == TRACE_BIN && w->of.kind == OUTFILE_ATOMIC)	/* never seek a device */
-		trace_bin_finish(w->of.fp, w->records);
+	if (w->bin && trace_bin_out_end(w->bin, w->of.fp) < 0) {
+		ddw_error("cannot write '%s': %s", out_name(w), strerror(errno));
+		trace_writer_abort(w);
+		return -1;
+	}
+	if (w->bin && w->of.kind == OUTFILE_ATOMIC)	/* never seek a device */
+		trace_bin_out_count(w->bin, w->of.fp);
 	rc = outfile_commit(&w->of);
+	trace_bin_out_free(w->bin);
 	free(w->iobuf);
 	free(w);
 	return rc;
@@ -310,6 +317,7 @@ void trace_writer_abort(struct trace_writer *w)
 	if (!w)
 		return;
 	outfile_abort(&w->of);
+	trace_bin_out_free(w->bin);
 	free(w->iobuf);
 	free(w);
 }
@@ -318,6 +326,11 @@ void trace_writer_abort(struct trace_writer *w)
 
 int trace_convert(const char *in, const char *out)
 {
+	return trace_convert_fmt(in, out, trace_fmt_for_path(out));
+}
+
+int trace_convert_fmt(const char *in, const char *out, enum trace_fmt fmt)
+{
 	struct trace_writer *w;
 	struct op_source src;
 	struct dma_op op;
@@ -325,7 +338,7 @@ int trace_convert(const char *in, const char *out)
 
 	if (trace_open(&src, in) < 0)
 		return -1;
-	if (trace_writer_open(&w, out, trace_fmt_for_path(out)) < 0) {
+	if (trace_writer_open(&w, out, fmt) < 0) {
 		op_source_close(&src);
 		return -1;
 	}
