@@ -230,7 +230,7 @@ static bool rd_context(struct b2_dec *d, const struct rec_kind *k)
 	if (!rd_byte(d, &c))
 		return false;
 	if (c == 0 || (c & ~(uint64_t)ctx_allowed(k))) {
-		bin_bad(d->r, "op", d->op, "bad context byte %#" PRIx64 " for %s %s (expected 1..0x7f, bits of fields it has: %#x)",
+		bin_bad(d->r, "op", d->op, "bad context byte %#" PRIx64 " for %s %s (expected a nonzero subset of %#x, the fields it has)",
 			c, k->a, k->name, ctx_allowed(k));
 		return false;
 	}
@@ -422,8 +422,8 @@ static int rd_block_tail(struct b2_dec *d, int nops, unsigned nsg)
 	struct bin_reader *r = d->r;
 
 	if (d->p != d->end)
-		return bin_bad(r, "block", r->block, "bad block: %td payload bytes left after the %d ops its header counts",
-			       d->end - d->p, nops);
+		return bin_bad(r, "block", r->block, "bad block: its header counts %d ops, and %td payload bytes are left after them",
+			       nops, d->end - d->p);
 	if (d->sg_left)
 		return bin_bad(r, "block", r->block, "bad block: its ops hold %u sg elements, its header counts %u",
 			       nsg - d->sg_left, nsg);
