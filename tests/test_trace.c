@@ -1060,9 +1060,13 @@ Test(trace_bin, unknown_record_count_reads_to_the_end)
  * 2^59 with its first element's 4096 bytes; the dmab reaches only 2^59 + 511); time stamps
  * 1500000, 2000000, 2500000, 9000000.
  */
+/* bytes_per_op: all-ops.ddwt is 400 bytes, 400 / 11 = 36.36; all-ops.ddwb (version 1) is
+ * 64 + 14 records * 64 = 960 bytes, 960 / 11 = 87.27 */
 static const char info_text[] =
 	"trace         tests/traces/all-ops.ddwt\n"
 	"format        text\n"
+	"version       1\n"
+	"bytes_per_op  36.36\n"
 	"ops           11\n"
 	"  map         2\n"
 	"  map_sg      1\n"
@@ -1087,6 +1091,8 @@ static const char info_json[] =
 	"{\n"
 	"  \"trace\": \"tests/traces/all-ops.ddwb\",\n"
 	"  \"format\": \"bin\",\n"
+	"  \"version\": 1,\n"
+	"  \"bytes_per_op\": 87.27,\n"
 	"  \"ops\": {\"total\": 11, \"map\": 2, \"map_sg\": 1, \"dma\": 2, \"dmab\": 1, "
 	"\"unmap\": 2, \"window\": 3, \"wcreate\": 1, \"wremove\": 1, \"wreset\": 1, \"device\": 0},\n"
 	"  \"devices\": 2,\n"
@@ -1137,6 +1143,8 @@ Test(trace_info, a_trace_without_stamps_or_bus_addresses_says_none)
 		"{\n"
 		"  \"trace\": \"%s\",\n"
 		"  \"format\": \"text\",\n"
+		"  \"version\": 1,\n"
+		"  \"bytes_per_op\": 18.00,\n"	/* the 18 bytes of text, 1 op */
 		"  \"ops\": {\"total\": 1, \"map\": 0, \"map_sg\": 0, \"dma\": 0, \"dmab\": 0, "
 		"\"unmap\": 0, \"window\": 1, \"wcreate\": 0, \"wremove\": 0, \"wreset\": 1, \"device\": 0},\n"
 		"  \"devices\": 1,\n"
