@@ -260,7 +260,7 @@ $(SPD)/lookup_bench $(SPD)/trace_addrs: $(SPD)/%: bench/%.c $(B)/libddwsim.a
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(SPD)/random-dma.ddwb: bench/random-dma-workload.yaml src/synth.c src/trace_bin.c | $(BIN)
+$(SPD)/random-dma.ddwb: bench/random-dma-workload.yaml src/synth.c $(wildcard src/trace_bin*.c) | $(BIN)
 	@mkdir -p $(@D)
 	./$(BIN) trace gen --workload $< --set host.ram=4G --set host.cpus=1 \
 		--set host.page_size=4K --set run.ios=20000000 --set run.seed=1 $@
@@ -268,7 +268,7 @@ $(SPD)/random-dma.ddwb: bench/random-dma-workload.yaml src/synth.c src/trace_bin
 $(SPD)/random-dma.addr: $(SPD)/random-dma.ddwb | $(SPD)/trace_addrs
 	$(SPD)/trace_addrs $< $@
 
-$(SPD)/qemu-ddw-off.ddwb: $(SPEED_QEMU_LOG) src/import_qemu.c src/trace_bin.c | $(BIN)
+$(SPD)/qemu-ddw-off.ddwb: $(SPEED_QEMU_LOG) src/import_qemu.c $(wildcard src/trace_bin*.c) | $(BIN)
 	@mkdir -p $(@D)
 	xzcat $< | ./$(BIN) trace import --from qemu - $@
 
