@@ -80,6 +80,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ddwsim/checked.h"
 #include "ddwsim/trace.h"
 #include "ddwsim/xalloc.h"
 #include "trace_bin_int.h"
@@ -115,6 +116,8 @@ struct b2_dec {
 	uint64_t op;			/* number of the op being decoded */
 	unsigned sg_left;		/* sg elements the header still counts */
 	struct b2_regs g;
+	bool tpl_ok;			/* tpl holds the registers' dma, checked */
+	struct dma_op tpl;		/* the last dma decoded the long way, no time stamp */
 };
 
 /* The context bits kind k may carry. */
@@ -352,6 +355,8 @@ static bool rd_op(struct b2_dec *d, struct dma_op *op)
 	if (!rd_byte(d, &tag))
 		return false;
 	k = tag_kind(d, (unsigned)tag);
+	if (tag & T_CTX)
+		d->tpl_ok = false;	/* the registers change */
 	if (!k || (tag & T_CTX && !rd_context(d, k)))
 		return false;
 	from_regs(&d->g, k, op);
@@ -365,6 +370,72 @@ static bool rd_op(struct b2_dec *d, struct dma_op *op)
 		bin_bad(d->r, "op", d->op, "%s", why);
 		return false;
 	}
+	if (op->kind == OP_DMA && !(tag & T_TIME)) {
+		d->tpl = *op;	/* its dir, flags and len passed: the next plain dmas reuse them */
+		d->tpl_ok = true;
+	}
+	return true;
+}
+
+/* The bit number of the lowest set bit of v (v != 0). */
+static inline unsigned low_bit(uint64_t v)
+{
+#if defined(__GNUC__)
+	return (unsigned)__builtin_ctzll(v);
+#else
+	unsigned n = 0;
+
+	for (; !(v & 1); v >>= 1)
+		n++;
+	return n;
+#endif
+}
+
+/*
+ * A varint of at most 8 bytes at p (8 bytes readable) without a branch per
+ * byte: the first byte whose bit 7 is clear ends it; the 7-bit groups are
+ * then packed together in three steps (pairs, quads, halves). False when it
+ * is longer (rd_varint takes it). *n = its bytes.
+ */
+static inline bool varint8(const unsigned char *p, uint64_t *v, unsigned *n)
+{
+	uint64_t w = bin_load_le64(p), stop = ~w & 0x8080808080808080ull;
+	unsigned bits;
+
+	if (!stop)
+		return false;
+	bits = low_bit(stop) + 1;	/* 8 * the varint's bytes */
+	*n = bits / 8;
+	if (bits < 64)
+		w &= (1ull << bits) - 1;
+	w &= 0x7f7f7f7f7f7f7f7full;
+	w = (w & 0x007f007f007f007full) | (w & 0x7f007f007f007f00ull) >> 1;
+	w = (w & 0x00003fff00003fffull) | (w & 0x3fff00003fff0000ull) >> 2;
+	*v = (w & 0x000000000fffffffull) | (w & 0x0fffffff00000000ull) >> 4;
+	return true;
+}
+
+/*
+ * The common op, a dma with nothing but its offset's delta (tag 3): the last
+ * checked dma with the new offset, whose range is all that is left to check.
+ * False when it is not that op, or the block ends within 11 bytes, or the
+ * varint or the range is bad: then rd_op decodes it (and names the problem).
+ */
+static inline bool fast_dma(struct b2_dec *d, struct dma_op *op)
+{
+	const unsigned char *p = d->p;
+	uint64_t z, addr;
+	unsigned n;
+
+	if (!d->tpl_ok || d->end - p < 11 || *p != 3 || !varint8(p + 1, &z, &n))
+		return false;
+	addr = d->g.off + unzigzag(z);
+	if (ck_range(addr, d->tpl.len))
+		return false;
+	d->g.off = addr;
+	d->p = p + 1 + n;
+	*op = d->tpl;
+	op->addr = addr;
 	return true;
 }
 
@@ -444,7 +515,7 @@ static int v2_decode(struct bin_reader *r)
 	d.sg_left = nsg;
 	for (i = 0; i < nops; i++) {
 		d.op = r->index + (uint64_t)i;
-		if (!rd_op(&d, &r->ops[i]))
+		if (!fast_dma(&d, &r->ops[i]) && !rd_op(&d, &r->ops[i]))
 			return i;
 		r->at[i] = d.op;
 	}
