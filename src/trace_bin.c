@@ -97,6 +97,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "ddwsim/checked.h"
 #include "ddwsim/err.h"
@@ -611,6 +612,22 @@ static int read_header(struct bin_reader *r)
 	return r->version == 1 ? v1_init(r) : trace_bin2_init(r);
 }
 
+/*
+ * The read buffer: a whole v2 block (at most 1 MiB) and a 1 MiB read; no more
+ * than a regular file's size (a block cannot be larger than its file), so a
+ * small file is not given megabytes.
+ */
+static size_t read_cap(FILE *fp)
+{
+	size_t cap = 2 * (size_t)BIN_READ + 64;
+	struct stat st;
+
+	if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 0 &&
+	    (uint64_t)st.st_size + 64 < cap)
+		cap = (size_t)st.st_size + 64;
+	return cap;
+}
+
 int trace_bin_open(struct op_source *src, const char *path, FILE *fp,
 		   const unsigned char *head, size_t nhead)
 {
@@ -618,7 +635,7 @@ int trace_bin_open(struct op_source *src, const char *path, FILE *fp,
 
 	r->path = xstrdup(path);
 	r->fp = fp;
-	r->cap = 2 * (size_t)BIN_READ + 64;	/* a whole v2 block (at most 1 MiB), then a read */
+	r->cap = read_cap(fp);
 	r->buf = xmalloc(r->cap + 16);
 	r->ops = xmalloc(BIN_BATCH * sizeof(*r->ops));
 	r->sg = xmalloc(BIN_BATCH_SG * sizeof(*r->sg));

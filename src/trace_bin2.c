@@ -537,7 +537,8 @@ int trace_bin2_init(struct bin_reader *r)
 /* --- writing --- */
 
 struct bin2_out {
-	unsigned char *buf;	/* B2_HDR + TRACE_BIN2_BLOCK_MAX: the block being filled */
+	unsigned char *buf;	/* the block being filled: header, then payload */
+	size_t cap;		/* buf's bytes: grows to B2_HDR + TRACE_BIN2_BLOCK_MAX */
 	size_t len;		/* payload bytes in it */
 	unsigned nops, nsg;	/* its ops and sg elements */
 	uint64_t ops;		/* ops written, all blocks */
@@ -548,7 +549,8 @@ struct bin2_out *bin2_out_new(void)
 {
 	struct bin2_out *o = xcalloc(1, sizeof(*o));
 
-	o->buf = xmalloc(B2_HDR + TRACE_BIN2_BLOCK_MAX);
+	o->cap = B2_HDR + 16384;	/* 1024 plain dmas take about 5 KiB */
+	o->buf = xmalloc(o->cap);
 	return o;
 }
 
@@ -666,6 +668,10 @@ int bin2_out_op(struct bin2_out *o, FILE *fp, const struct dma_op *op)
 	    o->len + B2_OP_MAX + (size_t)nsg * B2_SG_MAX > TRACE_BIN2_BLOCK_MAX))
 		if (flush_block(o, fp) < 0)
 			return -1;
+	if (B2_HDR + o->len + B2_OP_MAX + (size_t)nsg * B2_SG_MAX > o->cap) {
+		o->cap = B2_HDR + TRACE_BIN2_BLOCK_MAX;	/* what any block fits in */
+		o->buf = xrealloc(o->buf, o->cap);
+	}
 	t = o->buf + B2_HDR + o->len;
 	q = put_context(t + 1, &o->g, k, op, &tag);
 	q = put_body(q, &o->g, op);

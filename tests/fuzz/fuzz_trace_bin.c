@@ -34,8 +34,13 @@ static int fuzz_same(const char *a, const char *b)
 	FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
 	int ca, cb, same = fa && fb;
 
-	while (same && ((ca = getc(fa)) != EOF) | ((cb = getc(fb)) != EOF))
+	while (same) {
+		ca = getc(fa);
+		cb = getc(fb);
 		same = ca == cb;
+		if (ca == EOF)
+			break;
+	}
 	if (fa)
 		fclose(fa);
 	if (fb)
