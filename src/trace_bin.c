@@ -14,6 +14,10 @@
  * with one op at a time. Memory stays flat: the buffer, the batch, the side
  * array.
  *
+ * Files are read with fread, not mmap: with version 2, the kernel's copy of
+ * the file is under 2 % of a random-dma replay (perf, 86 MB for 20 M ops),
+ * the most mmap could save, and fread serves pipes and FIFOs the same way.
+ *
  * A version 1 .ddwb file is a 64-byte header followed by 64-byte records, all
  * little-endian, decoded byte by byte (no struct punning), so a file reads the
  * same on any host. It carries exactly what the text format carries.
