@@ -76,6 +76,7 @@
  */
 #include <inttypes.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,6 +100,8 @@ enum {
 	C_LEN = 0x40,
 };
 
+_Static_assert(sizeof(struct dma_op) == 104 && offsetof(struct dma_op, clear) == 96,
+	       "fast_dma sets every field of struct dma_op: a new field must be set there too");
 _Static_assert(BIN_BATCH <= 0xffff && BIN_BATCH_SG <= 0xffff, "counts fit the block header");
 _Static_assert(TRACE_BIN2_BLOCK_MAX < UINT32_MAX, "the payload length fits 4 bytes");
 
@@ -434,8 +437,20 @@ static inline bool fast_dma(struct b2_dec *d, struct dma_op *op)
 		return false;
 	d->g.off = addr;
 	d->p = p + 1 + n;
-	*op = d->tpl;
+	op->kind = OP_DMA;	/* every field, one store each (a compound literal's zeroing costs more) */
+	op->dir = d->tpl.dir;
+	op->cpu = 0;
+	op->dev = d->tpl.dev;
+	op->win = 0;
+	op->handle = d->tpl.handle;
 	op->addr = addr;
+	op->len = d->tpl.len;
+	op->page_shift = op->levels = op->nsg = 0;
+	op->sg = NULL;
+	op->flags = d->tpl.flags;
+	op->rec_bus = OP_NO_BUS;
+	op->time_ps = OP_NO_TIME;
+	op->clear = 0;
 	return true;
 }
 
