@@ -55,7 +55,7 @@ LAYER_model  := tce tce_table tce_cache alloc window link enable_ddw
 LAYER_phb    := phb
 LAYER_host   := dma_api handles
 LAYER_input  := config config_schema config_int config_load config_set config_walk config_check \
-		config_print workload trace trace_text trace_bin import import_qemu \
+		config_print workload trace trace_text trace_bin trace_bin_int trace_bin2 import import_qemu \
 		import_ftrace synth synth_multi
 LAYER_replay := result cost replay
 LAYER_timed  := timed timed_int timed_host timed_dev timed_phb
@@ -260,7 +260,7 @@ $(SPD)/lookup_bench $(SPD)/trace_addrs: $(SPD)/%: bench/%.c $(B)/libddwsim.a
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(SPD)/random-dma.ddwb: bench/random-dma-workload.yaml src/synth.c src/trace_bin.c | $(BIN)
+$(SPD)/random-dma.ddwb: bench/random-dma-workload.yaml src/synth.c $(wildcard src/trace_bin*.c) | $(BIN)
 	@mkdir -p $(@D)
 	./$(BIN) trace gen --workload $< --set host.ram=4G --set host.cpus=1 \
 		--set host.page_size=4K --set run.ios=20000000 --set run.seed=1 $@
@@ -268,7 +268,7 @@ $(SPD)/random-dma.ddwb: bench/random-dma-workload.yaml src/synth.c src/trace_bin
 $(SPD)/random-dma.addr: $(SPD)/random-dma.ddwb | $(SPD)/trace_addrs
 	$(SPD)/trace_addrs $< $@
 
-$(SPD)/qemu-ddw-off.ddwb: $(SPEED_QEMU_LOG) src/import_qemu.c src/trace_bin.c | $(BIN)
+$(SPD)/qemu-ddw-off.ddwb: $(SPEED_QEMU_LOG) src/import_qemu.c $(wildcard src/trace_bin*.c) | $(BIN)
 	@mkdir -p $(@D)
 	xzcat $< | ./$(BIN) trace import --from qemu - $@
 

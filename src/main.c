@@ -43,7 +43,7 @@ struct cli_opts {
 static const char usage_text[] =
 	"usage: ddwsim --config FILE [--set KEY=VALUE]... [--mode NAME] [--format text|json|csv] [-o FILE]\n"
 	"       ddwsim trace info FILE [--format json]\n"
-	"       ddwsim trace convert IN OUT\n"
+	"       ddwsim trace convert IN OUT [--version 1|2]\n"
 	"       ddwsim trace gen (--config FILE | --workload FILE) [--set KEY=VALUE]... OUT\n"
 	"       ddwsim trace import --from qemu|ftrace LOG OUT [--time]\n"
 	"       ddwsim sweep FILE [-j N] [--full] [--print] [--collect [--partial]] [--max-points N] [--results DIR] [-q]\n"
@@ -78,8 +78,11 @@ static const char usage_text[] =
 	"Traces (.ddwt text, .ddwb binary; the format follows the name). A trace to\n"
 	"read may be - (stdin) or a pipe; a stream is read once, so a config whose\n"
 	"workload.trace is one runs a single mode:\n"
-	"  trace info FILE     op counts, devices, address spans, bytes, time span\n"
-	"  trace convert IN OUT  text <-> binary, lossless\n"
+	"  trace info FILE     format version, bytes/op, op counts, devices, address\n"
+	"                      spans, bytes, time span\n"
+	"  trace convert IN OUT  text <-> binary, lossless; a .ddwb is written as\n"
+	"                      version 2 (compact blocks), or 1 with --version 1\n"
+	"                      (64-byte records); both versions are read\n"
 	"  trace gen           write a generator's ops to OUT; replaying OUT gives the\n"
 	"                      same figures as the generator (--workload FILE uses a\n"
 	"                      2G, 2-CPU, 64K-page host unless --set says otherwise)\n"
@@ -325,11 +328,32 @@ static int cmd_trace_info(int argc, char **argv)
 	return outfile_commit(&of) < 0 ? DDW_EXIT_RUNTIME : DDW_EXIT_OK;
 }
 
+/* ddwsim trace convert IN OUT [--version 1|2]: --version picks the .ddwb version of OUT. */
 static int cmd_trace_convert(int argc, char **argv)
 {
-	if (argc != 3)
-		return trace_usage("usage: ddwsim trace convert IN OUT", NULL);
-	return trace_convert(argv[1], argv[2]) < 0 ? DDW_EXIT_RUNTIME : DDW_EXIT_OK;
+	enum trace_fmt fmt;
+	const char *in = NULL, *out = NULL, *ver = NULL;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--version") && i + 1 < argc)
+			ver = argv[++i];
+		else if (!in)
+			in = argv[i];
+		else if (!out)
+			out = argv[i];
+		else
+			return trace_usage("unexpected argument", argv[i]);
+	}
+	if (!out)
+		return trace_usage("usage: ddwsim trace convert IN OUT [--version 1|2]", NULL);
+	fmt = trace_fmt_for_path(out);
+	if (ver && fmt != TRACE_BIN)
+		return trace_usage("--version is for a binary OUT (a name ending in .ddwb), not", out);
+	if (ver && strcmp(ver, "1") && strcmp(ver, "2"))
+		return trace_usage("--version takes 1 or 2, not", ver);
+	if (ver && !strcmp(ver, "1"))
+		fmt = TRACE_BIN_V1;
+	return trace_convert_fmt(in, out, fmt) < 0 ? DDW_EXIT_RUNTIME : DDW_EXIT_OK;
 }
 
 /*

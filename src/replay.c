@@ -271,7 +271,7 @@ int replay_op_error(struct replay *r, const char *fmt, ...)
 	char where[4200];
 	va_list ap;
 
-	if (r->src && r->src->ops && r->src->ops->where_at)
+	if (r->batched && r->src && r->src->ops && r->src->ops->where_at)
 		r->src->ops->where_at(r->src->state, r->at, where, sizeof(where));
 	else if (r->src && r->src->ops && r->src->ops->where)
 		r->src->ops->where(r->src->state, where, sizeof(where));
@@ -759,6 +759,7 @@ int replay_ops(struct replay *r, const struct dma_op *ops, long n)
 {
 	struct dma_memo mm = { 0 };
 
+	r->batched = true;
 	for (long i = 0; i < n; i++) {
 		const struct dma_op *op = &ops[i];
 		int rc = 1;

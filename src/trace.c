@@ -237,7 +237,7 @@ const char *trace_op_problem(const struct dma_op *op, char *buf, size_t n)
 struct trace_writer {
 	struct outfile of;
 	enum trace_fmt fmt;
-	uint64_t records;	/* binary records written, header excluded */
+	struct trace_bin_out *bin;	/* the binary writer; NULL for text */
 	char *iobuf;		/* of.fp's stdio buffer; freed after the file is closed */
 };
 
@@ -261,9 +261,10 @@ int trace_writer_open(struct trace_writer **out, const char *path, enum trace_fm
 		w->iobuf = xmalloc(WRITE_BUF);
 		setvbuf(w->of.fp, w->iobuf, _IOFBF, WRITE_BUF);
 	}
-	if (fmt == TRACE_BIN)
-		rc = trace_bin_write_header(w->of.fp);
-	else
+	if (fmt != TRACE_TEXT) {
+		w->bin = trace_bin_out_new(fmt == TRACE_BIN_V1 ? 1 : 2);
+		rc = trace_bin_out_header(w->bin, w->of.fp);
+	} else
 		rc = trace_text_write_header(w->of.fp);
 	if (rc < 0) {
 		ddw_error("cannot write '%s': %s", out_name(w), strerror(errno));
@@ -284,8 +285,8 @@ int trace_write(struct trace_writer *w, const struct dma_op *op)
 				 w->of.path ? w->of.path : "-");
 	if (trace_op_problem(op, why, sizeof(why)))
 		return ddw_error("cannot write trace '%s': %s", w->of.path ? w->of.path : "-", why);
-	if (w->fmt == TRACE_BIN)
-		rc = trace_bin_write_op(w->of.fp, op, &w->records);
+	if (w->bin)
+		rc = trace_bin_out_op(w->bin, w->of.fp, op);
 	else
 		rc = trace_text_write_op(w->of.fp, op);
 	if (rc < 0)
@@ -297,9 +298,15 @@ int trace_writer_commit(struct trace_writer *w)
 {
 	int rc;
 
-	if (w->fmt == TRACE_BIN && w->of.kind == OUTFILE_ATOMIC)	/* never seek a device */
-		trace_bin_finish(w->of.fp, w->records);
+	if (w->bin && trace_bin_out_end(w->bin, w->of.fp) < 0) {
+		ddw_error("cannot write '%s': %s", out_name(w), strerror(errno));
+		trace_writer_abort(w);
+		return -1;
+	}
+	if (w->bin && w->of.kind == OUTFILE_ATOMIC)	/* never seek a device */
+		trace_bin_out_count(w->bin, w->of.fp);
 	rc = outfile_commit(&w->of);
+	trace_bin_out_free(w->bin);
 	free(w->iobuf);
 	free(w);
 	return rc;
@@ -310,6 +317,7 @@ void trace_writer_abort(struct trace_writer *w)
 	if (!w)
 		return;
 	outfile_abort(&w->of);
+	trace_bin_out_free(w->bin);
 	free(w->iobuf);
 	free(w);
 }
@@ -318,22 +326,28 @@ void trace_writer_abort(struct trace_writer *w)
 
 int trace_convert(const char *in, const char *out)
 {
+	return trace_convert_fmt(in, out, trace_fmt_for_path(out));
+}
+
+int trace_convert_fmt(const char *in, const char *out, enum trace_fmt fmt)
+{
 	struct trace_writer *w;
+	const struct dma_op *ops;
 	struct op_source src;
-	struct dma_op op;
+	long n;
 	int rc;
 
 	if (trace_open(&src, in) < 0)
 		return -1;
-	if (trace_writer_open(&w, out, trace_fmt_for_path(out)) < 0) {
+	if (trace_writer_open(&w, out, fmt) < 0) {
 		op_source_close(&src);
 		return -1;
 	}
-	while ((rc = op_source_next(&src, &op)) > 0)
-		if (trace_write(w, &op) < 0) {
-			rc = -1;
-			break;
-		}
+	while ((n = op_source_next_batch(&src, &ops)) > 0)
+		for (long i = 0; i < n; i++)
+			if (trace_write(w, &ops[i]) < 0)
+				n = -1;
+	rc = (int)n;
 	op_source_close(&src);
 	if (rc < 0) {
 		trace_writer_abort(w);
@@ -357,7 +371,18 @@ struct info {
 	uint64_t dma_bytes;		/* dma + dmab LEN, saturating */
 	struct span phys, bus, time;
 	struct u64map devs;		/* devices seen (keys; values unused) */
+	unsigned version;		/* of the format: .ddwb 1 or 2, .ddwt 1 */
+	int64_t size;			/* file bytes; -1 = not a regular file */
 };
+
+/* Bytes a op, "%.2f" into buf, or "null" when the size is unknown or there is no op. */
+static const char *bytes_per_op(const struct info *in, char *buf, size_t n)
+{
+	if (in->size < 0 || !in->total)
+		return "null";
+	snprintf(buf, n, "%.2f", (double)in->size / (double)in->total);
+	return buf;
+}
 
 static void span_add(struct span *s, uint64_t lo, uint64_t hi)
 {
@@ -425,7 +450,11 @@ static void write_json(FILE *out, const char *path, const char *fmt, const struc
 
 	fputs("{\n  \"trace\": ", out);
 	outfile_json_str(out, path);
-	fprintf(out, ",\n  \"format\": \"%s\",\n  \"ops\": {\"total\": %" PRIu64, fmt, in->total);
+	char bpo[32];
+
+	fprintf(out, ",\n  \"format\": \"%s\",\n  \"version\": %u,\n  \"bytes_per_op\": %s,\n",
+		fmt, in->version, bytes_per_op(in, bpo, sizeof(bpo)));
+	fprintf(out, "  \"ops\": {\"total\": %" PRIu64, in->total);
 	for (size_t k = 0; k < NOPS; k++) {
 		if (k == OP_WIN_CREATE)
 			fprintf(out, ", \"window\": %" PRIu64, win);
@@ -464,7 +493,12 @@ static void write_text(FILE *out, const char *path, const char *fmt, const struc
 {
 	uint64_t win = in->ops[OP_WIN_CREATE] + in->ops[OP_WIN_REMOVE] + in->ops[OP_WIN_RESET];
 
-	fprintf(out, "%-14s%s\n%-14s%s\n%-14s%" PRIu64 "\n", "trace", path, "format", fmt, "ops",
+	char bpo[32];
+
+	fprintf(out, "%-14s%s\n%-14s%s\n%-14s%u\n", "trace", path, "format", fmt, "version",
+		in->version);
+	fprintf(out, "%-14s%s\n%-14s%" PRIu64 "\n", "bytes_per_op",
+		in->size < 0 || !in->total ? "unknown" : bytes_per_op(in, bpo, sizeof(bpo)), "ops",
 		in->total);
 	for (size_t k = 0; k < NOPS; k++) {
 		if (k == OP_WIN_CREATE)
@@ -485,19 +519,34 @@ static void write_text(FILE *out, const char *path, const char *fmt, const struc
 		fprintf(out, "%-14snone\n", "time_ps");
 }
 
+/* The size of the regular file path, or -1 (standard input, a pipe, a device). */
+static int64_t file_size(const char *path)
+{
+	struct stat st;
+
+	if (!strcmp(path, "-") || stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+		return -1;
+	return (int64_t)st.st_size;
+}
+
 int trace_info(const char *path, bool json, FILE *out)
 {
 	struct info in = { .devs = U64MAP_INIT };
+	const struct dma_op *ops;
 	struct op_source src;
-	struct dma_op op;
 	const char *fmt;
+	long n;
 	int rc;
 
 	if (trace_open(&src, path) < 0)
 		return -1;
 	fmt = src.ops->name;
-	while ((rc = op_source_next(&src, &op)) > 0)
-		info_add(&in, &op);
+	in.version = trace_bin_version(&src) ? trace_bin_version(&src) : 1;
+	in.size = file_size(path);
+	while ((n = op_source_next_batch(&src, &ops)) > 0)
+		for (long i = 0; i < n; i++)
+			info_add(&in, &ops[i]);
+	rc = (int)n;
 	op_source_close(&src);
 	if (rc == 0) {
 		if (json)

@@ -1,8 +1,24 @@
 /*
- * trace_bin.c - the binary trace format (.ddwb): a streaming block reader and
- * the writer.
+ * trace_bin.c - the binary trace format (.ddwb): the file header, the batch
+ * reader both versions run on, and version 1 (64-byte records), read and
+ * written. Version 2 (blocks of varint-coded ops, 4 to 6 bytes a DMA) is in
+ * trace_bin2.c; the writer writes version 2 unless asked for 1
+ * (`trace convert --version 1`). Both versions start with the same 64-byte
+ * header (magic, version), so the reader picks the version from it.
  *
- * A .ddwb file is a 64-byte header followed by 64-byte records, all
+ * The reader decodes and validates a batch of ops at a time (up to BIN_BATCH,
+ * their sg elements in a side array of BIN_BATCH_SG), and next_batch hands the
+ * batch out whole; next() hands it out one op at a time. An error found in the
+ * middle of a batch is held until the ops before it are out, then reported
+ * with its own position, so a replay sees the same ops in the same order as
+ * with one op at a time. Memory stays flat: the buffer, the batch, the side
+ * array.
+ *
+ * Files are read with fread, not mmap: with version 2, the kernel's copy of
+ * the file is under 2 % of a random-dma replay (perf, 86 MB for 20 M ops),
+ * the most mmap could save, and fread serves pipes and FIFOs the same way.
+ *
+ * A version 1 .ddwb file is a 64-byte header followed by 64-byte records, all
  * little-endian, decoded byte by byte (no struct punning), so a file reads the
  * same on any host. It carries exactly what the text format carries.
  *
@@ -71,7 +87,9 @@
  *
  * The writer writes the count as unknown, then seeks back at commit to fill it
  * in (it stays unknown if the output cannot seek). The reader reads 1 MiB
- * blocks (16384 records), never past the end of the file or past the count.
+ * at a time (16384 records), never past the end of the file or past the count.
+ * A batch ends early before a map_sg whose elements would not fit the side
+ * array.
  * Errors are "FILE: record N: message", N counting records from 0 after the
  * header: "truncated ..." for a partial record, fewer records than the header
  * counts, or an sg list cut short; "bad ..." for a value out of range.
@@ -83,25 +101,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "ddwsim/checked.h"
 #include "ddwsim/err.h"
 #include "ddwsim/trace.h"
 #include "ddwsim/xalloc.h"
+#include "trace_bin_int.h"
 
 #define BIN_VERSION	1
-#define BIN_HDR_SIZE	64
 #define BIN_REC_SIZE	64
-#define BIN_BLOCK	(1u << 20)		/* bytes read at a time */
-#define BIN_UNKNOWN	UINT64_MAX		/* record count not known */
-#define KIND_SG_ELEM	9
-#define KIND_DEVICE	10
-
-/* Header offsets (the table above). */
-enum {
-	H_MAGIC = 0, H_VERSION = 8, H_HDR_SIZE = 12, H_REC_SIZE = 16, H_RSV1 = 20, H_COUNT = 24,
-	H_RSV2 = 32,
-};
 
 /* Record offsets (the table above). */
 enum {
@@ -113,16 +122,9 @@ enum {
 _Static_assert(sizeof(TRACE_BIN_MAGIC) - 1 == TRACE_BIN_MAGIC_LEN, "magic is 8 bytes");
 _Static_assert(H_RSV2 + 32 == BIN_HDR_SIZE, "the header is 64 bytes");
 _Static_assert(R_TIME + 8 == BIN_REC_SIZE, "the record is 64 bytes, time_ps last");
-_Static_assert(BIN_BLOCK % BIN_REC_SIZE == 0, "a block holds whole records");
+_Static_assert(BIN_READ % BIN_REC_SIZE == 0, "a read holds whole records");
 _Static_assert(sizeof(unsigned) == 4, "cpu and dev are 32-bit in the record");
 _Static_assert(TRACE_DMA_FLAGS <= 0xff, "the DMA flags fit the record's flags byte");
-
-/* Field bits, for the table of which kind uses which field. */
-enum {
-	U_DIR = 1 << 0, U_WIN = 1 << 1, U_LEVELS = 1 << 2, U_SHIFT = 1 << 3, U_CPU = 1 << 4,
-	U_DEV = 1 << 5, U_NSG = 1 << 6, U_HANDLE = 1 << 7, U_ADDR = 1 << 8, U_LEN = 1 << 9,
-	U_BUS = 1 << 10, U_TIME = 1 << 11, U_FLAGS = 1 << 12,
-};
 
 /* The record's fields: where, how wide, and what an unused one holds. */
 static const struct rec_field {
@@ -146,13 +148,7 @@ static const struct rec_field {
 	{ "time_ps", R_TIME, 8, U_TIME, true },
 };
 
-/* Record kinds, by their code in the file (index 0 unused). */
-static const struct rec_kind {
-	const char *name;
-	const char *a;			/* its article in messages */
-	enum op_kind kind;
-	unsigned used;			/* U_* */
-} rec_kinds[] = {
+const struct rec_kind bin_kinds[BIN_NKINDS] = {
 	[1] = { "map", "a", OP_MAP,
 		U_DIR | U_CPU | U_DEV | U_HANDLE | U_ADDR | U_LEN | U_BUS | U_TIME },
 	[2] = { "map_sg", "a", OP_MAP_SG,
@@ -170,66 +166,27 @@ static const struct rec_kind {
 			  U_DEV | U_NSG | U_HANDLE | U_ADDR | U_LEN | U_TIME },
 };
 
-#define NKINDS	(sizeof(rec_kinds) / sizeof(rec_kinds[0]))
-
-struct bin_reader {
-	char *path;
-	FILE *fp;
-	unsigned char *buf;	/* BIN_BLOCK bytes */
-	size_t pos, end;	/* unread bytes: buf[pos..end) */
-	bool eof;		/* fp has nothing more */
-	uint64_t count;		/* records the header counts, or BIN_UNKNOWN */
-	uint64_t index;		/* number of the next record */
-	uint64_t op_at;		/* record of the last op returned */
-	int done;		/* 0 while reading, 1 at the end, -1 after an error */
-	struct sg_elem *sg;	/* TRACE_SG_MAX elements */
-	struct rec_pattern {	/* per kind, what check_rec checks, as 8 words */
-		uint64_t mask[BIN_REC_SIZE / 8]; /* the bytes that must hold a fixed value */
-		uint64_t want[BIN_REC_SIZE / 8]; /* that value: 0, or all ones (rec_bus, time_ps) */
-	} pat[NKINDS];
+/* Version 1's state: per kind, what check_rec checks, as 8 words. */
+struct rec_pattern {
+	uint64_t mask[BIN_REC_SIZE / 8];	/* the bytes that must hold a fixed value */
+	uint64_t want[BIN_REC_SIZE / 8];	/* that value: 0, or all ones (rec_bus, time_ps) */
 };
 
 static int bin_next(void *state, struct dma_op *op);
+static long bin_next_batch(void *state, const struct dma_op **ops);
 static void bin_close(void *state);
+static void bin_where(void *state, char *buf, size_t n);
+static void bin_where_at(void *state, long i, char *buf, size_t n);
 
 static double bin_done(void *state)
 {
 	return trace_fp_done(((struct bin_reader *)state)->fp);
 }
 
-static void bin_where(void *state, char *buf, size_t n);
-
 static const struct op_source_ops bin_ops = {
 	.name = "bin", .next = bin_next, .close = bin_close, .where = bin_where,
-	.done = bin_done,
+	.done = bin_done, .next_batch = bin_next_batch, .where_at = bin_where_at,
 };
-
-/* --- little-endian bytes --- */
-
-static uint64_t get_le(const unsigned char *p, unsigned size)
-{
-	uint64_t v = 0;
-
-	for (unsigned i = size; i-- > 0;)
-		v = v << 8 | p[i];
-	return v;
-}
-
-static void put_le(unsigned char *p, unsigned size, uint64_t v)
-{
-	for (unsigned i = 0; i < size; i++, v >>= 8)
-		p[i] = (unsigned char)v;
-}
-
-static uint32_t get_le32(const unsigned char *p)
-{
-	return (uint32_t)get_le(p, 4);
-}
-
-static uint64_t get_le64(const unsigned char *p)
-{
-	return get_le(p, 8);
-}
 
 static bool all_zero(const unsigned char *p, size_t n)
 {
@@ -239,37 +196,45 @@ static bool all_zero(const unsigned char *p, size_t n)
 	return true;
 }
 
-/* Reports "FILE: record N: message", stops the reader and returns -1. */
-DDW_PRINTF(3, 4)
-static int bad(struct bin_reader *r, uint64_t rec, const char *fmt, ...)
+unsigned bin_kind_code(enum op_kind kind)
 {
-	char where[4200];
+	for (unsigned c = 1; c < KIND_SG_ELEM; c++)
+		if (bin_kinds[c].kind == kind)
+			return c;
+	return kind == OP_DEVICE ? KIND_DEVICE : 0;
+}
+
+/* --- the batch reader, both versions --- */
+
+int bin_bad(struct bin_reader *r, const char *unit, uint64_t at, const char *fmt, ...)
+{
 	va_list ap;
 
-	snprintf(where, sizeof(where), "%s: record %" PRIu64, r->path, rec);
+	if (r->err.set)
+		return -1;	/* the first error stands */
+	r->err = (struct bin_err){ .set = true, .unit = unit, .at = at };
 	va_start(ap, fmt);
-	ddw_verror_at(where, fmt, ap);
+	vsnprintf(r->err.msg, sizeof(r->err.msg), fmt, ap);
 	va_end(ap);
 	r->done = -1;
 	return -1;
 }
 
-/* Reports a header problem "FILE: message" and returns -1. */
-DDW_PRINTF(2, 3)
-static int bad_header(const char *path, const char *fmt, ...)
+/* Prints the held error once; -1. */
+static int bin_report(struct bin_reader *r)
 {
-	va_list ap;
+	char where[4200];
 
-	va_start(ap, fmt);
-	ddw_verror_at(path, fmt, ap);
-	va_end(ap);
-	return -1;
+	if (r->err.reported)
+		return -1;
+	r->err.reported = true;
+	if (r->err.plain)
+		return ddw_error("%s", r->err.msg);
+	snprintf(where, sizeof(where), "%s: %s %" PRIu64, r->path, r->err.unit, r->err.at);
+	return ddw_error_at(where, "%s", r->err.msg);
 }
 
-/* --- reading records --- */
-
-/* Reads until at least want bytes are buffered or the file ends; 0 or -1 reported. */
-static int fill(struct bin_reader *r, size_t want)
+int bin_fill(struct bin_reader *r, size_t want)
 {
 	while (r->end - r->pos < want && !r->eof) {
 		size_t n;
@@ -277,11 +242,12 @@ static int fill(struct bin_reader *r, size_t want)
 		memmove(r->buf, r->buf + r->pos, r->end - r->pos);
 		r->end -= r->pos;
 		r->pos = 0;
-		n = fread(r->buf + r->end, 1, BIN_BLOCK - r->end, r->fp);
+		n = fread(r->buf + r->end, 1, r->cap - r->end, r->fp);
 		r->end += n;
 		if (ferror(r->fp)) {
-			r->done = -1;
-			return ddw_error("cannot read trace '%s': %s", r->path, strerror(errno));
+			bin_bad(r, "", 0, "cannot read trace '%s': %s", r->path, strerror(errno));
+			r->err.plain = true;
+			return -1;
 		}
 		if (feof(r->fp))
 			r->eof = true;
@@ -289,28 +255,122 @@ static int fill(struct bin_reader *r, size_t want)
 	return 0;
 }
 
+/* Hands out the rest of the batch: its length. */
+static long hand_out(struct bin_reader *r, const struct dma_op **ops)
+{
+	long n = r->n - r->next;
+
+	*ops = r->ops + r->next;
+	r->first = (long)r->next;
+	r->last_at = r->at[r->n - 1];
+	r->next = r->n;
+	return n;
+}
+
+static long bin_next_batch(void *state, const struct dma_op **ops)
+{
+	struct bin_reader *r = state;
+
+	if (r->next < r->n)
+		return hand_out(r, ops);
+	if (r->done)
+		return r->done < 0 ? bin_report(r) : 0;
+	r->n = r->next = 0;
+	r->nsg = 0;
+	r->n = r->decode(r);
+	if (r->n > 0)
+		return hand_out(r, ops);
+	if (r->done < 0)
+		return bin_report(r);
+	r->done = 1;
+	return 0;
+}
+
+static int bin_next(void *state, struct dma_op *op)
+{
+	struct bin_reader *r = state;
+	const struct dma_op *b;
+	long n;
+
+	if (r->next >= r->n) {
+		n = bin_next_batch(r, &b);
+		if (n <= 0)
+			return (int)n;
+		r->next = 0;	/* hand the batch out one by one */
+	}
+	r->last_at = r->at[r->next];
+	*op = r->ops[r->next++];
+	return 1;
+}
+
+static void bin_where(void *state, char *buf, size_t n)
+{
+	const struct bin_reader *r = state;
+
+	if (r->err.reported && !r->err.plain)
+		snprintf(buf, n, "%s: %s %" PRIu64, r->path, r->err.unit, r->err.at);
+	else
+		snprintf(buf, n, "%s: %s %" PRIu64, r->path, r->unit, r->last_at);
+}
+
+/* Op i of the last batch: its own record (v1) or op (v2), for the replay's errors. */
+static void bin_where_at(void *state, long i, char *buf, size_t n)
+{
+	const struct bin_reader *r = state;
+
+	snprintf(buf, n, "%s: %s %" PRIu64, r->path, r->unit, r->at[r->first + i]);
+}
+
+static void bin_close(void *state)
+{
+	struct bin_reader *r = state;
+
+	if (!r)
+		return;
+	fclose(r->fp);
+	if (r->free_v)
+		r->free_v(r->v);
+	free(r->buf);
+	free(r->ops);
+	free(r->sg);
+	free(r->at);
+	free(r->path);
+	free(r);
+}
+
+/* --- version 1: reading records --- */
+
 /*
- * Sets *rec to the next record: 1; 0 at the end of the file (on a record
- * boundary) or of the count; -1 reported (a partial record, a read error).
+ * Sets *rec to the next record, unconsumed: 1; 0 at the end of the file (on a
+ * record boundary) or of the count; -1 (a partial record, a read error).
  */
-static int get_rec(struct bin_reader *r, const unsigned char **rec)
+static int peek_rec(struct bin_reader *r, const unsigned char **rec)
 {
 	if (r->count != BIN_UNKNOWN && r->index == r->count)
 		return 0;
-	if (fill(r, BIN_REC_SIZE) < 0)
+	if (bin_fill(r, BIN_REC_SIZE) < 0)
 		return -1;
 	if (r->end == r->pos)
 		return 0;
 	if (r->end - r->pos < BIN_REC_SIZE)
-		return bad(r, r->index, "truncated: only %zu of its %u bytes", r->end - r->pos,
-			   BIN_REC_SIZE);
+		return bin_bad(r, "record", r->index, "truncated: only %zu of its %u bytes",
+			       r->end - r->pos, BIN_REC_SIZE);
 	*rec = r->buf + r->pos;
-	r->pos += BIN_REC_SIZE;
-	r->index++;
 	return 1;
 }
 
-/* Checks the kind code, reserved bytes and unused fields of record rec; its kind or NULL. */
+/* peek_rec, then the record is consumed. */
+static int get_rec(struct bin_reader *r, const unsigned char **rec)
+{
+	int rc = peek_rec(r, rec);
+
+	if (rc > 0) {
+		r->pos += BIN_REC_SIZE;
+		r->index++;
+	}
+	return rc;
+}
+
 /*
  * Kind k's pattern: its reserved bytes and the fields it does not use, which
  * must be 0 (rec_bus and time_ps: all ones), as masks and values of the
@@ -332,49 +392,38 @@ static void make_pattern(const struct rec_kind *k, struct rec_pattern *pt)
 		memset(w + f->off, f->ones ? 0xff : 0, f->size);
 	}
 	for (unsigned i = 0; i < BIN_REC_SIZE / 8; i++) {
-		pt->mask[i] = get_le64(m + 8 * i);
-		pt->want[i] = get_le64(w + 8 * i);
+		pt->mask[i] = bin_get_le(m + 8 * i, 8);
+		pt->want[i] = bin_get_le(w + 8 * i, 8);
 	}
 }
 
-/* The little-endian word at p, one load on a little-endian host. */
-static inline uint64_t load_le64(const unsigned char *p)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-#else
-	return get_le64(p);
-#endif
-}
-
+/* Checks the kind code, reserved bytes and unused fields of record rec; its kind or NULL. */
 static const struct rec_kind *check_rec(struct bin_reader *r, uint64_t rec, const unsigned char *p)
 {
+	const struct rec_pattern *pat = r->v;
 	unsigned code = p[R_KIND];
-	const struct rec_kind *k = code && code < NKINDS ? &rec_kinds[code] : NULL;
+	const struct rec_kind *k = code && code < BIN_NKINDS ? &bin_kinds[code] : NULL;
 	uint64_t off = 0;
 
 	if (!k) {
-		bad(r, rec, "bad kind %u", code);
+		bin_bad(r, "record", rec, "bad kind %u", code);
 		return NULL;
 	}
 	for (unsigned i = 0; i < BIN_REC_SIZE / 8; i++)
-		off |= (load_le64(p + 8 * i) & r->pat[code].mask[i]) ^ r->pat[code].want[i];
+		off |= (bin_load_le64(p + 8 * i) & pat[code].mask[i]) ^ pat[code].want[i];
 	if (!off)
 		return k;	/* the common case; otherwise find the field to name */
 	if (!all_zero(p + R_RSV1, 2) || !all_zero(p + R_RSV2, 4)) {
-		bad(r, rec, "bad %s record: reserved bytes are not 0", k->name);
+		bin_bad(r, "record", rec, "bad %s record: reserved bytes are not 0", k->name);
 		return NULL;
 	}
 	for (size_t i = 0; i < sizeof(rec_fields) / sizeof(rec_fields[0]); i++) {
 		const struct rec_field *f = &rec_fields[i];
-		uint64_t v = get_le(p + f->off, f->size), none = f->ones ? UINT64_MAX : 0;
+		uint64_t v = bin_get_le(p + f->off, f->size), none = f->ones ? UINT64_MAX : 0;
 
 		if (!(k->used & f->bit) && v != none) {
-			bad(r, rec, "bad %s %#" PRIx64 ": %s %s record has no %s (expected %s)",
-			    f->name, v, k->a, k->name, f->name, f->ones ? "all ones" : "0");
+			bin_bad(r, "record", rec, "bad %s %#" PRIx64 ": %s %s record has no %s (expected %s)",
+				f->name, v, k->a, k->name, f->name, f->ones ? "all ones" : "0");
 			return NULL;
 		}
 	}
@@ -391,14 +440,14 @@ static void decode(const unsigned char *p, const struct rec_kind *k, struct dma_
 		.levels = p[R_LEVELS],
 		.page_shift = p[R_SHIFT],
 		.flags = p[R_FLAGS],
-		.cpu = get_le32(p + R_CPU),
-		.dev = get_le32(p + R_DEV),
-		.nsg = get_le32(p + R_NSG),
-		.handle = get_le64(p + R_HANDLE),
-		.addr = get_le64(p + R_ADDR),
-		.len = get_le64(p + R_LEN),
-		.rec_bus = get_le64(p + R_BUS),
-		.time_ps = get_le64(p + R_TIME),
+		.cpu = (unsigned)bin_get_le(p + R_CPU, 4),
+		.dev = (unsigned)bin_get_le(p + R_DEV, 4),
+		.nsg = (unsigned)bin_get_le(p + R_NSG, 4),
+		.handle = bin_get_le(p + R_HANDLE, 8),
+		.addr = bin_get_le(p + R_ADDR, 8),
+		.len = bin_get_le(p + R_LEN, 8),
+		.rec_bus = bin_get_le(p + R_BUS, 8),
+		.time_ps = bin_get_le(p + R_TIME, 8),
 	};
 	if (k->kind == OP_DEVICE) {	/* nsg holds the boot clear */
 		op->clear = op->nsg;
@@ -410,17 +459,32 @@ static void decode(const unsigned char *p, const struct rec_kind *k, struct dma_
 static int sg_cut_short(struct bin_reader *r, uint64_t first, unsigned nsg, unsigned got)
 {
 	if (r->index == r->count)
-		return bad(r, r->index, "truncated: the map_sg at record %" PRIu64 " has %u sg elements, the header counts only %" PRIu64 " records",
-			   first, nsg, r->count);
-	return bad(r, r->index, "truncated: the map_sg at record %" PRIu64 " has %u sg elements, the file ends after %u",
-		   first, nsg, got);
+		return bin_bad(r, "record", r->index, "truncated: the map_sg at record %" PRIu64 " has %u sg elements, the header counts only %" PRIu64 " records",
+			       first, nsg, r->count);
+	return bin_bad(r, "record", r->index, "truncated: the map_sg at record %" PRIu64 " has %u sg elements, the file ends after %u",
+		       first, nsg, got);
 }
 
-/* Reads the nsg sg element records after the map_sg at record first into r->sg. */
+/* Checks sg element e (record rec) of the map_sg at record first; *total sums the lens. */
+static int check_sg(struct bin_reader *r, uint64_t rec, uint64_t first, const struct sg_elem *e,
+		    uint64_t *total)
+{
+	if (e->len == 0)
+		return bin_bad(r, "record", rec, "bad sg element: len is 0");
+	if (ck_range(e->phys, e->len))
+		return bin_bad(r, "record", rec, "bad sg element: addr + len wraps past 2^64 (%#" PRIx64 " + %" PRIu64 ")",
+			       e->phys, e->len);
+	if (ck_add(*total, e->len, total))
+		return bin_bad(r, "record", rec, "bad sg element: the lens of the map_sg at record %" PRIu64 " add up past 2^64 (%" PRIu64 " + %" PRIu64 ")",
+			       first, *total - e->len, e->len);
+	return 0;
+}
+
+/* Reads the nsg sg element records after the map_sg at record first into the side array. */
 static int read_sg(struct bin_reader *r, uint64_t first, struct dma_op *op)
 {
+	struct sg_elem *sg = r->sg + r->nsg;
 	const unsigned char *p;
-	const struct rec_kind *k;
 	uint64_t total = 0;	/* the mapping's length: the elements' len summed */
 	int rc;
 
@@ -431,23 +495,17 @@ static int read_sg(struct bin_reader *r, uint64_t first, struct dma_op *op)
 		if (rc == 0)
 			return sg_cut_short(r, first, op->nsg, i);
 		if (p[R_KIND] != KIND_SG_ELEM)
-			return bad(r, r->index - 1, "bad kind %u inside the sg list of the map_sg at record %" PRIu64 " (expected 9, an sg element)",
-				   p[R_KIND], first);
-		k = check_rec(r, r->index - 1, p);
-		if (!k)
+			return bin_bad(r, "record", r->index - 1, "bad kind %u inside the sg list of the map_sg at record %" PRIu64 " (expected 9, an sg element)",
+				       p[R_KIND], first);
+		if (!check_rec(r, r->index - 1, p))
 			return -1;
-		r->sg[i].phys = get_le64(p + R_ADDR);
-		r->sg[i].len = get_le64(p + R_LEN);
-		if (r->sg[i].len == 0)
-			return bad(r, r->index - 1, "bad sg element: len is 0");
-		if (ck_range(r->sg[i].phys, r->sg[i].len))
-			return bad(r, r->index - 1, "bad sg element: addr + len wraps past 2^64 (%#" PRIx64 " + %" PRIu64 ")",
-				   r->sg[i].phys, r->sg[i].len);
-		if (ck_add(total, r->sg[i].len, &total))
-			return bad(r, r->index - 1, "bad sg element: the lens of the map_sg at record %" PRIu64 " add up past 2^64 (%" PRIu64 " + %" PRIu64 ")",
-				   first, total - r->sg[i].len, r->sg[i].len);
+		sg[i].phys = bin_get_le(p + R_ADDR, 8);
+		sg[i].len = bin_get_le(p + R_LEN, 8);
+		if (check_sg(r, r->index - 1, first, &sg[i], &total) < 0)
+			return -1;
 	}
-	op->sg = r->sg;
+	op->sg = sg;
+	r->nsg += op->nsg;
 	return 0;
 }
 
@@ -455,90 +513,133 @@ static int read_sg(struct bin_reader *r, uint64_t first, struct dma_op *op)
 static int at_end(struct bin_reader *r)
 {
 	if (r->count != BIN_UNKNOWN && r->index < r->count)
-		return bad(r, r->index, "truncated: the header counts %" PRIu64 " records", r->count);
-	if (fill(r, 1) < 0)
+		return bin_bad(r, "record", r->index, "truncated: the header counts %" PRIu64 " records",
+			       r->count);
+	if (bin_fill(r, 1) < 0)
 		return -1;
 	if (r->end > r->pos)
-		return bad(r, r->index, "unexpected data after the %" PRIu64 " records the header counts",
-			   r->count);
+		return bin_bad(r, "record", r->index, "unexpected data after the %" PRIu64 " records the header counts",
+			       r->count);
 	r->done = 1;
 	return 0;
 }
 
-static int bin_next(void *state, struct dma_op *op)
+/* A map_sg whose elements would not fit what is left of the side array. */
+static bool sg_full(const struct bin_reader *r, const unsigned char *p)
 {
-	struct bin_reader *r = state;
-	const struct rec_kind *k;
-	const unsigned char *p;
-	char why[96];
-	uint64_t at;
-	int rc;
+	return p[R_KIND] == 2 && r->nsg + bin_get_le(p + R_NSG, 4) > BIN_BATCH_SG;
+}
 
-	if (r->done)
-		return r->done < 0 ? -1 : 0;
-	at = r->op_at = r->index;
-	rc = get_rec(r, &p);
-	if (rc < 0)
-		return -1;
-	if (rc == 0)
-		return at_end(r);
+/* Reads one op (record at, and its sg elements) into op: 1, 0 at the end, -1. */
+static int v1_op(struct bin_reader *r, uint64_t at, const unsigned char *p, struct dma_op *op)
+{
+	const struct rec_kind *k;
+	char why[112];
+
+	r->pos += BIN_REC_SIZE;
+	r->index++;
 	if (p[R_KIND] == KIND_SG_ELEM)
-		return bad(r, at, "bad kind 9: an sg element outside a map_sg");
+		return bin_bad(r, "record", at, "bad kind 9: an sg element outside a map_sg");
 	k = check_rec(r, at, p);
 	if (!k)
 		return -1;
 	decode(p, k, op);
 	if (trace_op_problem(op, why, sizeof(why)))
-		return bad(r, at, "%s", why);
+		return bin_bad(r, "record", at, "%s", why);
 	if (op->kind == OP_MAP_SG && read_sg(r, at, op) < 0)
 		return -1;
 	return 1;
 }
 
-static void bin_where(void *state, char *buf, size_t n)
+/* Version 1's decode: records to ops until the batch is full, the end, or an error. */
+static int v1_decode(struct bin_reader *r)
 {
-	const struct bin_reader *r = state;
+	const unsigned char *p;
+	int n = 0, rc;
 
-	snprintf(buf, n, "%s: record %" PRIu64, r->path, r->op_at);
+	while (n < BIN_BATCH) {
+		uint64_t at = r->index;
+
+		rc = peek_rec(r, &p);
+		if (rc < 0)
+			break;
+		if (rc == 0) {
+			at_end(r);
+			break;
+		}
+		if (n > 0 && sg_full(r, p))
+			break;	/* the map_sg opens the next batch */
+		if (v1_op(r, at, p, &r->ops[n]) < 0)
+			break;
+		r->at[n++] = at;
+	}
+	return n;
 }
 
-static void bin_close(void *state)
+static void free_pattern(void *v)
 {
-	struct bin_reader *r = state;
-
-	if (!r)
-		return;
-	fclose(r->fp);
-	free(r->buf);
-	free(r->sg);
-	free(r->path);
-	free(r);
+	free(v);
 }
 
-/* Checks the header at r->buf (BIN_HDR_SIZE bytes buffered) and takes the count. */
+static int v1_init(struct bin_reader *r)
+{
+	struct rec_pattern *pat = xcalloc(BIN_NKINDS, sizeof(*pat));
+
+	for (size_t c = 1; c < BIN_NKINDS; c++)
+		if (bin_kinds[c].name)
+			make_pattern(&bin_kinds[c], &pat[c]);
+	r->v = pat;
+	r->free_v = free_pattern;
+	r->unit = "record";
+	r->decode = v1_decode;
+	return 0;
+}
+
+/* --- opening --- */
+
+/* Checks the header at r->buf (BIN_HDR_SIZE bytes buffered): version, sizes, reserved bytes. */
 static int read_header(struct bin_reader *r)
 {
 	const unsigned char *h = r->buf;
-	uint32_t v;
 
 	if (r->end < BIN_HDR_SIZE)
-		return bad_header(r->path, "truncated header: only %zu of its %u bytes", r->end,
-				  BIN_HDR_SIZE);
+		return ddw_error_at(r->path, "truncated header: only %zu of its %u bytes", r->end,
+				    BIN_HDR_SIZE);
 	if (memcmp(h + H_MAGIC, TRACE_BIN_MAGIC, TRACE_BIN_MAGIC_LEN))
-		return bad_header(r->path, "not a ddwb trace: bad magic");
-	v = get_le32(h + H_VERSION);
-	if (v != BIN_VERSION)
-		return bad_header(r->path, "unsupported version %" PRIu32 ", expected %u", v,
-				  BIN_VERSION);
-	if (get_le32(h + H_HDR_SIZE) != BIN_HDR_SIZE || get_le32(h + H_REC_SIZE) != BIN_REC_SIZE)
-		return bad_header(r->path, "bad header: header size %" PRIu32 " and record size %" PRIu32 ", expected %u and %u",
-				  get_le32(h + H_HDR_SIZE), get_le32(h + H_REC_SIZE), BIN_HDR_SIZE,
-				  BIN_REC_SIZE);
+		return ddw_error_at(r->path, "not a ddwb trace: bad magic");
+	r->version = (unsigned)bin_get_le(h + H_VERSION, 4);
+	if (r->version != 1 && r->version != 2)
+		return ddw_error_at(r->path, "unsupported version %u, expected 1 or 2", r->version);
+	if (r->version == 1 && (bin_get_le(h + H_HDR_SIZE, 4) != BIN_HDR_SIZE ||
+				bin_get_le(h + H_REC_SIZE, 4) != BIN_REC_SIZE))
+		return ddw_error_at(r->path, "bad header: header size %" PRIu64 " and record size %" PRIu64 ", expected %u and %u",
+				    bin_get_le(h + H_HDR_SIZE, 4), bin_get_le(h + H_REC_SIZE, 4),
+				    BIN_HDR_SIZE, BIN_REC_SIZE);
+	if (r->version == 2 && (bin_get_le(h + H_HDR_SIZE, 4) != BIN_HDR_SIZE ||
+				bin_get_le(h + H_REC_SIZE, 4) != TRACE_BIN2_BLOCK_MAX))
+		return ddw_error_at(r->path, "bad header: header size %" PRIu64 " and block size %" PRIu64 ", expected %u and %u",
+				    bin_get_le(h + H_HDR_SIZE, 4), bin_get_le(h + H_REC_SIZE, 4),
+				    BIN_HDR_SIZE, TRACE_BIN2_BLOCK_MAX);
 	if (!all_zero(h + H_RSV1, 4) || !all_zero(h + H_RSV2, 32))
-		return bad_header(r->path, "bad header: reserved bytes are not 0");
-	r->count = get_le64(h + H_COUNT);
-	r->pos = BIN_HDR_SIZE;
-	return 0;
+		return ddw_error_at(r->path, "bad header: reserved bytes are not 0");
+	r->count = bin_get_le(h + H_COUNT, 8);
+	return r->version == 1 ? v1_init(r) : trace_bin2_init(r);
+}
+
+/*
+ * The read buffer: a whole v2 block (at most 1 MiB) and a 1 MiB read; no more
+ * than a regular file's size (a block cannot be larger than its file), so a
+ * small file is not given megabytes.
+ */
+static size_t read_cap(FILE *fp)
+{
+	size_t cap = 2 * (size_t)BIN_READ + 64;
+	struct stat st;
+
+	if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 0 &&
+	    (uint64_t)st.st_size + 64 < cap)
+		cap = (size_t)st.st_size + 64;
+	return cap;
 }
 
 int trace_bin_open(struct op_source *src, const char *path, FILE *fp,
@@ -548,39 +649,74 @@ int trace_bin_open(struct op_source *src, const char *path, FILE *fp,
 
 	r->path = xstrdup(path);
 	r->fp = fp;
-	r->buf = xmalloc(BIN_BLOCK);
-	r->sg = xmalloc(TRACE_SG_MAX * sizeof(*r->sg));
-	for (size_t c = 1; c < NKINDS; c++)
-		if (rec_kinds[c].name)
-			make_pattern(&rec_kinds[c], &r->pat[c]);
+	r->cap = read_cap(fp);
+	r->buf = xmalloc(r->cap + 16);
+	r->ops = xmalloc(BIN_BATCH * sizeof(*r->ops));
+	r->sg = xmalloc(BIN_BATCH_SG * sizeof(*r->sg));
+	r->at = xmalloc(BIN_BATCH * sizeof(*r->at));
 	memcpy(r->buf, head, nhead);
 	r->end = nhead;
-	if (fill(r, BIN_HDR_SIZE) < 0 || read_header(r) < 0) {
+	if (bin_fill(r, BIN_HDR_SIZE) < 0) {
+		bin_report(r);
 		bin_close(r);
 		return -1;
 	}
+	if (read_header(r) < 0) {
+		bin_close(r);
+		return -1;
+	}
+	r->pos = BIN_HDR_SIZE;
 	op_source_set(src, &bin_ops, r);
 	return 0;
 }
 
+unsigned trace_bin_version(const struct op_source *src)
+{
+	return src->ops == &bin_ops ? ((const struct bin_reader *)src->state)->version : 0;
+}
+
 /* --- writing --- */
 
-int trace_bin_write_header(FILE *fp)
+struct trace_bin_out {
+	unsigned version;	/* 1 or 2 */
+	uint64_t count;		/* records (v1) or ops (v2) written */
+	struct bin2_out *v2;
+};
+
+struct trace_bin_out *trace_bin_out_new(unsigned version)
+{
+	struct trace_bin_out *o = xcalloc(1, sizeof(*o));
+
+	o->version = version;
+	if (version == 2)
+		o->v2 = bin2_out_new();
+	return o;
+}
+
+void trace_bin_out_free(struct trace_bin_out *o)
+{
+	if (!o)
+		return;
+	bin2_out_free(o->v2);
+	free(o);
+}
+
+int trace_bin_out_header(struct trace_bin_out *o, FILE *fp)
 {
 	unsigned char h[BIN_HDR_SIZE] = { 0 };
 
 	memcpy(h + H_MAGIC, TRACE_BIN_MAGIC, TRACE_BIN_MAGIC_LEN);
-	put_le(h + H_VERSION, 4, BIN_VERSION);
-	put_le(h + H_HDR_SIZE, 4, BIN_HDR_SIZE);
-	put_le(h + H_REC_SIZE, 4, BIN_REC_SIZE);
-	put_le(h + H_COUNT, 8, BIN_UNKNOWN);
+	bin_put_le(h + H_VERSION, 4, o->version);
+	bin_put_le(h + H_HDR_SIZE, 4, BIN_HDR_SIZE);
+	bin_put_le(h + H_REC_SIZE, 4, o->version == 1 ? BIN_REC_SIZE : TRACE_BIN2_BLOCK_MAX);
+	bin_put_le(h + H_COUNT, 8, BIN_UNKNOWN);
 	return fwrite(h, 1, sizeof(h), fp) == sizeof(h) ? 0 : -1;
 }
 
 /* Encodes the fields kind code uses from op into p; the others get their "none". */
 static void encode(unsigned char *p, unsigned code, const struct dma_op *op)
 {
-	const struct rec_kind *k = &rec_kinds[code];
+	const struct rec_kind *k = &bin_kinds[code];
 
 	memset(p, 0, BIN_REC_SIZE);
 	p[R_KIND] = (unsigned char)code;
@@ -589,14 +725,14 @@ static void encode(unsigned char *p, unsigned code, const struct dma_op *op)
 	p[R_LEVELS] = (unsigned char)op->levels;
 	p[R_SHIFT] = (unsigned char)op->page_shift;
 	p[R_FLAGS] = (unsigned char)op->flags;
-	put_le(p + R_CPU, 4, op->cpu);
-	put_le(p + R_DEV, 4, op->dev);
-	put_le(p + R_NSG, 4, op->kind == OP_DEVICE ? op->clear : op->nsg);
-	put_le(p + R_HANDLE, 8, op->handle);
-	put_le(p + R_ADDR, 8, op->addr);
-	put_le(p + R_LEN, 8, op->len);
-	put_le(p + R_BUS, 8, op->rec_bus);
-	put_le(p + R_TIME, 8, op->time_ps);
+	bin_put_le(p + R_CPU, 4, op->cpu);
+	bin_put_le(p + R_DEV, 4, op->dev);
+	bin_put_le(p + R_NSG, 4, op->kind == OP_DEVICE ? op->clear : op->nsg);
+	bin_put_le(p + R_HANDLE, 8, op->handle);
+	bin_put_le(p + R_ADDR, 8, op->addr);
+	bin_put_le(p + R_LEN, 8, op->len);
+	bin_put_le(p + R_BUS, 8, op->rec_bus);
+	bin_put_le(p + R_TIME, 8, op->time_ps);
 	for (size_t i = 0; i < sizeof(rec_fields) / sizeof(rec_fields[0]); i++) {
 		const struct rec_field *f = &rec_fields[i];
 
@@ -605,20 +741,12 @@ static void encode(unsigned char *p, unsigned code, const struct dma_op *op)
 	}
 }
 
-static unsigned kind_code(enum op_kind kind)
-{
-	for (unsigned c = 1; c < KIND_SG_ELEM; c++)
-		if (rec_kinds[c].kind == kind)
-			return c;
-	return kind == OP_DEVICE ? KIND_DEVICE : 0;
-}
-
-/* Writes op (checked by trace_op_problem) and adds its records to *records; 0 or -1 (errno). */
-int trace_bin_write_op(FILE *fp, const struct dma_op *op, uint64_t *records)
+/* Version 1: the op's record, then a record per sg element. */
+static int v1_write_op(FILE *fp, const struct dma_op *op, uint64_t *records)
 {
 	unsigned char rec[BIN_REC_SIZE];
 
-	encode(rec, kind_code(op->kind), op);
+	encode(rec, bin_kind_code(op->kind), op);
 	if (fwrite(rec, 1, sizeof(rec), fp) != sizeof(rec))
 		return -1;
 	++*records;
@@ -633,13 +761,24 @@ int trace_bin_write_op(FILE *fp, const struct dma_op *op, uint64_t *records)
 	return 0;
 }
 
-/* Fills in the header's record count; it stays unknown if fp cannot seek. */
-void trace_bin_finish(FILE *fp, uint64_t records)
+int trace_bin_out_op(struct trace_bin_out *o, FILE *fp, const struct dma_op *op)
+{
+	if (o->version == 1)
+		return v1_write_op(fp, op, &o->count);
+	return bin2_out_op(o->v2, fp, op);
+}
+
+int trace_bin_out_end(struct trace_bin_out *o, FILE *fp)
+{
+	return o->version == 1 ? 0 : bin2_out_end(o->v2, fp, &o->count);
+}
+
+void trace_bin_out_count(struct trace_bin_out *o, FILE *fp)
 {
 	unsigned char c[8];
 
 	if (fflush(fp) != 0 || fseek(fp, H_COUNT, SEEK_SET) != 0)
 		return;
-	put_le(c, 8, records);
+	bin_put_le(c, 8, o->count);
 	fwrite(c, 1, sizeof(c), fp);
 }

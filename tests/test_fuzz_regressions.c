@@ -94,7 +94,12 @@ TestSuite(fuzz_regressions, .init = cr_redirect_stderr);
 
 Test(fuzz_regressions, config) { run_dir("config", fuzz_config); }
 Test(fuzz_regressions, trace_text) { run_dir("trace_text", fuzz_trace_text); }
-Test(fuzz_regressions, trace_bin) { run_dir("trace_bin", fuzz_trace_bin); }
+/* The bin harness checks batches = single ops and v2 round trips: its seeds are run too. */
+Test(fuzz_regressions, trace_bin)
+{
+	run_dir("trace_bin", fuzz_trace_bin);
+	cr_expect_geq(run_in("corpus", "trace_bin", fuzz_trace_bin), 28u);
+}
 Test(fuzz_regressions, import_qemu) { run_dir("import_qemu", fuzz_import_qemu); }
 Test(fuzz_regressions, import_ftrace) { run_dir("import_ftrace", fuzz_import_ftrace); }
 /* The sweep harness only prints: its seeds are cheap, so they are run too. */

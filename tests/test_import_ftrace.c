@@ -34,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <criterion/criterion.h>
@@ -237,8 +238,10 @@ Test(import_ftrace, stats_may_be_null)
 static void expect_info(const char *path, const char *fmt)
 {
 	char out[64], want[1024];
+	struct stat st;
 	FILE *fp;
 
+	cr_assert(eq(int, stat(path, &st), 0));	/* bytes_per_op: the file's size over its 7 ops */
 	tmp_name(out, sizeof(out), ".txt");
 	fp = fopen(out, "w");
 	cr_assert(fp != NULL);
@@ -247,6 +250,8 @@ static void expect_info(const char *path, const char *fmt)
 	snprintf(want, sizeof(want),
 		 "trace         %s\n"
 		 "format        %s\n"
+		 "version       %u\n"
+		 "bytes_per_op  %.2f\n"
 		 "ops           7\n"
 		 "  map         2\n"
 		 "  map_sg      2\n"
@@ -264,7 +269,8 @@ static void expect_info(const char *path, const char *fmt)
 		 "dma_bytes     0\n"
 		 "phys          0x12340800..0x7fe60fff\n"
 		 "bus           0x2000..0x800000000010fff\n"
-		 "time_ps       0..600000000 (7 of 7 ops stamped)\n", path, fmt);
+		 "time_ps       0..600000000 (7 of 7 ops stamped)\n", path, fmt,
+		 strcmp(fmt, "bin") ? 1u : 2u, (double)st.st_size / 7);
 	expect_text(out, want);
 	unlink(out);
 }

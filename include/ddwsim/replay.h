@@ -71,6 +71,7 @@ struct replay {
 	struct phb_kills kills;		/* the kills of the last host op */
 	uint64_t nop;			/* ops replayed, for messages */
 	long at;			/* replay_ops: the op of its batch being replayed */
+	bool batched;			/* ops come through replay_ops: errors name op at */
 	uint64_t bytes;			/* bytes the DMAs moved, all devices: below 2^64 */
 	uint64_t live;			/* mappings live, all devices */
 	uint64_t max_live;		/* the most run.max_memory allows (replay_init:

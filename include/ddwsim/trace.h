@@ -22,7 +22,9 @@
 
 enum trace_fmt {
 	TRACE_TEXT,		/* .ddwt: one op per line */
-	TRACE_BIN,		/* .ddwb: little-endian 64-byte records */
+	TRACE_BIN,		/* .ddwb version 2: blocks of varint-coded ops (the default) */
+	TRACE_BIN_V1,		/* .ddwb version 1: little-endian 64-byte records (write only:
+				 * `trace convert --version 1`; the reader takes both) */
 };
 
 #define TRACE_SG_MAX	4096	/* most elements of one map_sg (both formats) */
@@ -81,6 +83,9 @@ int trace_info(const char *path, bool json, FILE *out);
 /* `ddwsim trace convert IN OUT`: OUT's format from its name (trace_fmt_for_path). 0 or -1. */
 int trace_convert(const char *in, const char *out);
 
+/* trace_convert() into the format fmt, whatever OUT's name says. 0 or -1. */
+int trace_convert_fmt(const char *in, const char *out, enum trace_fmt fmt);
+
 /*
  * Checks an op against what both formats can carry. Returns NULL if it can be
  * written, else the problem ("bad dir 7 for a map", ...) in buf.
@@ -99,12 +104,28 @@ int trace_text_open(struct op_source *src, const char *path, FILE *fp,
 int trace_bin_open(struct op_source *src, const char *path, FILE *fp,
 		   const unsigned char *head, size_t nhead);
 
+/* The .ddwb version src reads (1 or 2), or 0 when src is not a binary trace. */
+unsigned trace_bin_version(const struct op_source *src);
+
 /* Writers: header at open, one op at a time (op already checked), then the finish before rename. */
 int trace_text_write_header(FILE *fp);
 int trace_text_write_op(FILE *fp, const struct dma_op *op);
-int trace_bin_write_header(FILE *fp);
-int trace_bin_write_op(FILE *fp, const struct dma_op *op, uint64_t *records);
-void trace_bin_finish(FILE *fp, uint64_t records);
+
+/*
+ * The .ddwb writer of version 1 or 2: trace_bin_out_header() at open, _op()
+ * per op (0 or -1 with errno), _end() once after the last op (v2: the last
+ * block and the end block; 0 or -1), _count() to fill in the header's count
+ * (a seekable fp only), _free() (NULL is a no-op).
+ */
+struct trace_bin_out;
+struct trace_bin_out *trace_bin_out_new(unsigned version);
+int trace_bin_out_header(struct trace_bin_out *o, FILE *fp);
+int trace_bin_out_op(struct trace_bin_out *o, FILE *fp, const struct dma_op *op);
+int trace_bin_out_end(struct trace_bin_out *o, FILE *fp);
+void trace_bin_out_count(struct trace_bin_out *o, FILE *fp);
+void trace_bin_out_free(struct trace_bin_out *o);
+
+#define TRACE_BIN2_BLOCK_MAX	(1u << 20)	/* most payload bytes of a v2 block */
 
 /* The .ddwb magic: 8 bytes (the string's NUL is not part of it). */
 #define TRACE_BIN_MAGIC		"\x89" "DDW\r\n\x1a\n"

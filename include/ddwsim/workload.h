@@ -97,7 +97,7 @@ struct op_source {
 	const struct op_source_ops *ops;
 	void *state;
 	struct op_tick *tick;	/* NULL: no progress */
-	struct dma_op one;	/* op_source_next_batch without a next_batch: the op */
+	struct dma_op one;	/* op_source_next_batch's one-op batch, for sources without next_batch */
 };
 
 /* Every opener sets its source with this: ops, state, and no tick yet. */
@@ -122,26 +122,29 @@ static inline int op_source_next(struct op_source *s, struct dma_op *op)
 
 /*
  * op_source_next_batch() sets *ops to the next n >= 1 ops and returns n; 0 at
- * the end, -1 after reporting an error. The ops (and what they point at)
- * belong to the source and stay valid until the next call. A source without
- * batches gives one op at a time, from s->one.
+ * the end, -1 after reporting an error with its position (where() names the
+ * failing op). The ops, and what they point at, belong to the source and stay
+ * valid until the next call. A source without next_batch (text, synth) gives
+ * batches of one op, read into s->one. The tick is called whenever the op
+ * count crosses a multiple of OP_TICK_EVERY (counted n per batch).
  */
 static inline long op_source_next_batch(struct op_source *s, const struct dma_op **ops)
 {
 	long n;
 
-	if (!s->ops->next_batch) {
+	if (s->ops->next_batch) {
+		n = s->ops->next_batch(s->state, ops);
+	} else {
+		n = s->ops->next(s->state, &s->one);
 		*ops = &s->one;
-		if (s->tick && ++s->tick->n % OP_TICK_EVERY == 0)
-			s->tick->fn(s->tick->arg, s->tick->n);
-		return s->ops->next(s->state, &s->one);
+		if (n < 0)
+			n = -1;
 	}
-	n = s->ops->next_batch(s->state, ops);
 	if (n > 0 && s->tick) {
 		uint64_t before = s->tick->n;
 
 		s->tick->n += (uint64_t)n;
-		if (before / OP_TICK_EVERY != s->tick->n / OP_TICK_EVERY)
+		if (s->tick->n / OP_TICK_EVERY != before / OP_TICK_EVERY)
 			s->tick->fn(s->tick->arg, s->tick->n);
 	}
 	return n;
