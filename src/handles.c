@@ -1,48 +1,59 @@
 /*
- * handles.c - handle -> mapping: a u64map from handle to record id over an
- * idpool of struct mapping.
+ * handles.c - handle -> mapping: a record map (hashmap.c) whose slots hold
+ * the handle and its struct mapping inline.
  *
- *   ids:  handle -> id            (hashmap.c: O(1), grows at half full)
- *   pool: id -> struct mapping    (idpool.c: freed ids reused first)
- *   segs: id -> segment array     maps of more than one element only; kept when
- *                                 the id is freed, for its next mapping
+ *   live:  handle -> struct mapping      32-byte slots (key 8 + record 24),
+ *                                         64..80 % full, grown by x1.25
+ *   ext:   handle -> struct segbuf *      maps of more than one element only
+ *   all:   every segment array made       freed by handles_free
+ *   spare: arrays of unmapped handles     reused LIFO by the next long map
  *
  * A mapping of one element (a map, most map_sgs) keeps its bus range in the
- * record (32 bytes), so it costs no array: the record, its idpool link (4)
- * and its hash slot (16 at <= half load). A record comes back from the pool
- * zeroed, so the arrays of longer maps live beside it, indexed by id: the
- * id's next mapping reuses its array, and a steady stream of map/unmap
- * allocates nothing.
+ * record, so it costs its slot and nothing else: 32 bytes at 64 to 80 %
+ * load, 40 to 50 bytes of table a live mapping (measured with
+ * bench/live-mem.yaml: see replay_bytes_per_mapping() in replay.c). A
+ * longer one adds its array (16 bytes a segment, at least SEG_MIN, behind
+ * its 16-byte header and malloc's 16), its ext slot (16 bytes at most half full) and
+ * two pointers in all and spare. Arrays are kept when their handle is
+ * unmapped and handed to the next long map, grown if short: a steady
+ * stream of map/unmap allocates nothing.
+ *
+ * Before (an idpool of 32-byte records named by a 16-byte u64map slot at
+ * half load, grown by doubling with the old table copied out): 93 bytes a
+ * live mapping with the TCE, against 56 now.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "ddwsim/handles.h"
 #include "ddwsim/hashmap.h"
-#include "ddwsim/idpool.h"
 #include "ddwsim/xalloc.h"
 
 #define SEG_MIN		4	/* smallest segment array (assumed: few maps have more than 4) */
+#define LIVE_LOAD	80	/* %: most load of the live table (see hashmap.c: 13 probes a miss) */
+#define LIVE_GROW	125	/* %: its growth, so it runs at 64..80 % */
 
-/* The segment array an id keeps across reuse. */
+/* A segment array, kept across mappings. */
 struct segbuf {
-	struct dma_seg *seg;
-	unsigned cap;		/* segments */
+	size_t cap;			/* segments */
+	size_t idx;			/* its index in all */
+	struct dma_seg seg[];
 };
 
 struct handles {
-	struct u64map ids;	/* handle -> id in pool */
-	struct idpool pool;	/* struct mapping */
-	struct segbuf *segs;	/* per id (index id - 1), ncap of them */
-	uint32_t ncap;
+	struct u64map live;		/* handle -> struct mapping */
+	struct u64map ext;		/* handle -> its struct segbuf * (nseg > 1) */
+	struct segbuf **all;		/* every array made, nall of them (room for cap) */
+	struct segbuf **spare;		/* free arrays, nspare of them (room for cap) */
+	size_t nall, nspare, cap;
 };
 
 struct handles *handles_new(void)
 {
 	struct handles *h = xcalloc(1, sizeof(*h));
 
-	u64map_init(&h->ids);
-	idpool_init_named(&h->pool, sizeof(struct mapping), "live mappings on one device");
+	u64map_init_rec(&h->live, sizeof(struct mapping), LIVE_LOAD, LIVE_GROW);
+	u64map_init(&h->ext);
 	return h;
 }
 
@@ -50,72 +61,74 @@ void handles_free(struct handles *h)
 {
 	if (!h)
 		return;
-	for (uint32_t i = 0; i < h->ncap; i++)
-		free(h->segs[i].seg);
-	free(h->segs);
-	idpool_release(&h->pool);
-	u64map_release(&h->ids);
+	for (size_t i = 0; i < h->nall; i++)
+		free(h->all[i]);
+	free(h->all);
+	free(h->spare);
+	u64map_release(&h->ext);
+	u64map_release(&h->live);
 	free(h);
 }
 
 struct mapping *handles_get(struct handles *h, uint64_t handle)
 {
-	uint64_t id;
-
-	return u64map_get(&h->ids, handle, &id) ? idpool_at(&h->pool, (uint32_t)id) : NULL;
+	return u64map_at(&h->live, handle);
 }
 
-/* Id's segment array, with room for nseg segments. */
-static struct dma_seg *segs_for(struct handles *h, uint32_t id, unsigned nseg)
+/* An array of at least nseg segments: a spare one (grown if short), else a new one. */
+static struct segbuf *segbuf_for(struct handles *h, unsigned nseg)
 {
-	struct segbuf *b;
+	unsigned cap = nseg < SEG_MIN ? SEG_MIN : nseg;
+	struct segbuf *b, *old;
 
-	if (id > h->ncap) {
-		uint32_t n = h->ncap ? h->ncap : 64;
-
-		while (n < id)
-			n *= 2;
-		h->segs = xrealloc(h->segs, st_mul(n, sizeof(*h->segs)));
-		memset(&h->segs[h->ncap], 0, (n - h->ncap) * sizeof(*h->segs));
-		h->ncap = n;
+	if (h->nspare) {
+		old = h->spare[--h->nspare];
+		if (old->cap >= nseg)
+			return old;
+		b = xrealloc(old, st_add(sizeof(*b), st_mul(cap, sizeof(b->seg[0]))));
+		h->all[b->idx] = b;
+	} else {
+		if (h->nall == h->cap) {
+			h->cap = h->cap ? st_mul(h->cap, 2) : 16;
+			h->all = xrealloc(h->all, st_mul(h->cap, sizeof(*h->all)));
+			h->spare = xrealloc(h->spare, st_mul(h->cap, sizeof(*h->spare)));
+		}
+		b = xmalloc(st_add(sizeof(*b), st_mul(cap, sizeof(b->seg[0]))));
+		b->idx = h->nall;
+		h->all[h->nall++] = b;
 	}
-	b = &h->segs[id - 1];
-	if (b->cap < nseg) {
-		free(b->seg);
-		b->cap = nseg < SEG_MIN ? SEG_MIN : nseg;
-		b->seg = xmalloc(st_mul(b->cap, sizeof(*b->seg)));
-	}
-	return b->seg;
+	b->cap = cap;
+	return b;
 }
 
 struct mapping *handles_add(struct handles *h, uint64_t handle, unsigned nseg)
 {
 	struct mapping *m;
-	uint64_t *slot;
-	uint32_t id;
+	struct segbuf *b;
 	bool added;
 
-	slot = u64map_ref(&h->ids, handle, &added);
+	m = u64map_add(&h->live, handle, &added);
 	if (!added)
 		return NULL;
-	id = idpool_get(&h->pool);
-	*slot = id;
-	m = idpool_at(&h->pool, id);
 	m->nseg = nseg;
-	if (nseg > 1)
-		m->u.ext = segs_for(h, id, nseg);
+	if (nseg > 1) {
+		b = segbuf_for(h, nseg);
+		u64map_put(&h->ext, handle, (uint64_t)(uintptr_t)b);
+		m->ext = b->seg;
+	}
 	return m;
 }
 
 void handles_del(struct handles *h, uint64_t handle)
 {
-	uint64_t id;
+	uint64_t b;
 
-	if (u64map_pop(&h->ids, handle, &id))
-		idpool_put(&h->pool, (uint32_t)id);
+	if (u64map_count(&h->ext) && u64map_pop(&h->ext, handle, &b))
+		h->spare[h->nspare++] = (struct segbuf *)(uintptr_t)b;
+	u64map_del(&h->live, handle);
 }
 
 uint64_t handles_live(const struct handles *h)
 {
-	return idpool_live(&h->pool);
+	return u64map_count(&h->live);
 }
