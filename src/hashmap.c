@@ -8,8 +8,8 @@
  *          for key 0 (0 marks an empty slot, so key 0 cannot live in the run)
  *
  * A slot is the key and the value: 16 bytes in the u64 -> u64 map, 8 + vsize
- * in a record map (32 for handles.c's mappings). Keeping the value in the
- * slot costs no pointer and no second array per key.
+ * in a record map (24 for handles.c's packed mappings). Keeping the value in
+ * the slot costs no pointer and no second array per key.
  *
  * Linear probing keeps a probe in one or two cache lines. Deletion shifts the
  * entries after the hole back instead of leaving tombstones (Knuth, TAOCP 3,
@@ -22,7 +22,7 @@
  * look up absent pages often: a boot clear probes 262144 TCEs, nearly all
  * unmapped) and doubles. A record map chooses: handles.c's runs between 64
  * and 80 % (x1.25 growth; a hit 2.4 to 3, an insert's miss 4.4 to 13), which
- * is what holds a live mapping to 40..50 bytes of table.
+ * is what holds a live mapping to 30..37.5 bytes of table.
  *
  * The home slot is the hash's top 32 bits times cap, shifted down by 32
  * (u64map_home): no division, and cap need not be a power of two, so a

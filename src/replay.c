@@ -722,18 +722,17 @@ int replay_op(struct replay *r, const struct dma_op *op, struct replay_fx *fx)
 
 /*
  * A mapping of one element: its hash slot (handles.c: the handle and the
- * 24-byte record with the bus range inline, 32 bytes) in a table kept 64 to
- * 80 % full, so 40 to 50 bytes; growing, the old table is given back as the
- * new one fills (hashmap.c), so the peak is the new table. Measured
- * (bench/live-mem.yaml): 2^20 live one-segment mappings hold 77 bytes each
- * (93 before), of which 53 are the table (1630706 slots, 64 % full, rounded
- * to 2 MiB pages) and 24 the TCE table's leaves (the allocator's choices
- * fill a 4 KiB leaf about a third). A map of more elements adds its slot in
- * the ext table (16 bytes at 25 to 50 %: 64), its array's header and
- * malloc's (32), two pointers at half use (32), and the array (16 x
- * max(nseg, 4)).
+ * mapping packed in 16 bytes, 24 bytes) in a table kept 64 to 80 % full,
+ * so 30 to 37.5 bytes; growing, the old table is given back as the new one
+ * fills (hashmap.c), so the peak is the new table, rounded to 2 MiB pages.
+ * Measured (bench/live-mem.yaml): 2^20 live one-segment mappings hold 64
+ * bytes each (93 before), of which 40 are the table (1630706 slots, 64 %
+ * full) and 24 the TCE table's leaves (a third full). A map of more
+ * elements is kept whole beside the table (a 40-byte slot at 64 %: 63),
+ * with its array's header and malloc's (32), two pointers at half use (32),
+ * and the array (16 x max(nseg, 4)).
  */
-#define MAP_BYTES	56
+#define MAP_BYTES	40
 #define EXT_BYTES	128
 #define SEG_MIN_N	4	/* handles.c's SEG_MIN: the smallest segment array */
 

@@ -8,8 +8,8 @@
  * once is
  *
  *   state                               the generator's own arrays
- *   + live x replay_bytes_per_mapping   56 for one segment (its 32-byte hash
- *                                       slot, range inline, 64..80 % full); more
+ *   + live x replay_bytes_per_mapping   40 for one segment (its 24-byte hash
+ *                                       slot, packed, 64..80 % full); more
  *                                       segments: + 128 + 16 x max(nseg, 4) (replay.c)
  *   + live x timed_bytes_per_mapping    timed: 340 + 16 x nseg + 8 x kills: the
  *                                       map's entry, kept until its unmap (timed.c)
@@ -22,8 +22,8 @@
  *     up to IOMMU_BLOCKSIZE 16 entries and straddle one more page)
  *
  * Measured against the formula (RSS, /usr/bin/time, bench/live-mem.yaml):
- * 2^20 live 64-byte nic_rx buffers in 4K TCEs hold 77 bytes each counting
- * only and 390 timed (the formula: 64 and 420, TCE and allocator bit
+ * 2^20 live 64-byte nic_rx buffers in 4K TCEs hold 64 bytes each counting
+ * only and 377 timed (the formula: 48 and 404, TCE and allocator bit
  * included: the TCE table's sparse leaves, a third full, held 24 bytes a
  * mapping, not 8); 93 and 408 with the idpool records. Before the segment
  * moved into the record, the timed binding

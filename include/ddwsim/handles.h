@@ -7,11 +7,12 @@
 #include "ddwsim/dma_api.h"
 
 /*
- * 24 bytes, kept in the hash table's slot beside its handle. A mapping of one
- * element keeps its bus range in `one`, whose length is the mapping's (the
- * DMA API returns each element's range with the element's length), so `len`
- * and `one.len` are the same bytes. A longer one keeps its ranges in an
- * array (`ext`) and its total length in `len`.
+ * What the callers read and write (handles.c keeps most mappings packed in
+ * 16 bytes). A mapping of one element keeps its bus range in `one`, whose
+ * length is the mapping's (the DMA API returns each element's range with
+ * the element's length), so `len` and `one.len` are the same bytes. A
+ * longer one keeps its ranges in an array (`ext`) and its total length in
+ * `len`.
  */
 struct mapping {
 	union {
@@ -25,7 +26,7 @@ struct mapping {
 	uint32_t user;		/* the caller's (the replay's window binding); 0 when added */
 };
 
-_Static_assert(sizeof(struct mapping) == 24, "a live mapping's record: 24 bytes");
+_Static_assert(sizeof(struct mapping) == 24, "a mapping: 24 bytes");
 
 /* The nseg bus ranges of m, in buffer order (one in the record: most maps have one). */
 static inline struct dma_seg *mapping_seg(struct mapping *m)
@@ -38,14 +39,19 @@ struct handles;
 struct handles *handles_new(void);
 void handles_free(struct handles *h);	/* NULL is a no-op */
 
-/* The live mapping of handle, or NULL. Valid until the next add or del on h. */
+/*
+ * The live mapping of handle, or NULL. The caller may change it through the
+ * pointer: the change is kept. The pointer, and mapping_seg()'s when nseg
+ * <= 1, is valid until the next get, add or del on h.
+ */
 struct mapping *handles_get(struct handles *h, uint64_t handle);
 /*
  * A new mapping for handle with room for nseg segments (all else 0), or NULL
- * if handle is live. Records and segment arrays are reused, so a steady
- * stream of map/unmap allocates nothing. The pointer, and mapping_seg()'s
- * when nseg <= 1 (it lies in the record), is valid until the next add or
- * del on h; the array of a longer mapping until its handle's del.
+ * if handle is live; the caller fills it in through the pointer. Slots and
+ * segment arrays are reused, so a steady stream of map/unmap allocates
+ * nothing. The pointer, and mapping_seg()'s when nseg <= 1, is valid until
+ * the next get, add or del on h; the array of a longer mapping until its
+ * handle's del.
  */
 struct mapping *handles_add(struct handles *h, uint64_t handle, unsigned nseg);
 void handles_del(struct handles *h, uint64_t handle);
