@@ -10,6 +10,7 @@
 #   make calibrate  compare with published measurements (reference/numbers.md §4)
 #   make speed      replay speed on three cases beside a tight C loop (bench/speed.sh)
 #   make trace-mem  peak memory replaying a ~100-million-op trace
+#   make live-mem   bytes per live mapping, functional: 2^20 and 10^8 live (bench/live-mem.sh)
 #   make import-scale both importers on 10^5 and 10^6 lines: the time ratio (10 = linear)
 #   make bench      run the sweeps in bench/sweeps (FULL=1: the full ones; JOBS=N)
 #   make plots      draw plots/*.png and *.svg from results/*.csv
@@ -75,7 +76,7 @@ BUILD_PKGS := gcc make pkg-config libyaml-dev
 TEST_PKGS  := libcriterion-dev xz-utils gnuplot-nox
 PLOT_PKGS  := gnuplot-nox
 
-.PHONY: all run test check valgrind golden calibrate speed trace-mem import-scale bench plots deps deps-build deps-test clean help layers
+.PHONY: all run test check valgrind golden calibrate speed trace-mem live-mem import-scale bench plots deps deps-build deps-test clean help layers
 
 all: $(BIN)
 
@@ -271,6 +272,12 @@ $(SPD)/random-dma.addr: $(SPD)/random-dma.ddwb | $(SPD)/trace_addrs
 $(SPD)/qemu-ddw-off.ddwb: $(SPEED_QEMU_LOG) src/import_qemu.c $(wildcard src/trace_bin*.c) | $(BIN)
 	@mkdir -p $(@D)
 	xzcat $< | ./$(BIN) trace import --from qemu - $@
+
+# Peak RSS and bytes per live mapping of a functional replay at 2^20 and
+# 10^8 live mappings (bench/live-mem.sh; the second takes minutes and about
+# 7 GB, LIVE_MEM_1E8=0 skips it). Not part of make test.
+live-mem: $(BIN)
+	DDWSIM_BIN=./$(BIN) sh bench/live-mem.sh
 
 # Both importers on 10^5 and 10^6 generated lines (bench/import_scale.sh).
 import-scale: $(BIN)

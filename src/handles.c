@@ -1,48 +1,83 @@
 /*
- * handles.c - handle -> mapping: a u64map from handle to record id over an
- * idpool of struct mapping.
+ * handles.c - handle -> mapping: a record map (hashmap.c) whose 24-byte
+ * slots hold the handle and its mapping packed in 16 bytes.
  *
- *   ids:  handle -> id            (hashmap.c: O(1), grows at half full)
- *   pool: id -> struct mapping    (idpool.c: freed ids reused first)
- *   segs: id -> segment array     maps of more than one element only; kept when
- *                                 the id is freed, for its next mapping
+ *   live:   handle -> packed          24-byte slots, 64..80 % full, grown x1.25
+ *   big:    handle -> struct big      the mappings the packed form cannot hold
+ *   all:    every segment array made  freed by handles_free
+ *   spare:  arrays of unmapped handles, reused LIFO by the next long map
  *
- * A mapping of one element (a map, most map_sgs) keeps its bus range in the
- * record (32 bytes), so it costs no array: the record, its idpool link (4)
- * and its hash slot (16 at <= half load). A record comes back from the pool
- * zeroed, so the arrays of longer maps live beside it, indexed by id: the
- * id's next mapping reuses its array, and a steady stream of map/unmap
- * allocates nothing.
+ *   packed  OFFSET  SIZE  DESCRIPTION
+ *           0       8     bus address of the one range (one.dma)
+ *           8       8     bits 0..31 len (= one.len), 32..61 user, 62 nseg (0 or 1),
+ *                         63 BIG: the mapping is in `big` instead
+ *
+ * A mapping of one element (a map, most map_sgs) of less than 4 GiB, whose
+ * user (the replay's window binding: window and generation) is below 2^30,
+ * packs: its slot is all it costs, 24 bytes at 64 to 80 % load, 30 to 37.5
+ * bytes of table a live mapping (measured with bench/live-mem.yaml: see
+ * replay_bytes_per_mapping() in replay.c). Any other (more elements, a
+ * longer one, a large user) is a struct big in the `big` record map, its
+ * packed word only the BIG bit; a longer one adds its array (16 bytes a
+ * segment, at least SEG_MIN, behind its 16-byte header and malloc's 16) and
+ * two pointers in all and spare. Arrays are kept when their handle is
+ * unmapped and handed to the next long map, grown if short: a steady stream
+ * of map/unmap allocates nothing.
+ *
+ * The callers read and write a struct mapping: get and add hand out
+ * h->cur, unpacked, and the next get, add or del on h first packs it back
+ * into its slot (or moves it to `big`), so a caller's writes are kept.
+ *
+ * Before (an idpool of 32-byte records named by a 16-byte u64map slot at
+ * half load, grown by doubling with the old table copied out): 93 bytes a
+ * live mapping with the TCE table, against 63 now.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "ddwsim/handles.h"
 #include "ddwsim/hashmap.h"
-#include "ddwsim/idpool.h"
 #include "ddwsim/xalloc.h"
 
 #define SEG_MIN		4	/* smallest segment array (assumed: few maps have more than 4) */
+#define LIVE_LOAD	80	/* %: most load of the tables (see hashmap.c: 13 probes a miss) */
+#define LIVE_GROW	125	/* %: their growth, so they run at 64..80 % */
+#define P_LEN_MAX	UINT32_MAX		/* the longest packed length */
+#define P_USER_MAX	((1u << 30) - 1)	/* the largest packed user */
+#define P_NSEG		(1ull << 62)
+#define P_BIG		(1ull << 63)
 
-/* The segment array an id keeps across reuse. */
+/* A segment array, kept across mappings. */
 struct segbuf {
-	struct dma_seg *seg;
-	unsigned cap;		/* segments */
+	size_t cap;			/* segments */
+	size_t idx;			/* its index in all */
+	struct dma_seg seg[];
+};
+
+/* A mapping that does not pack. */
+struct big {
+	struct mapping m;
+	struct segbuf *buf;		/* its array (m.nseg may be lowered to 0), or NULL */
 };
 
 struct handles {
-	struct u64map ids;	/* handle -> id in pool */
-	struct idpool pool;	/* struct mapping */
-	struct segbuf *segs;	/* per id (index id - 1), ncap of them */
-	uint32_t ncap;
+	struct u64map live;		/* handle -> uint64_t[2], packed */
+	struct u64map big;		/* handle -> struct big */
+	struct mapping cur;		/* the mapping get or add handed out, unpacked */
+	uint64_t *cur_slot;		/* its packed value, to write back; NULL: none */
+	uint64_t cur_handle;
+	struct segbuf *cur_buf;		/* its array, if add made it one */
+	struct segbuf **all;		/* every array made, nall of them (room for cap) */
+	struct segbuf **spare;		/* free arrays, nspare of them (room for cap) */
+	size_t nall, nspare, cap;
 };
 
 struct handles *handles_new(void)
 {
 	struct handles *h = xcalloc(1, sizeof(*h));
 
-	u64map_init(&h->ids);
-	idpool_init_named(&h->pool, sizeof(struct mapping), "live mappings on one device");
+	u64map_init_rec(&h->live, 2 * sizeof(uint64_t), LIVE_LOAD, LIVE_GROW);
+	u64map_init_rec(&h->big, sizeof(struct big), LIVE_LOAD, LIVE_GROW);
 	return h;
 }
 
@@ -50,72 +85,121 @@ void handles_free(struct handles *h)
 {
 	if (!h)
 		return;
-	for (uint32_t i = 0; i < h->ncap; i++)
-		free(h->segs[i].seg);
-	free(h->segs);
-	idpool_release(&h->pool);
-	u64map_release(&h->ids);
+	for (size_t i = 0; i < h->nall; i++)
+		free(h->all[i]);
+	free(h->all);
+	free(h->spare);
+	u64map_release(&h->big);
+	u64map_release(&h->live);
 	free(h);
+}
+
+/* Writes h->cur back: packed into its slot, or into `big` with its array. */
+static void put_back(struct handles *h)
+{
+	const struct mapping *m = &h->cur;
+	uint64_t *v = h->cur_slot;
+	struct big *b;
+
+	if (!v)
+		return;
+	h->cur_slot = NULL;
+	if (!h->cur_buf && m->nseg <= 1 && m->len <= P_LEN_MAX && m->user <= P_USER_MAX) {
+		v[0] = m->one.dma;
+		v[1] = m->len | (uint64_t)m->user << 32 | (m->nseg ? P_NSEG : 0);
+		return;
+	}
+	b = u64map_add(&h->big, h->cur_handle, NULL);
+	b->m = *m;
+	b->buf = h->cur_buf;
+	v[1] = P_BIG;
 }
 
 struct mapping *handles_get(struct handles *h, uint64_t handle)
 {
-	uint64_t id;
+	uint64_t *v;
 
-	return u64map_get(&h->ids, handle, &id) ? idpool_at(&h->pool, (uint32_t)id) : NULL;
+	if (h->cur_slot && h->cur_handle == handle)	/* the one handed out: as it stands */
+		return &h->cur;
+	put_back(h);
+	v = u64map_at(&h->live, handle);
+	if (!v)
+		return NULL;
+	if (v[1] & P_BIG)
+		return &((struct big *)u64map_at(&h->big, handle))->m;
+	h->cur.one.dma = v[0];
+	h->cur.len = (uint32_t)v[1];
+	h->cur.user = (uint32_t)(v[1] >> 32) & P_USER_MAX;
+	h->cur.nseg = (v[1] & P_NSEG) != 0;
+	h->cur_slot = v;
+	h->cur_handle = handle;
+	h->cur_buf = NULL;
+	return &h->cur;
 }
 
-/* Id's segment array, with room for nseg segments. */
-static struct dma_seg *segs_for(struct handles *h, uint32_t id, unsigned nseg)
+/* An array of at least nseg segments: a spare one (grown if short), else a new one. */
+static struct segbuf *segbuf_for(struct handles *h, unsigned nseg)
 {
-	struct segbuf *b;
+	unsigned cap = nseg < SEG_MIN ? SEG_MIN : nseg;
+	struct segbuf *b, *old;
 
-	if (id > h->ncap) {
-		uint32_t n = h->ncap ? h->ncap : 64;
-
-		while (n < id)
-			n *= 2;
-		h->segs = xrealloc(h->segs, st_mul(n, sizeof(*h->segs)));
-		memset(&h->segs[h->ncap], 0, (n - h->ncap) * sizeof(*h->segs));
-		h->ncap = n;
+	if (h->nspare) {
+		old = h->spare[--h->nspare];
+		if (old->cap >= nseg)
+			return old;
+		b = xrealloc(old, st_add(sizeof(*b), st_mul(cap, sizeof(b->seg[0]))));
+		h->all[b->idx] = b;
+	} else {
+		if (h->nall == h->cap) {
+			h->cap = h->cap ? st_mul(h->cap, 2) : 16;
+			h->all = xrealloc(h->all, st_mul(h->cap, sizeof(*h->all)));
+			h->spare = xrealloc(h->spare, st_mul(h->cap, sizeof(*h->spare)));
+		}
+		b = xmalloc(st_add(sizeof(*b), st_mul(cap, sizeof(b->seg[0]))));
+		b->idx = h->nall;
+		h->all[h->nall++] = b;
 	}
-	b = &h->segs[id - 1];
-	if (b->cap < nseg) {
-		free(b->seg);
-		b->cap = nseg < SEG_MIN ? SEG_MIN : nseg;
-		b->seg = xmalloc(st_mul(b->cap, sizeof(*b->seg)));
-	}
-	return b->seg;
+	b->cap = cap;
+	return b;
 }
 
 struct mapping *handles_add(struct handles *h, uint64_t handle, unsigned nseg)
 {
-	struct mapping *m;
-	uint64_t *slot;
-	uint32_t id;
+	uint64_t *v;
 	bool added;
 
-	slot = u64map_ref(&h->ids, handle, &added);
+	put_back(h);
+	v = u64map_add(&h->live, handle, &added);
 	if (!added)
 		return NULL;
-	id = idpool_get(&h->pool);
-	*slot = id;
-	m = idpool_at(&h->pool, id);
-	m->nseg = nseg;
-	if (nseg > 1)
-		m->u.ext = segs_for(h, id, nseg);
-	return m;
+	h->cur = (struct mapping){ .nseg = nseg };
+	h->cur_buf = nseg > 1 ? segbuf_for(h, nseg) : NULL;
+	if (h->cur_buf)
+		h->cur.ext = h->cur_buf->seg;
+	h->cur_slot = v;
+	h->cur_handle = handle;
+	return &h->cur;
 }
 
 void handles_del(struct handles *h, uint64_t handle)
 {
-	uint64_t id;
+	uint64_t *v;
+	struct big *b;
 
-	if (u64map_pop(&h->ids, handle, &id))
-		idpool_put(&h->pool, (uint32_t)id);
+	put_back(h);
+	v = u64map_at(&h->live, handle);
+	if (!v)
+		return;
+	if (v[1] & P_BIG) {
+		b = u64map_at(&h->big, handle);
+		if (b->buf)
+			h->spare[h->nspare++] = b->buf;
+		u64map_del(&h->big, handle);
+	}
+	u64map_del(&h->live, handle);
 }
 
 uint64_t handles_live(const struct handles *h)
 {
-	return idpool_live(&h->pool);
+	return u64map_count(&h->live);
 }

@@ -158,48 +158,133 @@ struct window *phb_window(const struct phb *p, struct pe *pe, uint64_t bus, uint
 	return w;
 }
 
-unsigned phb_translate(struct phb *p, struct pe *pe, uint64_t bus, bool write)
+/*
+ * Steps 2 to 4 for a request in window w at the PHB's TCE idx, counted into
+ * st (p->st, loaded once by the caller). The hit path is a lookup, two
+ * counter increments and the permission test: no division (sets are found
+ * by a mask, the index by a shift) and no branch on the cache's policy
+ * (tce_cache.c).
+ */
+static inline unsigned translate_in(struct phb *p, struct mode_stats *st, struct pe *pe,
+				    struct window *w, uint64_t idx, bool write)
 {
-	uint64_t idx, tce;
-	struct window *w = phb_window(p, pe, bus, &idx);
+	uint64_t tce;
 	unsigned o, sub;
 
-	if (!w) {
-		p->st->faults++;
-		o = PHB_NOWIN;
+	st->cache_lookups++;
+	if (tce_cache_lookup(p->cache, pe->number, w->num, idx, &tce)) {
+		st->cache_hits++;
+		o = PHB_HIT;
 	} else {
-		p->st->cache_lookups++;
-		if (tce_cache_lookup(p->cache, pe->number, w->num, idx, &tce)) {
-			p->st->cache_hits++;
-			o = PHB_HIT;
-		} else {
-			sub = tce_table_geom(w->tbl)->page_shift -
-			      phb_host_shift(&p->host, tce_table_geom(w->tbl)->page_shift);
-			o = walk(p, pe, w, idx, sub, &tce);
-		}
-		if (!tce || !tce_allows(tce, write)) {
-			p->st->faults++;
-			o |= PHB_FAULT;
-		}
+		sub = tce_table_geom(w->tbl)->page_shift -
+		      phb_host_shift(&p->host, tce_table_geom(w->tbl)->page_shift);
+		o = walk(p, pe, w, idx, sub, &tce);
 	}
+	if (__builtin_expect(!tce || !tce_allows(tce, write), 0)) {
+		st->faults++;
+		o |= PHB_FAULT;
+	}
+	return o;
+}
+
+/* A request with no window: a fault, no lookup. */
+static unsigned no_window(struct mode_stats *st)
+{
+	st->faults++;
+	return PHB_NOWIN;
+}
+
+unsigned phb_translate(struct phb *p, struct pe *pe, uint64_t bus, bool write)
+{
+	uint64_t idx;
+	struct window *w = phb_window(p, pe, bus, &idx);
+	unsigned o = w ? translate_in(p, p->st, pe, w, idx, write) : no_window(p->st);
+
 	if (p->log)
 		phb_log_push(p->log, (uint8_t)o);
 	return o;
 }
 
+/*
+ * The window a DMA's requests go through, looked up (window_table_find) for
+ * its first request and kept while the next ones stay inside it: a 64 KiB
+ * DMA of 256 requests finds its window once. window_table_find returns the
+ * first used slot that holds the address, so a hint from a later slot also
+ * keeps the earlier one's range, and a request in it looks up again.
+ */
+struct win_hint {
+	struct window *w;		/* NULL: none yet */
+	uint64_t start, it_size;	/* w's bus start and entries */
+	unsigned page_shift;		/* w's TCE size */
+	unsigned idx_shift;		/* the PHB's TCEs: phb_host_shift() */
+	const struct window *before;	/* a used slot before w, or NULL */
+};
+
+static inline bool win_holds(const struct window *w, uint64_t bus)
+{
+	const struct tce_geom *g = tce_table_geom(w->tbl);
+
+	return bus >= w->start && ((bus - w->start) >> g->page_shift) < g->it_size;
+}
+
+/* The window of bus and the PHB's TCE index in it, by the hint when it holds. */
+static inline struct window *hint_window(const struct phb *p, struct pe *pe,
+					 struct win_hint *h, uint64_t bus, uint64_t *idx)
+{
+	struct window *w;
+
+	if (h->w && bus >= h->start && ((bus - h->start) >> h->page_shift) < h->it_size &&
+	    !(h->before && win_holds(h->before, bus))) {
+		*idx = (bus - h->start) >> h->idx_shift;
+		return h->w;
+	}
+	w = phb_window(p, pe, bus, idx);
+	if (w) {
+		const struct tce_geom *g = tce_table_geom(w->tbl);
+
+		*h = (struct win_hint){ .w = w, .start = w->start, .it_size = g->it_size,
+					.page_shift = g->page_shift,
+					.idx_shift = phb_host_shift(&p->host, g->page_shift),
+					.before = w != &pe->win[0] && pe->win[0].used ? &pe->win[0]
+										     : NULL };
+	}
+	return w;
+}
+
+/* A bypass DMA: its requests counted (and logged), none translated. */
+static void dma_bypass(struct phb *p, struct dma_cursor *c)
+{
+	uint64_t bus, n;
+
+	while (dma_cursor_next(c, &bus, &n)) {
+		p->st->requests++;
+		if (p->log)
+			phb_log_push(p->log, PHB_BYPASS);
+	}
+}
+
 void phb_dma(struct phb *p, struct pe *pe, const struct dma_seg *seg, uint64_t off,
 	     uint64_t len, bool write, bool bypass)
 {
+	struct mode_stats *st = p->st;
+	struct win_hint h = { 0 };
 	struct dma_cursor c;
-	uint64_t bus, n;
+	struct window *w;
+	uint64_t bus, n, idx;
+	unsigned o;
 
+	_Static_assert(WINDOW_MAX_SLOTS == 2, "win_hint keeps one earlier slot");
 	dma_cursor_init(&c, seg, off, len, phb_unit(p, write));
+	if (bypass) {
+		dma_bypass(p, &c);
+		return;
+	}
 	while (dma_cursor_next(&c, &bus, &n)) {
-		p->st->requests++;
-		if (!bypass)
-			phb_translate(p, pe, bus, write);
-		else if (p->log)
-			phb_log_push(p->log, PHB_BYPASS);
+		st->requests++;
+		w = hint_window(p, pe, &h, bus, &idx);
+		o = w ? translate_in(p, st, pe, w, idx, write) : no_window(st);
+		if (p->log)
+			phb_log_push(p->log, (uint8_t)o);
 	}
 }
 

@@ -781,16 +781,19 @@ int replay_ops(struct replay *r, const struct dma_op *ops, long n)
 /* --- memory --- */
 
 /*
- * A mapping of one element: its record (32 bytes, the bus range inline) and
- * idpool link (4), and its hash slot (16 at <= half load: 32 to 64), so 68
- * to 100. A doubled pool costs RSS only as it is used (a large realloc is
- * fresh pages); a rehash touches every slot. Measured (bench/live-mem.yaml):
- * 2^20 live one-segment mappings hold 93 bytes each, TCE and allocator bit
- * (8.125) included. A map of more elements adds its segment array
- * (16 x max(nseg, 4)), the id's array entry and malloc's header (48).
+ * A mapping of one element: its hash slot (handles.c: the handle and the
+ * mapping packed in 16 bytes, 24 bytes) in a table kept 64 to 80 % full,
+ * so 30 to 37.5 bytes; growing, the old table is given back as the new one
+ * fills (hashmap.c), so the peak is the new table, rounded to 2 MiB pages.
+ * Measured (bench/live-mem.yaml): 2^20 live one-segment mappings hold 64
+ * bytes each (93 before), of which 40 are the table (1630706 slots, 64 %
+ * full) and 24 the TCE table's leaves (a third full). A map of more
+ * elements is kept whole beside the table (a 40-byte slot at 64 %: 63),
+ * with its array's header and malloc's (32), two pointers at half use (32),
+ * and the array (16 x max(nseg, 4)).
  */
-#define MAP_BYTES	104
-#define EXT_BYTES	48
+#define MAP_BYTES	40
+#define EXT_BYTES	128
 #define SEG_MIN_N	4	/* handles.c's SEG_MIN: the smallest segment array */
 
 uint64_t replay_bytes_per_mapping(unsigned nseg)

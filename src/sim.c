@@ -8,9 +8,9 @@
  * once is
  *
  *   state                               the generator's own arrays
- *   + live x replay_bytes_per_mapping   104 for one segment (record with the
- *                                       range inline, link, hash slot); more
- *                                       segments: + 48 + 16 x max(nseg, 4) (replay.c)
+ *   + live x replay_bytes_per_mapping   40 for one segment (its 24-byte hash
+ *                                       slot, packed, 64..80 % full); more
+ *                                       segments: + 128 + 16 x max(nseg, 4) (replay.c)
  *   + live x timed_bytes_per_mapping    timed: 340 + 16 x nseg + 8 x kills: the
  *                                       map's entry, kept until its unmap (timed.c)
  *   + timed_bytes_fixed                 timed: the request outcomes read ahead,
@@ -22,9 +22,11 @@
  *     up to IOMMU_BLOCKSIZE 16 entries and straddle one more page)
  *
  * Measured against the formula (RSS, /usr/bin/time, bench/live-mem.yaml):
- * 2^20 live 64-byte nic_rx buffers in 4K TCEs hold 93 bytes each counting
- * only and 408 timed (the formula: 112 and 468, TCE and allocator bit
- * included). Before the segment moved into the record, the timed binding
+ * 2^20 live 64-byte nic_rx buffers in 4K TCEs hold 64 bytes each counting
+ * only and 377 timed (the formula: 48 and 404, TCE and allocator bit
+ * included: the TCE table's sparse leaves, a third full, held 24 bytes a
+ * mapping, not 8); 93 and 408 with the idpool records. Before the segment
+ * moved into the record, the timed binding
  * into a bare u64map and the timed entry kept 48 bytes of its op: 196 and 628.
  * Above the limit, the run is refused naming the parameter that drives live
  * (exit 2). A trace cannot be sized before it is read: its replay stops

@@ -161,6 +161,59 @@ Test(phb, a_window_translates_its_tables_it_size_not_just_its_size)
 }
 
 /*
+ * phb_dma finds a DMA's window once and keeps it while its requests stay
+ * inside: a read of 1024 bytes from 512 below the end of that 32M window
+ * (it_size 8192 x 4K) is two requests of MRRS 512; the first translates
+ * through entry 8191, the second lies past the window and faults without
+ * a lookup, as it would alone.
+ */
+Test(phb, a_dma_running_off_its_window_faults_past_the_end)
+{
+	uint64_t start;
+	struct window *w;
+
+	cr_assert_eq(window_create(&pe, 12, 16ull << 20, 1, &start), 0);
+	w = window_at(&pe, start);
+	tce_table_set(w->tbl, 8191, tce_make(0x5000000, 12, TCE_PCI_READ));
+	dma(start + (32ull << 20) - 512, 1024, false, false);
+	cr_expect_eq(st.requests, 2u);
+	cr_expect_eq(tce_cache_stats(cache)->lookups, 1u);
+	cr_expect_eq(st.walks, 1u);
+	cr_expect_eq(st.faults, 1u);
+}
+
+/*
+ * Slots in order: with both slots at bus 0 (platform.ddw_start 0), the
+ * default window (slot 0, 4G of 64K TCEs) holds [0, 4G) and an 8G DDW in
+ * slot 1 holds the rest. A DMA over two segments, one at 5G (slot 1,
+ * entry 5G / 64K = 81920) and one at 64K (in both: slot 0's entry 1, as
+ * window_table_find checks slot 0 first), translates each in its own
+ * window: the second request does not keep the first's.
+ */
+Test(phb, a_dmas_requests_take_the_first_slot_that_holds_them)
+{
+	struct window_platform both_at_0 = pnv;
+	struct dma_seg seg[2] = { { .dma = 5ull << 30, .len = 512 }, { .dma = 0x10000, .len = 512 } };
+	struct pe pe2;
+	uint64_t start;
+
+	both_at_0.slot_start[1] = 0;
+	cr_assert_eq(pe_init(&pe2, &both_at_0, 3, 1), 0);
+	cr_assert_eq(window_create(&pe2, 16, 8ull << 30, 1, &start), 0);
+	cr_assert_eq(start, 0u);
+	tce_table_set(pe2.win[1].tbl, 81920, tce_make(0x100000, 16, TCE_PCI_READ));
+	tce_table_set(pe2.win[0].tbl, 1, tce_make(0x200000, 16, TCE_PCI_READ));
+	phb_dma(&phb, &pe2, seg, 0, 1024, false, false);
+	cr_expect_eq(st.requests, 2u);
+	cr_expect_eq(st.walks, 2u);
+	cr_expect_eq(st.faults, 0u);
+	cr_expect(tce_cache_peek(cache, 3, 1, 81920));
+	cr_expect(tce_cache_peek(cache, 3, 0, 1), "slot 0 translated the second request");
+	cr_expect(!tce_cache_peek(cache, 3, 1, 1));
+	pe_release(&pe2);
+}
+
+/*
  * --- host TCEs behind a guest window (KVM + VFIO) ---
  *
  * hw/vfio/spapr.c vfio_spapr_create_window:
