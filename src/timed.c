@@ -359,6 +359,20 @@ void timed_finish(struct timed *t, uint32_t i)
 
 /* --- the loop --- */
 
+/*
+ * A read's last completion: its tag is free, then its DMA is done. The two
+ * were one event after the other (same tick, consecutive seq): between them
+ * the loop would have read ahead, so this does too.
+ */
+static void read_done(struct timed *t, uint32_t i)
+{
+	dev_tag_free(t, ent(t, i)->op.dev);
+	if (t->failed)
+		return;
+	read_ahead(t);
+	dev_dma_done(t, i);
+}
+
 static void dispatch(struct timed *t, const struct event *ev)
 {
 	switch (EV_KIND(ev->kind)) {
@@ -389,6 +403,9 @@ static void dispatch(struct timed *t, const struct event *ev)
 		break;
 	case EV_TAG_FREE:
 		dev_tag_free(t, ev->a);
+		break;
+	case EV_READ_DONE:
+		read_done(t, ev->a);
 		break;
 	}
 }
@@ -475,6 +492,7 @@ static void teardown(struct timed *t)
 	free(t->bufs);
 	idpool_release(&t->ents);
 	free(t->walkers);
+	free(t->walker_busy);
 	event_queue_release(&t->q);
 }
 

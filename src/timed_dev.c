@@ -79,12 +79,12 @@ void dev_issue(struct timed *t, uint32_t i)
 	e->up_free = timed_add(t, start, took, "a request's end on the upstream link");
 	e->up_busy = timed_add(t, e->up_busy, took, "the upstream link's busy time");
 	x->reqs_out++;
-	event_push(&t->q, timed_add(t, e->up_free, t->lat_ps, "a request's arrival at the PHB"),
+	timed_push(t, &e->ch_req, timed_add(t, e->up_free, t->lat_ps, "a request's arrival at the PHB"),
 		   EV_REQ_KIND(o, chunk), i, bus);
 	if (x->cur.left)
-		event_push(&t->q, e->up_free, EV_ISSUE, i, 0);
+		timed_push(t, &e->ch_up, e->up_free, EV_ISSUE, i, 0);
 	else
-		event_push(&t->q, e->up_free, EV_DEV_FREE, x->op.dev, 0);
+		timed_push(t, &e->ch_up, e->up_free, EV_DEV_FREE, x->op.dev, 0);
 }
 
 void dev_request(struct timed *t, uint32_t i, uint64_t bus, unsigned len, unsigned outcome)
@@ -105,12 +105,19 @@ void dev_request(struct timed *t, uint32_t i, uint64_t bus, unsigned len, unsign
 		e->down_free = timed_add(t, cs, took, "a completion's end on the downstream link");
 		e->down_busy = timed_add(t, e->down_busy, took, "the downstream link's busy time");
 		done = timed_add(t, e->down_free, t->lat_ps, "a completion's arrival at the device");
-		event_push(&t->q, done, EV_TAG_FREE, x->op.dev, 0);
+		if (x->reqs_out == 1 && x->cur.left == 0 && x->last <= done) {
+			/* the tag and the DMA at the same tick, one after the other */
+			x->reqs_out = 0;
+			x->last = done;
+			timed_push(t, &e->ch_cpl, done, EV_READ_DONE, i, 0);
+			return;
+		}
+		timed_push(t, &e->ch_cpl, done, EV_TAG_FREE, x->op.dev, 0);
 	}
 	if (done > x->last)
 		x->last = done;
 	if (--x->reqs_out == 0 && x->cur.left == 0)
-		event_push(&t->q, x->last, EV_DMA_DONE, i, 0);
+		timed_push(t, &e->ch_cpl, x->last, EV_DMA_DONE, i, 0);
 }
 
 void dev_tag_free(struct timed *t, unsigned dev)
@@ -139,7 +146,7 @@ static void start_dma(struct timed *t, uint32_t i)
 		timed_rdev(t, x)->st.dma_first_ps = t->now;
 	}
 	if (!x->ok) {		/* unmapped: nothing reaches the PHB */
-		event_push(&t->q, t->now, EV_DMA_DONE, i, 0);
+		timed_push(t, &e->ch_cpl, t->now, EV_DMA_DONE, i, 0);
 		return;
 	}
 	e->busy = true;
@@ -163,7 +170,7 @@ void dev_kick(struct timed *t, unsigned dev)
 		if (h->op.time_ps != OP_NO_TIME && h->op.time_ps > t->now) {
 			if (e->wake != h->op.time_ps) {
 				e->wake = h->op.time_ps;
-				event_push(&t->q, h->op.time_ps, EV_DEV_WAKE, dev, 0);
+				timed_push(t, &e->ch_up, h->op.time_ps, EV_DEV_WAKE, dev, 0);
 			}
 			return;
 		}

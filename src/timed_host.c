@@ -46,7 +46,7 @@ static void start(struct timed *t, uint32_t i)
 						"a map's CPU time (cycles x period)"),
 		       unmap ? "an unmap's end" : "a map's end");
 	for (unsigned k = 0; k < x->nkills && !t->overflowed; k++) {
-		event_push(&t->q, at, EV_KILL, i, k);
+		timed_push(t, &t->cpu_ch[c], at, EV_KILL, i, k);
 		at = timed_add(t, at, timed_mul(t, t->bufs[i].kills[k], t->kill_cpu_ps,
 						"a kill's CPU time (requests x ps each)"),
 			       "a kill's end");
@@ -58,7 +58,7 @@ static void start(struct timed *t, uint32_t i)
 	else
 		st->cpu_map_ps = timed_add(t, st->cpu_map_ps, at - t0, "cpu.map_ns of a device");
 	t->cpu_busy_ps[c] = timed_add(t, t->cpu_busy_ps[c], at - t0, "a CPU's busy time");
-	event_push(&t->q, at, EV_HOST_DONE, i, 0);
+	timed_push(t, &t->cpu_ch[c], at, EV_HOST_DONE, i, 0);
 }
 
 void host_kick(struct timed *t, unsigned c)

@@ -39,6 +39,7 @@ enum ev_kind {
 	EV_DEV_FREE,	/* a: device: its engine finished sending a DMA */
 	EV_DEV_WAKE,	/* a: device: a time-stamped DMA may start */
 	EV_TAG_FREE,	/* a: device: a read's last completion arrived, its tag is free */
+	EV_READ_DONE,	/* a: entry: EV_TAG_FREE of its device, then EV_DMA_DONE, at once */
 };
 
 /* An EV_REQ's kind: the event, the request's outcome byte, its length. */
@@ -89,7 +90,6 @@ struct ent_buf {
 };
 
 struct walker {
-	bool busy;
 	unsigned pe, win;
 	uint64_t idx;
 	ddw_tick done;
@@ -111,6 +111,10 @@ struct engine {
 	ddw_tick up_busy, down_busy;	/* the link's directions: time busy */
 	unsigned tags_out;		/* read requests on their way, each holding a tag */
 	uint32_t tag_wait;		/* the DMA waiting for a tag, or NONE */
+	/* its event channels (engine.h), 0 until first used */
+	uint32_t ch_up;			/* the engine's own: issue, free, wake */
+	uint32_t ch_req;		/* requests arriving at the PHB */
+	uint32_t ch_cpl;		/* requests and DMAs completing */
 };
 
 struct timed {
@@ -133,6 +137,7 @@ struct timed {
 	struct queue cpuq[MAX_CPUS];
 	bool cpu_busy[MAX_CPUS];
 	ddw_tick cpu_busy_ps[MAX_CPUS];
+	uint32_t cpu_ch[MAX_CPUS];	/* each CPU's event channel, 0 until first used */
 	struct ddw_clock cpu_clk;
 	ddw_tick kill_cpu_ps;
 	/* devices: each its own DMA engine and link */
@@ -154,7 +159,9 @@ struct timed {
 	bool in_order_done;		/* miss-under-miss: translations end in order */
 	ddw_tick nowalker_until;	/* miss-under-miss: a miss waits for a walk slot until */
 	struct walker *walkers;
+	uint64_t *walker_busy;		/* bit w: walkers[w] is walking */
 	unsigned nwalkers, busy_walkers;
+	uint32_t walk_ch;		/* the walks' event channel */
 };
 
 /* timed.c */
@@ -170,6 +177,18 @@ struct timed {
 ddw_tick timed_add(struct timed *t, ddw_tick a, ddw_tick b, const char *what);
 ddw_tick timed_mul(struct timed *t, uint64_t n, ddw_tick each, const char *what);
 ddw_tick timed_edge(struct timed *t, struct ddw_clock c, ddw_tick at, const char *what);
+
+/*
+ * Schedules an event through the channel *ch (made on first use): as
+ * event_push, the same order whatever the channel (engine.h).
+ */
+static inline void timed_push(struct timed *t, uint32_t *ch, ddw_tick tick, uint32_t kind,
+			      uint32_t a, uint64_t b)
+{
+	if (!*ch)
+		*ch = event_chan_new(&t->q);
+	event_push_chan(&t->q, *ch, tick, kind, a, b);
+}
 
 void timed_finish(struct timed *t, uint32_t i);
 void timed_unref(struct timed *t, uint32_t i);
