@@ -434,6 +434,7 @@ static void setup(struct timed *t, struct replay *r, struct op_source *src,
 	t->kill_cpu_ps = clock_edge(t->cpu_clk, p->kill.cpu_ns * 1000ull);
 	link_init(&t->link, &lp);	/* the pcie-bench model (numbers.md §3.2) */
 	t->ps_per_byte = 8000.0 / t->link.tlp_gbps;
+	dev_setup(t);
 	t->read_tags = p->pcie.read_tags;
 	t->lat_ps = p->pcie.latency_ns * 1000ull;
 	pipe_setup(t);

@@ -26,6 +26,8 @@
 #define WINDOW_OPS	4096		/* ops read ahead and not finished */
 #define MAX_PENDING_REQS (1u << 26)	/* request outcomes read ahead, at most */
 #define MAX_CPUS	4096
+#define WALK_FILTER	256		/* counters of walks in flight by key hash (a power of 2) */
+#define WIRE_TABLE	512		/* TLPs this short take their wire time from a table */
 
 enum ent_state { E_QUEUED = 1, E_RUNNING, E_DONE };
 
@@ -144,6 +146,7 @@ struct timed {
 	struct engine dev[SIM_MAX_DEVICES];
 	struct link link;		/* bytes on the wire, TLP-layer bandwidth */
 	double ps_per_byte;		/* link transfer time at link.tlp_gbps */
+	ddw_tick wire_ps[WIRE_TABLE];	/* wire_time() of 0..WIRE_TABLE - 1 bytes */
 	unsigned read_tags;		/* pcie.read_tags */
 	ddw_tick lat_ps;		/* one-way link latency */
 	/* PHB */
@@ -160,6 +163,7 @@ struct timed {
 	ddw_tick nowalker_until;	/* miss-under-miss: a miss waits for a walk slot until */
 	struct walker *walkers;
 	uint64_t *walker_busy;		/* bit w: walkers[w] is walking */
+	uint16_t walk_filter[WALK_FILTER];	/* walks in flight by key_hash(): none, for most keys */
 	unsigned nwalkers, busy_walkers;
 	uint32_t walk_ch;		/* the walks' event channel */
 };
@@ -212,6 +216,7 @@ void host_done(struct timed *t, uint32_t i);
 void host_kill(struct timed *t, uint32_t i, unsigned k);
 
 /* timed_dev.c */
+void dev_setup(struct timed *t);
 void dev_kick(struct timed *t, unsigned dev);
 void dev_issue(struct timed *t, uint32_t i);
 void dev_request(struct timed *t, uint32_t i, uint64_t bus, unsigned len, unsigned outcome);

@@ -52,9 +52,23 @@ void pipe_kill(struct timed *t, uint64_t requests)
 		t->stall_until = until;
 }
 
-/* Walker slot walking (pe, win, idx), or NO_SLOT: the lowest, if more are. */
+/* Which of walk_filter's counters a walk of (pe, win, idx) counts in. */
+static unsigned key_hash(unsigned pe, unsigned win, uint64_t idx)
+{
+	uint64_t h = (idx ^ (uint64_t)pe << 40 ^ (uint64_t)win << 56) * UINT64_C(0x9e3779b97f4a7c15);
+
+	return (unsigned)(h >> 56) & (WALK_FILTER - 1);
+}
+
+/*
+ * Walker slot walking (pe, win, idx), or NO_SLOT: the lowest, if more are.
+ * Most keys have no walk in flight: their filter counter is 0, and no
+ * walker is looked at (4096 walkers fit in 16 bits).
+ */
 static uint32_t walking(const struct timed *t, unsigned pe, unsigned win, uint64_t idx)
 {
+	if (!t->walk_filter[key_hash(pe, win, idx)])
+		return NO_SLOT;
 	for (unsigned k = 0; k < (t->nwalkers + 63) / 64; k++) {
 		for (uint64_t bits = t->walker_busy[k]; bits; bits &= bits - 1) {
 			unsigned w = k * 64 + (unsigned)__builtin_ctzll(bits);
@@ -111,6 +125,7 @@ static ddw_tick start_walk(struct timed *t, struct rp_device *d, uint64_t bus, u
 	t->walkers[slot] = (struct walker){ .pe = d->pe.number, .win = win, .idx = idx,
 					    .done = done };
 	t->walker_busy[slot / 64] |= UINT64_C(1) << (slot % 64);
+	t->walk_filter[key_hash(d->pe.number, win, idx)]++;
 	t->busy_walkers++;
 	d->st.walker_ps = timed_add(t, d->st.walker_ps, done - pnow, "a device's walk time");
 	hist_add(&t->res->walk_latency, done - pnow);
@@ -210,6 +225,9 @@ ddw_tick pipe_translate(struct timed *t, uint32_t i, uint64_t bus, unsigned len,
 
 void pipe_walk_done(struct timed *t, unsigned slot)
 {
+	const struct walker *wk = &t->walkers[slot];
+
 	t->walker_busy[slot / 64] &= ~(UINT64_C(1) << (slot % 64));
+	t->walk_filter[key_hash(wk->pe, wk->win, wk->idx)]--;
 	t->busy_walkers--;
 }
