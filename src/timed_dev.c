@@ -65,6 +65,8 @@ void dev_dma_done(struct timed *t, uint32_t i)
 		ent(t, m)->dmas--;
 		if (ent(t, m)->unmap != NONE)
 			host_kick(t, host_cpu_of(t, ent(t, ent(t, m)->unmap)));
+		else
+			timed_unbind_idle(t, m);
 	}
 	dev_kick(t, dev);
 }
@@ -164,9 +166,8 @@ static void start_dma(struct timed *t, uint32_t i)
 		return;
 	}
 	e->busy = true;
-	seg = t->bufs[x->op.kind == OP_DMA_BUS ? i : x->map].seg;
-	dma_cursor_init(&x->cur, seg, x->op.kind == OP_DMA_BUS ? 0 : x->op.addr, x->op.len,
-			phb_unit(&t->r->phb, is_write(x)));
+	seg = t->bufs[i].seg;		/* from the DMA's first byte (timed.c) */
+	dma_cursor_init(&x->cur, seg, 0, x->op.len, phb_unit(&t->r->phb, is_write(x)));
 	dev_issue(t, i);
 }
 

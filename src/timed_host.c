@@ -16,8 +16,9 @@ unsigned host_cpu_of(const struct timed *t, const struct ent *x)
 
 static bool ready(const struct timed *t, const struct ent *x)
 {
-	if (x->op.kind == OP_UNMAP)
-		return ent(t, x->map)->state == E_DONE && ent(t, x->map)->dmas == 0;
+	if (x->op.kind == OP_UNMAP)	/* no map: it was done and idle */
+		return x->map == NONE ||
+		       (ent(t, x->map)->state == E_DONE && ent(t, x->map)->dmas == 0);
 	return x->prev_unmap == NONE || ent(t, x->prev_unmap)->state == E_DONE;
 }
 
@@ -90,8 +91,10 @@ void host_done(struct timed *t, uint32_t i)
 			x->refs--;
 	}
 	timed_finish(t, i);		/* x may be freed from here on */
-	if (!unmap)
+	if (!unmap) {
+		timed_unbind_idle(t, i);
 		dev_kick(t, dev);
+	}
 	if (waiter != NONE)	/* on another CPU, it waited at its queue's head */
 		host_kick(t, host_cpu_of(t, ent(t, waiter)));
 	host_kick(t, c);

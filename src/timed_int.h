@@ -66,12 +66,11 @@ struct ent_op {
 /* An op read from the stream, until it is done and nothing refers to it. */
 struct ent {
 	struct ent_op op;
-	uint64_t maplen;		/* MAP: bytes mapped */
 	uint64_t cycles;		/* MAP, UNMAP: CPU cycles of its work */
 	ddw_tick start, last;		/* DMA: start; latest request completion */
 	struct dma_cursor cur;		/* DMA: the requests still to issue */
 	uint64_t reqs_out;		/* DMA: requests issued, not complete */
-	uint32_t nseg;			/* MAP: segments it mapped; DMA_BUS: 1 (its range) */
+	uint32_t nseg;			/* DMA, DMA_BUS: the segments it touches, kept */
 	uint32_t next;			/* queue link, or free list */
 	uint32_t map;			/* DMA, UNMAP: the MAP it uses; NONE if unmapped */
 	uint32_t unmap;			/* MAP: its UNMAP, once read */
@@ -86,7 +85,7 @@ struct ent {
 
 /* An entry's buffers, kept per id across reuse (idpool records are zeroed). */
 struct ent_buf {
-	struct dma_seg *seg;		/* the segments (ent.nseg) */
+	struct dma_seg *seg;		/* a DMA's segments (ent.nseg), from its start */
 	uint64_t *kills;		/* requests of each kill (ent.nkills) */
 	unsigned segcap, killcap;
 };
@@ -196,6 +195,8 @@ static inline void timed_push(struct timed *t, uint32_t *ch, ddw_tick tick, uint
 
 void timed_finish(struct timed *t, uint32_t i);
 void timed_unref(struct timed *t, uint32_t i);
+/* Drops the binding of map m if it is done, with no DMA in flight and no unmap. */
+void timed_unbind_idle(struct timed *t, uint32_t m);
 void timed_enqueue(struct timed *t, struct queue *q, uint32_t i);
 uint32_t timed_dequeue(struct timed *t, struct queue *q);
 
