@@ -132,8 +132,8 @@ static void chan_grow(struct event_chan *c)
 	c->cap = cap;
 }
 
-void event_push_chan(struct event_queue *q, uint32_t ch, ddw_tick tick, uint32_t kind,
-		     uint32_t a, uint64_t b)
+void event_push_chan_slow(struct event_queue *q, uint32_t ch, ddw_tick tick, uint32_t kind,
+			  uint32_t a, uint64_t b)
 {
 	struct event_chan *c = &q->chan[ch];
 

@@ -109,14 +109,34 @@ void event_push(struct event_queue *q, ddw_tick tick, uint32_t kind, uint32_t a,
  * EV_MAX_CHANS (then the program stops, xfatal_limit).
  */
 uint32_t event_chan_new(struct event_queue *q);
+/* The slow paths of event_push_chan(): a channel's first event, an event out
+ * of its order, a full ring. Not for callers. */
+void event_push_chan_slow(struct event_queue *q, uint32_t ch, ddw_tick tick, uint32_t kind,
+			  uint32_t a, uint64_t b);
+
 /*
  * As event_push, through channel ch: the same order of events results (by
  * (tick, seq)), whatever the channel. An event earlier than the channel's
  * last goes to the heap directly; otherwise it waits in the channel's FIFO
- * for O(1) and the heap holds only the channel's first event.
+ * for O(1) and the heap holds only the channel's first event. Inline: the
+ * common case is a store into the ring.
  */
-void event_push_chan(struct event_queue *q, uint32_t ch, ddw_tick tick, uint32_t kind,
-		     uint32_t a, uint64_t b);
+static inline void event_push_chan(struct event_queue *q, uint32_t ch, ddw_tick tick,
+				   uint32_t kind, uint32_t a, uint64_t b)
+{
+	struct event_chan *c = &q->chan[ch];
+
+	if (!c->active || tick < c->last || c->n == c->cap || q->next_seq + 1 == EV_MAX_SEQ) {
+		event_push_chan_slow(q, ch, tick, kind, a, b);
+		return;
+	}
+	c->last = tick;
+	c->ring[(c->head + c->n) & (c->cap - 1)] = (struct event){ .tick = tick,
+		.seq = q->next_seq++ << EV_CHAN_BITS | ch, .kind = kind, .a = a, .b = b };
+	c->n++;
+	q->pushed++;
+}
+
 /* Removes the earliest event into *ev; false if the queue is empty. */
 bool event_pop(struct event_queue *q, struct event *ev);
 /* Tick of the earliest event, TICK_NEVER if empty. */
