@@ -1,6 +1,7 @@
 #!/bin/sh
-# make live-mem: the memory each live mapping holds in a functional replay
-# (issue 13: at most 64 bytes; 10^8 live mappings under 8 GB). For each
+# make live-mem: the memory each live mapping holds in a replay (issue 13:
+# at most 64 bytes functional, 160 timed; 10^8 live mappings under 8 GB),
+# functional and timed at 2^20, functional at 10^8. For each
 # config, peak RSS (/usr/bin/time %M) with its ring_size, less that with a
 # small ring (the fixed part), divided by the difference in live mappings
 # (ring_size x queues):
@@ -14,10 +15,11 @@ BIN=${DDWSIM_BIN:-./ddwsim}
 OUT=/tmp/ddwsim-live-mem.$$
 trap 'rm -f $OUT' EXIT
 
-# peak_kib CONFIG RING: the run's peak RSS in KiB (and its time on stderr)
+# peak_kib CONFIG RING: the run's peak RSS in KiB (and its time on stderr);
+# $TIMING says which replay
 peak_kib()
 {
-	/usr/bin/time -f "%M %e" -o $OUT "$BIN" -q --config "$1" --set run.timing=false \
+	/usr/bin/time -f "%M %e" -o $OUT "$BIN" -q --config "$1" --set run.timing=$TIMING \
 		--set workload.ring_size="$2" >/dev/null
 	cat $OUT >&2
 	cut -d' ' -f1 $OUT
@@ -26,7 +28,7 @@ peak_kib()
 # measure CONFIG RING SMALL QUEUES: prints peak RSS and bytes per live mapping
 measure()
 {
-	echo "$1: ring_size $2 against $3, $4 queue(s) (peak KiB, s):" >&2
+	echo "$1, run.timing=$TIMING: ring_size $2 against $3, $4 queue(s) (peak KiB, s):" >&2
 	big=$(peak_kib "$1" "$2")
 	small=$(peak_kib "$1" "$3")
 	awk -v b="$big" -v s="$small" -v n="$(( ($2 - $3) * $4 ))" 'BEGIN {
@@ -35,7 +37,9 @@ measure()
 	}'
 }
 
-measure bench/live-mem.yaml 1048576 1024 1
+TIMING=false measure bench/live-mem.yaml 1048576 1024 1
+TIMING=true measure bench/live-mem.yaml 1048576 1024 1
+TIMING=false
 if [ "${LIVE_MEM_1E8:-1}" != 0 ]; then
 	measure bench/live-mem-1e8.yaml 1000000 10 100
 fi

@@ -81,35 +81,39 @@ ddw_tick timed_edge(struct timed *t, struct ddw_clock c, ddw_tick at, const char
 /* --- memory, for the budget --- */
 
 /*
- * The map's entry (struct ent, 168 bytes, and its idpool link), its ent_buf
- * (24) with malloc's header for the segment and kill buffers, and the
- * handle's binding (a u64map slot: 32 to 64). Measured (bench/live-mem.yaml):
- * 2^20 live 64-byte nic_rx buffers hold 315 bytes each beyond the functional
- * replay, 16 of them the segment; this gives 340 + 16.
+ * Nothing per live mapping: an idle mapping (its map done, no DMA or unmap
+ * in flight) has no entry and no binding here, only the replay context's
+ * record. Measured (bench/live_mem.sh): 2^20 live 64-byte nic_rx buffers
+ * hold 93.3 bytes each timed, 93.4 counting only (408 timed before the
+ * bindings were dropped when idle).
  */
-#define TIMED_MAP_BYTES	340
-
 uint64_t timed_bytes_per_mapping(unsigned nseg, uint64_t kills)
 {
-	return sat_add(TIMED_MAP_BYTES + sizeof(struct dma_seg) * (uint64_t)nseg,
-		       sat_mul(kills, sizeof(uint64_t)));
+	(void)nseg;
+	(void)kills;
+	return 0;
 }
 
 /*
- * The outcome log: MAX_PENDING_REQS read ahead, and the DMA that passed it
- * (its requests all logged at once), one byte each, in a ring that doubles
- * (the old and the new ring at once while it grows: 1.5x the final size).
+ * The entries of the ops read ahead, at most WINDOW_OPS and as many stubs
+ * (struct ent, its idpool link, its ent_buf and a malloc'd segment of 16
+ * bytes with its header; the idpool doubles: 2x), and the outcome log:
+ * MAX_PENDING_REQS read ahead, and the DMA that passed it (its requests all
+ * logged at once), one byte each, in a ring that doubles (the old and the
+ * new ring at once while it grows: 1.5x the final size).
  */
 uint64_t timed_bytes_fixed(uint64_t dma_max, unsigned unit)
 {
 	uint64_t reqs = dma_max / unit + 2, n = MAX_PENDING_REQS, cap = 4096;
+	uint64_t ents = 2 * 2 * WINDOW_OPS * (sizeof(struct ent) + sizeof(uint32_t) +
+					      sizeof(struct ent_buf) + 32);
 
 	if (reqs <= UINT64_MAX / WINDOW_OPS && reqs * WINDOW_OPS < n)
 		n = reqs * WINDOW_OPS;
 	n = sat_add(n, reqs);
 	while (cap < n && cap <= UINT64_MAX / 2)
 		cap *= 2;
-	return sat_add(cap, cap / 2);
+	return sat_add(ents, sat_add(cap, cap / 2));
 }
 
 /* --- the entries: an idpool; each id keeps its buffers across reuse --- */
@@ -184,16 +188,66 @@ uint32_t timed_dequeue(struct timed *t, struct queue *q)
 /* --- reading ahead --- */
 
 /*
+ * A handle's binding (dev's bind: handle -> entry) names the entry that what
+ * comes next on the handle depends on: its latest map or unmap, while that
+ * matters. It holds a reference on the entry. A map whose work is done, with
+ * no DMA in flight and no unmap read, matters no more: timed_unbind_idle()
+ * drops it, so a live mapping holds nothing here while idle (the replay
+ * context keeps its segments). A DMA then read on the handle gets a stub
+ * (a done map) to count it, which an unmap read before it completes waits on.
+ */
+static uint32_t bind_stub(struct timed *t, uint32_t i, uint64_t *slot)
+{
+	uint32_t s = idpool_get(&t->ents);	/* moves the records: x is stale */
+	struct ent *x = ent(t, i), *st = ent(t, s);
+
+	if (s >= t->nbufs)
+		grow_bufs(t, s);
+	st->op = (struct ent_op){ .handle = x->op.handle, .dev = x->op.dev, .kind = OP_MAP };
+	st->state = E_DONE;
+	st->ok = true;
+	st->refs = 1;			/* the binding's */
+	*slot = s;
+	return s;
+}
+
+void timed_unbind_idle(struct timed *t, uint32_t m)
+{
+	struct ent *x = ent(t, m);
+
+	if ((x->op.kind != OP_MAP && x->op.kind != OP_MAP_SG) || x->state != E_DONE ||
+	    x->dmas || x->unmap != NONE)
+		return;
+	if (u64map_del_if(&t->dev[x->op.dev].bind, x->op.handle, m))
+		timed_unref(t, m);
+}
+
+/* A DMA on a mapped handle counts in its map (or stub): the unmap waits for it. */
+static void bind_dma(struct timed *t, uint32_t i, struct u64map *h)
+{
+	struct ent *x = ent(t, i);
+	bool added;
+	uint64_t *slot = u64map_ref(h, x->op.handle, &added);
+	uint32_t m = added ? bind_stub(t, i, slot) : (uint32_t)*slot;
+
+	if (ent(t, m)->op.kind == OP_UNMAP)
+		return;			/* not reached: the DMA would not be ok */
+	ent(t, i)->map = m;
+	ent(t, m)->refs++;
+	ent(t, m)->dmas++;
+}
+
+/*
  * Binds a new entry to the entry its handle names: a map to the handle's
- * pending unmap, a DMA or unmap to its map. The replay context has already
- * checked the handles, so every name here is valid. The binding is a u64map
- * slot per live handle (handle -> entry): 16 bytes at <= half load.
+ * pending unmap, a DMA or unmap to its map (none if idle and unbound). The
+ * replay context has already checked the handles, so every name here is
+ * valid. The binding is a u64map slot per handle with work in flight.
  */
 static void bind(struct timed *t, uint32_t i)
 {
 	struct ent *x = ent(t, i);
 	struct u64map *h = &t->dev[x->op.dev].bind;
-	uint64_t *slot, user = NONE;
+	uint64_t *slot;
 	bool added;
 
 	switch (x->op.kind) {
@@ -208,17 +262,15 @@ static void bind(struct timed *t, uint32_t i)
 		x->refs++;
 		return;
 	case OP_DMA:
-		if (x->ok && u64map_get(h, x->op.handle, &user) &&
-		    ent(t, (uint32_t)user)->op.kind != OP_UNMAP) {
-			x->map = (uint32_t)user;
-			ent(t, x->map)->refs++;
-			ent(t, x->map)->dmas++;
-		}
+		if (x->ok)
+			bind_dma(t, i, h);
 		return;
 	case OP_UNMAP:
 		slot = u64map_ref(h, x->op.handle, &added);
-		x->map = (uint32_t)*slot;	/* takes over the binding's reference */
-		ent(t, x->map)->unmap = i;
+		if (!added) {
+			x->map = (uint32_t)*slot;	/* takes over the binding's reference */
+			ent(t, x->map)->unmap = i;
+		}
 		*slot = i;
 		x->refs++;
 		return;
@@ -227,7 +279,7 @@ static void bind(struct timed *t, uint32_t i)
 	}
 }
 
-static void keep_segs(struct timed *t, uint32_t i, const struct dma_seg *seg, unsigned n)
+static struct dma_seg *seg_room(struct timed *t, uint32_t i, unsigned n)
 {
 	struct ent_buf *b = &t->bufs[i];
 
@@ -235,9 +287,31 @@ static void keep_segs(struct timed *t, uint32_t i, const struct dma_seg *seg, un
 		b->segcap = n;
 		b->seg = xrealloc(b->seg, st_mul(n, sizeof(*b->seg)));
 	}
-	if (n)
-		memcpy(b->seg, seg, n * sizeof(*seg));
 	ent(t, i)->nseg = n;
+	return b->seg;
+}
+
+/*
+ * Keeps the segments a DMA of [off, off + len) of m's segments touches
+ * (len > 0, inside m: the replay context checked), the first cut at off:
+ * dma_cursor over them from 0 makes the requests it makes over all of m's
+ * from off. A copy, since the mapping may be gone when the DMA starts.
+ */
+static void keep_dma_segs(struct timed *t, uint32_t i, const struct dma_seg *seg,
+			  uint64_t off, uint64_t len)
+{
+	unsigned first = 0, n = 1;
+	struct dma_seg *k;
+	uint64_t end;
+
+	while (off >= seg[first].len)	/* as dma_cursor_next skips */
+		off -= seg[first++].len;
+	for (end = off + len; end > seg[first + n - 1].len; n++)
+		end -= seg[first + n - 1].len;
+	k = seg_room(t, i, n);
+	memcpy(k, seg + first, n * sizeof(*k));
+	k[0].dma += off;
+	k[0].len -= off;
 }
 
 static void keep_kills(struct timed *t, uint32_t i, const struct phb_kills *k)
@@ -268,17 +342,15 @@ static int apply(struct timed *t, uint32_t i, const struct dma_op *op)
 	x = ent(t, i);
 	x->ok = fx.ok;
 	x->cycles = fx.cycles;
-	if (x->op.kind == OP_MAP || x->op.kind == OP_MAP_SG) {
-		keep_segs(t, i, fx.seg, fx.nseg);
-		x->maplen = fx.len;
-	}
 	if (x->op.kind == OP_MAP || x->op.kind == OP_MAP_SG || x->op.kind == OP_UNMAP)
 		keep_kills(t, i, &t->r->kills);
-	if (x->op.kind == OP_DMA_BUS) {
-		struct dma_seg s = { .dma = x->op.addr, .len = x->op.len };
+	if (x->op.kind == OP_DMA && x->ok) {
+		struct mapping *m = handles_get(d->handles, op->handle);
 
-		keep_segs(t, i, &s, 1);
+		keep_dma_segs(t, i, mapping_seg(m), op->addr, op->len);
 	}
+	if (x->op.kind == OP_DMA_BUS)
+		*seg_room(t, i, 1) = (struct dma_seg){ .dma = x->op.addr, .len = x->op.len };
 	t->pending_reqs += d->log.n - logged;
 	return 0;
 }
@@ -359,6 +431,20 @@ void timed_finish(struct timed *t, uint32_t i)
 
 /* --- the loop --- */
 
+/*
+ * A read's last completion: its tag is free, then its DMA is done. The two
+ * were one event after the other (same tick, consecutive seq): between them
+ * the loop would have read ahead, so this does too.
+ */
+static void read_done(struct timed *t, uint32_t i)
+{
+	dev_tag_free(t, ent(t, i)->op.dev);
+	if (t->failed)
+		return;
+	read_ahead(t);
+	dev_dma_done(t, i);
+}
+
 static void dispatch(struct timed *t, const struct event *ev)
 {
 	switch (EV_KIND(ev->kind)) {
@@ -390,6 +476,9 @@ static void dispatch(struct timed *t, const struct event *ev)
 	case EV_TAG_FREE:
 		dev_tag_free(t, ev->a);
 		break;
+	case EV_READ_DONE:
+		read_done(t, ev->a);
+		break;
 	}
 }
 
@@ -410,6 +499,7 @@ static void setup(struct timed *t, struct replay *r, struct op_source *src,
 {
 	const struct config *cfg = r->cfg;
 	const struct platform_cfg *p = &cfg->platform;
+	struct engine plat;
 
 	memset(t, 0, sizeof(*t));
 	t->r = r;
@@ -426,6 +516,11 @@ static void setup(struct timed *t, struct replay *r, struct op_source *src,
 	}
 	t->cpu_clk = clock_mhz(cfg->host.cpu_mhz);
 	t->kill_cpu_ps = clock_edge(t->cpu_clk, p->kill.cpu_ns * 1000ull);
+	engine_link(&plat, &p->pcie);	/* the platform's link, for the wire table */
+	t->ps_per_byte = plat.ps_per_byte;
+	dev_setup(t);
+	for (unsigned d = 0; d < SIM_MAX_DEVICES; d++)
+		t->dev[d].wire_ps = t->dev[d].ps_per_byte == t->ps_per_byte ? t->wire_ps : NULL;
 	pipe_setup(t);
 	event_queue_init(&t->q);
 }
@@ -482,6 +577,7 @@ static void teardown(struct timed *t)
 	free(t->bufs);
 	idpool_release(&t->ents);
 	free(t->walkers);
+	free(t->walker_busy);
 	event_queue_release(&t->q);
 }
 

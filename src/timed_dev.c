@@ -24,9 +24,23 @@
  */
 #include "timed_int.h"
 
-static ddw_tick wire_time(const struct engine *e, uint64_t bytes)
+/* A TLP's time on link e: its bytes at the TLP-layer rate, to the nearest ps. */
+static ddw_tick wire_calc(const struct engine *e, uint64_t bytes)
 {
 	return (ddw_tick)((double)bytes * e->ps_per_byte + 0.5);
+}
+
+/* wire_calc(), from a table for the short TLPs (a request's header, a small
+ * completion): a conversion from double saved on most requests. */
+static ddw_tick wire_time(const struct engine *e, uint64_t bytes)
+{
+	return e->wire_ps && bytes < WIRE_TABLE ? e->wire_ps[bytes] : wire_calc(e, bytes);
+}
+
+void dev_setup(struct timed *t)
+{
+	for (unsigned b = 0; b < WIRE_TABLE; b++)
+		t->wire_ps[b] = (ddw_tick)((double)b * t->ps_per_byte + 0.5);
 }
 
 static bool is_write(const struct ent *x)
@@ -51,6 +65,8 @@ void dev_dma_done(struct timed *t, uint32_t i)
 		ent(t, m)->dmas--;
 		if (ent(t, m)->unmap != NONE)
 			host_kick(t, host_cpu_of(t, ent(t, ent(t, m)->unmap)));
+		else
+			timed_unbind_idle(t, m);
 	}
 	dev_kick(t, dev);
 }
@@ -79,12 +95,12 @@ void dev_issue(struct timed *t, uint32_t i)
 	e->up_free = timed_add(t, start, took, "a request's end on the upstream link");
 	e->up_busy = timed_add(t, e->up_busy, took, "the upstream link's busy time");
 	x->reqs_out++;
-	event_push(&t->q, timed_add(t, e->up_free, e->lat_ps, "a request's arrival at the PHB"),
+	timed_push(t, &e->ch_req, timed_add(t, e->up_free, e->lat_ps, "a request's arrival at the PHB"),
 		   EV_REQ_KIND(o, chunk), i, bus);
 	if (x->cur.left)
-		event_push(&t->q, e->up_free, EV_ISSUE, i, 0);
+		timed_push(t, &e->ch_up, e->up_free, EV_ISSUE, i, 0);
 	else
-		event_push(&t->q, e->up_free, EV_DEV_FREE, x->op.dev, 0);
+		timed_push(t, &e->ch_up, e->up_free, EV_DEV_FREE, x->op.dev, 0);
 }
 
 void dev_request(struct timed *t, uint32_t i, uint64_t bus, unsigned len, unsigned outcome)
@@ -105,12 +121,19 @@ void dev_request(struct timed *t, uint32_t i, uint64_t bus, unsigned len, unsign
 		e->down_free = timed_add(t, cs, took, "a completion's end on the downstream link");
 		e->down_busy = timed_add(t, e->down_busy, took, "the downstream link's busy time");
 		done = timed_add(t, e->down_free, e->lat_ps, "a completion's arrival at the device");
-		event_push(&t->q, done, EV_TAG_FREE, x->op.dev, 0);
+		if (x->reqs_out == 1 && x->cur.left == 0 && x->last <= done) {
+			/* the tag and the DMA at the same tick, one after the other */
+			x->reqs_out = 0;
+			x->last = done;
+			timed_push(t, &e->ch_cpl, done, EV_READ_DONE, i, 0);
+			return;
+		}
+		timed_push(t, &e->ch_cpl, done, EV_TAG_FREE, x->op.dev, 0);
 	}
 	if (done > x->last)
 		x->last = done;
 	if (--x->reqs_out == 0 && x->cur.left == 0)
-		event_push(&t->q, x->last, EV_DMA_DONE, i, 0);
+		timed_push(t, &e->ch_cpl, x->last, EV_DMA_DONE, i, 0);
 }
 
 void dev_tag_free(struct timed *t, unsigned dev)
@@ -139,13 +162,12 @@ static void start_dma(struct timed *t, uint32_t i)
 		timed_rdev(t, x)->st.dma_first_ps = t->now;
 	}
 	if (!x->ok) {		/* unmapped: nothing reaches the PHB */
-		event_push(&t->q, t->now, EV_DMA_DONE, i, 0);
+		timed_push(t, &e->ch_cpl, t->now, EV_DMA_DONE, i, 0);
 		return;
 	}
 	e->busy = true;
-	seg = t->bufs[x->op.kind == OP_DMA_BUS ? i : x->map].seg;
-	dma_cursor_init(&x->cur, seg, x->op.kind == OP_DMA_BUS ? 0 : x->op.addr, x->op.len,
-			phb_unit(&t->r->phb, is_write(x)));
+	seg = t->bufs[i].seg;		/* from the DMA's first byte (timed.c) */
+	dma_cursor_init(&x->cur, seg, 0, x->op.len, phb_unit(&t->r->phb, is_write(x)));
 	dev_issue(t, i);
 }
 
@@ -163,7 +185,7 @@ void dev_kick(struct timed *t, unsigned dev)
 		if (h->op.time_ps != OP_NO_TIME && h->op.time_ps > t->now) {
 			if (e->wake != h->op.time_ps) {
 				e->wake = h->op.time_ps;
-				event_push(&t->q, h->op.time_ps, EV_DEV_WAKE, dev, 0);
+				timed_push(t, &e->ch_up, h->op.time_ps, EV_DEV_WAKE, dev, 0);
 			}
 			return;
 		}

@@ -16,8 +16,9 @@ unsigned host_cpu_of(const struct timed *t, const struct ent *x)
 
 static bool ready(const struct timed *t, const struct ent *x)
 {
-	if (x->op.kind == OP_UNMAP)
-		return ent(t, x->map)->state == E_DONE && ent(t, x->map)->dmas == 0;
+	if (x->op.kind == OP_UNMAP)	/* no map: it was done and idle */
+		return x->map == NONE ||
+		       (ent(t, x->map)->state == E_DONE && ent(t, x->map)->dmas == 0);
 	return x->prev_unmap == NONE || ent(t, x->prev_unmap)->state == E_DONE;
 }
 
@@ -46,7 +47,7 @@ static void start(struct timed *t, uint32_t i)
 						"a map's CPU time (cycles x period)"),
 		       unmap ? "an unmap's end" : "a map's end");
 	for (unsigned k = 0; k < x->nkills && !t->overflowed; k++) {
-		event_push(&t->q, at, EV_KILL, i, k);
+		timed_push(t, &t->cpu_ch[c], at, EV_KILL, i, k);
 		at = timed_add(t, at, timed_mul(t, t->bufs[i].kills[k], t->kill_cpu_ps,
 						"a kill's CPU time (requests x ps each)"),
 			       "a kill's end");
@@ -58,7 +59,7 @@ static void start(struct timed *t, uint32_t i)
 	else
 		st->cpu_map_ps = timed_add(t, st->cpu_map_ps, at - t0, "cpu.map_ns of a device");
 	t->cpu_busy_ps[c] = timed_add(t, t->cpu_busy_ps[c], at - t0, "a CPU's busy time");
-	event_push(&t->q, at, EV_HOST_DONE, i, 0);
+	timed_push(t, &t->cpu_ch[c], at, EV_HOST_DONE, i, 0);
 }
 
 void host_kick(struct timed *t, unsigned c)
@@ -90,8 +91,10 @@ void host_done(struct timed *t, uint32_t i)
 			x->refs--;
 	}
 	timed_finish(t, i);		/* x may be freed from here on */
-	if (!unmap)
+	if (!unmap) {
+		timed_unbind_idle(t, i);
 		dev_kick(t, dev);
+	}
 	if (waiter != NONE)	/* on another CPU, it waited at its queue's head */
 		host_kick(t, host_cpu_of(t, ent(t, waiter)));
 	host_kick(t, c);

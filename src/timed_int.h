@@ -26,6 +26,8 @@
 #define WINDOW_OPS	4096		/* ops read ahead and not finished */
 #define MAX_PENDING_REQS (1u << 26)	/* request outcomes read ahead, at most */
 #define MAX_CPUS	4096
+#define WALK_FILTER	256		/* counters of walks in flight by key hash (a power of 2) */
+#define WIRE_TABLE	512		/* TLPs this short take their wire time from a table */
 
 enum ent_state { E_QUEUED = 1, E_RUNNING, E_DONE };
 
@@ -39,6 +41,7 @@ enum ev_kind {
 	EV_DEV_FREE,	/* a: device: its engine finished sending a DMA */
 	EV_DEV_WAKE,	/* a: device: a time-stamped DMA may start */
 	EV_TAG_FREE,	/* a: device: a read's last completion arrived, its tag is free */
+	EV_READ_DONE,	/* a: entry: EV_TAG_FREE of its device, then EV_DMA_DONE, at once */
 };
 
 /* An EV_REQ's kind: the event, the request's outcome byte, its length. */
@@ -63,12 +66,11 @@ struct ent_op {
 /* An op read from the stream, until it is done and nothing refers to it. */
 struct ent {
 	struct ent_op op;
-	uint64_t maplen;		/* MAP: bytes mapped */
 	uint64_t cycles;		/* MAP, UNMAP: CPU cycles of its work */
 	ddw_tick start, last;		/* DMA: start; latest request completion */
 	struct dma_cursor cur;		/* DMA: the requests still to issue */
 	uint64_t reqs_out;		/* DMA: requests issued, not complete */
-	uint32_t nseg;			/* MAP: segments it mapped; DMA_BUS: 1 (its range) */
+	uint32_t nseg;			/* DMA, DMA_BUS: the segments it touches, kept */
 	uint32_t next;			/* queue link, or free list */
 	uint32_t map;			/* DMA, UNMAP: the MAP it uses; NONE if unmapped */
 	uint32_t unmap;			/* MAP: its UNMAP, once read */
@@ -83,13 +85,12 @@ struct ent {
 
 /* An entry's buffers, kept per id across reuse (idpool records are zeroed). */
 struct ent_buf {
-	struct dma_seg *seg;		/* the segments (ent.nseg) */
+	struct dma_seg *seg;		/* a DMA's segments (ent.nseg), from its start */
 	uint64_t *kills;		/* requests of each kill (ent.nkills) */
 	unsigned segcap, killcap;
 };
 
 struct walker {
-	bool busy;
 	unsigned pe, win;
 	uint64_t idx;
 	ddw_tick done;
@@ -116,6 +117,12 @@ struct engine {
 	double ps_per_byte;		/* link transfer time at link.tlp_gbps */
 	unsigned read_tags;		/* pcie.read_tags */
 	ddw_tick lat_ps;		/* one-way link latency */
+	const ddw_tick *wire_ps;	/* its wire times from a table: the timed's, when its
+					 * link is the platform's; NULL: computed */
+	/* its event channels (engine.h), 0 until first used */
+	uint32_t ch_up;			/* the engine's own: issue, free, wake */
+	uint32_t ch_req;		/* requests arriving at the PHB */
+	uint32_t ch_cpl;		/* requests and DMAs completing */
 };
 
 struct timed {
@@ -138,10 +145,13 @@ struct timed {
 	struct queue cpuq[MAX_CPUS];
 	bool cpu_busy[MAX_CPUS];
 	ddw_tick cpu_busy_ps[MAX_CPUS];
+	uint32_t cpu_ch[MAX_CPUS];	/* each CPU's event channel, 0 until first used */
 	struct ddw_clock cpu_clk;
 	ddw_tick kill_cpu_ps;
 	/* devices: each its own DMA engine and link */
 	struct engine dev[SIM_MAX_DEVICES];
+	double ps_per_byte;		/* the platform's link (platform.pcie): transfer time a byte */
+	ddw_tick wire_ps[WIRE_TABLE];	/* its wire time of 0..WIRE_TABLE - 1 bytes */
 	/* PHB */
 	struct ddw_clock phb_clk;
 	ddw_tick edge_of, edge;		/* phb_now(): the PHB edge at or after edge_of; 0: none yet */
@@ -155,7 +165,10 @@ struct timed {
 	bool in_order_done;		/* miss-under-miss: translations end in order */
 	ddw_tick nowalker_until;	/* miss-under-miss: a miss waits for a walk slot until */
 	struct walker *walkers;
+	uint64_t *walker_busy;		/* bit w: walkers[w] is walking */
+	uint16_t walk_filter[WALK_FILTER];	/* walks in flight by key_hash(): none, for most keys */
 	unsigned nwalkers, busy_walkers;
+	uint32_t walk_ch;		/* the walks' event channel */
 };
 
 /* timed.c */
@@ -172,8 +185,22 @@ ddw_tick timed_add(struct timed *t, ddw_tick a, ddw_tick b, const char *what);
 ddw_tick timed_mul(struct timed *t, uint64_t n, ddw_tick each, const char *what);
 ddw_tick timed_edge(struct timed *t, struct ddw_clock c, ddw_tick at, const char *what);
 
+/*
+ * Schedules an event through the channel *ch (made on first use): as
+ * event_push, the same order whatever the channel (engine.h).
+ */
+static inline void timed_push(struct timed *t, uint32_t *ch, ddw_tick tick, uint32_t kind,
+			      uint32_t a, uint64_t b)
+{
+	if (!*ch)
+		*ch = event_chan_new(&t->q);
+	event_push_chan(&t->q, *ch, tick, kind, a, b);
+}
+
 void timed_finish(struct timed *t, uint32_t i);
 void timed_unref(struct timed *t, uint32_t i);
+/* Drops the binding of map m if it is done, with no DMA in flight and no unmap. */
+void timed_unbind_idle(struct timed *t, uint32_t m);
 void timed_enqueue(struct timed *t, struct queue *q, uint32_t i);
 uint32_t timed_dequeue(struct timed *t, struct queue *q);
 
@@ -194,6 +221,7 @@ void host_done(struct timed *t, uint32_t i);
 void host_kill(struct timed *t, uint32_t i, unsigned k);
 
 /* timed_dev.c */
+void dev_setup(struct timed *t);
 void dev_kick(struct timed *t, unsigned dev);
 void dev_issue(struct timed *t, uint32_t i);
 void dev_request(struct timed *t, uint32_t i, uint64_t bus, unsigned len, unsigned outcome);

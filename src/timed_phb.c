@@ -38,6 +38,7 @@ void pipe_setup(struct timed *t)
 	t->in_order_done = !p->walk.hit_under_miss && p->walk.miss_under_miss;
 	t->nwalkers = p->walk.max_outstanding;
 	t->walkers = xcalloc(t->nwalkers, sizeof(*t->walkers));
+	t->walker_busy = xcalloc((t->nwalkers + 63) / 64, sizeof(*t->walker_busy));
 }
 
 void pipe_kill(struct timed *t, uint64_t requests)
@@ -51,14 +52,31 @@ void pipe_kill(struct timed *t, uint64_t requests)
 		t->stall_until = until;
 }
 
-/* Walker slot walking (pe, win, idx), or NO_SLOT. */
+/* Which of walk_filter's counters a walk of (pe, win, idx) counts in. */
+static unsigned key_hash(unsigned pe, unsigned win, uint64_t idx)
+{
+	uint64_t h = (idx ^ (uint64_t)pe << 40 ^ (uint64_t)win << 56) * UINT64_C(0x9e3779b97f4a7c15);
+
+	return (unsigned)(h >> 56) & (WALK_FILTER - 1);
+}
+
+/*
+ * Walker slot walking (pe, win, idx), or NO_SLOT: the lowest, if more are.
+ * Most keys have no walk in flight: their filter counter is 0, and no
+ * walker is looked at (4096 walkers fit in 16 bits).
+ */
 static uint32_t walking(const struct timed *t, unsigned pe, unsigned win, uint64_t idx)
 {
-	for (unsigned w = 0; w < t->nwalkers; w++) {
-		const struct walker *wk = &t->walkers[w];
+	if (!t->walk_filter[key_hash(pe, win, idx)])
+		return NO_SLOT;
+	for (unsigned k = 0; k < (t->nwalkers + 63) / 64; k++) {
+		for (uint64_t bits = t->walker_busy[k]; bits; bits &= bits - 1) {
+			unsigned w = k * 64 + (unsigned)__builtin_ctzll(bits);
+			const struct walker *wk = &t->walkers[w];
 
-		if (wk->busy && wk->idx == idx && wk->win == win && wk->pe == pe)
-			return w;
+			if (wk->idx == idx && wk->win == win && wk->pe == pe)
+				return w;
+		}
 	}
 	return NO_SLOT;
 }
@@ -67,10 +85,24 @@ static ddw_tick first_walker_free(const struct timed *t)
 {
 	ddw_tick m = TICK_NEVER;
 
-	for (unsigned w = 0; w < t->nwalkers; w++)
-		if (t->walkers[w].busy && t->walkers[w].done < m)
-			m = t->walkers[w].done;
+	for (unsigned k = 0; k < (t->nwalkers + 63) / 64; k++)
+		for (uint64_t bits = t->walker_busy[k]; bits; bits &= bits - 1) {
+			unsigned w = k * 64 + (unsigned)__builtin_ctzll(bits);
+
+			if (t->walkers[w].done < m)
+				m = t->walkers[w].done;
+		}
 	return m;
+}
+
+/* The lowest walker slot not walking (one is: busy_walkers < nwalkers). */
+static unsigned free_walker(const struct timed *t)
+{
+	unsigned k = 0;
+
+	while (!~t->walker_busy[k])
+		k++;
+	return k * 64 + (unsigned)__builtin_ctzll(~t->walker_busy[k]);
 }
 
 /* The TCE-cache key of bus in pe (its window holds it: the outcome says so). */
@@ -83,21 +115,21 @@ static void key_of(const struct timed *t, struct pe *pe, uint64_t bus, unsigned 
 static ddw_tick start_walk(struct timed *t, struct rp_device *d, uint64_t bus, unsigned reads,
 			   ddw_tick pnow)
 {
-	unsigned slot = 0, win;
+	unsigned slot = free_walker(t), win;
 	uint64_t idx;
 	ddw_tick done = timed_add(t, timed_add(t, pnow, t->hit_ps, "a walk's lookup"),
 				  timed_mul(t, reads, t->walk_read_ps, "a walk's reads"),
 				  "a walk's end");
 
 	key_of(t, &d->pe, bus, &win, &idx);
-	while (t->walkers[slot].busy)
-		slot++;
-	t->walkers[slot] = (struct walker){ .busy = true, .pe = d->pe.number, .win = win,
-					    .idx = idx, .done = done };
+	t->walkers[slot] = (struct walker){ .pe = d->pe.number, .win = win, .idx = idx,
+					    .done = done };
+	t->walker_busy[slot / 64] |= UINT64_C(1) << (slot % 64);
+	t->walk_filter[key_hash(d->pe.number, win, idx)]++;
 	t->busy_walkers++;
 	d->st.walker_ps = timed_add(t, d->st.walker_ps, done - pnow, "a device's walk time");
 	hist_add(&t->res->walk_latency, done - pnow);
-	event_push(&t->q, done, EV_WALK_DONE, slot, 0);
+	timed_push(t, &t->walk_ch, done, EV_WALK_DONE, slot, 0);
 	if (!t->hit_under_miss && !t->in_order_done && done > t->inorder_until)
 		t->inorder_until = done;
 	return done;
@@ -193,6 +225,9 @@ ddw_tick pipe_translate(struct timed *t, uint32_t i, uint64_t bus, unsigned len,
 
 void pipe_walk_done(struct timed *t, unsigned slot)
 {
-	t->walkers[slot].busy = false;
+	const struct walker *wk = &t->walkers[slot];
+
+	t->walker_busy[slot / 64] &= ~(UINT64_C(1) << (slot % 64));
+	t->walk_filter[key_hash(wk->pe, wk->win, wk->idx)]--;
 	t->busy_walkers--;
 }

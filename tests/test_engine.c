@@ -327,6 +327,101 @@ Test(engine, interleaved_push_and_pop_match_a_linear_scan)
 	free(live);
 }
 
+/* ---- channels: monotone streams out of the heap, the same order ---- */
+
+Test(engine, a_channel_keeps_only_its_first_event_in_the_heap)
+{
+	struct event_queue q;
+	struct event ev;
+	uint32_t ch;
+
+	event_queue_init(&q);
+	ch = event_chan_new(&q);
+	cr_assert_eq(ch, 1, "channels are numbered from 1");
+	for (uint32_t i = 0; i < 1000; i++)	/* ticks 0, 0, 5, 5, 10, ...: not decreasing */
+		event_push_chan(&q, ch, i / 2 * 5, 1, i, 0);
+	cr_expect_eq(q.n, 1, "999 events wait in the channel's ring");
+	cr_expect_eq(q.pushed, 1000);
+	/* earlier than the channel's last (2495): the heap orders it, first */
+	event_push_chan(&q, ch, 3, 2, 1000, 0);
+	cr_expect_eq(q.n, 2);
+	event_push(&q, 5, 3, 1001, 0);		/* a tie with events 2 and 3, pushed after them */
+	cr_assert(event_pop(&q, &ev));
+	cr_expect(ev.tick == 0 && ev.a == 0);
+	cr_assert(event_pop(&q, &ev));
+	cr_expect(ev.tick == 0 && ev.a == 1);
+	cr_assert(event_pop(&q, &ev));
+	cr_expect(ev.tick == 3 && ev.a == 1000 && ev.kind == 2);
+	for (uint32_t i = 2; i < 1000; i++) {
+		cr_assert(event_pop(&q, &ev));
+		cr_assert_eq(ev.a, i, "pop of channel event %u", i);
+		cr_assert_eq(ev.tick, i / 2 * 5);
+		if (i == 3) {	/* then the plain event of tick 5, pushed after both */
+			cr_assert(event_pop(&q, &ev));
+			cr_assert_eq(ev.a, 1001);
+		}
+	}
+	cr_expect_not(event_pop(&q, &ev));
+	event_queue_release(&q);
+}
+
+/*
+ * Random pushes, each through one of three channels or none, with ticks
+ * mostly after the channel's last (a stream) and sometimes before it, and
+ * random pops: each pop is the minimum (tick, push index) of a linear scan,
+ * exactly as without channels.
+ */
+Test(engine, events_through_channels_pop_as_a_linear_scan_says)
+{
+	enum { OPS = 40000, MAXLIVE = 3000 };
+	struct ref_ev *live = malloc(MAXLIVE * sizeof(*live));
+	struct event_queue q;
+	struct event ev;
+	uint64_t seed = 4, now = 0, last[4] = { 0 };
+	uint32_t ch[4] = { 0 }, nlive = 0, pushed = 0, best;
+
+	cr_assert_not_null(live);
+	event_queue_init(&q);
+	for (unsigned c = 1; c < 4; c++)
+		ch[c] = event_chan_new(&q);
+	for (unsigned op = 0; op < OPS || nlive; op++) {
+		uint64_t r = mix(&seed);
+		unsigned c = (unsigned)(r >> 40) % 4;
+		bool push = op < OPS && nlive < MAXLIVE && (nlive == 0 || r % 8 < 5);
+
+		if (push) {
+			/* a stream: its last tick plus 0..15; 1 in 16 up to 60 before it */
+			uint64_t t = (r >> 8) % 16 ? last[c] + (r >> 12) % 16
+						   : now + (r >> 12) % 60;
+
+			t = t < now ? now : t;
+			if (c && t > last[c])
+				last[c] = t;
+			live[nlive++] = (struct ref_ev){ .tick = t, .idx = pushed };
+			if (c)
+				event_push_chan(&q, ch[c], t, c, pushed++, 0);
+			else
+				event_push(&q, t, c, pushed++, 0);
+			continue;
+		}
+		best = 0;
+		for (uint32_t i = 1; i < nlive; i++)
+			if (ref_cmp(&live[i], &live[best]) < 0)
+				best = i;
+		cr_assert(event_pop(&q, &ev));
+		if (ev.tick != live[best].tick || ev.a != live[best].idx)
+			cr_assert_fail("op %u: (tick %lu, idx %u), want (tick %lu, idx %u)", op,
+				       (unsigned long)ev.tick, ev.a,
+				       (unsigned long)live[best].tick, live[best].idx);
+		now = ev.tick;
+		live[best] = live[--nlive];
+	}
+	cr_expect_not(event_pop(&q, &ev));
+	cr_expect_gt(pushed, 20000u);
+	event_queue_release(&q);
+	free(live);
+}
+
 /* ---- clocks ---- */
 
 Test(engine, clock_mhz_rounds_the_period_to_the_nearest_ps)
