@@ -42,6 +42,7 @@ static void platform_of(const struct config *cfg, struct window_platform *wp)
 	wp->restore_default = p->kind == PLAT_PSERIES;
 	wp->rtas = p->kind == PLAT_PSERIES;
 	wp->memlock = cfg->host.memlock;
+	wp->group_page_sizes = cfg->host.group_page_sizes;
 }
 
 /*
