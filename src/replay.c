@@ -106,6 +106,37 @@ static int bind_api(struct replay *r, struct rp_device *d)
 	return 0;
 }
 
+/*
+ * The guest clearing n TCEs of a window it was just given, counted as
+ * set-up: iommu_init_table -> iommu_table_clear -> it_ops->clear over the
+ * whole table, which on pseries is tce_freemulti_pSeriesLP (H_STUFF_TCE of
+ * <= 512 TCEs, or one H_PUT_TCE(0) each without multi-TCE). Behind a host
+ * IOMMU (KVM + VFIO, platform.host_tce) each cleared guest TCE is also
+ * unmapped from the host table and killed: kvmppc_h_stuff_tce ->
+ * kvmppc_tce_iommu_unmap -> iommu_tce_kill per guest TCE (Linux >= 5.18),
+ * once per hypercall before (kill.per_tce: false). Nothing is cached yet,
+ * so the kills are counted and cost CPU time but reach no cache entry.
+ */
+static void guest_clear(struct replay *r, struct rp_device *d, uint64_t n)
+{
+	const struct config *cfg = r->cfg;
+	const struct platform_cfg *p = &cfg->platform;
+	struct dma_api_cfg ac;
+	uint64_t kills;
+
+	d->st.setup_clears += n;
+	if (p->kind != PLAT_PSERIES)
+		return;
+	d->st.setup_hcalls += p->multi_tce ? (n + HCALL_MAX_TCES - 1) / HCALL_MAX_TCES : n;
+	if (!p->host_tce.page_sizes)
+		return;
+	api_cfg_of(r, d, 0, &ac);
+	kills = dma_api_kill_requests(&ac, n);
+	d->st.setup_kills += kills;
+	if (p->kill.opal)
+		d->st.opal_kill_calls += kills;
+}
+
 /* The mode's own DDW (an explicit mode), made at set-up. */
 static int mode_ddw(struct replay *r, struct rp_device *d)
 {
@@ -120,6 +151,10 @@ static int mode_ddw(struct replay *r, struct rp_device *d)
 	d->st.win_created++;
 	d->own_ddw = true;
 	d->ddw_size = m->size;
+	/* a pseries guest's dynamic DDW: enable_ddw's iommu_init_table(newtbl) clears it
+	 * whole; a VFIO window on PowerNV starts zeroed (pnv_alloc_tce_level), no TCE written */
+	if (m->mapping == MAP_DYNAMIC && r->wp.rtas)
+		guest_clear(r, d, m->size >> m->page_shift);
 	return 0;
 }
 
@@ -163,6 +198,8 @@ static int guest_create(struct replay *r, struct rp_device *d)
 		d->own_ddw = true;
 		d->ddw_size = size;
 		d->mapping = c->kind == DDW_DIRECT ? MAP_DIRECT : MAP_DYNAMIC;
+		if (c->kind == DDW_DYNAMIC)	/* iommu_init_table(newtbl): the whole DDW */
+			guest_clear(r, d, size >> c->page_shift);
 		return 0;
 	}
 	d->st.win_errors[window_err_of(&r->wp, rc)]++;
@@ -438,7 +475,8 @@ static void api_take_dma(struct dma_api *api, const struct rp_dma *dd)
  * device from now on, in the bound DMA APIs too. Its boot-time clear of the
  * default window (iommu_init_table -> iommu_table_clear, then
  * tce_freemulti_pSeriesLP: H_STUFF_TCE of <= 512, or one H_PUT_TCE per TCE
- * without multi-TCE) is set-up, as mapping all RAM into a direct window is.
+ * without multi-TCE, and their kills behind a host IOMMU: guest_clear) is
+ * set-up, as mapping all RAM into a direct window is.
  */
 /*
  * Device d (number n), made before its declaration came (device 0 is made
@@ -475,10 +513,7 @@ static int device_op(struct replay *r, struct rp_device *d, const struct dma_op 
 		api_take_dma(&d->alt, &d->dma);
 	if (!op->clear)
 		return 0;
-	d->st.setup_tces += op->clear;
-	if (cfg->platform.kind == PLAT_PSERIES)
-		d->st.setup_hcalls += cfg->platform.multi_tce ?
-			(op->clear + HCALL_MAX_TCES - 1) / HCALL_MAX_TCES : op->clear;
+	guest_clear(r, d, op->clear);
 	d->st.setup_ps = cost_setup_ps(cfg, &d->st);
 	return 0;
 }
