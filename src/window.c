@@ -35,7 +35,10 @@
  * shift in page_size_mask, window_shift >= page_shift: RTAS_OUT_PARAM_ERROR)
  * before it counts windows (SPAPR_PCI_DMA_MAX_WINDOWS: RTAS_OUT_HW_ERROR);
  * rtas_ibm_remove_pe_dma_window answers a window that is not enabled with
- * RTAS_OUT_PARAM_ERROR. Hypervisor tables are not charged to memlock.
+ * RTAS_OUT_PARAM_ERROR. Hypervisor tables are not charged to memlock by
+ * the guest; behind KVM the host process locks memory for each (KVM's TCE
+ * table, VFIO's host table), which plat->host_lock_bytes gives: counted in
+ * locked_vm with the window, the limit left to the replay.
  */
 #include <assert.h>
 #include <errno.h>
@@ -131,6 +134,10 @@ static int create_table(struct pe *pe, unsigned page_shift, uint64_t size, unsig
 	int rc;
 
 	*pages = 0;
+	if (p->kind != TCE_TABLE_PNV && p->host_lock_bytes) {	/* QEMU's, counted only */
+		*pages = p->host_lock_bytes(p->host_lock_arg, page_shift, size) >> p->lock_page_shift;
+		*locked_vm(pe) += *pages;
+	}
 	if (p->kind == TCE_TABLE_PNV) {
 		uint64_t bytes = tce_pnv_get_table_size(page_shift, size, levels, p->host_page_shift);
 

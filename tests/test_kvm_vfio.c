@@ -173,3 +173,59 @@ Test(kvm_vfio, auto_clears_the_dynamic_ddw_it_makes)
 	cr_expect_eq(a->st.setup_kills, 64);
 	free(a);
 }
+
+/* sim_run's return for mode of file with sets applied (0, or -1 after its message). */
+static int run_rc(const char *file, unsigned mode, char *const *sets, unsigned n)
+{
+	struct config cfg;
+	struct sim_result *r = calloc(1, sizeof(*r));
+	int rc;
+
+	cr_assert(r);
+	cr_assert_eq(config_load(&cfg, file, sets, n), 0, "config %s", file);
+	rc = sim_run(&cfg, mode, r);
+	config_release(&cfg);
+	free(r);
+	return rc;
+}
+
+/*
+ * QEMU's process locks, against its RLIMIT_MEMLOCK (host.memlock), with
+ * the host's 64K PAGE_SIZE (host_tce.kernel_page_size):
+ *   all guest RAM, registered with VFIO (mm_iommu_new): 2 GiB = 32768 pages;
+ *   per guest window, KVM's table (kvmppc_stt_pages(kvmppc_tce_pages)) and
+ *   VFIO's host table (pnv_pci_ioda2_get_table_size, x2 with its userspace view):
+ *   - the default window, 1G of 4K TCEs: 2^18 TCEs x 8 = 2M = 32 pages, plus
+ *     ceil((128 + 32 x 8) / 64K) = 1: 33; host TCEs 4K (the guest's, below
+ *     the 64K RAM page), 2^18 entries in 1 level (21 bits < 24): 2M x 2 = 64 pages;
+ *   - ddw-direct's 2G of 16M TCEs: 128 x 8 = 1K -> 1 page + 1 = 2; host TCEs
+ *     64K, 2^15 entries: 256K x 2 = 8 pages.
+ * ddw-direct: 32768 + 33 + 64 + 2 + 8 = 32875 pages = 2154496000 bytes: it runs
+ * at exactly that limit and stops one page below. libvirt's limit for this
+ * guest (getPPC64MemLockLimitBytes, one PHB: 2G/128 + 4M + 8M + 2G + 2G/512
+ * + 8M = 2138112 KiB = 2189426688 bytes) holds it.
+ */
+Test(kvm_vfio, qemu_locks_guest_ram_and_both_tables_of_each_window)
+{
+	char *exact[] = { "host.memlock=2154496000" };
+	char *short1[] = { "host.memlock=2154430464" };
+	char *libvirt[] = { "host.memlock=2189426688" };
+
+	cr_expect_eq(run_rc("configs/kvm-vfio-phb4-nic.yaml", 2, exact, 1), 0);
+	cr_expect_eq(run_rc("configs/kvm-vfio-phb4-nic.yaml", 2, short1, 1), -1);
+	for (unsigned m = 0; m < 4; m++)
+		cr_expect_eq(run_rc("configs/kvm-vfio-phb4-nic.yaml", m, libvirt, 1), 0, "mode %u", m);
+}
+
+/*
+ * An emulated device (qemu-pseries, no VFIO): no RAM registered, only KVM's
+ * table of each window: the default window's 33 pages (above) = 2162688 bytes.
+ */
+Test(kvm_vfio, an_emulated_devices_guest_locks_only_kvms_tables)
+{
+	char *exact[] = { "host.memlock=2162688" };
+	char *short1[] = { "host.memlock=2097152" };
+
+	cr_expect_eq(run_rc("configs/default.yaml", 0, exact, 1), 0);
+	cr_expect_eq(run_rc("configs/default.yaml", 0, short1, 1), -1);
+}

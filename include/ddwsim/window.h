@@ -32,6 +32,18 @@ struct window_platform {
 					 * tables are charged to; 0 = unlimited */
 	uint64_t *locked_vm;		/* the process's locked_vm (pages), which every
 					 * PE of it shares; NULL: each PE's own locked_pages */
+	/*
+	 * KVM guest (pseries): the bytes the host process (QEMU) locks for a
+	 * guest window of 2^page_shift-byte TCEs and size bytes, KVM's TCE
+	 * table and VFIO's host table (account_locked_vm in
+	 * kvm_vm_ioctl_create_spapr_tce and tce_iommu_create_table). Added to
+	 * *locked_vm in 2^lock_page_shift pages and given back with the window;
+	 * never refused here (the replay checks host.memlock: past it QEMU
+	 * stops rather than failing the RTAS call). NULL: nothing locked.
+	 */
+	uint64_t (*host_lock_bytes)(const void *arg, unsigned page_shift, uint64_t size);
+	const void *host_lock_arg;
+	unsigned lock_page_shift;	/* the host kernel's PAGE_SHIFT, for host_lock_bytes */
 	uint64_t group_page_sizes;	/* PowerNV: the TCE sizes the PHB firmware of
 					 * groups 1..ngroups-1 takes in
 					 * opal_pci_map_pe_dma_window; 0 = page_sizes.
