@@ -21,7 +21,7 @@
  * create_table (tce_iommu_attach_group). A later group on a PHB whose
  * firmware does not take the TCE size fails in step 5: set_window is
  * pnv_pci_ioda2_set_window -> opal_pci_map_pe_dma_window, and skiboot's
- * phb4_map_pe_dma_window (phb3_ likewise) answers a size outside its switch
+ * phb4_map_pe_dma_window answers a size outside its switch
  * with OPAL_PARAMETER, returned raw (-1, which the VFIO user reads as EPERM).
  * plat->group_page_sizes is that PHB's set for groups 1..ngroups-1.
  *

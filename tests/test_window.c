@@ -779,3 +779,40 @@ Test(window, group_page_sizes_do_not_apply_to_the_first_group)
 	cr_expect(eq(u32, pe.programmed[0], 0x3));
 	pe_release(&pe);
 }
+
+/* ------------------------------------------------------------------ */
+/* A KVM guest's windows: the host process's locked memory, counted   */
+/* ------------------------------------------------------------------ */
+
+/* What the host locks for a window, in this test: one 64K page per GiB of window (at least one). */
+static uint64_t one_page_per_gib(const void *arg, unsigned page_shift, uint64_t size)
+{
+	(void)arg;
+	(void)page_shift;
+	return size < GiB ? 1ull << 16 : (size / GiB) << 16;
+}
+
+/*
+ * host_lock_bytes is counted in locked_vm with each guest window and given
+ * back with it, and never refused (memlock is the replay's to check): the
+ * default 1 GiB window 1 page, a 4 GiB DDW 4 more, back to 1 on remove.
+ */
+Test(window, a_guest_windows_host_memory_is_counted_and_given_back)
+{
+	struct window_platform plat = pseries;
+	uint64_t locked = 0, start;
+	struct pe pe;
+
+	plat.host_lock_bytes = one_page_per_gib;
+	plat.lock_page_shift = 16;
+	plat.locked_vm = &locked;
+	plat.memlock = 1;	/* a PowerNV limit: a guest's windows are not refused by it */
+	init_pe(&pe, &plat, 1);
+	cr_expect(eq(u64, locked, 1));
+	cr_assert(eq(int, window_create(&pe, 16, 4 * GiB, 1, &start), 0));
+	cr_expect(eq(u64, locked, 5));
+	cr_expect(eq(int, window_remove(&pe, start), 0));
+	cr_expect(eq(u64, locked, 1));
+	pe_release(&pe);
+	cr_expect(eq(u64, locked, 0));
+}
