@@ -253,6 +253,29 @@ static int check_link(const struct config *c, const struct pcie_cfg *l, const ch
 	return cfg_err_path(c, kp, "expected %s", exp);
 }
 
+/*
+ * Groups whose PHBs take other TCE sizes than the first: a VFIO container
+ * on a PowerNV host, with a second group, and the default window's size
+ * among them (VFIO programs it on every group as well).
+ */
+static int check_groups(const struct config *c)
+{
+	const struct platform_cfg *p = &c->platform;
+	uint64_t sizes = c->host.group_page_sizes;
+	char a[32];
+
+	if (!sizes)
+		return 0;
+	if (p->kind != PLAT_POWERNV)
+		return cfg_err_path(c, "host.group_page_sizes", "the groups of a VFIO container need a PowerNV host (platform.kind: powernv), this platform is a guest");
+	if (c->host.iommu_groups < 2)
+		return cfg_err_path(c, "host.group_page_sizes", "applies to groups 2..N, expected host.iommu_groups of 2 or more");
+	if (!(sizes & (1ull << p->default_window.page_shift)))
+		return cfg_err_path(c, "host.group_page_sizes", "lacks the default window's %s TCEs (platform.default_window.page_size), which every group is set with",
+				    config_size_str(1ull << p->default_window.page_shift, a, sizeof(a)));
+	return 0;
+}
+
 static int check_host_and_link(const struct config *c)
 {
 	char path[PATH_MAX_LEN];
@@ -270,7 +293,7 @@ static int check_host_and_link(const struct config *c)
 		if (check_link(c, &c->devices[i].pcie, path) < 0)
 			return -1;
 	}
-	return 0;
+	return check_groups(c);
 }
 
 /*

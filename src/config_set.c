@@ -8,8 +8,10 @@
  * it; a single value in the way ("window: default") becomes a mapping. The
  * nodes a --set adds are remembered (struct override), so an error or the
  * report names the --set instead of a line of a file, and a file name it
- * gives is relative to the working directory (cfg_file_of).
+ * gives is relative to the working directory (cfg_file_of). A value written
+ * as a YAML flow sequence, "[4K, 64K]", is a list (value_node).
  */
+#include <ctype.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -73,6 +75,47 @@ static int seq_item(struct cfg_doc *d, int seq, const char *comp)
 	return 0;
 }
 
+/* Appends [a, b) to sequence seq as a plain scalar, blanks around it dropped. */
+static void append_item(struct cfg_doc *d, int seq, const char *a, const char *b)
+{
+	while (a < b && isblank((unsigned char)*a))
+		a++;
+	while (b > a && isblank((unsigned char)b[-1]))
+		b--;
+	yaml_document_append_sequence_item(&d->doc, seq,
+		yaml_document_add_scalar(&d->doc, NULL, (yaml_char_t *)a, (int)(b - a),
+					 YAML_PLAIN_SCALAR_STYLE));
+}
+
+/*
+ * The node a --set VALUE becomes. "[a, b, c]" (YAML flow sequence syntax) is
+ * a sequence of plain scalars, split at the commas; "[]" is empty, a comma
+ * before the ']' ends the list ("[4K,]" is [4K], as in YAML), and an empty
+ * item ("[4K,,64K]") stays an empty scalar for the walker to refuse.
+ * Anything else is one plain scalar, as written. Nested lists, quotes and
+ * flow mappings are not read: a value that needs them belongs in a file.
+ */
+static int value_node(struct cfg_doc *d, const char *value)
+{
+	size_t len = strlen(value);
+	const char *p = value + 1, *end = value + len - 1;
+	int seq;
+
+	if (len < 2 || value[0] != '[' || value[len - 1] != ']')
+		return yaml_document_add_scalar(&d->doc, NULL, (yaml_char_t *)value, (int)len,
+						YAML_PLAIN_SCALAR_STYLE);
+	seq = yaml_document_add_sequence(&d->doc, NULL, YAML_FLOW_SEQUENCE_STYLE);
+	while (p < end && isblank((unsigned char)*p))
+		p++;
+	while (p < end) {
+		const char *c = memchr(p, ',', (size_t)(end - p));
+
+		append_item(d, seq, p, c ? c : end);
+		p = c ? c + 1 : end;	/* a comma before ']' ends the list, as in YAML */
+	}
+	return seq;
+}
+
 /* Sets key of mapping map to value: the pair's value if key is there, else a new pair. */
 static int set_pair(struct cfg_doc *d, int map, const char *key, int value)
 {
@@ -103,8 +146,7 @@ static int child(struct cfg_doc *d, int node, const char *comp, bool last, const
 	if (n->type != YAML_MAPPING_NODE)
 		return -1;
 	if (last)
-		return set_pair(d, node, comp, yaml_document_add_scalar(&d->doc, NULL,
-				(yaml_char_t *)value, (int)strlen(value), YAML_PLAIN_SCALAR_STYLE));
+		return set_pair(d, node, comp, value_node(d, value));
 	v = cfg_map_get(d, node, comp);
 	if (v && cfg_node(d, v)->type != YAML_SCALAR_NODE)
 		return v;

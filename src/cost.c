@@ -56,10 +56,16 @@ uint64_t cost_setup_ps(const struct config *cfg, const struct mode_stats *st)
 
 	uint64_t c;
 
-	if (p->kind == PLAT_PSERIES)	/* hcalls, then the host's kills inside them (KVM + VFIO) */
-		c = cycles(cpu, sat_mul_add(sat_mul(st->setup_hcalls, p->hcall.entry_exit_cycles),
-					    st->setup_tces, p->hcall.indirect_tce_cycles));
+	/* pseries: hcalls, their TCEs (written by INDIRECT, cleared by H_STUFF_TCE or,
+	 * without multi-TCE, one H_PUT_TCE(0) each), then the host's kills inside them */
+	if (p->kind == PLAT_PSERIES)
+		c = cycles(cpu, sat_mul_add(sat_mul_add(sat_mul(st->setup_hcalls,
+								 p->hcall.entry_exit_cycles),
+							 st->setup_tces, p->hcall.indirect_tce_cycles),
+					    st->setup_clears, p->multi_tce ? p->hcall.stuff_tce_cycles
+									   : p->hcall.put_tce_cycles));
 	else
-		c = cycles(cpu, sat_mul(st->setup_tces, cfg->host.cost.tce_write_cycles));
+		c = cycles(cpu, sat_mul(sat_add(st->setup_tces, st->setup_clears),
+					cfg->host.cost.tce_write_cycles));
 	return sat_mul_add(c, st->setup_kills, clock_edge(cpu, p->kill.cpu_ns * 1000ull));
 }

@@ -80,13 +80,18 @@ void dma_api_count_clear(const struct dma_api_cfg *cfg, uint64_t npages, struct 
  * (tce_buildmulti/freemulti_pSeriesLP: one per TCE alone or without
  * multi-TCE, else per 512); on PowerNV one for the call.
  */
+uint64_t dma_api_kill_requests(const struct dma_api_cfg *cfg, uint64_t npages)
+{
+	if (cfg->kill_per_tce)
+		return npages;
+	if (cfg->kind == PLAT_PSERIES)
+		return npages == 1 || !cfg->multi_tce ? npages : div_up(npages, HCALL_MAX_TCES);
+	return 1;
+}
+
 static uint64_t kill_requests(const struct dma_api *d, uint64_t npages)
 {
-	if (d->cfg.kill_per_tce)
-		return npages;
-	if (d->cfg.kind == PLAT_PSERIES)
-		return npages == 1 || !d->cfg.multi_tce ? npages : div_up(npages, HCALL_MAX_TCES);
-	return 1;
+	return dma_api_kill_requests(&d->cfg, npages);
 }
 
 /* log2 of the PHB's TCEs per window TCE: host TCEs behind a guest TCE, else 0. */

@@ -42,6 +42,79 @@ static void platform_of(const struct config *cfg, struct window_platform *wp)
 	wp->restore_default = p->kind == PLAT_PSERIES;
 	wp->rtas = p->kind == PLAT_PSERIES;
 	wp->memlock = cfg->host.memlock;
+	wp->group_page_sizes = cfg->host.group_page_sizes;
+}
+
+/* --- the host process's locked memory (KVM guests) --- */
+
+/* sizeof(struct kvmppc_spapr_tce_table): assumed 128 bytes (its fields on ppc64:
+ * list and RCU heads, kvm, liobn, page_shift, offset, size, a mutex, a list). */
+#define KVM_STT_BYTES	128u
+
+static uint64_t pages_up(uint64_t bytes, unsigned shift)
+{
+	return (bytes >> shift) + !!(bytes & ((1ull << shift) - 1));
+}
+
+/*
+ * What QEMU's process locks for a guest window (window_platform.host_lock_bytes):
+ *   KVM's TCE table, kvm_vm_ioctl_create_spapr_tce: account_locked_vm of
+ *     kvmppc_stt_pages(kvmppc_tce_pages(size)), that is tce_pages =
+ *     ceil(TCEs x 8 / PAGE_SIZE), plus ceil((sizeof(stt) + tce_pages x 8) /
+ *     PAGE_SIZE) for the struct and its page pointers;
+ *   behind VFIO (platform.host_tce), the host table QEMU creates
+ *     (vfio_spapr_create_window -> tce_iommu_create_table: account_locked_vm
+ *     of pnv_pci_ioda2_get_table_size >> PAGE_SHIFT, its userspace view included).
+ * PAGE_SIZE is the host kernel's (platform.host_tce.kernel_page_size).
+ */
+static uint64_t qemu_lock_bytes(const void *arg, unsigned page_shift, uint64_t size)
+{
+	const struct replay *r = arg;
+	unsigned hs = r->cfg->platform.host_tce.page_shift;
+	uint64_t tce_pages = pages_up((size >> page_shift) * 8, hs);
+	uint64_t stt = tce_pages + pages_up(KVM_STT_BYTES + tce_pages * 8, hs);
+	struct tce_geom g = { .page_shift = page_shift, .window_size = size };
+
+	return (stt << hs) + phb_host_table_bytes(&r->phb.host, &g);
+}
+
+/*
+ * host.memlock against the QEMU process's locked_vm (a pseries guest; on
+ * PowerNV window.c refuses the table with -ENOMEM instead). Past it QEMU
+ * cannot go on: VFIO_IOMMU_SPAPR_REGISTER_MEMORY or the host window fails
+ * in its memory listener, which stops the machine (vfio_listener_region_add:
+ * hw_error "vfio: DMA mapping failed, unable to continue"). KVM's own table
+ * would fall back to one QEMU keeps (spapr_tce_alloc_table), with every
+ * hcall on it handled in QEMU: ddwsim does not model that path and stops too.
+ */
+static int check_qemu_memlock(const struct replay *r, const char *what)
+{
+	uint64_t limit = r->cfg->host.memlock, shift = r->wp.lock_page_shift;
+
+	if (!r->wp.host_lock_bytes || !limit || r->locked_vm <= limit >> shift)
+		return 0;
+	return ddw_error("mode '%s': %s: the QEMU process would lock %llu bytes, above host.memlock %llu, and stops (account_locked_vm; see the README on host.memlock)",
+			 r->mode->name, what, (unsigned long long)(r->locked_vm << shift),
+			 (unsigned long long)limit);
+}
+
+/*
+ * QEMU registers all guest RAM with VFIO before the guest runs (its
+ * vfio_prereg_listener: VFIO_IOMMU_SPAPR_REGISTER_MEMORY -> mm_iommu_new ->
+ * account_locked_vm of every page), so a KVM guest with a VFIO device locks
+ * its RAM besides the tables.
+ */
+static void qemu_locks(struct replay *r)
+{
+	const struct platform_cfg *p = &r->cfg->platform;
+
+	if (p->kind != PLAT_PSERIES)
+		return;
+	r->wp.host_lock_bytes = qemu_lock_bytes;
+	r->wp.host_lock_arg = r;
+	r->wp.lock_page_shift = p->host_tce.page_shift;
+	if (p->host_tce.page_sizes)
+		r->locked_vm += pages_up(r->cfg->host.ram, p->host_tce.page_shift);
 }
 
 /*
@@ -105,6 +178,37 @@ static int bind_api(struct replay *r, struct rp_device *d)
 	return 0;
 }
 
+/*
+ * The guest clearing n TCEs of a window it was just given, counted as
+ * set-up: iommu_init_table -> iommu_table_clear -> it_ops->clear over the
+ * whole table, which on pseries is tce_freemulti_pSeriesLP (H_STUFF_TCE of
+ * <= 512 TCEs, or one H_PUT_TCE(0) each without multi-TCE). Behind a host
+ * IOMMU (KVM + VFIO, platform.host_tce) each cleared guest TCE is also
+ * unmapped from the host table and killed: kvmppc_h_stuff_tce ->
+ * kvmppc_tce_iommu_unmap -> iommu_tce_kill per guest TCE (Linux >= 5.18),
+ * once per hypercall before (kill.per_tce: false). Nothing is cached yet,
+ * so the kills are counted and cost CPU time but reach no cache entry.
+ */
+static void guest_clear(struct replay *r, struct rp_device *d, uint64_t n)
+{
+	const struct config *cfg = r->cfg;
+	const struct platform_cfg *p = &cfg->platform;
+	struct dma_api_cfg ac;
+	uint64_t kills;
+
+	d->st.setup_clears += n;
+	if (p->kind != PLAT_PSERIES)
+		return;
+	d->st.setup_hcalls += p->multi_tce ? (n + HCALL_MAX_TCES - 1) / HCALL_MAX_TCES : n;
+	if (!p->host_tce.page_sizes)
+		return;
+	api_cfg_of(r, d, 0, &ac);
+	kills = dma_api_kill_requests(&ac, n);
+	d->st.setup_kills += kills;
+	if (p->kill.opal)
+		d->st.opal_kill_calls += kills;
+}
+
 /* The mode's own DDW (an explicit mode), made at set-up. */
 static int mode_ddw(struct replay *r, struct rp_device *d)
 {
@@ -119,6 +223,10 @@ static int mode_ddw(struct replay *r, struct rp_device *d)
 	d->st.win_created++;
 	d->own_ddw = true;
 	d->ddw_size = m->size;
+	/* a pseries guest's dynamic DDW: enable_ddw's iommu_init_table(newtbl) clears it
+	 * whole; a VFIO window on PowerNV starts zeroed (pnv_alloc_tce_level), no TCE written */
+	if (m->mapping == MAP_DYNAMIC && r->wp.rtas)
+		guest_clear(r, d, m->size >> m->page_shift);
 	return 0;
 }
 
@@ -162,6 +270,8 @@ static int guest_create(struct replay *r, struct rp_device *d)
 		d->own_ddw = true;
 		d->ddw_size = size;
 		d->mapping = c->kind == DDW_DIRECT ? MAP_DIRECT : MAP_DYNAMIC;
+		if (c->kind == DDW_DYNAMIC)	/* iommu_init_table(newtbl): the whole DDW */
+			guest_clear(r, d, size >> c->page_shift);
 		return 0;
 	}
 	d->st.win_errors[window_err_of(&r->wp, rc)]++;
@@ -197,6 +307,7 @@ static int guest_decides(struct replay *r, struct rp_device *d)
 static int device_init(struct replay *r, struct rp_device *d, unsigned n)
 {
 	const struct mode_cfg *m = r->mode;
+	char what[96];
 	int rc = pe_init(&d->pe, &r->wp, n, r->cfg->host.iommu_groups);
 
 	if (rc < 0)
@@ -211,7 +322,8 @@ static int device_init(struct replay *r, struct rp_device *d, unsigned n)
 		return -1;
 	if (m->mapping != MAP_AUTO)
 		config_choice(r, d);
-	if (bind_api(r, d) < 0)
+	snprintf(what, sizeof(what), "device %u's windows (KVM's and VFIO's tables)", n);
+	if (check_qemu_memlock(r, what) < 0 || bind_api(r, d) < 0)
 		return -1;
 	d->st.setup_ps = cost_setup_ps(r->cfg, &d->st);
 	return 0;
@@ -300,6 +412,7 @@ int replay_init(struct replay *r, const struct config *cfg, unsigned mode, bool 
 	r->logging = logging;
 	platform_of(cfg, &r->wp);
 	r->wp.locked_vm = &r->locked_vm;	/* one process: one locked_vm */
+	qemu_locks(r);
 	if (r->mode->mapping == MAP_AUTO && r->wp.max_windows > 1 + cfg->platform.ddw.windows_available)
 		r->wp.max_windows = 1 + cfg->platform.ddw.windows_available; /* the offer's slots */
 	if (tce_cache_new(&r->cache, &cc) < 0)
@@ -310,6 +423,8 @@ int replay_init(struct replay *r, const struct config *cfg, unsigned mode, bool 
 			       .host = { .page_sizes = cfg->platform.host_tce.page_sizes,
 					 .ram_shift = cfg->platform.host_tce.ram_page_shift,
 					 .page_shift = cfg->platform.host_tce.page_shift } };
+	if (check_qemu_memlock(r, "guest RAM registered with VFIO") < 0)
+		return -1;
 	return device_get(r, 0, NULL) ? 0 : -1;
 }
 
@@ -413,6 +528,8 @@ static int window_op(struct replay *r, struct rp_device *d, const struct dma_op 
 		d->st.win_created++;
 	else
 		d->st.win_removed++;
+	if (check_qemu_memlock(r, "a window op's tables (KVM's and VFIO's)") < 0)
+		return -1;
 	tce_cache_kill_pe(r->cache, d->pe.number);
 	before = window_at(&d->pe, d->api_start);
 	if (d->mapping != MAP_BYPASS && (!before || table_id(before) != tbl)) {
@@ -441,7 +558,8 @@ static void api_take_dma(struct dma_api *api, const struct rp_dma *dd)
  * device from now on, in the bound DMA APIs too. Its boot-time clear of the
  * default window (iommu_init_table -> iommu_table_clear, then
  * tce_freemulti_pSeriesLP: H_STUFF_TCE of <= 512, or one H_PUT_TCE per TCE
- * without multi-TCE) is set-up, as mapping all RAM into a direct window is.
+ * without multi-TCE, and their kills behind a host IOMMU: guest_clear) is
+ * set-up, as mapping all RAM into a direct window is.
  */
 /*
  * Device d (number n), made before its declaration came (device 0 is made
@@ -478,10 +596,7 @@ static int device_op(struct replay *r, struct rp_device *d, const struct dma_op 
 		api_take_dma(&d->alt, &d->dma);
 	if (!op->clear)
 		return 0;
-	d->st.setup_tces += op->clear;
-	if (cfg->platform.kind == PLAT_PSERIES)
-		d->st.setup_hcalls += cfg->platform.multi_tce ?
-			(op->clear + HCALL_MAX_TCES - 1) / HCALL_MAX_TCES : op->clear;
+	guest_clear(r, d, op->clear);
 	d->st.setup_ps = cost_setup_ps(cfg, &d->st);
 	return 0;
 }

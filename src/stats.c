@@ -238,9 +238,11 @@ static const struct figure setup_sec[] = {
 	  .help = "the window the device maps through: none (the default window), direct or dynamic DDW" },
 	{ .key = "reason", .kind = FIG_STR, .str = s_ddw_reason, .flags = D | FIG_TEXT_NOTE,
 	  .help = "why: what enable_ddw decided from the offer and the DMA mask (mapping: auto), or the config" },
-	U("hcalls", setup_hcalls, D, "hypercalls made once: mapping all RAM (direct), clearing a window at boot"),
-	U("tces_written", setup_tces, D, "TCEs written once: mapping all RAM (direct), clearing a window at boot"),
-	U("kills", setup_kills, D, "TCE kills made while mapping all RAM"),
+	U("hcalls", setup_hcalls, D, "hypercalls made once: mapping all RAM (direct), clearing a window the guest is given"),
+	U("tces_written", setup_tces, D, "TCEs written once: mapping all RAM (direct)"),
+	U("tces_cleared", setup_clears, D, "TCEs cleared once: the guest's clear of each window it is given "
+	  "(iommu_init_table: the default window at boot, a dynamic DDW at creation)"),
+	U("kills", setup_kills, D, "TCE kills made while mapping all RAM, or behind a host IOMMU while clearing"),
 	N("time_ns", f_setup_ns, 1, "CPU time of that set-up"),
 	END,
 };

@@ -16,6 +16,15 @@
  *   5. set_window() on every group; on a failure, unset_window() on every
  *      group (also those never set) and free the table; return its code.
  *
+ * Step 2 looks at the first group only (list_first_entry of the container's
+ * group_list: its pgsizes), and attach checked only that the groups share
+ * create_table (tce_iommu_attach_group). A later group on a PHB whose
+ * firmware does not take the TCE size fails in step 5: set_window is
+ * pnv_pci_ioda2_set_window -> opal_pci_map_pe_dma_window, and skiboot's
+ * phb4_map_pe_dma_window answers a size outside its switch
+ * with OPAL_PARAMETER, returned raw (-1, which the VFIO user reads as EPERM).
+ * plat->group_page_sizes is that PHB's set for groups 1..ngroups-1.
+ *
  * The slot is only taken after step 5 succeeded, so no error leaves state.
  * The current kernel keeps the locked_vm charge when create_table() fails
  * (domain.md §7.3); ddwsim gives it back, as the early v2 text did.
@@ -26,7 +35,10 @@
  * shift in page_size_mask, window_shift >= page_shift: RTAS_OUT_PARAM_ERROR)
  * before it counts windows (SPAPR_PCI_DMA_MAX_WINDOWS: RTAS_OUT_HW_ERROR);
  * rtas_ibm_remove_pe_dma_window answers a window that is not enabled with
- * RTAS_OUT_PARAM_ERROR. Hypervisor tables are not charged to memlock.
+ * RTAS_OUT_PARAM_ERROR. Hypervisor tables are not charged to memlock by
+ * the guest; behind KVM the host process locks memory for each (KVM's TCE
+ * table, VFIO's host table), which plat->host_lock_bytes gives: counted in
+ * locked_vm with the window, the limit left to the replay.
  */
 #include <assert.h>
 #include <errno.h>
@@ -61,10 +73,20 @@ static void unset_all_groups(struct pe *pe, unsigned num)
 		pe->programmed[g] &= ~(1u << num);
 }
 
-static int set_all_groups(struct pe *pe, unsigned num)
+/* set_window on group g: its PHB firmware's answer (see the top), then the test hook's. */
+static int set_group(struct pe *pe, unsigned g, unsigned num, unsigned page_shift)
+{
+	uint64_t sizes = pe->plat->group_page_sizes;
+
+	if (g > 0 && sizes && !(sizes & (1ull << page_shift)))
+		return OPAL_PARAMETER;
+	return pe->set_hook ? pe->set_hook(pe->set_hook_arg, g, num) : 0;
+}
+
+static int set_all_groups(struct pe *pe, unsigned num, unsigned page_shift)
 {
 	for (unsigned g = 0; g < pe->ngroups; g++) {
-		int rc = pe->set_hook ? pe->set_hook(pe->set_hook_arg, g, num) : 0;
+		int rc = set_group(pe, g, num, page_shift);
 
 		if (rc < 0)
 			return rc;
@@ -112,6 +134,10 @@ static int create_table(struct pe *pe, unsigned page_shift, uint64_t size, unsig
 	int rc;
 
 	*pages = 0;
+	if (p->kind != TCE_TABLE_PNV && p->host_lock_bytes) {	/* QEMU's, counted only */
+		*pages = p->host_lock_bytes(p->host_lock_arg, page_shift, size) >> p->lock_page_shift;
+		*locked_vm(pe) += *pages;
+	}
 	if (p->kind == TCE_TABLE_PNV) {
 		uint64_t bytes = tce_pnv_get_table_size(page_shift, size, levels, p->host_page_shift);
 
@@ -165,7 +191,7 @@ int window_create(struct pe *pe, unsigned page_shift, uint64_t size, unsigned le
 	rc = create_table(pe, page_shift, size, levels, &tbl, &pages);
 	if (rc < 0)
 		return pe->plat->rtas ? RTAS_OUT_HW_ERROR : rc;
-	rc = set_all_groups(pe, (unsigned)num);
+	rc = set_all_groups(pe, (unsigned)num, page_shift);
 	if (rc < 0)
 		goto err_unset;
 	pe->win[num] = (struct window){

@@ -578,3 +578,64 @@ Test(config, workload_include_of_a_trace, .init = cr_redirect_stderr)
 		  "%s", err);
 }
 
+
+/* ---- list values given with --set (YAML flow sequence syntax) ---- */
+
+#define LIST_PLATFORM "platform: {name: t, kind: pseries, page_sizes: [4K], max_levels: 1, " \
+		      "default_window: {page_size: 4K, size: 64M}}\nhost: {ram: 2G}\n" REST
+
+/*
+ * "[4K, 64K, 16M]" is a list of three, whatever the blanks around the items
+ * and with a comma before ']' (YAML allows it): bits 12, 16 and 24 =
+ * 0x1000 | 0x10000 | 0x1000000 = 0x1011000.
+ */
+Test(config, set_takes_a_list_in_yaml_flow_syntax)
+{
+	static const char *const values[] = {
+		"platform.page_sizes=[4K,64K,16M]", "platform.page_sizes=[ 4K , 64K,16M ]",
+		"platform.page_sizes=[4K, 64K, 16M,]",
+	};
+	struct config cfg;
+
+	put("main.yaml", LIST_PLATFORM);
+	for (unsigned i = 0; i < 3; i++) {
+		const char *sets[] = { values[i] };
+
+		cr_assert(eq(int, load(&cfg, "main.yaml", sets, 1), 0), "%s", values[i]);
+		cr_expect(eq(u64, cfg.platform.page_sizes, 0x1011000ull), "%s", values[i]);
+		config_release(&cfg);
+	}
+}
+
+/* An item the key refuses is named with the --set that gave it. */
+Test(config, set_list_item_errors_name_the_set, .init = cr_redirect_stderr)
+{
+	const char *sets[] = { "platform.page_sizes=[4K,,64K]" };
+	struct config cfg;
+
+	put("main.yaml", LIST_PLATFORM);
+	cr_expect(eq(int, load(&cfg, "main.yaml", sets, 1), -1));
+	config_release(&cfg);
+	fflush(stderr);
+	cr_assert_stderr_eq_str("--set platform.page_sizes=[4K,,64K]: platform.page_sizes: expected a "
+				"list of power-of-two sizes in 4K..16G, like [4K, 64K, 2M], got ''\n");
+}
+
+/* "[]" is an empty list, which page_sizes refuses; "[4K" is no list, one scalar. */
+Test(config, set_empty_or_unclosed_list_is_refused, .init = cr_redirect_stderr)
+{
+	const char *empty[] = { "platform.page_sizes=[]" };
+	const char *open[] = { "platform.page_sizes=[4K" };
+	struct config cfg;
+
+	put("main.yaml", LIST_PLATFORM);
+	cr_expect(eq(int, load(&cfg, "main.yaml", empty, 1), -1));
+	config_release(&cfg);
+	cr_expect(eq(int, load(&cfg, "main.yaml", open, 1), -1));
+	config_release(&cfg);
+	fflush(stderr);
+	cr_assert_stderr_eq_str("--set platform.page_sizes=[]: platform.page_sizes: expected a list of "
+				"power-of-two sizes in 4K..16G, like [4K, 64K, 2M]\n"
+				"--set platform.page_sizes=[4K: platform.page_sizes: expected a list of "
+				"power-of-two sizes in 4K..16G, like [4K, 64K, 2M]\n");
+}

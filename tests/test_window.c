@@ -723,3 +723,96 @@ Test(window, set_window_failure_gives_the_memlock_charge_back)
 	cr_expect(eq(u64, pe.locked_pages, DEF_PAGES));	/* unset_exit: tce_iommu_free_table */
 	pe_release(&pe);
 }
+
+/* ------------------------------------------------------------------ */
+/* Groups on PHBs that take other TCE sizes (tce_iommu_create_window:  */
+/* pgsizes of the first group only; set_window -> OPAL per PHB)        */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Three groups; groups 1 and 2 sit on PHBs whose firmware takes 4K and 64K
+ * only. A 2M window passes the check of group 0's pgsizes (PHB4: 4K, 64K,
+ * 2M, 1G), its table is made and charged, group 0 is set, group 1's
+ * opal_pci_map_pe_dma_window answers OPAL_PARAMETER (-1), returned raw; then
+ * unset_exit unsets every group and tce_iommu_free_table gives the charge
+ * back. 1 TiB of 2M TCEs in 1 level: 2^19 entries x 8 = 4 MiB, x2 (userspace
+ * view) = 8 MiB = 128 pages of 64K, charged and then given back.
+ */
+Test(window, group_without_the_page_size_fails_set_window_and_everything_is_undone)
+{
+	struct window_platform plat = phb4;
+	struct pe pe;
+	struct pe_snap s;
+	uint64_t start = 0;
+
+	plat.group_page_sizes = (1ull << 12) | (1ull << 16);
+	plat.memlock = 1ull << 40;
+	init_pe(&pe, &plat, 3);
+	snap(&s, &pe);
+	cr_expect(eq(int, window_create(&pe, 21, 1 * TiB, 1, &start), OPAL_PARAMETER));
+	cr_expect(eq(str, (char *)window_status_name(&plat, OPAL_PARAMETER), "EPERM"));
+	for (unsigned g = 0; g < 3; g++)
+		cr_expect(eq(u32, pe.programmed[g], 0x1), "programmed[%u]", g);
+	cr_expect(eq(u32, pe.tables_live, 1));
+	cr_expect(eq(u64, pe.locked_pages, DEF_PAGES));
+	cr_expect(not(pe.win[1].used));
+	expect_unchanged(&pe, &s, false, "group rollback");
+	/* 64K is in every group's set: the same slot is made and set on all three */
+	cr_expect(eq(int, window_create(&pe, 16, 64 * GiB, 1, &start), 0));
+	cr_expect(eq(u64, start, DDW_START));
+	for (unsigned g = 0; g < 3; g++)
+		cr_expect(eq(u32, pe.programmed[g], 0x3), "programmed[%u]", g);
+	cr_expect(eq(u64, pe.locked_pages, DEF_PAGES + DDW64G_PAGES));
+	pe_release(&pe);
+}
+
+/* With one group only group 0's pgsizes count: the other groups' set is never asked. */
+Test(window, group_page_sizes_do_not_apply_to_the_first_group)
+{
+	struct window_platform plat = phb4;
+	struct pe pe;
+	uint64_t start = 0;
+
+	plat.group_page_sizes = (1ull << 12) | (1ull << 16);
+	init_pe(&pe, &plat, 1);
+	cr_expect(eq(int, window_create(&pe, 21, 1 * TiB, 1, &start), 0));
+	cr_expect(eq(u32, pe.programmed[0], 0x3));
+	pe_release(&pe);
+}
+
+/* ------------------------------------------------------------------ */
+/* A KVM guest's windows: the host process's locked memory, counted   */
+/* ------------------------------------------------------------------ */
+
+/* What the host locks for a window, in this test: one 64K page per GiB of window (at least one). */
+static uint64_t one_page_per_gib(const void *arg, unsigned page_shift, uint64_t size)
+{
+	(void)arg;
+	(void)page_shift;
+	return size < GiB ? 1ull << 16 : (size / GiB) << 16;
+}
+
+/*
+ * host_lock_bytes is counted in locked_vm with each guest window and given
+ * back with it, and never refused (memlock is the replay's to check): the
+ * default 1 GiB window 1 page, a 4 GiB DDW 4 more, back to 1 on remove.
+ */
+Test(window, a_guest_windows_host_memory_is_counted_and_given_back)
+{
+	struct window_platform plat = pseries;
+	uint64_t locked = 0, start;
+	struct pe pe;
+
+	plat.host_lock_bytes = one_page_per_gib;
+	plat.lock_page_shift = 16;
+	plat.locked_vm = &locked;
+	plat.memlock = 1;	/* a PowerNV limit: a guest's windows are not refused by it */
+	init_pe(&pe, &plat, 1);
+	cr_expect(eq(u64, locked, 1));
+	cr_assert(eq(int, window_create(&pe, 16, 4 * GiB, 1, &start), 0));
+	cr_expect(eq(u64, locked, 5));
+	cr_expect(eq(int, window_remove(&pe, start), 0));
+	cr_expect(eq(u64, locked, 1));
+	pe_release(&pe);
+	cr_expect(eq(u64, locked, 0));
+}

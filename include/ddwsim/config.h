@@ -130,6 +130,7 @@ struct host_cfg {
 	bool pmem;			/* an ibm,pmemory node exists */
 	uint64_t memlock;		/* RLIMIT_MEMLOCK for VFIO tables, bytes; 0 = unlimited */
 	unsigned iommu_groups;		/* IOMMU groups in the VFIO container */
+	uint64_t group_page_sizes;	/* TCE sizes groups 2..N's PHBs take; 0 = as platform */
 	uint64_t seg_boundary;		/* DMA segment boundary mask */
 	uint64_t max_seg_size;		/* DMA max segment size */
 	unsigned cpu_mhz;		/* core clock */

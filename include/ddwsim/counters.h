@@ -28,6 +28,8 @@ struct mode_stats {
 	uint64_t unmap_tces;		/* TCEs cleared by unmaps */
 	uint64_t setup_hcalls;		/* hypercalls made to set the window up (direct) */
 	uint64_t setup_tces;		/* TCEs written to set the window up (direct) */
+	uint64_t setup_clears;		/* TCEs the guest cleared in a window it was given
+					 * (boot, dynamic DDW: iommu_init_table) */
 	uint64_t setup_kills;		/* TCE kills made while setting up */
 	uint64_t h_put_tce;		/* H_PUT_TCE calls, per-I/O */
 	uint64_t h_put_tce_indirect;	/* H_PUT_TCE_INDIRECT calls, per-I/O */

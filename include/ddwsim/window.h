@@ -32,7 +32,29 @@ struct window_platform {
 					 * tables are charged to; 0 = unlimited */
 	uint64_t *locked_vm;		/* the process's locked_vm (pages), which every
 					 * PE of it shares; NULL: each PE's own locked_pages */
+	/*
+	 * KVM guest (pseries): the bytes the host process (QEMU) locks for a
+	 * guest window of 2^page_shift-byte TCEs and size bytes, KVM's TCE
+	 * table and VFIO's host table (account_locked_vm in
+	 * kvm_vm_ioctl_create_spapr_tce and tce_iommu_create_table). Added to
+	 * *locked_vm in 2^lock_page_shift pages and given back with the window;
+	 * never refused here (the replay checks host.memlock: past it QEMU
+	 * stops rather than failing the RTAS call). NULL: nothing locked.
+	 */
+	uint64_t (*host_lock_bytes)(const void *arg, unsigned page_shift, uint64_t size);
+	const void *host_lock_arg;
+	unsigned lock_page_shift;	/* the host kernel's PAGE_SHIFT, for host_lock_bytes */
+	uint64_t group_page_sizes;	/* PowerNV: the TCE sizes the PHB firmware of
+					 * groups 1..ngroups-1 takes in
+					 * opal_pci_map_pe_dma_window; 0 = page_sizes.
+					 * Only group 0's (page_sizes) is checked
+					 * before the table is made */
 };
+
+/* OPAL_PARAMETER (opal-api.h): what skiboot's map_pe_dma_window returns for a
+ * TCE size or level count its PHB does not take; pnv_pci_ioda2_set_window
+ * passes it back raw, so VFIO's caller sees -1 (errno EPERM). */
+#define OPAL_PARAMETER		(-1)
 
 /* RTAS status codes (hw/ppc/spapr.h, include/asm/rtas.h) */
 #define RTAS_OUT_SUCCESS	0
@@ -88,8 +110,9 @@ void pe_release(struct pe *pe);
  *   -EINVAL  page size not supported, levels outside 1..max_levels, size not a
  *            power of two or below one page, or the table too big (55-bit limit);
  *   -ENOMEM  memlock cannot cover the table (account_locked_vm);
- *   rc       the code a group's set_window returned: every group is unset
- *            again and the table freed.
+ *   rc       the code a group's set_window returned (a group g >= 1 whose
+ *            plat->group_page_sizes lacks the page size: OPAL_PARAMETER):
+ *            every group is unset again and the table freed.
  * With plat->rtas (ibm,create-pe-dma-window, QEMU's rtas_ibm_create_pe_dma_window,
  * parameters checked before windows are counted):
  *   RTAS_OUT_PARAM_ERROR  page size not offered, the window below one page
