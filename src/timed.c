@@ -516,6 +516,7 @@ static void setup(struct timed *t, struct replay *r, struct op_source *src,
 	}
 	t->cpu_clk = clock_mhz(cfg->host.cpu_mhz);
 	t->kill_cpu_ps = clock_edge(t->cpu_clk, p->kill.cpu_ns * 1000ull);
+	t->kill_serial = p->kill.phb_lock;
 	engine_link(&plat, &p->pcie);	/* the platform's link, for the wire table */
 	t->ps_per_byte = plat.ps_per_byte;
 	dev_setup(t);

@@ -5,7 +5,13 @@
  * A map or unmap takes the cycles of the work the replay context found it
  * did (cost.c: allocator, TCE writes, hypercalls), then kill.cpu_ns per kill
  * request. Each kill reaches the PHB when the host issues it, and stalls
- * translation there (timed_phb.c).
+ * translation there (timed_phb.c). With kill.phb_lock, a PHB takes one
+ * kill at a time: skiboot's opal_pci_tce_kill (core/pci-opal.c) holds phb_lock over
+ * phb4_tce_kill, which busy-polls until the kill and its DMA read sync are
+ * done (domain.md §3.2). A CPU whose kill finds the lock held spins until
+ * the kill before it ends (first come, first served), and that time is its
+ * own: the neighbours of a device that kills on every map and unmap pay for
+ * its kills in CPU time, on their own maps and unmaps.
  */
 #include "timed_int.h"
 
@@ -47,10 +53,13 @@ static void start(struct timed *t, uint32_t i)
 						"a map's CPU time (cycles x period)"),
 		       unmap ? "an unmap's end" : "a map's end");
 	for (unsigned k = 0; k < x->nkills && !t->overflowed; k++) {
+		if (t->kill_serial && at < t->kill_free)
+			at = t->kill_free;	/* spins on the PHB's lock: CPU time */
 		timed_push(t, &t->cpu_ch[c], at, EV_KILL, i, k);
 		at = timed_add(t, at, timed_mul(t, t->bufs[i].kills[k], t->kill_cpu_ps,
 						"a kill's CPU time (requests x ps each)"),
 			       "a kill's end");
+		t->kill_free = at;
 	}
 	if (t->overflowed)
 		return;			/* the loop stops before the next event */

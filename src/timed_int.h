@@ -148,6 +148,8 @@ struct timed {
 	uint32_t cpu_ch[MAX_CPUS];	/* each CPU's event channel, 0 until first used */
 	struct ddw_clock cpu_clk;
 	ddw_tick kill_cpu_ps;
+	bool kill_serial;		/* kill.phb_lock: one kill at a time */
+	ddw_tick kill_free;		/* when the last kill taken ends */
 	/* devices: each its own DMA engine and link */
 	struct engine dev[SIM_MAX_DEVICES];
 	double ps_per_byte;		/* the platform's link (platform.pcie): transfer time a byte */

@@ -92,6 +92,7 @@ struct platform_cfg {
 	struct {
 		int scope;		/* enum kill_scope of one page-kill request */
 		bool per_tce;		/* one kill request per TCE */
+		bool phb_lock;		/* kills run one at a time (the PHB's lock) */
 		bool opal;		/* kill requests are OPAL calls */
 		bool on_map;		/* kill after map as well as unmap */
 		unsigned cpu_ns;	/* host time per kill request (MMIO + poll, or OPAL call) */
