@@ -11,8 +11,8 @@
  *   + live x replay_bytes_per_mapping   40 for one segment (its 24-byte hash
  *                                       slot, packed, 64..80 % full); more
  *                                       segments: + 128 + 16 x max(nseg, 4) (replay.c)
- *   + live x timed_bytes_per_mapping    timed: 340 + 16 x nseg + 8 x kills: the
- *                                       map's entry, kept until its unmap (timed.c)
+ *                                       (timed: nothing more; an idle mapping
+ *                                       holds no timed state, timed.c)
  *   + timed_bytes_fixed                 timed: the request outcomes read ahead,
  *                                       1.5 x pow2(min(2^26, 4096 x R) + R) bytes,
  *                                       R = dma_max / min(mps, mrrs) + 2
@@ -22,12 +22,11 @@
  *     up to IOMMU_BLOCKSIZE 16 entries and straddle one more page)
  *
  * Measured against the formula (RSS, /usr/bin/time, bench/live-mem.yaml):
- * 2^20 live 64-byte nic_rx buffers in 4K TCEs hold 64 bytes each counting
- * only and 377 timed (the formula: 48 and 404, TCE and allocator bit
- * included: the TCE table's sparse leaves, a third full, held 24 bytes a
- * mapping, not 8); 93 and 408 with the idpool records. Before the segment
- * moved into the record, the timed binding
- * into a bare u64map and the timed entry kept 48 bytes of its op: 196 and 628.
+ * 2^20 live 64-byte nic_rx buffers in 4K TCEs hold 64 bytes each, counting
+ * only or timed (the formula: 48, TCE and allocator bit included: the TCE
+ * table's sparse leaves, a third full, held 24 bytes a mapping, not 8); 93
+ * and 408 with the idpool records and a timed entry per mapping; 196 and 628
+ * before the segment moved into the record.
  * Above the limit, the run is refused naming the parameter that drives live
  * (exit 2). A trace cannot be sized before it is read: its replay stops
  * (exit 1) once its live mappings alone would pass the limit.
@@ -97,16 +96,6 @@ uint64_t sim_memory_limit(const struct config *cfg)
 	return sat_mul((uint64_t)pages, (uint64_t)page) / 2;
 }
 
-/* Bytes the run holds per live mapping of nseg segments. */
-static uint64_t bytes_per_mapping(const struct config *cfg, unsigned nseg)
-{
-	uint64_t b = replay_bytes_per_mapping(nseg);
-
-	if (cfg->run.timing)	/* a map's kills: one list entry per element with kill.on_map */
-		b = sat_add(b, timed_bytes_per_mapping(nseg, cfg->platform.kill.on_map ? nseg : 0));
-	return b;
-}
-
 /* TCE table and allocator bytes of mode m's window for ld's live mappings. */
 static uint64_t tce_bytes(const struct mode_cfg *m, const struct synth_load *ld)
 {
@@ -129,7 +118,7 @@ static uint64_t mode_estimate(const struct config *cfg, const struct mode_cfg *m
 			      const struct synth_load *ld)
 {
 	const struct platform_cfg *p = &cfg->platform;
-	uint64_t est = sat_add(ld->state, sat_mul(ld->live, bytes_per_mapping(cfg, ld->nseg)));
+	uint64_t est = sat_add(ld->state, sat_mul(ld->live, replay_bytes_per_mapping(ld->nseg)));
 
 	if (cfg->run.timing)
 		est = sat_add(est, timed_bytes_fixed(ld->dma_max, p->pcie.mps < p->pcie.mrrs ?
@@ -266,7 +255,7 @@ int sim_run(const struct config *cfg, unsigned mode, struct sim_result *res)
 	if (replay_init(&r, cfg, mode, cfg->run.timing) < 0)
 		goto out;
 	r.src = &src;
-	r.max_live = sim_memory_limit(cfg) / bytes_per_mapping(cfg, 1);
+	r.max_live = sim_memory_limit(cfg) / replay_bytes_per_mapping(1);
 	if (open_workload(cfg, &src) < 0)
 		goto out;
 	if (sim_progress)

@@ -81,20 +81,6 @@ ddw_tick timed_edge(struct timed *t, struct ddw_clock c, ddw_tick at, const char
 /* --- memory, for the budget --- */
 
 /*
- * Nothing per live mapping: an idle mapping (its map done, no DMA or unmap
- * in flight) has no entry and no binding here, only the replay context's
- * record. Measured (bench/live_mem.sh): 2^20 live 64-byte nic_rx buffers
- * hold 93.3 bytes each timed, 93.4 counting only (408 timed before the
- * bindings were dropped when idle).
- */
-uint64_t timed_bytes_per_mapping(unsigned nseg, uint64_t kills)
-{
-	(void)nseg;
-	(void)kills;
-	return 0;
-}
-
-/*
  * The entries of the ops read ahead, at most WINDOW_OPS and as many stubs
  * (struct ent, its idpool link, its ent_buf and a malloc'd segment of 16
  * bytes with its header; the idpool doubles: 2x), and the outcome log:

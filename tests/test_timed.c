@@ -338,15 +338,3 @@ Test(timed, miss_under_miss_overlaps_walks_in_order)
 	free(a);
 	free(b);
 }
-
-/*
- * An idle live mapping (its map done, no DMA or unmap in flight) holds no
- * timed state: no entry, no binding (measured by bench/live_mem.sh: 93.3
- * bytes per mapping timed, 93.4 counting only). The budget adds nothing per
- * mapping, whatever its segments and kills.
- */
-Test(timed, an_idle_live_mapping_adds_nothing_to_the_budget)
-{
-	cr_assert_eq(timed_bytes_per_mapping(1, 0), 0);
-	cr_assert_eq(timed_bytes_per_mapping(16, 16), 0);
-}

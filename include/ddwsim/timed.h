@@ -14,14 +14,6 @@
  */
 int timed_replay(struct replay *r, struct op_source *src, struct sim_result *res);
 
-/*
- * Host memory for the memory budget (sim.c), at most. Per live mapping of
- * nseg segments and kills kill requests: its map's entry, kept until the
- * unmap, its binding and its copies of the segments and kills. Fixed: the
- * request outcomes read ahead, for DMAs of at most dma_max bytes split in
- * requests of unit bytes.
- */
-uint64_t timed_bytes_per_mapping(unsigned nseg, uint64_t kills);
 uint64_t timed_bytes_fixed(uint64_t dma_max, unsigned unit);
 
 #endif /* DDWSIM_TIMED_H */
