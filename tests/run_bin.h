@@ -96,4 +96,17 @@ static inline void run_free(struct run_result *r)
 	free(r->err);
 }
 
+#ifdef DDWSIM_TESTS_CSV_CHECK_H
+/* The figure path of mode row 0 of a CSV report (csv_check.h), as a number. */
+static inline unsigned long long run_csv_u64(const char *csv, const char *path)
+{
+	char v[64];
+	int c = csv_column(csv, path);
+
+	cr_assert_geq(c, 0, "no column %s", path);
+	cr_assert_eq(csv_cell(csv, 0, (unsigned)c, v, sizeof(v)), 0, "%s", path);
+	return strtoull(v, NULL, 10);
+}
+#endif
+
 #endif /* DDWSIM_TESTS_RUN_BIN_H */

@@ -433,17 +433,6 @@ Test(cli, sweep_grid_past_2_64_points_is_refused)
 	run_free(&r);
 }
 
-/* The figure path of mode row 0 of a CSV report, as a number. */
-static unsigned long long csv_u64(const char *csv, const char *path)
-{
-	char v[64];
-	int c = csv_column(csv, path);
-
-	cr_assert_geq(c, 0, "no column %s", path);
-	cr_assert_eq(csv_cell(csv, 0, (unsigned)c, v, sizeof(v)), 0, "%s", path);
-	return strtoull(v, NULL, 10);
-}
-
 /*
  * VFIO charges every table of the process to one locked_vm (account_locked_vm,
  * pnv_pci_ioda2_get_table_size >> PAGE_SHIFT, PAGE_SHIFT 16; domain.md §2.5):
@@ -457,13 +446,13 @@ Test(cli, vfio_windows_share_one_memlock_across_devices, .timeout = 60)
 	struct run_result r = run_bin("--config tests/golden/phb4-all-ops.yaml --format csv --set host.memlock=134742016");
 
 	cr_assert_eq(r.code, 0, "%s", r.err);
-	cr_expect_eq(csv_u64(r.out, "window_ops.created"), 1);
-	cr_expect_eq(csv_u64(r.out, "window_ops.errors.ENOMEM"), 0);
+	cr_expect_eq(run_csv_u64(r.out, "window_ops.created"), 1);
+	cr_expect_eq(run_csv_u64(r.out, "window_ops.errors.ENOMEM"), 0);
 	run_free(&r);
 	/* one page short: the create is -ENOMEM, counted, and the replay goes on */
 	r = run_bin("--config tests/golden/phb4-all-ops.yaml --format csv --set host.memlock=134676480");
 	cr_assert_eq(r.code, 0, "%s", r.err);
-	cr_expect_eq(csv_u64(r.out, "window_ops.created"), 0);
-	cr_expect_eq(csv_u64(r.out, "window_ops.errors.ENOMEM"), 1);
+	cr_expect_eq(run_csv_u64(r.out, "window_ops.created"), 0);
+	cr_expect_eq(run_csv_u64(r.out, "window_ops.errors.ENOMEM"), 1);
 	run_free(&r);
 }

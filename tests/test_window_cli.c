@@ -23,30 +23,20 @@
  * host.memlock = (1026 + 4) x 64K = 67502080 holds the 64K window only if the
  * failed one gave its 2 pages back; one page less refuses it (ENOMEM).
  */
-static unsigned long long window_csv(const char *csv, const char *path)
-{
-	char v[64];
-	int c = csv_column(csv, path);
-
-	cr_assert_geq(c, 0, "no column %s", path);
-	cr_assert_eq(csv_cell(csv, 0, (unsigned)c, v, sizeof(v)), 0, "%s", path);
-	return strtoull(v, NULL, 10);
-}
-
 Test(window, replayed_group_failure_is_counted_and_leaves_no_window_or_charge, .timeout = 60)
 {
 	struct run_result r = run_bin("--config tests/golden/phb4-group-rollback.yaml --format csv --set host.memlock=67502080");
 
 	cr_assert_eq(r.code, 0, "%s", r.err);
-	cr_expect_eq(window_csv(r.out, "window_ops.errors.EPERM"), 1);
-	cr_expect_eq(window_csv(r.out, "window_ops.created"), 1);	/* the 64K one, in slot 1 */
-	cr_expect_eq(window_csv(r.out, "window_ops.errors.ENOSPC"), 0);
-	cr_expect_eq(window_csv(r.out, "window_ops.errors.ENOMEM"), 0);
+	cr_expect_eq(run_csv_u64(r.out, "window_ops.errors.EPERM"), 1);
+	cr_expect_eq(run_csv_u64(r.out, "window_ops.created"), 1);	/* the 64K one, in slot 1 */
+	cr_expect_eq(run_csv_u64(r.out, "window_ops.errors.ENOSPC"), 0);
+	cr_expect_eq(run_csv_u64(r.out, "window_ops.errors.ENOMEM"), 0);
 	run_free(&r);
 	r = run_bin("--config tests/golden/phb4-group-rollback.yaml --format csv --set host.memlock=67436544");
 	cr_assert_eq(r.code, 0, "%s", r.err);
-	cr_expect_eq(window_csv(r.out, "window_ops.errors.EPERM"), 1);
-	cr_expect_eq(window_csv(r.out, "window_ops.errors.ENOMEM"), 1);
-	cr_expect_eq(window_csv(r.out, "window_ops.created"), 0);
+	cr_expect_eq(run_csv_u64(r.out, "window_ops.errors.EPERM"), 1);
+	cr_expect_eq(run_csv_u64(r.out, "window_ops.errors.ENOMEM"), 1);
+	cr_expect_eq(run_csv_u64(r.out, "window_ops.created"), 0);
 	run_free(&r);
 }
