@@ -10,7 +10,7 @@
 #   make calibrate  compare with published measurements (reference/numbers.md §4)
 #   make speed      replay speed on three cases beside a tight C loop (bench/speed.sh)
 #   make trace-mem  peak memory replaying a ~100-million-op trace
-#   make live-mem   bytes per live mapping, functional: 2^20 and 10^8 live (bench/live-mem.sh)
+#   make live-mem   bytes per live mapping: 2^20 live (functional, timed), 10^8 (bench/live-mem.sh)
 #   make import-scale both importers on 10^5 and 10^6 lines: the time ratio (10 = linear)
 #   make bench      run the sweeps in bench/sweeps (FULL=1: the full ones; JOBS=N)
 #   make plots      draw plots/*.png and *.svg from results/*.csv
