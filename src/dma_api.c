@@ -66,12 +66,17 @@ void dma_api_count_build(const struct dma_api_cfg *cfg, uint64_t npages, struct 
 		st->h_put_tce_indirect += div_up(npages, HCALL_MAX_TCES);
 }
 
+uint64_t dma_api_clear_hcalls(const struct dma_api_cfg *cfg, uint64_t npages)
+{
+	return cfg->multi_tce ? div_up(npages, HCALL_MAX_TCES) : npages;
+}
+
 void dma_api_count_clear(const struct dma_api_cfg *cfg, uint64_t npages, struct mode_stats *st)
 {
 	if (!cfg->multi_tce)
-		st->h_put_tce += npages;
+		st->h_put_tce += dma_api_clear_hcalls(cfg, npages);
 	else
-		st->h_stuff_tce += div_up(npages, HCALL_MAX_TCES);
+		st->h_stuff_tce += dma_api_clear_hcalls(cfg, npages);
 }
 
 /*

@@ -199,10 +199,10 @@ static void guest_clear(struct replay *r, struct rp_device *d, uint64_t n)
 	d->st.setup_clears += n;
 	if (p->kind != PLAT_PSERIES)
 		return;
-	d->st.setup_hcalls += p->multi_tce ? (n + HCALL_MAX_TCES - 1) / HCALL_MAX_TCES : n;
+	api_cfg_of(r, d, 0, &ac);
+	d->st.setup_hcalls += dma_api_clear_hcalls(&ac, n);
 	if (!p->host_tce.page_sizes)
 		return;
-	api_cfg_of(r, d, 0, &ac);
 	kills = dma_api_kill_requests(&ac, n);
 	d->st.setup_kills += kills;
 	if (p->kill.opal)

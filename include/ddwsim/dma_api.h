@@ -101,6 +101,8 @@ void dma_api_unmap(struct dma_api *d, const struct dma_seg *segs, unsigned n);
 /* Hypercalls one pseries build/clear of npages makes (tce_buildmulti/freemulti_pSeriesLP). */
 void dma_api_count_build(const struct dma_api_cfg *cfg, uint64_t npages, struct mode_stats *st);
 void dma_api_count_clear(const struct dma_api_cfg *cfg, uint64_t npages, struct mode_stats *st);
+/* The hypercalls of that clear: one H_STUFF_TCE per 512 TCEs, or one H_PUT_TCE each without multi-TCE. */
+uint64_t dma_api_clear_hcalls(const struct dma_api_cfg *cfg, uint64_t npages);
 /*
  * Kill requests one build or clear of npages window TCEs makes: one per TCE
  * with kill_per_tce (kvmppc_tce_iommu_map/_unmap, Linux >= 5.18); else on
