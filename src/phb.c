@@ -206,20 +206,13 @@ unsigned phb_translate(struct phb *p, struct pe *pe, uint64_t bus, bool write)
 }
 
 /*
- * The window a DMA's requests go through, looked up (window_table_find) for
- * its first request and kept while the next ones stay inside it: a 64 KiB
- * DMA of 256 requests finds its window once. window_table_find returns the
- * first used slot that holds the address, so a hint from a later slot also
- * keeps the earlier one's range, and a request in it looks up again.
+ * The window a stream's requests go through, looked up (window_table_find)
+ * for its first request and kept while the next ones stay inside it: a 64
+ * KiB DMA of 256 requests, or a run of DMAs in one window, finds it once.
+ * window_table_find returns the first used slot that holds the address, so
+ * a hint from a later slot also keeps the earlier one's range, and a
+ * request in it looks up again.
  */
-struct win_hint {
-	struct window *w;		/* NULL: none yet */
-	uint64_t start, it_size;	/* w's bus start and entries */
-	unsigned page_shift;		/* w's TCE size */
-	unsigned idx_shift;		/* the PHB's TCEs: phb_host_shift() */
-	const struct window *before;	/* a used slot before w, or NULL */
-};
-
 static inline bool win_holds(const struct window *w, uint64_t bus)
 {
 	const struct tce_geom *g = tce_table_geom(w->tbl);
@@ -228,8 +221,8 @@ static inline bool win_holds(const struct window *w, uint64_t bus)
 }
 
 /* The window of bus and the PHB's TCE index in it, by the hint when it holds. */
-static inline struct window *hint_window(const struct phb *p, struct pe *pe,
-					 struct win_hint *h, uint64_t bus, uint64_t *idx)
+static inline struct window *hint_window(const struct phb *p, struct phb_stream *h,
+					 uint64_t bus, uint64_t *idx)
 {
 	struct window *w;
 
@@ -238,15 +231,16 @@ static inline struct window *hint_window(const struct phb *p, struct pe *pe,
 		*idx = (bus - h->start) >> h->idx_shift;
 		return h->w;
 	}
-	w = phb_window(p, pe, bus, idx);
+	w = phb_window(p, h->pe, bus, idx);
 	if (w) {
 		const struct tce_geom *g = tce_table_geom(w->tbl);
 
-		*h = (struct win_hint){ .w = w, .start = w->start, .it_size = g->it_size,
-					.page_shift = g->page_shift,
-					.idx_shift = phb_host_shift(&p->host, g->page_shift),
-					.before = w != &pe->win[0] && pe->win[0].used ? &pe->win[0]
-										     : NULL };
+		h->w = w;
+		h->start = w->start;
+		h->it_size = g->it_size;
+		h->page_shift = g->page_shift;
+		h->idx_shift = phb_host_shift(&p->host, g->page_shift);
+		h->before = w != &h->pe->win[0] && h->pe->win[0].used ? &h->pe->win[0] : NULL;
 	}
 	return w;
 }
@@ -263,29 +257,56 @@ static void dma_bypass(struct phb *p, struct dma_cursor *c)
 	}
 }
 
+/* One request at bus: counted, translated in its window, logged. */
+static inline void request(struct phb *p, struct mode_stats *st, struct phb_stream *s,
+			   uint64_t bus, bool write)
+{
+	uint64_t idx;
+	struct window *w = hint_window(p, s, bus, &idx);
+	unsigned o;
+
+	st->requests++;
+	o = w ? translate_in(p, st, s->pe, w, idx, write) : no_window(st);
+	if (p->log)
+		phb_log_push(p->log, (uint8_t)o);
+}
+
+/*
+ * A DMA that one request carries (within its first segment and one naturally
+ * aligned unit, as most small DMAs are) skips the cursor: dma_cursor_next
+ * would give that one request.
+ */
+void phb_stream_dma(struct phb *p, struct phb_stream *s, const struct dma_seg *seg,
+		    uint64_t off, uint64_t len, bool write)
+{
+	struct mode_stats *st = p->st;
+	uint64_t unit = phb_unit(p, write), bus = seg->dma + off, n;
+	struct dma_cursor c;
+
+	_Static_assert(WINDOW_MAX_SLOTS == 2, "phb_stream keeps one earlier slot");
+	if (len && len <= seg->len && off <= seg->len - len &&
+	    len <= unit - (bus & (unit - 1))) {
+		request(p, st, s, bus, write);
+		return;
+	}
+	dma_cursor_init(&c, seg, off, len, unit);
+	while (dma_cursor_next(&c, &bus, &n))
+		request(p, st, s, bus, write);
+}
+
 void phb_dma(struct phb *p, struct pe *pe, const struct dma_seg *seg, uint64_t off,
 	     uint64_t len, bool write, bool bypass)
 {
-	struct mode_stats *st = p->st;
-	struct win_hint h = { 0 };
+	struct phb_stream s;
 	struct dma_cursor c;
-	struct window *w;
-	uint64_t bus, n, idx;
-	unsigned o;
 
-	_Static_assert(WINDOW_MAX_SLOTS == 2, "win_hint keeps one earlier slot");
-	dma_cursor_init(&c, seg, off, len, phb_unit(p, write));
 	if (bypass) {
+		dma_cursor_init(&c, seg, off, len, phb_unit(p, write));
 		dma_bypass(p, &c);
 		return;
 	}
-	while (dma_cursor_next(&c, &bus, &n)) {
-		st->requests++;
-		w = hint_window(p, pe, &h, bus, &idx);
-		o = w ? translate_in(p, st, pe, w, idx, write) : no_window(st);
-		if (p->log)
-			phb_log_push(p->log, (uint8_t)o);
-	}
+	phb_stream_begin(&s, pe);
+	phb_stream_dma(p, &s, seg, off, len, write);
 }
 
 void phb_kill(struct phb *p, const struct kill_req *k)

@@ -738,7 +738,7 @@ static int do_unmap(struct replay *r, struct rp_device *d, const struct dma_op *
  * replay does not check it again (issue 13); a DMA's range is checked
  * against its mapping (dma_inside), a bus DMA's by the PHB's window.
  */
-static int dma_counts(struct replay *r, struct rp_device *d, const struct dma_op *op)
+static inline int count_dma(struct replay *r, struct rp_device *d, const struct dma_op *op)
 {
 	if (ck_add(r->bytes, op->len, &r->bytes))
 		return replay_op_error(r, "the bytes the DMAs move pass 2^64 - 1 (%llu + %llu)",
@@ -747,33 +747,55 @@ static int dma_counts(struct replay *r, struct rp_device *d, const struct dma_op
 	d->st.dmas++;
 	d->st.ios += !(op->flags & OP_F_AUX);
 	d->st.bytes += op->len;
-	r->phb.st = &d->st;
-	r->phb.log = r->logging ? &d->log : NULL;
-	r->phb.mps = d->mps;	/* its own link's request sizes */
-	r->phb.mrrs = d->mrrs;
 	return 0;
 }
 
-/* The DMA [off, off + len) lies within the mapping's m->len bytes. */
-static bool dma_inside(const struct mapping *m, uint64_t off, uint64_t len)
+/* The PHB serves device d: its counters, its log, its link's request sizes. */
+static void serve(struct replay *r, struct rp_device *d)
+{
+	r->phb.st = &d->st;
+	r->phb.log = r->logging ? &d->log : NULL;
+	r->phb.mps = d->mps;
+	r->phb.mrrs = d->mrrs;
+}
+
+static int dma_counts(struct replay *r, struct rp_device *d, const struct dma_op *op)
+{
+	if (count_dma(r, d, op) < 0)
+		return -1;
+	serve(r, d);
+	return 0;
+}
+
+/*
+ * The segments a DMA of len bytes at offset off reaches through mapping m
+ * (NULL: its handle is not mapped), or NULL when it does not lie within the
+ * mapping's m->len bytes.
+ */
+static inline const struct dma_seg *dma_mapped(struct mapping *m, uint64_t off, uint64_t len)
 {
 	uint64_t end;
 
-	return !ck_add(off, len, &end) && end <= m->len;
+	if (!len || !m || !m->nseg || ck_add(off, len, &end) || end > m->len)
+		return NULL;
+	return mapping_seg(m);
 }
 
 /* A DMA at [op->addr, + op->len) of mapping m (NULL: its handle is not mapped). */
 static int dma_in(struct replay *r, struct rp_device *d, struct mapping *m,
 		  const struct dma_op *op, struct replay_fx *fx)
 {
+	const struct dma_seg *seg;
+
 	if (dma_counts(r, d, op) < 0)
 		return -1;
-	if (!op->len || !m || !m->nseg || !dma_inside(m, op->addr, op->len)) {
+	seg = dma_mapped(m, op->addr, op->len);
+	if (!seg) {
 		d->st.unmapped_dmas += op->len != 0;
 		return 0;
 	}
-	phb_dma(&r->phb, &d->pe, mapping_seg(m), op->addr, op->len,
-		op->dir != DMA_DIR_TO_DEVICE, d->mapping == MAP_BYPASS);
+	phb_dma(&r->phb, &d->pe, seg, op->addr, op->len, op->dir != DMA_DIR_TO_DEVICE,
+		d->mapping == MAP_BYPASS);
 	fx->ok = true;
 	return 0;
 }
@@ -853,20 +875,72 @@ struct dma_memo {
 	uint64_t handle;
 };
 
+/* The memo for op's device and handle: false when its device is not made yet. */
+static bool memo_for(struct replay *r, const struct dma_op *op, struct dma_memo *mm)
+{
+	if (!mm->d || op->dev != mm->dev || op->handle != mm->handle) {
+		struct rp_device *d = op->dev < SIM_MAX_DEVICES ? r->dev[op->dev] : NULL;
+
+		if (!d)
+			return false;
+		*mm = (struct dma_memo){ .d = d, .m = handles_get(d->handles, op->handle),
+					 .dev = op->dev, .handle = op->handle };
+	}
+	mm->d->used = true;
+	return true;
+}
+
+/* The end of the run of DMAs from ops[i] on its device and handle, <= n. */
+static long run_end(const struct dma_op *ops, long i, long n)
+{
+	long k = i + 1;
+
+	while (k < n && ops[k].kind == OP_DMA && ops[k].handle == ops[i].handle &&
+	       ops[k].dev == ops[i].dev)
+		k++;
+	return k;
+}
+
+/*
+ * A run of DMAs ops[i..k) on one device's mapping m (NULL: not mapped), with
+ * no op between them, counted as dma_in counts each and translated as one
+ * PHB stream (phb_stream_dma: the window found once): what dma_in does one
+ * at a time, for the functional replay (no log to fill; bypass and the
+ * timed replay take dma_in).
+ */
+__attribute__((flatten))
+static int dma_run(struct replay *r, struct rp_device *d, struct mapping *m,
+		   const struct dma_op *ops, long i, long k)
+{
+	struct phb_stream s;
+
+	serve(r, d);
+	phb_stream_begin(&s, &d->pe);
+	for (; i < k; i++) {
+		const struct dma_op *op = &ops[i];
+		const struct dma_seg *seg;
+
+		r->nop++;
+		r->at = i;
+		if (count_dma(r, d, op) < 0)
+			return -1;
+		seg = dma_mapped(m, op->addr, op->len);
+		if (!seg) {
+			d->st.unmapped_dmas += op->len != 0;
+			continue;
+		}
+		phb_stream_dma(&r->phb, &s, seg, op->addr, op->len, op->dir != DMA_DIR_TO_DEVICE);
+	}
+	return 0;
+}
+
 /* A DMA through the memo: 0, -1 (reported), or 1 when its device is not made yet. */
 static int memo_dma(struct replay *r, const struct dma_op *op, struct dma_memo *mm)
 {
 	struct replay_fx fx;
 
-	if (!mm->d || op->dev != mm->dev || op->handle != mm->handle) {
-		struct rp_device *d = op->dev < SIM_MAX_DEVICES ? r->dev[op->dev] : NULL;
-
-		if (!d)
-			return 1;
-		*mm = (struct dma_memo){ .d = d, .m = handles_get(d->handles, op->handle),
-					 .dev = op->dev, .handle = op->handle };
-	}
-	mm->d->used = true;
+	if (!memo_for(r, op, mm))
+		return 1;
 	return dma_in(r, mm->d, mm->m, op, &fx);
 }
 
@@ -875,10 +949,19 @@ int replay_ops(struct replay *r, const struct dma_op *ops, long n)
 	struct dma_memo mm = { 0 };
 
 	r->batched = true;
-	for (long i = 0; i < n; i++) {
+	for (long i = 0; i < n;) {
 		const struct dma_op *op = &ops[i];
 		int rc = 1;
 
+		if (op->kind == OP_DMA && !r->logging && memo_for(r, op, &mm) &&
+		    mm.d->mapping != MAP_BYPASS) {
+			long k = run_end(ops, i, n);
+
+			if (dma_run(r, mm.d, mm.m, ops, i, k) < 0)
+				return -1;
+			i = k;
+			continue;
+		}
 		r->nop++;
 		r->at = i;
 		if (op->kind == OP_DMA)
@@ -889,6 +972,7 @@ int replay_ops(struct replay *r, const struct dma_op *ops, long n)
 		}
 		if (rc < 0)
 			return -1;
+		i++;
 	}
 	return 0;
 }

@@ -176,6 +176,31 @@ unsigned phb_translate(struct phb *p, struct pe *pe, uint64_t bus, bool write);
 void phb_dma(struct phb *p, struct pe *pe, const struct dma_seg *seg, uint64_t off,
 	     uint64_t len, bool write, bool bypass);
 
+/*
+ * A stream of DMAs of one PE with no window op between them (a run of a
+ * trace's DMAs): the window found for one is kept for the next, so a
+ * stream of small DMAs in one window looks it up once. phb_dma() is one
+ * DMA of a stream begun for it; both go through the same translation.
+ */
+struct phb_stream {
+	struct pe *pe;
+	struct window *w;		/* NULL: none found yet */
+	uint64_t start, it_size;	/* w's bus start and entries */
+	unsigned page_shift;		/* w's TCE size */
+	unsigned idx_shift;		/* the PHB's TCEs: phb_host_shift() */
+	const struct window *before;	/* a used slot before w, or NULL */
+};
+
+static inline void phb_stream_begin(struct phb_stream *s, struct pe *pe)
+{
+	s->pe = pe;
+	s->w = NULL;
+}
+
+/* One DMA of the stream, as phb_dma() without bypass. */
+void phb_stream_dma(struct phb *p, struct phb_stream *s, const struct dma_seg *seg,
+		    uint64_t off, uint64_t len, bool write);
+
 /* A kill reaching the PHB: invalidates what k names; logs its requests. */
 void phb_kill(struct phb *p, const struct kill_req *k);
 
