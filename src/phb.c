@@ -213,34 +213,33 @@ unsigned phb_translate(struct phb *p, struct pe *pe, uint64_t bus, bool write)
  * a hint from a later slot also keeps the earlier one's range, and a
  * request in it looks up again.
  */
-static inline bool win_holds(const struct window *w, uint64_t bus)
-{
-	const struct tce_geom *g = tce_table_geom(w->tbl);
-
-	return bus >= w->start && ((bus - w->start) >> g->page_shift) < g->it_size;
-}
-
-/* The window of bus and the PHB's TCE index in it, by the hint when it holds. */
 static inline struct window *hint_window(const struct phb *p, struct phb_stream *h,
 					 uint64_t bus, uint64_t *idx)
 {
 	struct window *w;
 
-	if (h->w && bus >= h->start && ((bus - h->start) >> h->page_shift) < h->it_size &&
-	    !(h->before && win_holds(h->before, bus))) {
+	/* below a start, the difference wraps to a value no window holds */
+	if (((bus - h->start) >> h->page_shift) < h->it_size &&
+	    ((bus - h->before_start) >> h->before_shift) >= h->before_size) {
 		*idx = (bus - h->start) >> h->idx_shift;
 		return h->w;
 	}
 	w = phb_window(p, h->pe, bus, idx);
 	if (w) {
 		const struct tce_geom *g = tce_table_geom(w->tbl);
+		const struct window *b = &h->pe->win[0];
 
 		h->w = w;
 		h->start = w->start;
 		h->it_size = g->it_size;
 		h->page_shift = g->page_shift;
 		h->idx_shift = phb_host_shift(&p->host, g->page_shift);
-		h->before = w != &h->pe->win[0] && h->pe->win[0].used ? &h->pe->win[0] : NULL;
+		h->before_size = 0;
+		if (w != b && b->used) {
+			h->before_start = b->start;
+			h->before_size = tce_table_geom(b->tbl)->it_size;
+			h->before_shift = tce_table_geom(b->tbl)->page_shift;
+		}
 	}
 	return w;
 }

@@ -890,48 +890,54 @@ static bool memo_for(struct replay *r, const struct dma_op *op, struct dma_memo 
 	return true;
 }
 
-/* The end of the run of DMAs from ops[i] on its device and handle, <= n. */
-static long run_end(const struct dma_op *ops, long i, long n)
-{
-	long k = i + 1;
-
-	while (k < n && ops[k].kind == OP_DMA && ops[k].handle == ops[i].handle &&
-	       ops[k].dev == ops[i].dev)
-		k++;
-	return k;
-}
-
 /*
- * A run of DMAs ops[i..k) on one device's mapping m (NULL: not mapped), with
- * no op between them, counted as dma_in counts each and translated as one
- * PHB stream (phb_stream_dma: the window found once): what dma_in does one
- * at a time, for the functional replay (no log to fill; bypass and the
- * timed replay take dma_in).
+ * The run of DMAs from ops[i] (before n) on one device's mapping m (NULL:
+ * not mapped), with no op between them: each counted as dma_in counts it,
+ * and translated as one PHB stream (phb_stream_dma: the window found once),
+ * for the functional replay (no log to fill; bypass and the timed replay
+ * take dma_in). The index after the run, or -1 (reported).
  */
 __attribute__((flatten))
-static int dma_run(struct replay *r, struct rp_device *d, struct mapping *m,
-		   const struct dma_op *ops, long i, long k)
+static long dma_run(struct replay *r, struct rp_device *d, struct mapping *m,
+		    const struct dma_op *restrict ops, long i, long n)
 {
+	const struct dma_seg *seg = m && m->nseg ? mapping_seg(m) : NULL;
+	const uint64_t mlen = seg ? m->len : 0, handle = ops[i].handle;
+	const unsigned dev = ops[i].dev;
+	uint64_t bytes = 0, ios = 0, unmapped = 0;
+	const long first = i;
+	bool wrap = false;
 	struct phb_stream s;
 
 	serve(r, d);
 	phb_stream_begin(&s, &d->pe);
-	for (; i < k; i++) {
+	do {
 		const struct dma_op *op = &ops[i];
-		const struct dma_seg *seg;
 
+		if (ck_add(r->bytes, op->len, &r->bytes)) {
+			r->bytes -= op->len;	/* count_dma reports it */
+			wrap = true;
+			break;
+		}
+		bytes += op->len;
+		ios += !(op->flags & OP_F_AUX);
+		if (op->len - 1 < mlen && op->addr <= mlen - op->len)
+			phb_stream_dma(&r->phb, &s, seg, op->addr, op->len,
+				       op->dir != DMA_DIR_TO_DEVICE);
+		else
+			unmapped += op->len != 0;
+	} while (++i < n && ops[i].kind == OP_DMA && ops[i].handle == handle && ops[i].dev == dev);
+	d->st.dmas += (uint64_t)(i - first);
+	d->st.ios += ios;
+	d->st.bytes += bytes;
+	d->st.unmapped_dmas += unmapped;
+	r->nop += (uint64_t)(i - first);
+	if (wrap) {
 		r->nop++;
 		r->at = i;
-		if (count_dma(r, d, op) < 0)
-			return -1;
-		seg = dma_mapped(m, op->addr, op->len);
-		if (!seg) {
-			d->st.unmapped_dmas += op->len != 0;
-			continue;
-		}
-		phb_stream_dma(&r->phb, &s, seg, op->addr, op->len, op->dir != DMA_DIR_TO_DEVICE);
+		return count_dma(r, d, &ops[i]);	/* names the op whose bytes wrap */
 	}
-	return 0;
+	return i;
 }
 
 /* A DMA through the memo: 0, -1 (reported), or 1 when its device is not made yet. */
@@ -955,11 +961,9 @@ int replay_ops(struct replay *r, const struct dma_op *ops, long n)
 
 		if (op->kind == OP_DMA && !r->logging && memo_for(r, op, &mm) &&
 		    mm.d->mapping != MAP_BYPASS) {
-			long k = run_end(ops, i, n);
-
-			if (dma_run(r, mm.d, mm.m, ops, i, k) < 0)
+			i = dma_run(r, mm.d, mm.m, ops, i, n);
+			if (i < 0)
 				return -1;
-			i = k;
 			continue;
 		}
 		r->nop++;

@@ -375,6 +375,7 @@ static bool rd_op(struct b2_dec *d, struct dma_op *op)
 	}
 	if (op->kind == OP_DMA && !(tag & T_TIME)) {
 		d->tpl = *op;	/* its dir, flags and len passed: the next plain dmas reuse them */
+		d->tpl.rec_bus = OP_NO_BUS;	/* theirs is not recorded */
 		d->tpl_ok = true;
 	}
 	return true;
@@ -437,20 +438,8 @@ static inline bool fast_dma(struct b2_dec *d, struct dma_op *op)
 		return false;
 	d->g.off = addr;
 	d->p = p + 1 + n;
-	op->kind = OP_DMA;	/* every field, one store each (a compound literal's zeroing costs more) */
-	op->dir = d->tpl.dir;
-	op->cpu = 0;
-	op->dev = d->tpl.dev;
-	op->win = 0;
-	op->handle = d->tpl.handle;
+	*op = d->tpl;	/* one block copy: the template is that op but its offset */
 	op->addr = addr;
-	op->len = d->tpl.len;
-	op->page_shift = op->levels = op->nsg = 0;
-	op->sg = NULL;
-	op->flags = d->tpl.flags;
-	op->rec_bus = OP_NO_BUS;
-	op->time_ps = OP_NO_TIME;
-	op->clear = 0;
 	return true;
 }
 

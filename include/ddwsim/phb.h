@@ -184,17 +184,18 @@ void phb_dma(struct phb *p, struct pe *pe, const struct dma_seg *seg, uint64_t o
  */
 struct phb_stream {
 	struct pe *pe;
-	struct window *w;		/* NULL: none found yet */
-	uint64_t start, it_size;	/* w's bus start and entries */
+	struct window *w;		/* the window found last, NULL: none */
+	uint64_t start, it_size;	/* w's bus start and entries (0: none) */
 	unsigned page_shift;		/* w's TCE size */
 	unsigned idx_shift;		/* the PHB's TCEs: phb_host_shift() */
-	const struct window *before;	/* a used slot before w, or NULL */
+	uint64_t before_start;		/* a used slot before w: its bus start, */
+	uint64_t before_size;		/* entries (0: none) */
+	unsigned before_shift;		/* and TCE size */
 };
 
 static inline void phb_stream_begin(struct phb_stream *s, struct pe *pe)
 {
-	s->pe = pe;
-	s->w = NULL;
+	*s = (struct phb_stream){ .pe = pe };
 }
 
 /* One DMA of the stream, as phb_dma() without bypass. */
