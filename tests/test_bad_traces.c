@@ -180,7 +180,7 @@ static void check_bad_trace(const char *name)
 	check(what, args, &replay);
 }
 
-/* The timeout guards against a hang: make valgrind runs all 74 traces (info
+/* The timeout guards against a hang: make valgrind runs all 75 traces (info
  * and replay each) under memcheck, which took just under 120 s on a 2-core CI
  * machine once the ten version 2 traces came in. */
 Test(bad_traces, each_gives_its_exact_error_and_exit_status, .timeout = 300)
