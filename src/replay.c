@@ -904,7 +904,7 @@ static long dma_run(struct replay *r, struct rp_device *d, struct mapping *m,
 	const struct dma_seg *seg = m && m->nseg ? mapping_seg(m) : NULL;
 	const uint64_t mlen = seg ? m->len : 0, handle = ops[i].handle;
 	const unsigned dev = ops[i].dev;
-	uint64_t bytes = 0, ios = 0, unmapped = 0;
+	uint64_t total = r->bytes, bytes = 0, ios = 0, unmapped = 0;
 	const long first = i;
 	bool wrap = false;
 	struct phb_stream s;
@@ -914,9 +914,8 @@ static long dma_run(struct replay *r, struct rp_device *d, struct mapping *m,
 	do {
 		const struct dma_op *op = &ops[i];
 
-		if (ck_add(r->bytes, op->len, &r->bytes)) {
-			r->bytes -= op->len;	/* count_dma reports it */
-			wrap = true;
+		if (ck_add(total, op->len, &total)) {
+			wrap = true;	/* count_dma reports it */
 			break;
 		}
 		bytes += op->len;
@@ -927,6 +926,7 @@ static long dma_run(struct replay *r, struct rp_device *d, struct mapping *m,
 		else
 			unmapped += op->len != 0;
 	} while (++i < n && ops[i].kind == OP_DMA && ops[i].handle == handle && ops[i].dev == dev);
+	r->bytes += bytes;
 	d->st.dmas += (uint64_t)(i - first);
 	d->st.ios += ios;
 	d->st.bytes += bytes;

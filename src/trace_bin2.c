@@ -100,8 +100,6 @@ enum {
 	C_LEN = 0x40,
 };
 
-_Static_assert(sizeof(struct dma_op) == 104 && offsetof(struct dma_op, clear) == 96,
-	       "fast_dma sets every field of struct dma_op: a new field must be set there too");
 _Static_assert(BIN_BATCH <= 0xffff && BIN_BATCH_SG <= 0xffff, "counts fit the block header");
 _Static_assert(TRACE_BIN2_BLOCK_MAX < UINT32_MAX, "the payload length fits 4 bytes");
 
@@ -422,25 +420,35 @@ static inline bool varint8(const unsigned char *p, uint64_t *v, unsigned *n)
 /*
  * The common op, a dma with nothing but its offset's delta (tag 3): the last
  * checked dma with the new offset, whose range is all that is left to check.
- * False when it is not that op, or the block ends within 11 bytes, or the
- * varint or the range is bad: then rd_op decodes it (and names the problem).
+ * From op i on, as many as follow one another (the cursor and the offset
+ * kept in locals): the index of the first that is not one, or whose block
+ * ends within 11 bytes, or whose varint or range is bad, for rd_op to decode
+ * (and name the problem).
  */
-static inline bool fast_dma(struct b2_dec *d, struct dma_op *op)
+static int fast_dmas(struct b2_dec *d, int i, int nops)
 {
-	const unsigned char *p = d->p;
-	uint64_t z, addr;
+	const unsigned char *p = d->p, *const end = d->end;
+	struct bin_reader *r = d->r;
+	uint64_t off = d->g.off, z, addr;
 	unsigned n;
 
-	if (!d->tpl_ok || d->end - p < 11 || *p != 3 || !varint8(p + 1, &z, &n))
-		return false;
-	addr = d->g.off + unzigzag(z);
-	if (ck_range(addr, d->tpl.len))
-		return false;
-	d->g.off = addr;
-	d->p = p + 1 + n;
-	*op = d->tpl;	/* one block copy: the template is that op but its offset */
-	op->addr = addr;
-	return true;
+	if (!d->tpl_ok)
+		return i;
+	for (; i < nops; i++) {
+		if (end - p < 11 || *p != 3 || !varint8(p + 1, &z, &n))
+			break;
+		addr = off + unzigzag(z);
+		if (ck_range(addr, d->tpl.len))
+			break;
+		off = addr;
+		p += 1 + n;
+		r->ops[i] = d->tpl;	/* one block copy: the template is that op but its offset */
+		r->ops[i].addr = addr;
+		r->at[i] = r->index + (uint64_t)i;
+	}
+	d->p = p;
+	d->g.off = off;
+	return i;
 }
 
 /* The end block: the count must match, and nothing may follow. */
@@ -517,9 +525,9 @@ static int v2_decode(struct bin_reader *r)
 	d.p = r->buf + r->pos + B2_HDR;
 	d.end = d.p + bin_get_le(r->buf + r->pos, 4);
 	d.sg_left = nsg;
-	for (i = 0; i < nops; i++) {
+	for (i = fast_dmas(&d, 0, nops); i < nops; i = fast_dmas(&d, i + 1, nops)) {
 		d.op = r->index + (uint64_t)i;
-		if (!fast_dma(&d, &r->ops[i]) && !rd_op(&d, &r->ops[i]))
+		if (!rd_op(&d, &r->ops[i]))
 			return i;
 		r->at[i] = d.op;
 	}

@@ -31,6 +31,7 @@ struct dma_op {
 	unsigned cpu;		/* CPU making a map/unmap (picks the allocator pool) */
 	unsigned dev;		/* device (its own PE), 0.. */
 	unsigned win;		/* DMA_BUS: window number (0 default, 1 DDW) */
+	unsigned flags;		/* OP_F_* (here, beside win: no padding; 96 bytes in all) */
 	uint64_t handle;	/* buffer name, for MAP/MAP_SG/DMA/UNMAP */
 	uint64_t addr;		/* MAP: phys; DMA: offset; DMA_BUS: bus address; WIN_REMOVE: start */
 	uint64_t len;		/* bytes (MAP, DMA, DMA_BUS); WIN_CREATE: window size */
@@ -38,7 +39,6 @@ struct dma_op {
 	unsigned levels;	/* WIN_CREATE */
 	unsigned nsg;		/* MAP_SG: elements */
 	const struct sg_elem *sg; /* MAP_SG: the elements */
-	unsigned flags;		/* OP_F_* */
 	uint64_t rec_bus;	/* MAP/MAP_SG: bus address the real kernel chose
 				 * (first element), OP_NO_BUS if not recorded */
 	uint64_t time_ps;	/* time stamp in picoseconds, OP_NO_TIME if none; a
