@@ -166,13 +166,13 @@ struct window *phb_window(const struct phb *p, struct pe *pe, uint64_t bus, uint
  * (tce_cache.c).
  */
 static inline unsigned translate_in(struct phb *p, struct mode_stats *st, struct pe *pe,
-				    struct window *w, uint64_t idx, bool write)
+				    struct window *w, uint64_t key, uint64_t idx, bool write)
 {
 	uint64_t tce;
 	unsigned o, sub;
 
 	st->cache_lookups++;
-	if (tce_cache_lookup(p->cache, pe->number, w->num, idx, &tce)) {
+	if (tce_cache_lookup_key(p->cache, key, idx, &tce)) {
 		st->cache_hits++;
 		o = PHB_HIT;
 	} else {
@@ -198,7 +198,9 @@ unsigned phb_translate(struct phb *p, struct pe *pe, uint64_t bus, bool write)
 {
 	uint64_t idx;
 	struct window *w = phb_window(p, pe, bus, &idx);
-	unsigned o = w ? translate_in(p, p->st, pe, w, idx, write) : no_window(p->st);
+	unsigned o = w ? translate_in(p, p->st, pe, w, tce_cache_key(pe->number, w->num), idx,
+				      write)
+		       : no_window(p->st);
 
 	if (p->log)
 		phb_log_push(p->log, (uint8_t)o);
@@ -234,6 +236,7 @@ static inline struct window *hint_window(const struct phb *p, struct phb_stream 
 		h->it_size = g->it_size;
 		h->page_shift = g->page_shift;
 		h->idx_shift = phb_host_shift(&p->host, g->page_shift);
+		h->key = tce_cache_key(h->pe->number, w->num);
 		h->before_size = 0;
 		if (w != b && b->used) {
 			h->before_start = b->start;
@@ -265,7 +268,7 @@ static inline void request(struct phb *p, struct mode_stats *st, struct phb_stre
 	unsigned o;
 
 	st->requests++;
-	o = w ? translate_in(p, st, s->pe, w, idx, write) : no_window(st);
+	o = w ? translate_in(p, st, s->pe, w, s->key, idx, write) : no_window(st);
 	if (p->log)
 		phb_log_push(p->log, (uint8_t)o);
 }

@@ -131,7 +131,7 @@ const char *tce_cache_policy_name(enum tce_cache_policy p)
 
 static inline uint64_t make_tag(unsigned pe, unsigned win, uint64_t idx)
 {
-	return idx | (uint64_t)(win & 1) << 48 | (uint64_t)pe << 49;
+	return idx | tce_cache_key(pe, win);
 }
 
 /* set = idx mod sets, exactly; no division when sets is a power of two. */
@@ -516,7 +516,12 @@ static bool lookup_slow(struct tce_cache *c, uint64_t tag, uint64_t idx, uint64_
 bool tce_cache_lookup(struct tce_cache *c, unsigned pe, unsigned win, uint64_t idx,
 		      uint64_t *tce)
 {
-	uint64_t tag = make_tag(pe, win, idx);
+	return tce_cache_lookup_key(c, tce_cache_key(pe, win), idx, tce);
+}
+
+bool tce_cache_lookup_key(struct tce_cache *c, uint64_t key, uint64_t idx, uint64_t *tce)
+{
+	uint64_t tag = key | idx;
 
 	c->st.lookups++;
 	if (tag == c->last_tag && c->last_slot != NO_SLOT) {

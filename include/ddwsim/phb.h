@@ -188,6 +188,7 @@ struct phb_stream {
 	uint64_t start, it_size;	/* w's bus start and entries (0: none) */
 	unsigned page_shift;		/* w's TCE size */
 	unsigned idx_shift;		/* the PHB's TCEs: phb_host_shift() */
+	uint64_t key;			/* w's TCE-cache key (tce_cache_key) */
 	uint64_t before_start;		/* a used slot before w: its bus start, */
 	uint64_t before_size;		/* entries (0: none) */
 	unsigned before_shift;		/* and TCE size */

@@ -44,6 +44,15 @@ void tce_cache_free(struct tce_cache *c);	/* NULL is a no-op */
 /* On a hit sets *tce and returns true. Updates the policy state and counters. */
 bool tce_cache_lookup(struct tce_cache *c, unsigned pe, unsigned win, uint64_t idx,
 		      uint64_t *tce);
+
+/* The part of an entry's tag its (pe, window) make: the tag is key | idx. */
+static inline uint64_t tce_cache_key(unsigned pe, unsigned win)
+{
+	return (uint64_t)(win & 1) << 48 | (uint64_t)pe << 49;
+}
+
+/* tce_cache_lookup() with the key of (pe, win) made already (tce_cache_key). */
+bool tce_cache_lookup_key(struct tce_cache *c, uint64_t key, uint64_t idx, uint64_t *tce);
 /* Is the entry cached? Changes nothing, counts nothing. */
 bool tce_cache_peek(const struct tce_cache *c, unsigned pe, unsigned win, uint64_t idx);
 /* Inserts (or refreshes) an entry, evicting one of its set if full. */
