@@ -128,6 +128,7 @@ static unsigned host_levels(struct phb *p, const struct pe *pe, const struct win
  * the window's entry idx >> sub is read from the model's table; behind a host
  * side, the host TCE is derived from it and the host table's levels are read.
  */
+__attribute__((noinline))	/* kept out of the hit path's loop (dma_run inlines the rest) */
 static unsigned walk(struct phb *p, struct pe *pe, struct window *w, uint64_t idx,
 		     unsigned sub, uint64_t *tce)
 {
@@ -215,36 +216,44 @@ unsigned phb_translate(struct phb *p, struct pe *pe, uint64_t bus, bool write)
  * a hint from a later slot also keeps the earlier one's range, and a
  * request in it looks up again.
  */
+/* The window of bus found by lookup, kept in the hint h when there is one. */
+__attribute__((noinline))
+static struct window *hint_find(const struct phb *p, struct phb_stream *h, uint64_t bus,
+				uint64_t *idx)
+{
+	struct window *w = phb_window(p, h->pe, bus, idx);
+	const struct window *b = &h->pe->win[0];
+	const struct tce_geom *g;
+
+	if (!w)
+		return NULL;
+	g = tce_table_geom(w->tbl);
+	h->w = w;
+	h->start = w->start;
+	h->it_size = g->it_size;
+	h->page_shift = g->page_shift;
+	h->idx_shift = phb_host_shift(&p->host, g->page_shift);
+	h->key = tce_cache_key(h->pe->number, w->num);
+	h->before_size = 0;
+	if (w != b && b->used) {
+		h->before_start = b->start;
+		h->before_size = tce_table_geom(b->tbl)->it_size;
+		h->before_shift = tce_table_geom(b->tbl)->page_shift;
+	}
+	return w;
+}
+
+/* The window of bus and the PHB's TCE index in it, by the hint when it holds. */
 static inline struct window *hint_window(const struct phb *p, struct phb_stream *h,
 					 uint64_t bus, uint64_t *idx)
 {
-	struct window *w;
-
 	/* below a start, the difference wraps to a value no window holds */
 	if (((bus - h->start) >> h->page_shift) < h->it_size &&
 	    ((bus - h->before_start) >> h->before_shift) >= h->before_size) {
 		*idx = (bus - h->start) >> h->idx_shift;
 		return h->w;
 	}
-	w = phb_window(p, h->pe, bus, idx);
-	if (w) {
-		const struct tce_geom *g = tce_table_geom(w->tbl);
-		const struct window *b = &h->pe->win[0];
-
-		h->w = w;
-		h->start = w->start;
-		h->it_size = g->it_size;
-		h->page_shift = g->page_shift;
-		h->idx_shift = phb_host_shift(&p->host, g->page_shift);
-		h->key = tce_cache_key(h->pe->number, w->num);
-		h->before_size = 0;
-		if (w != b && b->used) {
-			h->before_start = b->start;
-			h->before_size = tce_table_geom(b->tbl)->it_size;
-			h->before_shift = tce_table_geom(b->tbl)->page_shift;
-		}
-	}
-	return w;
+	return hint_find(p, h, bus, idx);
 }
 
 /* A bypass DMA: its requests counted (and logged), none translated. */
