@@ -904,7 +904,8 @@ static long dma_run(struct replay *r, struct rp_device *d, struct mapping *m,
 	const struct dma_seg *seg = m && m->nseg ? mapping_seg(m) : NULL;
 	const uint64_t mlen = seg ? m->len : 0, handle = ops[i].handle;
 	const unsigned dev = ops[i].dev;
-	uint64_t total = r->bytes, bytes = 0, ios = 0, unmapped = 0;
+	const uint64_t before = r->bytes;
+	uint64_t total = before, ios = 0, unmapped = 0;
 	const long first = i;
 	bool wrap = false;
 	struct phb_stream s;
@@ -918,7 +919,6 @@ static long dma_run(struct replay *r, struct rp_device *d, struct mapping *m,
 			wrap = true;	/* count_dma reports it */
 			break;
 		}
-		bytes += op->len;
 		ios += !(op->flags & OP_F_AUX);
 		if (op->len - 1 < mlen && op->addr <= mlen - op->len)
 			phb_stream_dma(&r->phb, &s, seg, op->addr, op->len,
@@ -926,10 +926,12 @@ static long dma_run(struct replay *r, struct rp_device *d, struct mapping *m,
 		else
 			unmapped += op->len != 0;
 	} while (++i < n && ops[i].kind == OP_DMA && ops[i].handle == handle && ops[i].dev == dev);
-	r->bytes += bytes;
+	if (wrap)
+		total -= ops[i].len;	/* the bytes of the ops counted */
+	r->bytes = total;
 	d->st.dmas += (uint64_t)(i - first);
 	d->st.ios += ios;
-	d->st.bytes += bytes;
+	d->st.bytes += total - before;
 	d->st.unmapped_dmas += unmapped;
 	r->nop += (uint64_t)(i - first);
 	if (wrap) {
