@@ -11,7 +11,9 @@
  * non-NULL children, a leaf counts its nonzero words (kept by sparse_set
  * only). sparse_set frees a leaf when its last nonzero word is cleared, and
  * then every directory it leaves empty, so memory follows the live words,
- * not every word ever written.
+ * not every word ever written. A few emptied nodes (SPARE_MAX of each kind)
+ * are kept for the next to be made: a leaf that empties and fills again as
+ * a few mappings come and go at its edge costs no calloc of 4 KiB each time.
  */
 #include <assert.h>
 #include <stdlib.h>
@@ -24,12 +26,39 @@
 #define LEAF_N		(1u << LEAF_BITS)
 #define DIR_N		(1u << DIR_BITS)
 
+#define SPARE_MAX	4
+
 void sparse_init(struct sparse *s, unsigned key_bits)
 {
 	assert(key_bits <= 64);
-	s->root = NULL;
-	s->bytes = 0;
-	s->depth = key_bits > LEAF_BITS ? (key_bits - LEAF_BITS + DIR_BITS - 1) / DIR_BITS : 0;
+	*s = (struct sparse){
+		.depth = key_bits > LEAF_BITS ? (key_bits - LEAF_BITS + DIR_BITS - 1) / DIR_BITS : 0,
+	};
+}
+
+/* A zeroed node of n words: a spare of kind k (0 leaf, 1 directory), else a new one. */
+static void *node_new(struct sparse *s, unsigned k, size_t n)
+{
+	void **node = s->spare[k];
+
+	if (!node)
+		return xcalloc(n, sizeof(void *));
+	s->spare[k] = node[0];
+	s->nspare[k]--;
+	node[0] = NULL;
+	return node;
+}
+
+/* An emptied node (every word zero) of kind k: kept as a spare, or freed. */
+static void node_drop(struct sparse *s, unsigned k, void *node)
+{
+	if (s->nspare[k] == SPARE_MAX) {
+		free(node);
+		return;
+	}
+	((void **)node)[0] = s->spare[k];
+	s->spare[k] = node;
+	s->nspare[k]++;
 }
 
 #define LEAF_COUNT(leaf)	(((uint64_t *)(leaf))[LEAF_N])
@@ -60,8 +89,14 @@ static void free_node(void *node, unsigned depth)
 void sparse_release(struct sparse *s)
 {
 	free_node(s->root, s->depth);
-	s->root = NULL;
-	s->bytes = 0;
+	for (unsigned k = 0; k < 2; k++)
+		while (s->spare[k]) {
+			void **node = s->spare[k];
+
+			s->spare[k] = node[0];
+			free(node);
+		}
+	*s = (struct sparse){ .depth = s->depth };	/* empty, ready for use again */
 }
 
 static inline unsigned dir_index(uint64_t key, unsigned level)
@@ -95,7 +130,7 @@ static uint64_t *walk_create(struct sparse *s, uint64_t key, void ***path)
 
 	for (unsigned d = s->depth; d; d--) {
 		if (!*link) {
-			*link = xcalloc(DIR_N + 1, sizeof(void *));
+			*link = node_new(s, 1, DIR_N + 1);
 			s->bytes += DIR_BYTES;
 			if (parent)
 				dir_count_add(parent, 1);
@@ -106,7 +141,8 @@ static uint64_t *walk_create(struct sparse *s, uint64_t key, void ***path)
 		link = &((void **)*link)[dir_index(key, d)];
 	}
 	if (!*link) {
-		*link = xcalloc(LEAF_N + 1, sizeof(uint64_t));
+		_Static_assert(sizeof(uint64_t) == sizeof(void *), "a leaf word holds a link");
+		*link = node_new(s, 0, LEAF_N + 1);
 		s->bytes += LEAF_BYTES;
 		if (parent)
 			dir_count_add(parent, 1);
@@ -144,13 +180,13 @@ void sparse_set(struct sparse *s, uint64_t key, uint64_t v)
 	if (--LEAF_COUNT(*path[0]))
 		return;
 	/* The leaf is empty: free it and every directory that empties. */
-	free(*path[0]);
+	node_drop(s, 0, *path[0]);
 	*path[0] = NULL;
 	s->bytes -= LEAF_BYTES;
 	for (unsigned d = 1; d <= s->depth; d++) {
 		if (dir_count_add(*path[d], -1))
 			return;
-		free(*path[d]);
+		node_drop(s, 1, *path[d]);
 		*path[d] = NULL;
 		s->bytes -= DIR_BYTES;
 	}

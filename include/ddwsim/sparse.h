@@ -15,7 +15,9 @@
 struct sparse {
 	void *root;		/* directory or leaf; NULL when empty */
 	unsigned depth;		/* directory levels above the leaves */
-	size_t bytes;		/* host bytes held */
+	size_t bytes;		/* host bytes held by the tree (not its spares) */
+	void *spare[2];		/* emptied leaves [0] and directories [1], all zero */
+	unsigned nspare[2];	/* but a link in their first slot; a few kept */
 };
 
 void sparse_init(struct sparse *s, unsigned key_bits);
