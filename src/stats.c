@@ -359,8 +359,9 @@ static const struct figure translation_sec[] = {
 };
 
 const struct figure stats_mode[] = {
-	S("name", s_name, "the mode's name"),
-	S("mapping", s_mapping, "dynamic, direct or bypass"),
+	{ .key = "name", .kind = FIG_STR, .str = s_name, .flags = FIG_ROW_KEY, .help = "the mode's name" },
+	{ .key = "mapping", .kind = FIG_STR, .str = s_mapping, .flags = FIG_ROW_KEY,
+	  .help = "dynamic, direct or bypass" },
 	SEC("window", window_sec),
 	U("ios", ios, DT, "workload I/Os (DMAs that are not a descriptor or completion)"),
 	U("dmas", dmas, D, "DMAs the device made"),
