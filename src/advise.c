@@ -36,6 +36,17 @@
  * The fewest levels that work are taken: more levels only add walk reads.
  * A candidate whose run fails or whose maps do not all fit ("map failures")
  * is listed but not usable: it is never best and never on the front.
+ *
+ * Several devices (`devices:`): a candidate is every device's window, each
+ * device its own PE with its own window and table. The rules above read only
+ * what every device shares (the platform, host.ram, host.dma_mask: an item
+ * has its workload and its link, no mask of its own), so a window they allow
+ * is valid for every device. What N devices add is N tables: host.memlock
+ * (one count for the process) and run.max_memory refuse a run whose tables
+ * do not fit, and that candidate is shown as failed. A run's figures are its
+ * totals over the devices (report.c): CPU per I/O over all their I/Os,
+ * throughput summed, p99 over all their DMAs, set-up time and table memory
+ * (window.table_bytes) summed; the report says so.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -554,6 +565,10 @@ static void write_text(FILE *fp, const struct advise *a, const char *v)
 	fprintf(fp, "ddwsim advise: %s: platform %s (%s), %s of RAM, DMA mask %#" PRIx64 "\n",
 		a->o->config, cfg->platform.name, plat_kind_names[cfg->platform.kind],
 		dash_or(ram, sizeof(ram), cfg->host.ram), cfg->host.dma_mask);
+	if (cfg->ndevices > 1)
+		fprintf(fp, "%u devices, each its own PE with the candidate window: figures are totals over the %u "
+			"devices (CPU per I/O over all their I/Os, throughput summed, p99 over all their DMAs, "
+			"set-up time and table memory summed)\n", cfg->ndevices, cfg->ndevices);
 	fprintf(fp, "objective: %s; ties broken by throughput, p99, set-up time, table memory, CPU per I/O\n"
 		"* = on the Pareto front (CPU per I/O, throughput, p99, set-up time, table memory)\n\n",
 		advise_objective_name(a->o->objective));
@@ -622,7 +637,12 @@ static void write_json(FILE *fp, const struct advise *a, const char *v)
 {
 	fputs("{\n  \"config\": ", fp);
 	outfile_json_str(fp, a->o->config);
-	fprintf(fp, ",\n  \"objective\": \"%s\",\n  \"best\": ", advise_objective_name(a->o->objective));
+	fprintf(fp, ",\n  \"objective\": \"%s\",\n  \"devices\": ", advise_objective_name(a->o->objective));
+	if (a->cfg.workload.trace[0])	/* a trace declares its own devices */
+		fputs("null", fp);
+	else
+		fprintf(fp, "%u", a->cfg.ndevices ? a->cfg.ndevices : 1);
+	fputs(",\n  \"best\": ", fp);
 	if (advise_usable(&a->c[0]))
 		outfile_json_str(fp, a->c[0].name);
 	else

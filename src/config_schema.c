@@ -131,7 +131,7 @@ static const struct cfg_key kill_keys[] = {
 	  .src = "pseries guests do not kill; PowerNV sets true (pnv_ioda2_tce_build)",
 	  .help = "kill after building TCEs too (PowerNV)" },
 	{ .name = "phb_lock", .type = CFG_BOOL, .off = P(kill.phb_lock) - P(kill), .def = "false",
-	  .src = "skiboot core/pci-opal.c opal_pci_tce_kill holds phb_lock over phb4_tce_kill's busy-poll (domain.md §3.2); off by default until the shipped examples are re-run with it",
+	  .src = "off where kills are no OPAL call: PHB3 writes PHB_TCE_KILL itself (domain.md §2.9), QEMU's is its own; the PHB4/PHB5 and kvm-vfio-phb4 platform files set true: skiboot core/pci-opal.c opal_pci_tce_kill holds phb_lock over phb4_tce_kill's busy-poll (domain.md §3.2)",
 	  .help = "kills on one PHB run one at a time, a CPU spinning (CPU time) while another CPU's kill holds the PHB's lock; false: kills overlap" },
 	{ .name = "cpu_ns", .type = CFG_U32, .off = P(kill.cpu_ns) - P(kill), .min = 0, .max = 1000000,
 	  .def = "0", .unit = "ns", .src = "pseries: the hypervisor's work is in the hcall costs",

@@ -196,6 +196,17 @@ int csv_col(const struct csv *t, const char *name)
 	return -1;
 }
 
+void csv_keep_rows(struct csv *t, unsigned col, const char *value)
+{
+	size_t kept = 0;
+
+	for (size_t r = 1; r <= t->nrows; r++)
+		if (!strcmp(csv_at(t, r, col), value))
+			memmove(&t->cell[++kept * t->ncols], &t->cell[r * t->ncols],
+				t->ncols * sizeof(*t->cell));
+	t->nrows = kept;
+}
+
 void csv_release(struct csv *t)
 {
 	free(t->cell);

@@ -38,10 +38,11 @@ struct cli_opts {
 	const char *out;		/* -o FILE, NULL = stdout */
 	bool quiet;			/* -q: no progress */
 	const char *mode;		/* --mode NAME: run only this mode */
+	bool per_device;		/* --per-device: CSV rows per device too */
 };
 
 static const char usage_text[] =
-	"usage: ddwsim --config FILE [--set KEY=VALUE]... [--mode NAME] [--format text|json|csv] [-o FILE]\n"
+	"usage: ddwsim --config FILE [--set KEY=VALUE]... [--mode NAME] [--format text|json|csv [--per-device]] [-o FILE]\n"
 	"       ddwsim trace info FILE [--format json]\n"
 	"       ddwsim trace convert IN OUT [--version 1|2]\n"
 	"       ddwsim trace gen (--config FILE | --workload FILE) [--set KEY=VALUE]... OUT\n"
@@ -60,6 +61,9 @@ static const char usage_text[] =
 	"                      dotted path: platform.tce_cache.entries, modes[1].window.size,\n"
 	"                      modes.NAME.mapping; repeatable\n"
 	"  --format FMT        text (default), json or csv (one row per mode)\n"
+	"  --per-device        csv: a device column, and after each mode's row (device\n"
+	"                      all, the totals) a row per device (text and JSON always\n"
+	"                      show the devices)\n"
 	"  -o, --output FILE   write the report to FILE: a regular file atomically (all\n"
 	"                      or nothing), a device, FIFO or /dev/stdout in place\n"
 	"  --mode NAME         run only the mode named NAME (the others are still checked)\n"
@@ -180,6 +184,9 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 			continue;
 		} else if (!strcmp(a, "--list-keys")) {
 			return -2;
+		} else if (!strcmp(a, "--per-device")) {
+			o->per_device = true;
+			continue;
 		}
 		if (strcmp(a, "--config") && strcmp(a, "--set") && strcmp(a, "--format") &&
 		    strcmp(a, "-o") && strcmp(a, "--output") && strcmp(a, "--mode"))
@@ -207,6 +214,9 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 	}
 	if (!o->config)
 		return usage_error("missing --config FILE", NULL);
+	if (o->per_device && o->fmt != REPORT_CSV)
+		return usage_error("--per-device is for --format csv (text and JSON always show the devices)",
+				   NULL);
 	return -1;
 }
 
@@ -293,7 +303,7 @@ static int run(const struct cli_opts *o)
 	sim_set_progress(NULL);
 	if (outfile_open(&of, o->out) < 0)
 		goto out;
-	report_write(of.fp, o->fmt, &cfg, res, last - first);
+	report_write(of.fp, o->fmt, &cfg, res, last - first, o->per_device ? REPORT_PER_DEVICE : 0);
 	if (outfile_commit(&of) < 0)
 		goto out;
 	rc = DDW_EXIT_OK;

@@ -11,6 +11,10 @@
  *            -> lines against --x (default KEY1), one line per mode and value
  *               of the other swept keys ("ddw-direct, tce_cache.entries=256")
  *
+ * A report written with --per-device has a `device` column after seed and a
+ * row per device after each mode's: only the modes' rows (device `all`, the
+ * totals) are drawn, so it gives the figure the plain report gives.
+ *
  * One panel per y column (--y, default: CPU per I/O, throughput and p99
  * latency, those the CSV holds a number for). The axes fit the data: a size
  * or count axis spanning 16x or more is log2, with tics at the swept values
@@ -522,6 +526,15 @@ static char *default_out(const char *csv)
 	return s;
 }
 
+/* A report written with --per-device: only its modes' rows (device `all`) are drawn. */
+static void drop_device_rows(struct plot *p)
+{
+	int seed = csv_col(&p->t, "seed"), dev = csv_col(&p->t, "device");
+
+	if (seed >= 0 && dev == seed + 1)
+		csv_keep_rows(&p->t, (unsigned)dev, "all");
+}
+
 int plot_script(const struct plot_opts *o, char **script, size_t *len)
 {
 	struct plot p = { .o = o };
@@ -532,7 +545,9 @@ int plot_script(const struct plot_opts *o, char **script, size_t *len)
 	*len = 0;
 	if (plot_out_format(o->out, &p.fmt) == 0 && csv_read(&p.t, o->csv) < 0)
 		rc = DDW_EXIT_RUNTIME;
-	else if (p.fmt && find_columns(&p) == 0 && group_rows(&p) == 0) {
+	else if (p.fmt)
+		drop_device_rows(&p);
+	if (rc == DDW_EXIT_USAGE && p.fmt && find_columns(&p) == 0 && group_rows(&p) == 0) {
 		if (!(fp = open_memstream(script, len))) {
 			ddw_error("plot: out of memory");
 			rc = DDW_EXIT_RUNTIME;

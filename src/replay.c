@@ -1015,40 +1015,62 @@ uint64_t replay_bytes_per_mapping(unsigned nseg)
  * The table VFIO keeps for the window on the host, with its userspace view
  * (pnv_pci_ioda2_get_table_size): behind a KVM guest's window the host table
  * QEMU created (phb.c), for a PowerNV direct window the VFIO user's own.
+ * Sets its geometry in res and returns its bytes (0: none).
  */
-static void fill_host_table(const struct replay *r, const struct tce_geom *g,
-			    struct sim_result *res)
+static uint64_t host_table(const struct replay *r, const struct tce_geom *g,
+			   struct sim_result *res)
 {
 	struct tce_geom h;
 
 	if (r->phb.host.page_sizes && phb_host_geom(&r->phb.host, g, &h) == 0) {
 		res->host_page_shift = h.page_shift;
 		res->host_levels = h.levels;
-		res->host_table_bytes = tce_pnv_get_table_size(h.page_shift, h.window_size, h.levels,
-							       r->phb.host.page_shift);
-	} else if (r->cfg->platform.kind == PLAT_POWERNV && r->mode->mapping == MAP_DIRECT) {
+		return tce_pnv_get_table_size(h.page_shift, h.window_size, h.levels,
+					      r->phb.host.page_shift);
+	}
+	if (r->cfg->platform.kind == PLAT_POWERNV && r->mode->mapping == MAP_DIRECT) {
 		res->host_page_shift = g->page_shift;
 		res->host_levels = g->levels;
-		res->host_table_bytes = tce_pnv_get_table_size(g->page_shift, g->window_size,
-							       g->levels, r->cfg->host.page_shift);
+		return tce_pnv_get_table_size(g->page_shift, g->window_size, g->levels,
+					      r->cfg->host.page_shift);
 	}
+	return 0;
 }
 
+/* Whether device i maps through a window an earlier device already counted. */
+static bool window_counted(const struct replay *r, unsigned i)
+{
+	for (unsigned j = 0; j < i; j++)
+		if (r->dev[j] && r->dev[j]->api.win == r->dev[i]->api.win)
+			return true;
+	return false;
+}
+
+/*
+ * The window figures: device 0's window (start, size, geometry), and the
+ * table memory of every device's window summed (each device is its own PE
+ * with its own tables, so the host holds them all).
+ */
 static void fill_window(const struct replay *r, struct sim_result *res)
 {
 	struct window *w = r->dev[0]->api.win;
 
+	res->table_bytes = res->table_bytes_allocated = res->host_table_bytes = 0;
 	if (!w) {
 		res->win_start = r->cfg->platform.bypass_base;
-		return;
+	} else {
+		res->win_start = w->start;
+		res->win_size = w->size;
+		res->win_page_shift = tce_table_geom(w->tbl)->page_shift;
+		res->win_levels = tce_table_geom(w->tbl)->levels;
 	}
-	res->win_start = w->start;
-	res->win_size = w->size;
-	res->win_page_shift = tce_table_geom(w->tbl)->page_shift;
-	res->win_levels = tce_table_geom(w->tbl)->levels;
-	res->table_bytes = tce_table_geom(w->tbl)->table_bytes;
-	res->table_bytes_allocated = tce_table_bytes_allocated(w->tbl);
-	fill_host_table(r, tce_table_geom(w->tbl), res);
+	for (unsigned i = 0; i < r->ndev; i++) {
+		if (!r->dev[i] || !(w = r->dev[i]->api.win) || window_counted(r, i))
+			continue;
+		res->table_bytes += tce_table_geom(w->tbl)->table_bytes;
+		res->table_bytes_allocated += tce_table_bytes_allocated(w->tbl);
+		res->host_table_bytes += host_table(r, tce_table_geom(w->tbl), res);
+	}
 }
 
 void replay_result(struct replay *r, struct sim_result *res)

@@ -376,6 +376,7 @@ struct csv_row {
 	FILE *fp;
 	struct fig_ctx c;
 	bool header;
+	bool device;			/* a device's row: its own figures only */
 };
 
 static void csv_cell(void *arg, const char *path, const struct figure *f)
@@ -388,34 +389,53 @@ static void csv_cell(void *arg, const char *path, const struct figure *f)
 		report_csv_field(row->fp, path);
 		return;
 	}
+	if (row->device && !(f->flags & (FIG_DEV | FIG_ROW_KEY)))
+		return;			/* a whole-run figure: the mode's row has it */
 	stats_text(f, &row->c, v, sizeof(v));
 	report_csv_field(row->fp, v);
 }
 
+/* One row: the seed, with per_device the device column ("all" or d), the figures. */
+static void csv_line(FILE *fp, const struct config *cfg, struct csv_row *row, bool per_device,
+		     unsigned d)
+{
+	fprintf(fp, "%" PRIu64, cfg->run.seed);
+	if (per_device && row->device)
+		fprintf(fp, ",%u", d);
+	else if (per_device)
+		fputs(",all", fp);
+	stats_walk(stats_mode, false, csv_cell, row);
+	fputc('\n', fp);
+}
+
 static void write_csv(FILE *fp, const struct config *cfg, const struct sim_result *res,
-		      unsigned n)
+		      unsigned n, bool per_device)
 {
 	struct csv_row row = { .fp = fp, .header = true };
 
-	fputs("seed", fp);
+	fputs(per_device ? "seed,device" : "seed", fp);
 	stats_walk(stats_mode, false, csv_cell, &row);
 	fputc('\n', fp);
 	row.header = false;
 	for (unsigned m = 0; m < n; m++) {
 		row.c = ctx_of(res, m);
-		fprintf(fp, "%" PRIu64, cfg->run.seed);
-		stats_walk(stats_mode, false, csv_cell, &row);
-		fputc('\n', fp);
+		row.device = false;
+		csv_line(fp, cfg, &row, per_device, 0);
+		row.device = true;
+		for (unsigned d = 0; per_device && d < res[m].ndev; d++) {
+			row.c.st = &res[m].dev[d];
+			csv_line(fp, cfg, &row, per_device, d);
+		}
 	}
 }
 
 void report_write(FILE *fp, enum report_fmt fmt, const struct config *cfg,
-		  const struct sim_result *res, unsigned n)
+		  const struct sim_result *res, unsigned n, unsigned flags)
 {
 	if (fmt == REPORT_JSON)
 		write_json(fp, cfg, res, n);
 	else if (fmt == REPORT_CSV)
-		write_csv(fp, cfg, res, n);
+		write_csv(fp, cfg, res, n, flags & REPORT_PER_DEVICE);
 	else
 		write_text(fp, cfg, res, n);
 }

@@ -209,14 +209,14 @@ static const struct figure window_sec[] = {
 	RES("size", FIG_U64, win_size, "its size in bytes (0: bypass)"),
 	RES("page_shift", FIG_U64, win_page_shift, "log2 of its TCE size"),
 	RES("levels", FIG_U64, win_levels, "its TCE table levels"),
-	RES("table_bytes", FIG_U64, table_bytes, "its table, fully populated (the kernel's size formula)"),
+	RES("table_bytes", FIG_U64, table_bytes, "its table, fully populated (the kernel's size formula); several devices: their tables summed"),
 	RES("table_bytes_allocated", FIG_U64, table_bytes_allocated,
-	    "table memory touched by the end (lazily allocated levels and pages)"),
+	    "table memory touched by the end (lazily allocated levels and pages), summed over the devices"),
 	RES("host_page_shift", FIG_U64, host_page_shift,
 	    "log2 of the TCE size of the host table VFIO keeps for the window (0: none); the PHB caches these TCEs"),
 	RES("host_levels", FIG_U64, host_levels, "that host table's levels (vfio_spapr_create_window's guess)"),
 	RES("host_table_bytes", FIG_U64, host_table_bytes,
-	    "that host table with VFIO's userspace view, fully populated (pnv_pci_ioda2_get_table_size)"),
+	    "that host table with VFIO's userspace view, fully populated (pnv_pci_ioda2_get_table_size), summed over the devices"),
 	END,
 };
 
@@ -359,8 +359,9 @@ static const struct figure translation_sec[] = {
 };
 
 const struct figure stats_mode[] = {
-	S("name", s_name, "the mode's name"),
-	S("mapping", s_mapping, "dynamic, direct or bypass"),
+	{ .key = "name", .kind = FIG_STR, .str = s_name, .flags = FIG_ROW_KEY, .help = "the mode's name" },
+	{ .key = "mapping", .kind = FIG_STR, .str = s_mapping, .flags = FIG_ROW_KEY,
+	  .help = "dynamic, direct or bypass" },
 	SEC("window", window_sec),
 	U("ios", ios, DT, "workload I/Os (DMAs that are not a descriptor or completion)"),
 	U("dmas", dmas, D, "DMAs the device made"),

@@ -455,6 +455,36 @@ ParameterizedTest(unsigned *ix, config, shipped_platforms_take_any_entries)
 	config_release(&cfg);
 }
 
+/*
+ * kill.phb_lock is on exactly where a kill is an OPAL call: skiboot's
+ * opal_pci_tce_kill (core/pci-opal.c) takes phb_lock around the PHB's
+ * tce_kill op, and only PHB4/PHB5 (hw/phb4.c) have one. PHB3 has no tce_kill
+ * op (Linux writes PHB_TCE_KILL itself, domain.md §2.9) and QEMU's pseries
+ * kill is not skiboot's; the kvm-vfio-phb4 host kills through OPAL on PHB4.
+ */
+static const bool platform_locks[] = { false, true, true, false, true };
+
+ParameterizedTestParameters(config, kills_take_the_phb_lock_where_they_are_opal_calls)
+{
+	return cr_make_param_array(unsigned, indices, NELEM(platforms));
+}
+
+ParameterizedTest(unsigned *ix, config, kills_take_the_phb_lock_where_they_are_opal_calls)
+{
+	struct config cfg;
+	char text[2 * PATH_MAX];
+
+	_Static_assert(NELEM(platform_locks) == NELEM(platforms), "one per platform");
+	snprintf(text, sizeof(text), "platform: %s/configs/platforms/%s.yaml\n"
+		 "host: {ram: 2G}\n" REST, top, platforms[*ix]);
+	put("main.yaml", text);
+	cr_assert(eq(int, load(&cfg, "main.yaml", NULL, 0), 0), "%s", platforms[*ix]);
+	cr_expect(eq(int, cfg.platform.kill.phb_lock, platform_locks[*ix]), "%s", platforms[*ix]);
+	cr_expect(eq(int, cfg.platform.kill.phb_lock, cfg.platform.kill.opal), "%s: the lock is OPAL's",
+		  platforms[*ix]);
+	config_release(&cfg);
+}
+
 /* ---- mapping: auto and the offer ---- */
 
 /* An auto mode takes the offer's defaults (QEMU's query) and resolves memory_hotplug_max. */

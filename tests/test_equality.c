@@ -364,9 +364,9 @@ Test(equality, a_batch_replays_as_one_op_at_a_time)
 }
 
 /*
- * kill.phb_lock: skiboot's opal_pci_tce_kill holds the PHB's lock over the
- * whole busy-polled kill, so the kills of four NVMe drives on one PHB4 run
- * one at a time. Each 4 KiB command maps and unmaps in the default window,
+ * kill.phb_lock (on in the PHB4 platform file): skiboot's opal_pci_tce_kill
+ * holds the PHB's lock over the whole busy-polled kill, so the kills of four
+ * NVMe drives on one PHB4 run one at a time. Each 4 KiB command maps and unmaps in the default window,
  * one OPAL kill each (kill.per_tce false) of kill.cpu_ns 5500: the PHB ends
  * at most one command per 11 us, 32768 bits / 11000 ns = 2.979 Gb/s for all
  * four drives together, whatever their CPUs. The lock decides when, never
@@ -374,8 +374,7 @@ Test(equality, a_batch_replays_as_one_op_at_a_time)
  */
 Test(equality, kills_on_one_phb_wait_for_its_lock)
 {
-	const char *args = "--config configs/phb4-nvme-4drives.yaml --set run.ios=5000 "
-			   "--set platform.kill.phb_lock=true";
+	const char *args = "--config configs/phb4-nvme-4drives.yaml --set run.ios=5000";
 	struct table t;
 	double gbps;
 

@@ -76,6 +76,49 @@ Test(plot, a_report_is_bars_per_mode)
 	run_free(&r);
 }
 
+/*
+ * A report with --per-device rows (device column after seed): the device
+ * rows are dropped and the modes' rows (device all) make the same bars as
+ * the plain report above: 3590.2 and 29.7 ns, not the devices' empty cells.
+ */
+Test(plot, a_per_device_report_draws_its_modes_rows)
+{
+	char *csv = write_csv("seed,device,name,mapping,cpu.ns_per_io,device.throughput_gbps\n"
+			      "1,all,default-window,dynamic,3590.2,4.021\n"
+			      "1,0,default-window,dynamic,,\n"
+			      "1,1,default-window,dynamic,,\n"
+			      "1,all,ddw-direct,direct,29.7,57.446\n"
+			      "1,0,ddw-direct,direct,,\n"
+			      "1,1,ddw-direct,direct,,\n");
+	struct run_result r = plot(csv, "--script");
+
+	cr_assert_eq(r.code, 0, "%s", r.err);
+	cr_assert(strstr(r.out, "$bars << EOD\n0 3590.2 4.021\n1 29.7 57.446\nEOD\n"), "%s", r.out);
+	cr_assert(strstr(r.out, "set xtics rotate by -20 ('default-window' 0, 'ddw-direct' 1)\n"));
+	unlink(csv);
+	run_free(&r);
+}
+
+/* The binary's own --per-device CSV plots, and --per-device needs --format csv (exit 2). */
+Test(plot, per_device_csv_from_a_run_plots_and_needs_csv)
+{
+	struct run_result r = run_bin("-q --config configs/phb4-nvme-4drives.yaml --set run.ios=100 "
+				      "--set run.timing=false --format csv --per-device -o /tmp/ddwsim-perdev.csv");
+
+	cr_assert_eq(r.code, 0, "%s", r.err);
+	run_free(&r);
+	r = plot("/tmp/ddwsim-perdev.csv", "--script --y ios");
+	cr_assert_eq(r.code, 0, "%s", r.err);
+	/* 100 I/Os per drive, 4 drives: 400 in each mode's row */
+	cr_assert(strstr(r.out, "$bars << EOD\n0 400\n1 400\nEOD\n"), "%s", r.out);
+	run_free(&r);
+	unlink("/tmp/ddwsim-perdev.csv");
+	r = run_bin("--config configs/phb4-nvme-4drives.yaml --per-device");
+	cr_expect_eq(r.code, 2);
+	cr_expect(strstr(r.err, "--per-device is for --format csv"), "%s", r.err);
+	run_free(&r);
+}
+
 Test(plot, other_swept_keys_name_the_lines)
 {
 	char *csv = write_csv("a,b,seed,name,cpu.ns_per_io\n"

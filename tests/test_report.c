@@ -197,15 +197,20 @@ static void teardown(void)
 	config_release(&cfg);
 }
 
-static char *write_report(enum report_fmt fmt, size_t *len)
+static char *write_report_flags(enum report_fmt fmt, unsigned flags, size_t *len)
 {
 	char *buf = NULL;
 	FILE *fp = open_memstream(&buf, len);
 
 	cr_assert_not_null(fp);
-	report_write(fp, fmt, &cfg, res, 3);
+	report_write(fp, fmt, &cfg, res, 3, flags);
 	fclose(fp);
 	return buf;
+}
+
+static char *write_report(enum report_fmt fmt, size_t *len)
+{
+	return write_report_flags(fmt, 0, len);
 }
 
 static void expect_value(const char *text, size_t len, const char *path, const char *want)
@@ -250,6 +255,57 @@ Test(report, csv_has_one_row_per_mode_under_unique_columns, .init = setup, .fini
 	cr_assert_eq(csv_cell(text, 0, (unsigned)csv_column(text, "name"), cell, sizeof(cell)), 0);
 	cr_expect_str_eq(cell, "default-window");
 	cr_expect_neq(csv_cell(text, 3, 0, cell, sizeof(cell)), 0);	/* no fourth row */
+	free(text);
+}
+
+/* The cell at (row, the column named name) of a CSV text. */
+static void cell_at(const char *text, unsigned row, const char *name, char *cell, size_t n)
+{
+	int c = csv_column(text, name);
+
+	cr_assert_geq(c, 0, "no column %s", name);
+	cr_assert_eq(csv_cell(text, row, (unsigned)c, cell, n), 0, "no row %u", row);
+}
+
+/*
+ * --per-device: after seed a device column; each mode's row ("all", the
+ * totals) is followed by a row per device. The fixture has 3 modes of 2
+ * devices, device 1 of mode m making 40 + m I/Os and device 0 none, and 100
+ * I/Os and 1000 Gb/s in total: rows 0..8 (after the header) are mode 0 all,
+ * 0, 1; mode 1 all, 0, 1; mode 2 all, 0, 1. A device row names its mode and leaves the
+ * whole-run figures (throughput, setup.hcalls of the mode) empty.
+ */
+Test(report, csv_per_device_rows_follow_each_modes_totals, .init = setup, .fini = teardown)
+{
+	size_t len;
+	char *text = write_report_flags(REPORT_CSV, REPORT_PER_DEVICE, &len), cell[64];
+
+	expect_csv(text, "report csv per device");
+	cr_expect_eq(csv_column(text, "device"), 1);
+	cell_at(text, 3, "device", cell, sizeof(cell));
+	cr_expect_str_eq(cell, "all");
+	cell_at(text, 3, "ios", cell, sizeof(cell));
+	cr_expect_str_eq(cell, "100");
+	cell_at(text, 3, "device.throughput_gbps", cell, sizeof(cell));
+	cr_expect_str_eq(cell, "1000.000");
+	cell_at(text, 5, "device", cell, sizeof(cell));
+	cr_expect_str_eq(cell, "1");
+	cell_at(text, 5, "ios", cell, sizeof(cell));
+	cr_expect_str_eq(cell, "41");
+	cell_at(text, 4, "ios", cell, sizeof(cell));
+	cr_expect_str_eq(cell, "0");
+	cell_at(text, 5, "name", cell, sizeof(cell));
+	cr_expect_str_eq(cell, "ddw-dynamic");
+	cell_at(text, 5, "device.throughput_gbps", cell, sizeof(cell));
+	cr_expect_str_eq(cell, "");
+	cell_at(text, 6, "setup.hcalls", cell, sizeof(cell));
+	cr_expect_str_eq(cell, "7");
+	cell_at(text, 8, "ios", cell, sizeof(cell));
+	cr_expect_str_eq(cell, "42");
+	cr_expect_neq(csv_cell(text, 9, 0, cell, sizeof(cell)), 0);	/* no tenth row */
+	free(text);
+	text = write_report(REPORT_CSV, &len);
+	cr_expect_lt(csv_column(text, "device"), 0, "no device column unless asked");
 	free(text);
 }
 

@@ -38,6 +38,9 @@ static inline const char *csv_at(const struct csv *t, size_t row, unsigned col)
 /* The first column whose header is name, or -1. */
 int csv_col(const struct csv *t, const char *name);
 
+/* Drops every record whose field col is not value (the header stays); the order is kept. */
+void csv_keep_rows(struct csv *t, unsigned col, const char *value);
+
 void csv_release(struct csv *t);
 
 #endif /* DDWSIM_CSV_H */

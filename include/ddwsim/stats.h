@@ -32,6 +32,7 @@ enum fig_kind {
 #define FIG_RESULT	0x4	/* FIG_U64/FIG_HEX: off is in struct sim_result, not the counters */
 #define FIG_TEXT_NOTE	0x8	/* FIG_STR too long for a column: the text report shows it
 				 * under the table, a line per mode (and per device) */
+#define FIG_ROW_KEY	0x10	/* names the mode's row: repeated on its per-device CSV rows */
 
 /* What a figure is computed from: one mode's result, and the first mode's. */
 struct fig_ctx {
