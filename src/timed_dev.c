@@ -1,5 +1,6 @@
 /*
- * timed_dev.c - each device's DMA engine and its PCIe link.
+ * timed_dev.c - each device's DMA engine and its PCIe link, and the PHB's own
+ * link that devices on links of their own share.
  *
  * The engine starts its DMAs in order, each once its map is done (and, for a
  * time-stamped or `wait` DMA, once its time has come or the previous DMA is

@@ -2,7 +2,8 @@
  * timed_int.h - the timed replay's state, shared by its parts:
  *   timed.c       the loop: reading ahead, dependencies, the event dispatch;
  *   timed_host.c  the host CPUs running maps and unmaps, and their kills;
- *   timed_dev.c   each device's DMA engine and its PCIe link;
+ *   timed_dev.c   each device's DMA engine and its PCIe link, and the PHB's
+ *                 own link they share;
  *   timed_phb.c   the PHB pipeline: lookups, walk slots, kill stalls.
  * Private to those four files (the project's convention: src/<module>_int.h).
  *
