@@ -137,6 +137,11 @@ static double link_util(const struct sim_result *r)
 	return util(r, (double)r->st.link_busiest_ps, 1);
 }
 
+static double upstream_util(const struct sim_result *r)
+{
+	return util(r, (double)r->st.upstream_busiest_ps, 1);
+}
+
 static double walker_util(const struct sim_result *r)
 {
 	return util(r, (double)r->st.walker_ps, r->walkers);
@@ -144,6 +149,7 @@ static double walker_util(const struct sim_result *r)
 
 static double f_cpu_busiest(const struct fig_ctx *c) { return cpu_busiest(c->r); }
 static double f_link_util(const struct fig_ctx *c) { return link_util(c->r); }
+static double f_upstream_util(const struct fig_ctx *c) { return upstream_util(c->r); }
 static double f_walker_util(const struct fig_ctx *c) { return walker_util(c->r); }
 
 static double f_stall_ns(const struct fig_ctx *c)
@@ -168,19 +174,21 @@ static double f_cpu_ratio(const struct fig_ctx *c)
 /*
  * What limits the throughput: the resource busy the largest share of the
  * run, if that share is at least 70 % (assumed threshold): the busiest host
- * CPU, the busiest link direction, or the PHB's walk slots. Otherwise nothing
- * is saturated and the device waits on round trips (its queue depth, one
- * outstanding DMA, or the workload's own pace): "latency".
+ * CPU, the busiest direction of a device's link or of the PHB's own link
+ * that devices on links of their own share, or the PHB's walk slots (the
+ * first of equals: a lone device's link is the PHB's, and is "link").
+ * Otherwise nothing is saturated and the device waits on round trips (its
+ * queue depth, one outstanding DMA, or the workload's own pace): "latency".
  */
 const char *stats_bottleneck(const struct sim_result *r)
 {
-	double u[3] = { cpu_busiest(r), link_util(r), walker_util(r) };
-	static const char *const names[3] = { "host CPU", "link", "translation" };
+	double u[4] = { cpu_busiest(r), link_util(r), upstream_util(r), walker_util(r) };
+	static const char *const names[4] = { "host CPU", "link", "PHB link", "translation" };
 	unsigned best = 0;
 
 	if (!r->timed || isnan(u[0]))
 		return NULL;
-	for (unsigned i = 1; i < 3; i++)
+	for (unsigned i = 1; i < 4; i++)
 		if (u[i] > u[best])
 			best = i;
 	return u[best] >= 0.7 ? names[best] : "latency";
@@ -339,6 +347,8 @@ static const struct figure cpu_sec[] = {
 
 static const struct figure link_sec[] = {
 	N("utilization", f_link_util, 4, "busy time of the busiest link direction / sim time"),
+	N("upstream_utilization", f_upstream_util, 4, "busy time of the busiest direction of the "
+	  "PHB's own link (platform.pcie), which every device's TLPs cross / sim time"),
 	END,
 };
 

@@ -485,7 +485,6 @@ static void setup(struct timed *t, struct replay *r, struct op_source *src,
 {
 	const struct config *cfg = r->cfg;
 	const struct platform_cfg *p = &cfg->platform;
-	struct engine plat;
 
 	memset(t, 0, sizeof(*t));
 	t->r = r;
@@ -503,11 +502,12 @@ static void setup(struct timed *t, struct replay *r, struct op_source *src,
 	t->cpu_clk = clock_mhz(cfg->host.cpu_mhz);
 	t->kill_cpu_ps = clock_edge(t->cpu_clk, p->kill.cpu_ns * 1000ull);
 	t->kill_serial = p->kill.phb_lock;
-	engine_link(&plat, &p->pcie);	/* the platform's link, for the wire table */
-	t->ps_per_byte = plat.ps_per_byte;
+	engine_link(&t->up, &p->pcie);	/* the platform's link: the wire table, the upstream */
+	t->ps_per_byte = t->up.ps_per_byte;
 	dev_setup(t);
 	for (unsigned d = 0; d < SIM_MAX_DEVICES; d++)
 		t->dev[d].wire_ps = t->dev[d].ps_per_byte == t->ps_per_byte ? t->wire_ps : NULL;
+	up_setup(t);
 	pipe_setup(t);
 	event_queue_init(&t->q);
 }
@@ -536,7 +536,7 @@ static void check_sums(struct timed *t)
 	}
 }
 
-/* Whole-run figures: the last event, the busiest CPU and link direction. */
+/* Whole-run figures: the last event, the busiest CPU and link direction, the upstream's. */
 static void run_figures(struct timed *t, struct sim_result *res)
 {
 	for (unsigned c = 0; c < t->ncpu; c++)
@@ -549,6 +549,7 @@ static void run_figures(struct timed *t, struct sim_result *res)
 		if (b > res->st.link_busiest_ps)
 			res->st.link_busiest_ps = b;
 	}
+	up_figures(t, res);
 	res->st.time_ps = t->now;
 	res->st.events = t->q.pushed;
 }

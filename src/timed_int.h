@@ -2,7 +2,8 @@
  * timed_int.h - the timed replay's state, shared by its parts:
  *   timed.c       the loop: reading ahead, dependencies, the event dispatch;
  *   timed_host.c  the host CPUs running maps and unmaps, and their kills;
- *   timed_dev.c   each device's DMA engine and its PCIe link;
+ *   timed_dev.c   each device's DMA engine and its PCIe link, and the PHB's
+ *                 own link they share;
  *   timed_phb.c   the PHB pipeline: lookups, walk slots, kill stalls.
  * Private to those four files (the project's convention: src/<module>_int.h).
  *
@@ -23,6 +24,7 @@
 
 #define NONE		IDPOOL_NONE	/* no entry */
 #define NO_SLOT		UINT32_MAX	/* no walker slot */
+#define NO_DEV		UINT32_MAX	/* no device */
 #define WINDOW_OPS	4096		/* ops read ahead and not finished */
 #define MAX_PENDING_REQS (1u << 26)	/* request outcomes read ahead, at most */
 #define MAX_CPUS	4096
@@ -154,6 +156,10 @@ struct timed {
 	struct engine dev[SIM_MAX_DEVICES];
 	double ps_per_byte;		/* the platform's link (platform.pcie): transfer time a byte */
 	ddw_tick wire_ps[WIRE_TABLE];	/* its wire time of 0..WIRE_TABLE - 1 bytes */
+	/* the PHB's own link (platform.pcie): shared by devices on links of their own */
+	struct engine up;		/* its link, wire table and directions (timed_dev.c) */
+	bool shared;			/* every TLP crosses it too (up_setup, up_join) */
+	unsigned solo;			/* !shared: the one device that has started, or NO_DEV */
 	/* PHB */
 	struct ddw_clock phb_clk;
 	ddw_tick edge_of, edge;		/* phb_now(): the PHB edge at or after edge_of; 0: none yet */
@@ -224,6 +230,16 @@ void host_kill(struct timed *t, uint32_t i, unsigned k);
 
 /* timed_dev.c */
 void dev_setup(struct timed *t);
+/*
+ * The shared upstream link: up_setup() decides from the config whether the
+ * devices have links of their own (more than one device, or one whose link
+ * is not platform.pcie); up_join() is called as each device starts its first
+ * DMA and makes the link shared when a second device starts (a trace's).
+ */
+void up_setup(struct timed *t);
+void up_join(struct timed *t, unsigned dev);
+/* Sets res's upstream_busiest_ps: the shared link's, else the lone device's. */
+void up_figures(const struct timed *t, struct sim_result *res);
 void dev_kick(struct timed *t, unsigned dev);
 void dev_issue(struct timed *t, uint32_t i);
 void dev_request(struct timed *t, uint32_t i, uint64_t bus, unsigned len, unsigned outcome);

@@ -385,3 +385,88 @@ Test(equality, kills_on_one_phb_wait_for_its_lock)
 	cr_expect(gbps > 2.979 * 0.99 && gbps < 2.979 * 1.01, "%.3f Gb/s, expected 2.979", gbps);
 	free(t.text);
 }
+
+/* The row of mode `name` in t. */
+static unsigned row(const struct table *t, const char *name)
+{
+	for (unsigned r = 1; r < t->nrow; r++)
+		if (!strcmp(t->cell[r][1], name))
+			return r;
+	cr_assert_fail("no mode %s", name);
+	return 0;
+}
+
+static double num(const struct table *t, unsigned r, const char *name)
+{
+	return strtod(t->cell[r][col(t, name)], NULL);
+}
+
+/*
+ * 32 NVMe drives (4 KiB random reads at queue depth 32, each on its own Gen4
+ * x4 link) behind one PHB4, direct window: every TLP also crosses the PHB's
+ * own Gen4 x16 link, which bounds them all. Worked out by hand (pcie-model,
+ * numbers.md §3.2):
+ *   Gen4 x16 raw: 16 GT/s x 16 lanes x 128/130 = 252.062 Gb/s per direction;
+ *   less an 8 B ACK and an 8 B FC DLLP every 168 symbol times (x16, MPS 256)
+ *   and a 4 B SKIP every 1538 B: x (1 - 16/168 - 4/1538) = 227.400 Gb/s.
+ *   A read makes the drive write 4 KiB into memory: 16 MWr of 256 B, each
+ *   with a 4-DW header (the DDW is at 1<<59) and 8 B of framing: 280 B.
+ *   So at most 227.400 x 256 / 280 = 207.909 Gb/s (25.99 GB/s, numbers.md).
+ *   Each drive's x4 link (every 214 symbol times): 63.015 x (1 - 16/214 -
+ *   4/1538) x 256/280 = 53.156 Gb/s; 32 of them 1701 Gb/s, where the model
+ *   without the shared link ended (1.67 Tb/s).
+ * The throughput runs from the first DMA's start to the last completion: the
+ * ramp at each end costs a little, so 98 % of the bound at least. The PHB's
+ * link is busy nearly all the run, and is what limits it. Timing only: the
+ * same decisions timed or not.
+ */
+Test(equality, many_drives_share_the_phb_link)
+{
+	const char *args = "--config configs/sweep-many-drives.yaml --set devices[0].count=32 "
+			   "--set run.ios=1000";
+	struct table t;
+	unsigned r;
+	double gbps;
+
+	compare(args);
+	run_csv(args, true, &t);
+	r = row(&t, "direct-1g");
+	gbps = num(&t, r, "device.throughput_gbps");
+	cr_expect(gbps > 207.909 * 0.98 && gbps <= 207.909, "%.3f Gb/s, expected up to 207.909", gbps);
+	cr_expect_geq(num(&t, r, "link.upstream_utilization"), 0.99);
+	cr_expect_str_eq(t.cell[r][col(&t, "bottleneck")], "PHB link");
+	free(t.text);
+}
+
+/*
+ * One drive on a Gen4 x4 link of its own behind the PHB4's Gen4 x16: the
+ * faster PHB link never delays it (cut-through, and nothing else on it), so
+ * every figure but the PHB link's busy share is that of the same drive with
+ * the x4 link as the platform's own (no switch). That share is the drive
+ * link's x 58.140 / 227.400 (the x4 and x16 TLP-layer rates: 63.015 x (1 -
+ * 16/214 - 4/1538) and 252.062 x (1 - 16/168 - 4/1538)) = 0.2557 of it.
+ */
+Test(equality, a_lone_drive_is_not_slowed_by_a_faster_phb_link)
+{
+	const char *args = "--config configs/sweep-many-drives.yaml --set run.ios=2000";
+	struct table s, o;
+
+	run_csv(args, true, &s);
+	run_csv("--config configs/sweep-many-drives.yaml --set run.ios=2000 "
+		"--set platform.pcie.lanes=4", true, &o);
+	cr_assert_eq(s.nrow, 4, "three modes");
+	for (unsigned r = 1; r < s.nrow; r++) {
+		double own = num(&s, r, "link.utilization"), up = num(&s, r, "link.upstream_utilization");
+
+		for (unsigned c = 0; c < s.ncol; c++)
+			if (strcmp(s.cell[0][c], "link.upstream_utilization"))
+				cr_expect_str_eq(s.cell[r][c], o.cell[r][c], "mode %s: %s is %s, %s without the switch",
+						 s.cell[r][1], s.cell[0][c], s.cell[r][c], o.cell[r][c]);
+		cr_expect_str_eq(o.cell[r][col(&o, "link.upstream_utilization")],
+				 o.cell[r][col(&o, "link.utilization")], "no switch: the one link is the PHB's");
+		cr_expect(up > own * 0.2557 - 0.0002 && up < own * 0.2557 + 0.0002,
+			  "mode %s: PHB link %.4f, drive link %.4f", s.cell[r][1], up, own);
+	}
+	free(s.text);
+	free(o.text);
+}

@@ -338,3 +338,29 @@ Test(timed, miss_under_miss_overlaps_walks_in_order)
 	free(a);
 	free(b);
 }
+
+/*
+ * Two devices of a trace (tests/timing/two-devices.ddwt), both on the
+ * platform's Gen3 x8 link, take turns on it: each of their 400 DMAs of 4 KiB
+ * is 16 MWr of 256 + 24 bytes (the direct window is above 4 GiB), 280 *
+ * 138.2056 = 38698 ps each. Device 0 starts alone (device 1's map is done a
+ * map later, on the one CPU); from device 1's first DMA the link is shared,
+ * and it carries all 6400 TLPs back to back: 6400 * 38698 = 247667200 ps,
+ * each device's own link 3200 of them. The last write reaches the PHB 163000
+ * ps after it ends, waits at most 500 for an edge, is looked up (1000) and
+ * reaches memory (197000): from device 0's first DMA to the last completion
+ * 247667200 + 361000 (+ up to 500) ps, so 400 * 4096 * 8 / that = 52.8455
+ * (52.8454) Gb/s, where each device on a link of its own moved twice that.
+ */
+Test(timed, two_devices_of_a_trace_share_the_platform_link)
+{
+	struct sim_result *r = run("tests/timing/two-devices.yaml", NULL, 0);
+	double span = (double)(r->st.dma_last_ps - r->st.dma_first_ps);
+	double gbps = r->st.bytes * 8e3 / span;
+
+	cr_expect_eq(r->st.ios, 400);
+	cr_expect_eq(r->st.upstream_busiest_ps, 6400ull * 38698);
+	cr_expect_eq(r->st.link_busiest_ps, 3200ull * 38698);
+	cr_expect(gbps > 52.8454 - 0.0002 && gbps < 52.8455 + 0.0002, "%.4f Gb/s", gbps);
+	free(r);
+}

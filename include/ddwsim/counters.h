@@ -64,6 +64,7 @@ struct mode_stats {
 	uint64_t cpu_unmap_ps;		/* CPU time in unmaps */
 	uint64_t cpu_busiest_ps;	/* CPU time of the busiest CPU */
 	uint64_t link_busiest_ps;	/* busy time of the busiest link direction */
+	uint64_t upstream_busiest_ps;	/* the same, of the PHB's own link (platform.pcie) */
 	uint64_t walker_ps;		/* walk time summed over walks (walker occupancy) */
 	uint64_t stall_ps;		/* time requests waited for translation resources */
 	uint64_t walks_merged;		/* lookups that found their entry still being
