@@ -259,12 +259,15 @@ Test(report, csv_has_one_row_per_mode_under_unique_columns, .init = setup, .fini
 }
 
 /* The cell at (row, the column named name) of a CSV text. */
-static void cell_at(const char *text, unsigned row, const char *name, char *cell, size_t n)
+/* The cell of column name in data row `row` is want. */
+static void expect_cell(const char *text, unsigned row, const char *name, const char *want)
 {
 	int c = csv_column(text, name);
+	char cell[64];
 
 	cr_assert_geq(c, 0, "no column %s", name);
-	cr_assert_eq(csv_cell(text, row, (unsigned)c, cell, n), 0, "no row %u", row);
+	cr_assert_eq(csv_cell(text, row, (unsigned)c, cell, sizeof(cell)), 0, "no row %u", row);
+	cr_expect_str_eq(cell, want, "row %u, %s", row, name);
 }
 
 /*
@@ -282,26 +285,16 @@ Test(report, csv_per_device_rows_follow_each_modes_totals, .init = setup, .fini 
 
 	expect_csv(text, "report csv per device");
 	cr_expect_eq(csv_column(text, "device"), 1);
-	cell_at(text, 3, "device", cell, sizeof(cell));
-	cr_expect_str_eq(cell, "all");
-	cell_at(text, 3, "ios", cell, sizeof(cell));
-	cr_expect_str_eq(cell, "100");
-	cell_at(text, 3, "device.throughput_gbps", cell, sizeof(cell));
-	cr_expect_str_eq(cell, "1000.000");
-	cell_at(text, 5, "device", cell, sizeof(cell));
-	cr_expect_str_eq(cell, "1");
-	cell_at(text, 5, "ios", cell, sizeof(cell));
-	cr_expect_str_eq(cell, "41");
-	cell_at(text, 4, "ios", cell, sizeof(cell));
-	cr_expect_str_eq(cell, "0");
-	cell_at(text, 5, "name", cell, sizeof(cell));
-	cr_expect_str_eq(cell, "ddw-dynamic");
-	cell_at(text, 5, "device.throughput_gbps", cell, sizeof(cell));
-	cr_expect_str_eq(cell, "");
-	cell_at(text, 6, "setup.hcalls", cell, sizeof(cell));
-	cr_expect_str_eq(cell, "7");
-	cell_at(text, 8, "ios", cell, sizeof(cell));
-	cr_expect_str_eq(cell, "42");
+	expect_cell(text, 3, "device", "all");
+	expect_cell(text, 3, "ios", "100");
+	expect_cell(text, 3, "device.throughput_gbps", "1000.000");
+	expect_cell(text, 5, "device", "1");
+	expect_cell(text, 5, "ios", "41");
+	expect_cell(text, 4, "ios", "0");
+	expect_cell(text, 5, "name", "ddw-dynamic");
+	expect_cell(text, 5, "device.throughput_gbps", "");
+	expect_cell(text, 6, "setup.hcalls", "7");
+	expect_cell(text, 8, "ios", "42");
 	cr_expect_neq(csv_cell(text, 9, 0, cell, sizeof(cell)), 0);	/* no tenth row */
 	free(text);
 	text = write_report(REPORT_CSV, &len);
