@@ -370,13 +370,13 @@ static void dispatch_op(struct timed *t, uint32_t i)
 	}
 }
 
-static bool may_read(const struct timed *t)
+static inline bool may_read(const struct timed *t)
 {
 	return !t->eof && !t->failed && t->inflight < WINDOW_OPS && t->barrier == NONE &&
 	       t->pending_reqs < MAX_PENDING_REQS;
 }
 
-static void read_ahead(struct timed *t)
+static void read_ops(struct timed *t)
 {
 	struct dma_op op;
 
@@ -405,6 +405,13 @@ static void read_ahead(struct timed *t)
 		bind(t, i);
 		dispatch_op(t, i);
 	}
+}
+
+/* Reads what it may: after every event, and mostly nothing (the window is full). */
+static inline void read_ahead(struct timed *t)
+{
+	if (may_read(t))
+		read_ops(t);
 }
 
 void timed_finish(struct timed *t, uint32_t i)

@@ -224,7 +224,19 @@ void host_kill(struct timed *t, uint32_t i, unsigned k);
 
 /* timed_dev.c */
 void dev_setup(struct timed *t);
-void dev_kick(struct timed *t, unsigned dev);
+void dev_start(struct timed *t, unsigned dev);
+
+/*
+ * Starts what it can of dev's queued DMAs. Most calls find the engine busy
+ * or its queue empty (three a request): that test is inline.
+ */
+static inline void dev_kick(struct timed *t, unsigned dev)
+{
+	const struct engine *e = &t->dev[dev];
+
+	if (!e->busy && e->q.head != NONE)
+		dev_start(t, dev);
+}
 void dev_issue(struct timed *t, uint32_t i);
 void dev_request(struct timed *t, uint32_t i, uint64_t bus, unsigned len, unsigned outcome);
 void dev_dma_done(struct timed *t, uint32_t i);
