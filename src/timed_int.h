@@ -26,7 +26,7 @@
 #define WINDOW_OPS	4096		/* ops read ahead and not finished */
 #define MAX_PENDING_REQS (1u << 26)	/* request outcomes read ahead, at most */
 #define MAX_CPUS	4096
-#define WALK_FILTER	256		/* counters of walks in flight by key hash (a power of 2) */
+#define WALK_FILTER	256		/* counters of walks in flight by bus hash (a power of 2) */
 #define WIRE_TABLE	512		/* TLPs this short take their wire time from a table */
 
 enum ent_state { E_QUEUED = 1, E_RUNNING, E_DONE };
@@ -94,6 +94,9 @@ struct walker {
 	unsigned pe, win;
 	uint64_t idx;
 	ddw_tick done;
+	uint64_t page;			/* its TCE's first bus byte >> shift */
+	unsigned shift;			/* its TCE's size, log2 (the PHB's, phb_window) */
+	bool straddles;			/* the TCE's bytes reach into page + 1 (unaligned window) */
 };
 
 struct queue {
@@ -168,7 +171,9 @@ struct timed {
 	ddw_tick nowalker_until;	/* miss-under-miss: a miss waits for a walk slot until */
 	struct walker *walkers;
 	uint64_t *walker_busy;		/* bit w: walkers[w] is walking */
-	uint16_t walk_filter[WALK_FILTER];	/* walks in flight by key_hash(): none, for most keys */
+	uint16_t walk_filter[WALK_FILTER];	/* walks in flight by bus_hash(): none, for most requests */
+	uint16_t walk_shift_n[64];	/* walks in flight by TCE size (log2) */
+	uint64_t walk_shifts;		/* bit s: walk_shift_n[s] > 0 */
 	unsigned nwalkers, busy_walkers;
 	uint32_t walk_ch;		/* the walks' event channel */
 };
