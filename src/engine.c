@@ -16,6 +16,17 @@
  * goes to the heap itself). The random-dma replay kept about 400 events in
  * the heap; with channels, about ten.
  *
+ * The side slot. One event (a channel's head or a plain event) may wait
+ * beside the heap instead of in it: a push that would go into the heap
+ * takes the slot when it is free, and a pop takes the slot's event when it
+ * is earlier than the heap's root (the least of both is the least of all).
+ * When that event heads a channel, the channel's next event takes the slot.
+ * A handler mostly pushes again into the stream it was called from (a
+ * device's engine frees itself, then is busy again until a later tick):
+ * through the slot, that pop and push touch no heap.
+ *
+ *   side:  [ e ]   heap: [ ... ]   pop: the earlier of e and heap[0]
+ *
  *   heap:  [ head of chan 3 | head of chan 1 | walk done | ... ]   a few
  *   chan 1 ring: e e e e e ... (ticks not decreasing)              hundreds
  */
@@ -44,6 +55,7 @@ void event_queue_release(struct event_queue *q)
 	q->chan = NULL;
 	q->n = q->cap = 0;
 	q->nchan = 0;
+	q->has_side = false;
 }
 
 /*
@@ -99,9 +111,20 @@ static void heap_insert(struct event_queue *q, struct event ev)
 	q->heap[i] = ev;
 }
 
+/* An event for the heap: the side slot takes it if free (see above). */
+static void queue_insert(struct event_queue *q, struct event ev)
+{
+	if (!q->has_side) {
+		q->side = ev;
+		q->has_side = true;
+		return;
+	}
+	heap_insert(q, ev);
+}
+
 void event_push(struct event_queue *q, ddw_tick tick, uint32_t kind, uint32_t a, uint64_t b)
 {
-	heap_insert(q, make_ev(q, tick, 0, kind, a, b));
+	queue_insert(q, make_ev(q, tick, 0, kind, a, b));
 }
 
 uint32_t event_chan_new(struct event_queue *q)
@@ -140,7 +163,7 @@ void event_push_chan_slow(struct event_queue *q, uint32_t ch, ddw_tick tick, uin
 	if (!c->active) {
 		c->active = true;
 		c->last = tick;
-		heap_insert(q, make_ev(q, tick, ch, kind, a, b));
+		queue_insert(q, make_ev(q, tick, ch, kind, a, b));
 		return;
 	}
 	if (tick < c->last) {		/* out of its stream's order: the heap orders it */
@@ -188,11 +211,36 @@ static inline void sift_down(struct event *h, uint64_t n, struct event ev)
 	h[i] = ev;
 }
 
+/* Pops the side slot's event; a channel's next event takes the slot. */
+static void pop_side(struct event_queue *q, struct event *ev)
+{
+	uint32_t ch = (uint32_t)(q->side.seq & CHAN_MASK);
+
+	*ev = q->side;
+	q->has_side = false;
+	if (ch) {
+		struct event_chan *c = &q->chan[ch];
+
+		if (c->n) {
+			q->side = c->ring[c->head];
+			q->has_side = true;
+			c->head = (c->head + 1) & (c->cap - 1);
+			c->n--;
+		} else {
+			c->active = false;
+		}
+	}
+}
+
 bool event_pop(struct event_queue *q, struct event *ev)
 {
 	struct event *h = q->heap;
 	uint32_t ch;
 
+	if (q->has_side && (!q->n || key_of(&q->side) < key_of(&h[0]))) {
+		pop_side(q, ev);
+		return true;
+	}
 	if (!q->n)
 		return false;
 	*ev = h[0];
