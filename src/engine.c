@@ -16,16 +16,16 @@
  * goes to the heap itself). The random-dma replay kept about 400 events in
  * the heap; with channels, about ten.
  *
- * The side slot. One event (a channel's head or a plain event) may wait
- * beside the heap instead of in it: a push that would go into the heap
- * takes the slot when it is free, and a pop takes the slot's event when it
- * is earlier than the heap's root (the least of both is the least of all).
- * When that event heads a channel, the channel's next event takes the slot.
- * A handler mostly pushes again into the stream it was called from (a
- * device's engine frees itself, then is busy again until a later tick):
- * through the slot, that pop and push touch no heap.
+ * The side slots. A few events (channel heads or plain events) wait beside
+ * the heap instead of in it: a push that would go into the heap takes a
+ * free slot, and a pop takes the least slot's event when its (tick, seq) is
+ * below the root's (the least of both is the least of all). When that event
+ * heads a channel, the channel's next event takes its slot. The timed
+ * replay of one device has four streams (its engine, requests, completions,
+ * walks): all their heads sit in the slots, so a pop is a scan of four keys
+ * and a push a store, with no heap at all; more streams spill into the heap.
  *
- *   side:  [ e ]   heap: [ ... ]   pop: the earlier of e and heap[0]
+ *   side:  [ e | e | e | e ]   heap: [ ... ]   pop: the earlier of the least e and heap[0]
  *
  *   heap:  [ head of chan 3 | head of chan 1 | walk done | ... ]   a few
  *   chan 1 ring: e e e e e ... (ticks not decreasing)              hundreds
@@ -37,12 +37,16 @@
 #include "ddwsim/xalloc.h"
 
 #define CHAN_MASK	((UINT64_C(1) << EV_CHAN_BITS) - 1)
+/* A free side slot: its key is above every event's (seq < EV_MAX_SEQ << EV_CHAN_BITS). */
+#define SIDE_FREE	((struct event){ .tick = UINT64_MAX, .seq = UINT64_MAX })
 
 void event_queue_init(struct event_queue *q)
 {
 	memset(q, 0, sizeof(*q));
 	q->cap = 1024;
 	q->heap = xmalloc(st_mul(q->cap, sizeof(*q->heap)));
+	for (unsigned j = 0; j < EV_SIDE; j++)
+		q->side[j] = SIDE_FREE;
 }
 
 void event_queue_release(struct event_queue *q)
@@ -55,7 +59,7 @@ void event_queue_release(struct event_queue *q)
 	q->chan = NULL;
 	q->n = q->cap = 0;
 	q->nchan = 0;
-	q->has_side = false;
+	q->nside = 0;
 }
 
 /*
@@ -111,12 +115,28 @@ static void heap_insert(struct event_queue *q, struct event ev)
 	q->heap[i] = ev;
 }
 
-/* An event for the heap: the side slot takes it if free (see above). */
+/*
+ * The least side slot: a fixed tournament of the four, free slots holding
+ * a key above every event's (SIDE_FREE), so no loop and no test of nside.
+ */
+static inline unsigned side_least(const struct event_queue *q)
+{
+	const struct event *s = q->side;
+	unsigned a = key_of(&s[1]) < key_of(&s[0]), b = 2 + (key_of(&s[3]) < key_of(&s[2]));
+
+	return key_of(&s[b]) < key_of(&s[a]) ? b : a;
+}
+
+_Static_assert(EV_SIDE == 4, "side_least() is a tournament of four");
+
+/* An event for the heap: a free side slot takes it (see above). */
 static void queue_insert(struct event_queue *q, struct event ev)
 {
-	if (!q->has_side) {
-		q->side = ev;
-		q->has_side = true;
+	if (q->nside < EV_SIDE) {
+		q->side[q->nside] = ev;
+		if (!q->nside || key_of(&ev) < key_of(&q->side[q->side_min]))
+			q->side_min = q->nside;
+		q->nside++;
 		return;
 	}
 	heap_insert(q, ev);
@@ -211,25 +231,25 @@ static inline void sift_down(struct event *h, uint64_t n, struct event ev)
 	h[i] = ev;
 }
 
-/* Pops the side slot's event; a channel's next event takes the slot. */
+/* Pops the least side slot's event; a channel's next event takes the slot. */
 static void pop_side(struct event_queue *q, struct event *ev)
 {
-	uint32_t ch = (uint32_t)(q->side.seq & CHAN_MASK);
+	unsigned m = q->side_min;
+	uint32_t ch = (uint32_t)(q->side[m].seq & CHAN_MASK);
+	struct event_chan *c = ch ? &q->chan[ch] : NULL;
 
-	*ev = q->side;
-	q->has_side = false;
-	if (ch) {
-		struct event_chan *c = &q->chan[ch];
-
-		if (c->n) {
-			q->side = c->ring[c->head];
-			q->has_side = true;
-			c->head = (c->head + 1) & (c->cap - 1);
-			c->n--;
-		} else {
+	*ev = q->side[m];
+	if (c && c->n) {
+		q->side[m] = c->ring[c->head];
+		c->head = (c->head + 1) & (c->cap - 1);
+		c->n--;
+	} else {
+		if (c)
 			c->active = false;
-		}
+		q->side[m] = q->side[--q->nside];
+		q->side[q->nside] = SIDE_FREE;
 	}
+	q->side_min = side_least(q);
 }
 
 bool event_pop(struct event_queue *q, struct event *ev)
@@ -237,7 +257,7 @@ bool event_pop(struct event_queue *q, struct event *ev)
 	struct event *h = q->heap;
 	uint32_t ch;
 
-	if (q->has_side && (!q->n || key_of(&q->side) < key_of(&h[0]))) {
+	if (q->nside && (!q->n || key_of(&q->side[q->side_min]) < key_of(&h[0]))) {
 		pop_side(q, ev);
 		return true;
 	}
