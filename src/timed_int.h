@@ -188,7 +188,15 @@ struct timed {
  * instead of a wrapped, smaller time. timed_mul: n cycles (or requests) of
  * each ps. timed_edge: clock_edge(c, at), TICK_NEVER past the last edge.
  */
-ddw_tick timed_add(struct timed *t, ddw_tick a, ddw_tick b, const char *what);
+ddw_tick timed_add_overflow(struct timed *t, ddw_tick a, ddw_tick b, const char *what);
+
+/* Inline: a request takes about eight sums. a + b >= 2^64 - 1 iff a >= TICK_NEVER - b. */
+static inline ddw_tick timed_add(struct timed *t, ddw_tick a, ddw_tick b, const char *what)
+{
+	if (__builtin_expect(a >= TICK_NEVER - b, 0))
+		return timed_add_overflow(t, a, b, what);
+	return a + b;
+}
 ddw_tick timed_mul(struct timed *t, uint64_t n, ddw_tick each, const char *what);
 ddw_tick timed_edge(struct timed *t, struct ddw_clock c, ddw_tick at, const char *what);
 
@@ -213,7 +221,7 @@ uint32_t timed_dequeue(struct timed *t, struct queue *q);
 
 static inline struct ent *ent(const struct timed *t, uint32_t i)
 {
-	return idpool_at(&t->ents, i);
+	return idpool_at_size(&t->ents, i, sizeof(struct ent));
 }
 
 static inline struct rp_device *timed_rdev(const struct timed *t, const struct ent *x)
