@@ -94,6 +94,8 @@ static inline struct event make_ev(struct event_queue *q, ddw_tick tick, uint32_
 	return ev;
 }
 
+/* Out of line: rarely reached once the side slots take a replay's streams. */
+__attribute__((noinline))
 static void heap_insert(struct event_queue *q, struct event ev)
 {
 	ev_key k = key_of(&ev);
@@ -132,7 +134,7 @@ static inline unsigned side_least(const struct event_queue *q)
 _Static_assert(EV_SIDE == 4, "side_least() is a tournament of four");
 
 /* An event for the heap: a free side slot takes it (see above). */
-static void queue_insert(struct event_queue *q, struct event ev)
+static inline void queue_insert(struct event_queue *q, struct event ev)
 {
 	if (q->nside < EV_SIDE) {
 		q->side[q->nside] = ev;

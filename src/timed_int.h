@@ -169,6 +169,8 @@ struct timed {
 	bool hit_under_miss;
 	bool in_order_done;		/* miss-under-miss: translations end in order */
 	ddw_tick nowalker_until;	/* miss-under-miss: a miss waits for a walk slot until */
+	ddw_tick first_free;		/* the earliest walk's end, while first_free_ok */
+	bool first_free_ok;		/* no walk started or ended since first_free was found */
 	struct walker *walkers;
 	uint64_t *walker_busy;		/* bit w: walkers[w] is walking */
 	uint16_t walk_filter[WALK_FILTER];	/* walks in flight by bus_hash(): none, for most requests */

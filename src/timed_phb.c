@@ -158,6 +158,7 @@ static ddw_tick start_walk(struct timed *t, struct rp_device *d, uint64_t bus, u
 	t->walker_busy[slot / 64] |= UINT64_C(1) << (slot % 64);
 	filter_count(t, &t->walkers[slot], 1);
 	t->busy_walkers++;
+	t->first_free_ok = false;
 	d->st.walker_ps = timed_add(t, d->st.walker_ps, done - pnow, "a device's walk time");
 	hist_add(&t->res->walk_latency, done - pnow);
 	timed_push(t, &t->walk_ch, done, EV_WALK_DONE, slot, 0);
@@ -221,7 +222,11 @@ static ddw_tick translate(struct timed *t, uint32_t i, uint64_t bus, unsigned le
 	if (wait > pnow)
 		return retry(t, &d->st, i, bus, len, o, wait);
 	if ((o & PHB_MISS) && !(o & PHB_NOWIN) && t->busy_walkers == t->nwalkers) {
-		t->nowalker_until = first_walker_free(t);
+		if (!t->first_free_ok) {	/* the misses that find every slot busy share it */
+			t->first_free = first_walker_free(t);
+			t->first_free_ok = true;
+		}
+		t->nowalker_until = t->first_free;
 		return retry(t, &d->st, i, bus, len, o, t->nowalker_until);
 	}
 	if (t->busy_ps || t->walk_busy_ps)
@@ -260,5 +265,6 @@ void pipe_walk_done(struct timed *t, unsigned slot)
 
 	t->walker_busy[slot / 64] &= ~(UINT64_C(1) << (slot % 64));
 	filter_count(t, wk, -1);
+	t->first_free_ok = false;
 	t->busy_walkers--;
 }
