@@ -16,6 +16,17 @@
  * goes to the heap itself). The random-dma replay kept about 400 events in
  * the heap; with channels, about ten.
  *
+ * The side slots. A few events (channel heads or plain events) wait beside
+ * the heap instead of in it: a push that would go into the heap takes a
+ * free slot, and a pop takes the least slot's event when its (tick, seq) is
+ * below the root's (the least of both is the least of all). When that event
+ * heads a channel, the channel's next event takes its slot. The timed
+ * replay of one device has four streams (its engine, requests, completions,
+ * walks): all their heads sit in the slots, so a pop is a scan of four keys
+ * and a push a store, with no heap at all; more streams spill into the heap.
+ *
+ *   side:  [ e | e | e | e ]   heap: [ ... ]   pop: the earlier of the least e and heap[0]
+ *
  *   heap:  [ head of chan 3 | head of chan 1 | walk done | ... ]   a few
  *   chan 1 ring: e e e e e ... (ticks not decreasing)              hundreds
  */
@@ -26,12 +37,16 @@
 #include "ddwsim/xalloc.h"
 
 #define CHAN_MASK	((UINT64_C(1) << EV_CHAN_BITS) - 1)
+/* A free side slot: its key is above every event's (seq < EV_MAX_SEQ << EV_CHAN_BITS). */
+#define SIDE_FREE	((struct event){ .tick = UINT64_MAX, .seq = UINT64_MAX })
 
 void event_queue_init(struct event_queue *q)
 {
 	memset(q, 0, sizeof(*q));
 	q->cap = 1024;
 	q->heap = xmalloc(st_mul(q->cap, sizeof(*q->heap)));
+	for (unsigned j = 0; j < EV_SIDE; j++)
+		q->side[j] = SIDE_FREE;
 }
 
 void event_queue_release(struct event_queue *q)
@@ -44,6 +59,7 @@ void event_queue_release(struct event_queue *q)
 	q->chan = NULL;
 	q->n = q->cap = 0;
 	q->nchan = 0;
+	q->nside = 0;
 }
 
 /*
@@ -78,6 +94,8 @@ static inline struct event make_ev(struct event_queue *q, ddw_tick tick, uint32_
 	return ev;
 }
 
+/* Out of line: rarely reached once the side slots take a replay's streams. */
+__attribute__((noinline))
 static void heap_insert(struct event_queue *q, struct event ev)
 {
 	ev_key k = key_of(&ev);
@@ -99,9 +117,38 @@ static void heap_insert(struct event_queue *q, struct event ev)
 	q->heap[i] = ev;
 }
 
+/*
+ * The least side slot: a fixed tournament of the four, free slots holding
+ * a key above every event's (SIDE_FREE), so no loop and no test of nside.
+ */
+static inline unsigned side_least(const struct event_queue *q)
+{
+	const struct event *s = q->side;
+	unsigned a = key_of(&s[1]) < key_of(&s[0]), b = 2 + (key_of(&s[3]) < key_of(&s[2]));
+	unsigned pick_b = key_of(&s[b]) < key_of(&s[a]);
+
+	/* no branch: which head is least changes nearly every pop, unpredictably */
+	return a ^ ((a ^ b) & (0u - pick_b));
+}
+
+_Static_assert(EV_SIDE == 4, "side_least() is a tournament of four");
+
+/* An event for the heap: a free side slot takes it (see above). */
+static inline void queue_insert(struct event_queue *q, struct event ev)
+{
+	if (q->nside < EV_SIDE) {
+		q->side[q->nside] = ev;
+		if (!q->nside || key_of(&ev) < key_of(&q->side[q->side_min]))
+			q->side_min = q->nside;
+		q->nside++;
+		return;
+	}
+	heap_insert(q, ev);
+}
+
 void event_push(struct event_queue *q, ddw_tick tick, uint32_t kind, uint32_t a, uint64_t b)
 {
-	heap_insert(q, make_ev(q, tick, 0, kind, a, b));
+	queue_insert(q, make_ev(q, tick, 0, kind, a, b));
 }
 
 uint32_t event_chan_new(struct event_queue *q)
@@ -140,7 +187,7 @@ void event_push_chan_slow(struct event_queue *q, uint32_t ch, ddw_tick tick, uin
 	if (!c->active) {
 		c->active = true;
 		c->last = tick;
-		heap_insert(q, make_ev(q, tick, ch, kind, a, b));
+		queue_insert(q, make_ev(q, tick, ch, kind, a, b));
 		return;
 	}
 	if (tick < c->last) {		/* out of its stream's order: the heap orders it */
@@ -188,11 +235,36 @@ static inline void sift_down(struct event *h, uint64_t n, struct event ev)
 	h[i] = ev;
 }
 
+/* Pops the least side slot's event; a channel's next event takes the slot. */
+static void pop_side(struct event_queue *q, struct event *ev)
+{
+	unsigned m = q->side_min;
+	uint32_t ch = (uint32_t)(q->side[m].seq & CHAN_MASK);
+	struct event_chan *c = ch ? &q->chan[ch] : NULL;
+
+	*ev = q->side[m];
+	if (c && c->n) {
+		q->side[m] = c->ring[c->head];
+		c->head = (c->head + 1) & (c->cap - 1);
+		c->n--;
+	} else {
+		if (c)
+			c->active = false;
+		q->side[m] = q->side[--q->nside];
+		q->side[q->nside] = SIDE_FREE;
+	}
+	q->side_min = side_least(q);
+}
+
 bool event_pop(struct event_queue *q, struct event *ev)
 {
 	struct event *h = q->heap;
 	uint32_t ch;
 
+	if (q->nside && (!q->n || key_of(&q->side[q->side_min]) < key_of(&h[0]))) {
+		pop_side(q, ev);
+		return true;
+	}
 	if (!q->n)
 		return false;
 	*ev = h[0];

@@ -113,6 +113,11 @@ unsigned link_cpl_count(const struct link *l, uint64_t bus, unsigned len)
 
 	if (!len)
 		return 0;
+	if (!(unit & (unit - 1))) {	/* MPS and RCB are powers of two: no division */
+		unsigned s = (unsigned)__builtin_ctzll(unit);
+
+		return (unsigned)(((bus + len - 1) >> s) - (bus >> s) + 1);
+	}
 	return (unsigned)((bus + len - 1) / unit - bus / unit + 1);
 }
 

@@ -50,13 +50,9 @@ static ddw_tick overflow(struct timed *t, const char *fmt, ...)
 	return TICK_NEVER;
 }
 
-ddw_tick timed_add(struct timed *t, ddw_tick a, ddw_tick b, const char *what)
+ddw_tick timed_add_overflow(struct timed *t, ddw_tick a, ddw_tick b, const char *what)
 {
-	uint64_t r;
-
-	if (ck_add(a, b, &r) || r == TICK_NEVER)
-		return overflow(t, "%s = %" PRIu64 " + %" PRIu64 " ps", what, a, b);
-	return r;
+	return overflow(t, "%s = %" PRIu64 " + %" PRIu64 " ps", what, a, b);
 }
 
 ddw_tick timed_mul(struct timed *t, uint64_t n, ddw_tick each, const char *what)
@@ -370,13 +366,14 @@ static void dispatch_op(struct timed *t, uint32_t i)
 	}
 }
 
-static bool may_read(const struct timed *t)
+static inline bool may_read(const struct timed *t)
 {
-	return !t->eof && !t->failed && t->inflight < WINDOW_OPS && t->barrier == NONE &&
+	/* the window's test first: it is the one that fails, nearly every event */
+	return t->inflight < WINDOW_OPS && !t->eof && !t->failed && t->barrier == NONE &&
 	       t->pending_reqs < MAX_PENDING_REQS;
 }
 
-static void read_ahead(struct timed *t)
+static void read_ops(struct timed *t)
 {
 	struct dma_op op;
 
@@ -405,6 +402,13 @@ static void read_ahead(struct timed *t)
 		bind(t, i);
 		dispatch_op(t, i);
 	}
+}
+
+/* Reads what it may: after every event, and mostly nothing (the window is full). */
+static inline void read_ahead(struct timed *t)
+{
+	if (may_read(t))
+		read_ops(t);
 }
 
 void timed_finish(struct timed *t, uint32_t i)

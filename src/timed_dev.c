@@ -289,7 +289,7 @@ static void start_dma(struct timed *t, uint32_t i)
 	dev_issue(t, i);
 }
 
-void dev_kick(struct timed *t, unsigned dev)
+void dev_start(struct timed *t, unsigned dev)
 {
 	struct engine *e = &t->dev[dev];
 	struct ent *h;

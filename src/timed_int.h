@@ -28,7 +28,7 @@
 #define WINDOW_OPS	4096		/* ops read ahead and not finished */
 #define MAX_PENDING_REQS (1u << 26)	/* request outcomes read ahead, at most */
 #define MAX_CPUS	4096
-#define WALK_FILTER	256		/* counters of walks in flight by key hash (a power of 2) */
+#define WALK_FILTER	256		/* counters of walks in flight by bus hash (a power of 2) */
 #define WIRE_TABLE	512		/* TLPs this short take their wire time from a table */
 
 enum ent_state { E_QUEUED = 1, E_RUNNING, E_DONE };
@@ -96,6 +96,9 @@ struct walker {
 	unsigned pe, win;
 	uint64_t idx;
 	ddw_tick done;
+	uint64_t page;			/* its TCE's first bus byte >> shift */
+	unsigned shift;			/* its TCE's size, log2 (the PHB's, phb_window) */
+	bool straddles;			/* the TCE's bytes reach into page + 1 (unaligned window) */
 };
 
 struct queue {
@@ -172,9 +175,13 @@ struct timed {
 	bool hit_under_miss;
 	bool in_order_done;		/* miss-under-miss: translations end in order */
 	ddw_tick nowalker_until;	/* miss-under-miss: a miss waits for a walk slot until */
+	ddw_tick first_free;		/* the earliest walk's end, while first_free_ok */
+	bool first_free_ok;		/* no walk started or ended since first_free was found */
 	struct walker *walkers;
 	uint64_t *walker_busy;		/* bit w: walkers[w] is walking */
-	uint16_t walk_filter[WALK_FILTER];	/* walks in flight by key_hash(): none, for most keys */
+	uint16_t walk_filter[WALK_FILTER];	/* walks in flight by bus_hash(): none, for most requests */
+	uint16_t walk_shift_n[64];	/* walks in flight by TCE size (log2) */
+	uint64_t walk_shifts;		/* bit s: walk_shift_n[s] > 0 */
 	unsigned nwalkers, busy_walkers;
 	uint32_t walk_ch;		/* the walks' event channel */
 };
@@ -189,7 +196,15 @@ struct timed {
  * instead of a wrapped, smaller time. timed_mul: n cycles (or requests) of
  * each ps. timed_edge: clock_edge(c, at), TICK_NEVER past the last edge.
  */
-ddw_tick timed_add(struct timed *t, ddw_tick a, ddw_tick b, const char *what);
+ddw_tick timed_add_overflow(struct timed *t, ddw_tick a, ddw_tick b, const char *what);
+
+/* Inline: a request takes about eight sums. a + b >= 2^64 - 1 iff a >= TICK_NEVER - b. */
+static inline ddw_tick timed_add(struct timed *t, ddw_tick a, ddw_tick b, const char *what)
+{
+	if (__builtin_expect(a >= TICK_NEVER - b, 0))
+		return timed_add_overflow(t, a, b, what);
+	return a + b;
+}
 ddw_tick timed_mul(struct timed *t, uint64_t n, ddw_tick each, const char *what);
 ddw_tick timed_edge(struct timed *t, struct ddw_clock c, ddw_tick at, const char *what);
 
@@ -214,7 +229,7 @@ uint32_t timed_dequeue(struct timed *t, struct queue *q);
 
 static inline struct ent *ent(const struct timed *t, uint32_t i)
 {
-	return idpool_at(&t->ents, i);
+	return idpool_at_size(&t->ents, i, sizeof(struct ent));
 }
 
 static inline struct rp_device *timed_rdev(const struct timed *t, const struct ent *x)
@@ -240,7 +255,19 @@ void up_setup(struct timed *t);
 void up_join(struct timed *t, unsigned dev);
 /* Sets res's upstream_busiest_ps: the shared link's, else the lone device's. */
 void up_figures(const struct timed *t, struct sim_result *res);
-void dev_kick(struct timed *t, unsigned dev);
+void dev_start(struct timed *t, unsigned dev);
+
+/*
+ * Starts what it can of dev's queued DMAs. Most calls find the engine busy
+ * or its queue empty (three a request): that test is inline.
+ */
+static inline void dev_kick(struct timed *t, unsigned dev)
+{
+	const struct engine *e = &t->dev[dev];
+
+	if (!e->busy && e->q.head != NONE)
+		dev_start(t, dev);
+}
 void dev_issue(struct timed *t, uint32_t i);
 void dev_request(struct timed *t, uint32_t i, uint64_t bus, unsigned len, unsigned outcome);
 void dev_dma_done(struct timed *t, uint32_t i);

@@ -20,6 +20,7 @@
  */
 #include <stdlib.h>
 
+#include "ddwsim/tce_table.h"
 #include "ddwsim/xalloc.h"
 #include "timed_int.h"
 
@@ -52,23 +53,49 @@ void pipe_kill(struct timed *t, uint64_t requests)
 		t->stall_until = until;
 }
 
-/* Which of walk_filter's counters a walk of (pe, win, idx) counts in. */
-static unsigned key_hash(unsigned pe, unsigned win, uint64_t idx)
+/*
+ * The walk filter: which of walk_filter's counters the bus page `page` of
+ * 2^shift bytes in PE pe counts in. A walk counts in the page of its TCE's
+ * first byte and, if its window is not aligned to the TCE size, the next
+ * page too; so every request that has the walk's key (pe, window, index)
+ * finds a count in the page of its bus address at the walk's shift, with no
+ * window lookup. Most requests find none (4096 walkers, two counts each,
+ * fit in 16 bits).
+ */
+static unsigned bus_hash(unsigned pe, uint64_t page, unsigned shift)
 {
-	uint64_t h = (idx ^ (uint64_t)pe << 40 ^ (uint64_t)win << 56) * UINT64_C(0x9e3779b97f4a7c15);
+	uint64_t h = (page ^ (uint64_t)pe << 40 ^ (uint64_t)shift << 58) *
+		     UINT64_C(0x9e3779b97f4a7c15);
 
 	return (unsigned)(h >> 56) & (WALK_FILTER - 1);
 }
 
-/*
- * Walker slot walking (pe, win, idx), or NO_SLOT: the lowest, if more are.
- * Most keys have no walk in flight: their filter counter is 0, and no
- * walker is looked at (4096 walkers fit in 16 bits).
- */
+static void filter_count(struct timed *t, const struct walker *wk, int d)
+{
+	t->walk_filter[bus_hash(wk->pe, wk->page, wk->shift)] += d;
+	if (wk->straddles)
+		t->walk_filter[bus_hash(wk->pe, wk->page + 1, wk->shift)] += d;
+	if (!(t->walk_shift_n[wk->shift] += d))
+		t->walk_shifts &= ~(UINT64_C(1) << wk->shift);
+	else
+		t->walk_shifts |= UINT64_C(1) << wk->shift;
+}
+
+/* False if no walk in flight has the key of a request at bus in PE pe. */
+static bool maybe_walking(const struct timed *t, unsigned pe, uint64_t bus)
+{
+	for (uint64_t m = t->walk_shifts; m; m &= m - 1) {
+		unsigned s = (unsigned)__builtin_ctzll(m);
+
+		if (t->walk_filter[bus_hash(pe, bus >> s, s)])
+			return true;
+	}
+	return false;
+}
+
+/* Walker slot walking (pe, win, idx), or NO_SLOT: the lowest, if more are. */
 static uint32_t walking(const struct timed *t, unsigned pe, unsigned win, uint64_t idx)
 {
-	if (!t->walk_filter[key_hash(pe, win, idx)])
-		return NO_SLOT;
 	for (unsigned k = 0; k < (t->nwalkers + 63) / 64; k++) {
 		for (uint64_t bits = t->walker_busy[k]; bits; bits &= bits - 1) {
 			unsigned w = k * 64 + (unsigned)__builtin_ctzll(bits);
@@ -115,18 +142,23 @@ static void key_of(const struct timed *t, struct pe *pe, uint64_t bus, unsigned 
 static ddw_tick start_walk(struct timed *t, struct rp_device *d, uint64_t bus, unsigned reads,
 			   ddw_tick pnow)
 {
-	unsigned slot = free_walker(t), win;
-	uint64_t idx;
+	unsigned slot = free_walker(t), shift;
+	uint64_t idx, first;
 	ddw_tick done = timed_add(t, timed_add(t, pnow, t->hit_ps, "a walk's lookup"),
 				  timed_mul(t, reads, t->walk_read_ps, "a walk's reads"),
 				  "a walk's end");
+	const struct window *w = phb_window(&t->r->phb, &d->pe, bus, &idx);
 
-	key_of(t, &d->pe, bus, &win, &idx);
-	t->walkers[slot] = (struct walker){ .pe = d->pe.number, .win = win, .idx = idx,
-					    .done = done };
+	/* its TCE's bytes: idx = (bus - start) >> shift (phb_window) */
+	shift = phb_host_shift(&t->r->phb.host, tce_table_geom(w->tbl)->page_shift);
+	first = w->start + (idx << shift);
+	t->walkers[slot] = (struct walker){ .pe = d->pe.number, .win = w->num, .idx = idx,
+					    .done = done, .page = first >> shift, .shift = shift,
+					    .straddles = (first & ((UINT64_C(1) << shift) - 1)) != 0 };
 	t->walker_busy[slot / 64] |= UINT64_C(1) << (slot % 64);
-	t->walk_filter[key_hash(d->pe.number, win, idx)]++;
+	filter_count(t, &t->walkers[slot], 1);
 	t->busy_walkers++;
+	t->first_free_ok = false;
 	d->st.walker_ps = timed_add(t, d->st.walker_ps, done - pnow, "a device's walk time");
 	hist_add(&t->res->walk_latency, done - pnow);
 	timed_push(t, &t->walk_ch, done, EV_WALK_DONE, slot, 0);
@@ -190,7 +222,11 @@ static ddw_tick translate(struct timed *t, uint32_t i, uint64_t bus, unsigned le
 	if (wait > pnow)
 		return retry(t, &d->st, i, bus, len, o, wait);
 	if ((o & PHB_MISS) && !(o & PHB_NOWIN) && t->busy_walkers == t->nwalkers) {
-		t->nowalker_until = first_walker_free(t);
+		if (!t->first_free_ok) {	/* the misses that find every slot busy share it */
+			t->first_free = first_walker_free(t);
+			t->first_free_ok = true;
+		}
+		t->nowalker_until = t->first_free;
 		return retry(t, &d->st, i, bus, len, o, t->nowalker_until);
 	}
 	if (t->busy_ps || t->walk_busy_ps)
@@ -199,7 +235,7 @@ static ddw_tick translate(struct timed *t, uint32_t i, uint64_t bus, unsigned le
 		return timed_add(t, pnow, t->hit_ps, "a lookup's end");
 	if (o & PHB_MISS)
 		return start_walk(t, d, bus, PHB_READS(o), pnow);
-	if (!t->busy_walkers)		/* the common case: no walk to wait for */
+	if (!t->busy_walkers || !maybe_walking(t, d->pe.number, bus))	/* the common case */
 		return timed_add(t, pnow, t->hit_ps, "a lookup's end");
 	key_of(t, &d->pe, bus, &win, &idx);
 	slot = walking(t, d->pe.number, win, idx);
@@ -228,6 +264,7 @@ void pipe_walk_done(struct timed *t, unsigned slot)
 	const struct walker *wk = &t->walkers[slot];
 
 	t->walker_busy[slot / 64] &= ~(UINT64_C(1) << (slot % 64));
-	t->walk_filter[key_hash(wk->pe, wk->win, wk->idx)]--;
+	filter_count(t, wk, -1);
+	t->first_free_ok = false;
 	t->busy_walkers--;
 }

@@ -72,7 +72,7 @@ Test(engine, events_pop_in_tick_order_with_their_payload)
 	for (unsigned i = 0; i < 7; i++)
 		event_push(&q, ticks[i], (uint32_t)(ticks[i] % 97), (uint32_t)i,
 			   ticks[i] * 3 + 1);
-	cr_expect_eq(q.n, 7);
+	cr_expect_eq(event_queued(&q), 7);
 	cr_expect_eq(event_next_tick(&q), 0);
 	for (unsigned i = 0; i < 7; i++) {
 		cr_assert(event_pop(&q, &ev), "pop %u", i);
@@ -201,7 +201,7 @@ Test(engine, pushed_counts_every_event_ever_scheduled)
 			cr_assert(event_pop(&q, &ev));
 	}
 	cr_expect_eq(q.pushed, 3000, "pops do not decrement it");
-	cr_expect_eq(q.n, 3000 - 1000);
+	cr_expect_eq(event_queued(&q), 3000 - 1000);
 	event_queue_release(&q);
 }
 
@@ -214,7 +214,7 @@ Test(engine, a_released_queue_can_be_initialised_again)
 	event_push(&q, 1, 0, 1, 0);
 	event_queue_release(&q);
 	cr_expect_null(q.heap);
-	cr_expect_eq(q.n, 0);
+	cr_expect_eq(event_queued(&q), 0);
 	event_queue_init(&q);
 	cr_expect_eq(event_next_tick(&q), TICK_NEVER, "nothing survives release + init");
 	event_push(&q, 2, 0, 2, 0);
@@ -309,7 +309,7 @@ Test(engine, interleaved_push_and_pop_match_a_linear_scan)
 				       (unsigned long)ev.tick, ev.a,
 				       (unsigned long)live[best].tick, live[best].idx);
 		live[best] = live[--nlive];
-		cr_assert_eq(q.n, nlive);
+		cr_assert_eq(event_queued(&q), nlive);
 	}
 	cr_expect_gt(pushed, 1024u, "the heap had to grow while interleaving");
 	while (nlive) {		/* drain: still in order */
@@ -340,11 +340,11 @@ Test(engine, a_channel_keeps_only_its_first_event_in_the_heap)
 	cr_assert_eq(ch, 1, "channels are numbered from 1");
 	for (uint32_t i = 0; i < 1000; i++)	/* ticks 0, 0, 5, 5, 10, ...: not decreasing */
 		event_push_chan(&q, ch, i / 2 * 5, 1, i, 0);
-	cr_expect_eq(q.n, 1, "999 events wait in the channel's ring");
+	cr_expect_eq(event_queued(&q), 1, "999 events wait in the channel's ring");
 	cr_expect_eq(q.pushed, 1000);
 	/* earlier than the channel's last (2495): the heap orders it, first */
 	event_push_chan(&q, ch, 3, 2, 1000, 0);
-	cr_expect_eq(q.n, 2);
+	cr_expect_eq(event_queued(&q), 2);
 	event_push(&q, 5, 3, 1001, 0);		/* a tie with events 2 and 3, pushed after them */
 	cr_assert(event_pop(&q, &ev));
 	cr_expect(ev.tick == 0 && ev.a == 0);

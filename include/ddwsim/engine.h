@@ -83,11 +83,13 @@ static inline uint64_t ev_seq(const struct event *e)
  * every event in flight (see engine.c).
  */
 struct event_chan {
-	struct event *ring;		/* the events after the one in the heap */
+	struct event *ring;		/* the events after the one in the heap (or a side slot) */
 	uint32_t head, n, cap;		/* ring: n events from head; cap a power of two */
-	bool active;			/* its first event is in the heap */
+	bool active;			/* its first event is in the heap (or a side slot) */
 	ddw_tick last;			/* tick of the last event it took */
 };
+
+#define EV_SIDE		4		/* side slots (engine.c): the streams of one device */
 
 struct event_queue {
 	struct event *heap;
@@ -96,6 +98,9 @@ struct event_queue {
 	uint64_t pushed;		/* events ever scheduled */
 	struct event_chan *chan;	/* [1..nchan]; [0] unused */
 	uint32_t nchan;
+	struct event side[EV_SIDE];	/* events kept beside the heap (engine.c) */
+	unsigned nside;			/* side[0..nside) hold one each */
+	unsigned side_min;		/* the least of them, if nside */
 };
 
 void event_queue_init(struct event_queue *q);
@@ -137,12 +142,20 @@ static inline void event_push_chan(struct event_queue *q, uint32_t ch, ddw_tick 
 	q->pushed++;
 }
 
+/* Events waiting in the heap and its side slots (not in channel rings). */
+static inline uint64_t event_queued(const struct event_queue *q)
+{
+	return q->n + q->nside;
+}
+
 /* Removes the earliest event into *ev; false if the queue is empty. */
 bool event_pop(struct event_queue *q, struct event *ev);
 /* Tick of the earliest event, TICK_NEVER if empty. */
 static inline ddw_tick event_next_tick(const struct event_queue *q)
 {
-	return q->n ? q->heap[0].tick : TICK_NEVER;
+	ddw_tick h = q->n ? q->heap[0].tick : TICK_NEVER;
+
+	return q->nside && q->side[q->side_min].tick < h ? q->side[q->side_min].tick : h;
 }
 
 #endif /* DDWSIM_ENGINE_H */
