@@ -53,8 +53,11 @@ static void start(struct timed *t, uint32_t i)
 						"a map's CPU time (cycles x period)"),
 		       unmap ? "an unmap's end" : "a map's end");
 	for (unsigned k = 0; k < x->nkills && !t->overflowed; k++) {
-		if (t->kill_serial && at < t->kill_free)
-			at = t->kill_free;	/* spins on the PHB's lock: CPU time */
+		if (t->kill_serial && at < t->kill_free) {	/* spins on the PHB's lock: CPU time */
+			st->cpu_kill_wait_ps = timed_add(t, st->cpu_kill_wait_ps, t->kill_free - at,
+							 "cpu.kill_lock_wait_ns of a device");
+			at = t->kill_free;
+		}
 		timed_push(t, &t->cpu_ch[c], at, EV_KILL, i, k);
 		at = timed_add(t, at, timed_mul(t, t->bufs[i].kills[k], t->kill_cpu_ps,
 						"a kill's CPU time (requests x ps each)"),
