@@ -25,8 +25,8 @@
  *      BIN -q --config C --set ... --format csv -o RESULTS/.points/NAME/I-HASH.csv,
  *      HASH being the point's key (sweep_point_key): FNV-1a 64 of the
  *      arguments after BIN, the build, the bytes of every config file the
- *      point loads and the trace's size, mtime and inode, so a changed
- *      command, binary or input never reuses an old result;
+ *      point loads and the trace's size, mtime, device and inode, so a
+ *      changed command, binary or input never reuses an old result;
  *   3. --print: make RESULTS/.points/NAME, so that the commands can write
  *      there, and print them (one per line, shell-quoted, through outfile so
  *      a full or closed stdout is an error) for a cluster (a Slurm job array,

@@ -10,8 +10,9 @@
  * phb4_tce_kill, which busy-polls until the kill and its DMA read sync are
  * done (domain.md §3.2). A CPU whose kill finds the lock held spins until
  * the kill before it ends (first come, first served), and that time is its
- * own: the neighbours of a device that kills on every map and unmap pay for
- * its kills in CPU time, on their own maps and unmaps.
+ * own (counted apart too, cpu.kill_lock_wait_ns): the neighbours of a
+ * device that kills on every map and unmap pay for its kills in CPU time,
+ * on their own maps and unmaps.
  */
 #include "timed_int.h"
 
