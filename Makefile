@@ -113,6 +113,18 @@ deps-test: $(B)/.deps-test
 deps: deps-build deps-test
 	$(call need_pkgs,$(PLOT_PKGS))
 
+# --- build id: a hash of the sources, for the point cache (src/sweep.c) ---
+# The Makefile (and config.mak), every header and source, sorted: the same
+# sources give the same id, whatever the build (release, sanitizers). Only
+# sweep.c is compiled with it (sweep_build(), which --version prints and a
+# point's cache key covers), and $(B)/.build-id changes only when it does.
+BUILD_ID := $(shell cat Makefile $(wildcard config.mak) $(sort $(wildcard src/*.c src/*.h include/ddwsim/*.h)) | sha256sum | cut -c1-16)
+$(B)/.build-id: FORCE | $(B)/.deps-build
+	@mkdir -p $(@D)
+	@echo '$(BUILD_ID)' | cmp -s - $@ || echo '$(BUILD_ID)' > $@
+$(B)/obj/sweep.o $(B)/rel/sweep.o: $(B)/.build-id
+$(B)/obj/sweep.o $(B)/rel/sweep.o: CPPFLAGS_ALL += -DDDWSIM_BUILD_ID='"$(BUILD_ID)"'
+
 # --- flags stamp: objects rebuild when the flags change ---
 FLAGS_NOW := $(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) $(LDFLAGS)
 $(B)/.flags: FORCE | $(B)/.deps-build
@@ -202,18 +214,11 @@ golden: $(BIN)
 
 # The standard sweeps (bench/sweeps/*.yaml) in parallel, resumable; FULL=1
 # runs each file's `full:` variant. Then the figures from results/*.csv.
+# A point's cached result is keyed by its command, the build and the bytes of
+# the files it loads (README "Resumable."), so a rebuild or an edited config
+# reruns just the points it changes; nothing here needs clearing.
 SWEEPS := $(wildcard bench/sweeps/*.yaml)
-# A point's cached result is keyed by its command, not by the binary or the
-# config files' contents: after a rebuild or an edit they would be stale, so
-# bench starts afresh when ./ddwsim, a config, a workload or a sweep file is
-# newer than the cache (results/.points/.stamp).
-BENCH_INPUTS := $(BIN) $(SWEEPS) $(wildcard configs/*.yaml configs/*/*.yaml workloads/*.yaml)
 bench: $(BIN)
-	@if [ -d results/.points ] && [ -n "$$(find $(BENCH_INPUTS) -newer results/.points/.stamp 2>/dev/null | head -1)$$([ -e results/.points/.stamp ] || echo none)" ]; then \
-		echo "  CLEAN   results/.points (ddwsim or its inputs changed since the cached points)"; \
-		rm -rf results/.points; \
-	fi
-	@mkdir -p results/.points && touch results/.points/.stamp
 	@for f in $(SWEEPS); do \
 		echo "  SWEEP   $$f"; \
 		./$(BIN) sweep $$f $(if $(FULL),--full,) $(if $(JOBS),-j $(JOBS),) || exit 1; \

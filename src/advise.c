@@ -12,7 +12,8 @@
  *      --format csv -o RESULTS/.points/advise/HASH.csv`, N being one past the
  *      config's modes (config_set.c appends it), through the sweep's batch
  *      runner (sweep_batch_run): -j at once, a point whose file exists is not
- *      run again (HASH is the sweep's FNV-1a of the command);
+ *      run again (HASH is the sweep's key of a point, sweep_point_key: the
+ *      command, the build, the config files' bytes, the trace's identity);
  *   4. read each CSV row; rank (advise_cmp) and mark the Pareto front;
  *   5. robustness: re-run the leading 3 with each assumed key of the schema
  *      that has a published range (cfg_key.range_min/max, numbers.md §5) at
@@ -307,6 +308,7 @@ struct advise {
 	struct job *jobs;
 	unsigned long njobs;
 	char dir[4200];
+	struct sweep_keys *keys;	/* the jobs' cache keys, each worked out once */
 };
 
 /* own[*no++] = a new string: --set modes[N].KEY=PREFIXVALUE. */
@@ -343,7 +345,7 @@ static void cand_sets(const struct advise *a, const struct advise_cand *c, char 
 
 static char **job_argv(void *arg, unsigned long i, char *out, size_t outn, char ***store)
 {
-	const struct advise *a = arg;
+	struct advise *a = arg;
 	const struct advise_cand *c = &a->c[a->jobs[i].cand];
 	size_t n = 0, max = 32 + 2 * (size_t)a->o->nsets;
 	char **argv = xcalloc(max, sizeof(char *)), **own = xcalloc(16, sizeof(char *));
@@ -368,7 +370,7 @@ static char **job_argv(void *arg, unsigned long i, char *out, size_t outn, char 
 	argv[n++] = own[no++];
 	argv[n++] = "--format";
 	argv[n++] = "csv";
-	snprintf(out, outn, "%s/%016" PRIx64 ".csv", a->dir, sweep_argv_hash(argv));
+	snprintf(out, outn, "%s/%016" PRIx64 ".csv", a->dir, sweep_point_key(a->keys, argv));
 	argv[n++] = "-o";
 	argv[n++] = out;
 	*store = own;
@@ -768,6 +770,7 @@ int advise_run(const struct advise_opts *o)
 	int rc = DDW_EXIT_USAGE;
 
 	a->o = o;
+	a->keys = sweep_keys_new();
 	if (config_load(&a->cfg, o->config, o->sets, o->nsets) < 0)
 		goto out;
 	if (o->fig && plot_out_format(o->fig, &(const char *){ NULL }) < 0)
@@ -784,6 +787,7 @@ int advise_run(const struct advise_opts *o)
 out:
 	free(a->jobs);
 	config_release(&a->cfg);
+	sweep_keys_free(a->keys);
 	free(a);
 	return rc;
 }

@@ -36,6 +36,7 @@
 
 #include "ddwsim/config.h"
 #include "ddwsim/err.h"
+#include "ddwsim/hashmap.h"
 #include "ddwsim/xalloc.h"
 #include "config_int.h"
 
@@ -260,6 +261,7 @@ static int load(struct config *cfg, const char *path, const char *text, char *co
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->path = xstrdup(path);
+	cfg->files_hash = FNV1A_BASIS;
 	ld->cfg = cfg;
 	if ((text ? cfg_load_text(ld, path, text) : cfg_load_files(ld, path)) < 0)
 		goto out;

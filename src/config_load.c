@@ -15,6 +15,8 @@
  * second document and deep nesting before the document API composes it
  * (which takes quadratic time on a million '['). The documents stay loaded
  * until config_load() returns, so every node keeps its FILE:LINE:COL.
+ * Each file's bytes also go into cfg->files_hash, in the order loaded, so a
+ * sweep point's cache key covers every file its config reads (sweep.h).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -24,6 +26,7 @@
 #include <yaml.h>
 
 #include "ddwsim/err.h"
+#include "ddwsim/hashmap.h"
 #include "ddwsim/infile.h"
 #include "ddwsim/xalloc.h"
 #include "config_int.h"
@@ -119,6 +122,26 @@ static int open_doc(struct infile *in, const char *file, const char *where, cons
 	return ddw_error("%s", in->why);
 }
 
+/*
+ * Adds fp's bytes, then their count as 8 bytes, to cfg->files_hash (the
+ * point cache's key: sweep.h), and rewinds fp. A read error adds what was
+ * read: the parse that follows reports it.
+ */
+static void hash_file(struct config *cfg, FILE *fp)
+{
+	unsigned char buf[1 << 14];
+	uint64_t h = cfg->files_hash, size = 0;
+	size_t got;
+
+	while ((got = fread(buf, 1, sizeof(buf), fp)) > 0) {
+		h = fnv1a(h, buf, got);
+		size += got;
+	}
+	cfg->files_hash = fnv1a_u64(h, size);
+	clearerr(fp);
+	rewind(fp);
+}
+
 /* Parses fp (a whole YAML file called file) into a new doc; NULL after reporting. */
 static struct cfg_doc *load_doc(struct loader *ld, FILE *fp, const char *file, const char *key)
 {
@@ -126,6 +149,7 @@ static struct cfg_doc *load_doc(struct loader *ld, FILE *fp, const char *file, c
 	yaml_parser_t parser;
 	int ok;
 
+	hash_file(ld->cfg, fp);
 	if (config_yaml_check(fp, file, "a config") < 0)
 		return NULL;
 	d = &ld->docs[ld->ndocs];

@@ -116,9 +116,10 @@ static const char advise_help[] =
 	"max_levels (the fewest levels that work), the PowerNV 55-bit table limit, the\n"
 	"DMA mask and, on pseries, the offer's largest block. Each runs as its own\n"
 	"ddwsim process, -j at once, cached under DIR/.points/advise (a finished run\n"
-	"is not run again). The table is ranked by the objective, ties broken by\n"
-	"throughput, p99, set-up time, table memory, CPU per I/O; '*' marks the Pareto\n"
-	"front. A candidate with map failures is listed but never best.\n"
+	"of the same build over the same files is not run again). The table is ranked\n"
+	"by the objective, ties broken by throughput, p99, set-up time, table memory,\n"
+	"CPU per I/O; '*' marks the Pareto front. A candidate with map failures is\n"
+	"listed but never best.\n"
 	"\n"
 	"  --objective OBJ  cpu (default): least CPU per I/O; throughput; p99; memory\n"
 	"  -j N             runs at once (default: the cores)\n"
@@ -157,14 +158,15 @@ static int usage_error(const char *msg, const char *arg)
 	return DDW_EXIT_USAGE;
 }
 
-/* Prints text on stdout through outfile, so a full or closed stdout is an error. */
-static int print_stdout(const char *text)
+/* Prints text, then end, on stdout through outfile, so a full or closed stdout is an error. */
+static int print_stdout(const char *text, const char *end)
 {
 	struct outfile of;
 
 	if (outfile_open(&of, "-") < 0)
 		return DDW_EXIT_RUNTIME;
 	fputs(text, of.fp);
+	fputs(end, of.fp);
 	return outfile_commit(&of) < 0 ? DDW_EXIT_RUNTIME : DDW_EXIT_OK;
 }
 
@@ -176,9 +178,9 @@ static int parse_args(int argc, char **argv, struct cli_opts *o)
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			return print_stdout(usage_text);
+			return print_stdout(usage_text, "");
 		} else if (!strcmp(a, "--version")) {
-			return print_stdout("ddwsim " DDWSIM_VERSION "\n");
+			return print_stdout(sweep_build(), "\n");
 		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
 			o->quiet = true;
 			continue;
@@ -590,7 +592,7 @@ static int cmd_plot(int argc, char **argv)
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
-			return print_stdout(plot_help);
+			return print_stdout(plot_help, "");
 		if (!strcmp(argv[i], "-o") && i + 1 < argc)
 			o.out = argv[++i];
 		else if (!strcmp(argv[i], "--x") && i + 1 < argc)
@@ -667,7 +669,7 @@ static int cmd_advise(int argc, char **argv, const char *self)
 		int rc;
 
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
-			return print_stdout(advise_help);
+			return print_stdout(advise_help, "");
 		if ((rc = advise_opt(&o, sets, argc, argv, &i)) != 0)
 			return rc;
 	}

@@ -23,8 +23,10 @@
  *      that fits in 64 bits and in --max-points (10^6 by default);
  *   2. for each point, in grid order, the command line
  *      BIN -q --config C --set ... --format csv -o RESULTS/.points/NAME/I-HASH.csv,
- *      HASH being FNV-1a 64 of the arguments after BIN, each with its NUL,
- *      so a changed point never reuses an old result;
+ *      HASH being the point's key (sweep_point_key): FNV-1a 64 of the
+ *      arguments after BIN, the build, the bytes of every config file the
+ *      point loads and the trace's size, mtime, device and inode, so a
+ *      changed command, binary or input never reuses an old result;
  *   3. --print: make RESULTS/.points/NAME, so that the commands can write
  *      there, and print them (one per line, shell-quoted, through outfile so
  *      a full or closed stdout is an error) for a cluster (a Slurm job array,
@@ -81,6 +83,7 @@ static const char *const top_keys[] = { "name", "config", "set", "params", "full
 
 struct sweep {
 	const char *file;
+	struct sweep_keys *keys;	/* the points' keys, each worked out once */
 	char name[128];
 	char *config;			/* resolved against the sweep file */
 	char *set[MAX_SETS];
@@ -496,7 +499,7 @@ static char **point_argv(const struct sweep *sw, const struct sweep_opts *o, uns
 	argv[n++] = "--format";
 	argv[n++] = "csv";
 	argv[n] = NULL;
-	h = sweep_argv_hash(argv);
+	h = sweep_point_key(sw->keys, argv);
 	snprintf(out, outn, "%s/.points/%s/%05lu-%016" PRIx64 ".csv", o->results, sw->name, i, h);
 	argv[n++] = "-o";
 	argv[n++] = out;
@@ -504,13 +507,103 @@ static char **point_argv(const struct sweep *sw, const struct sweep_opts *o, uns
 	return argv;
 }
 
-uint64_t sweep_argv_hash(char *const *argv)
-{
-	uint64_t h = FNV1A_BASIS;
+/* --- a point's key (sweep.h: sweep_point_key) --- */
 
-	for (size_t k = 1; argv[k]; k++)	/* FNV-1a of the command (not of the binary's path) */
-		h = fnv1a(h, argv[k], strlen(argv[k]) + 1);
+/*
+ * The build id: a hash of the sources, Makefile and headers the binary was
+ * built from (the Makefile's BUILD_ID), the same for the same sources
+ * whatever the build (release, sanitizers). Built without the Makefile it
+ * is "unknown", and rebuilding no longer renames the points.
+ */
+#ifndef DDWSIM_BUILD_ID
+#define DDWSIM_BUILD_ID "unknown"
+#endif
+
+const char *sweep_build(void)
+{
+	return "ddwsim " DDWSIM_VERSION " (build " DDWSIM_BUILD_ID ")";
+}
+
+#define MAX_POINT_SETS	128	/* --sets of a point its config is loaded with */
+
+/*
+ * config_load() of the --config and --sets in argv, with stderr silenced:
+ * the messages are the point's own to give when it runs. 0 or -1; the
+ * caller releases *cfg either way.
+ */
+static int load_point(char *const *argv, struct config *cfg)
+{
+	const char *config = "";
+	char *sets[MAX_POINT_SETS];
+	unsigned n = 0;
+	int err = dup(STDERR_FILENO), nul = open("/dev/null", O_WRONLY), rc;
+
+	for (unsigned k = 1; argv[k] && argv[k + 1]; k++) {
+		if (!strcmp(argv[k], "--config"))
+			config = argv[++k];
+		else if (!strcmp(argv[k], "--set") && n < MAX_POINT_SETS)
+			sets[n++] = argv[++k];
+	}
+	fflush(stderr);
+	if (nul >= 0)
+		dup2(nul, STDERR_FILENO);
+	rc = config_load(cfg, config, sets, n);
+	fflush(stderr);
+	if (err >= 0)
+		dup2(err, STDERR_FILENO), close(err);
+	if (nul >= 0)
+		close(nul);
+	return rc;
+}
+
+/* Steps 2 to 4 of the key (sweep.h), from h, the command's hash. */
+static uint64_t inputs_key(uint64_t h, char *const *argv)
+{
+	const char *build = sweep_build();
+	struct config cfg;
+	struct stat st;
+
+	h = fnv1a(h, build, strlen(build) + 1);
+	load_point(argv, &cfg);		/* a config that fails fails its point too */
+	h = fnv1a_u64(h, cfg.files_hash);
+	if (cfg.workload.trace[0] && stat(cfg.workload.trace, &st) == 0) {
+		h = fnv1a_u64(h, (uint64_t)st.st_size);
+		h = fnv1a_u64(h, (uint64_t)st.st_mtim.tv_sec * 1000000000u + (uint64_t)st.st_mtim.tv_nsec);
+		h = fnv1a_u64(h, (uint64_t)st.st_dev);
+		h = fnv1a_u64(h, (uint64_t)st.st_ino);
+	}
+	config_release(&cfg);
 	return h;
+}
+
+struct sweep_keys {
+	struct u64map memo;	/* FNV-1a 64 of argv[1..] -> the point's key */
+};
+
+struct sweep_keys *sweep_keys_new(void)
+{
+	return xcalloc(1, sizeof(struct sweep_keys));	/* zeroes: an empty map */
+}
+
+uint64_t sweep_point_key(struct sweep_keys *k, char *const *argv)
+{
+	uint64_t cmd = FNV1A_BASIS, key;
+
+	for (size_t i = 1; argv[i]; i++)	/* the command, not the binary's path */
+		cmd = fnv1a(cmd, argv[i], strlen(argv[i]) + 1);
+	if (u64map_get(&k->memo, cmd, &key))
+		return key;
+	key = inputs_key(cmd, argv);
+	u64map_put(&k->memo, cmd, key);
+	return key;
+}
+
+void sweep_keys_free(struct sweep_keys *k)
+{
+	if (!k)
+		return;
+	u64map_release(&k->memo);
+	free(k);
 }
 
 void sweep_argv_free(char **argv, char **own)
@@ -533,6 +626,28 @@ static void print_quoted(FILE *fp, char **argv)
 		fputc('\'', fp);
 	}
 	fputc('\n', fp);
+}
+
+/*
+ * head, then argv quoted, on stderr in one write: the points still running
+ * write there too, and a line written piecemeal could be cut by theirs.
+ */
+static void say_point(const char *head, char **argv)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	if (!m) {
+		fputs(head, stderr);
+		print_quoted(stderr, argv);
+		return;
+	}
+	fputs(head, m);
+	print_quoted(m, argv);
+	fclose(m);
+	fwrite(buf, 1, len, stderr);
+	free(buf);
 }
 
 int sweep_mkdirs(const char *path)
@@ -685,13 +800,13 @@ static int wait_one(const struct sweep_batch *b, struct batch_progress *bp, stru
 		if (run[i].pid != pid)
 			continue;
 		if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-			char out[4200], **own, **argv = b->argv_of(b->arg, run[i].point, out, sizeof(out), &own);
+			char out[4200], head[300], **own, **argv = b->argv_of(b->arg, run[i].point, out, sizeof(out), &own);
 
-			fprintf(stderr, "%sddwsim: %s: point %lu failed (%s %d):", bp->on ? "\r\033[K" : "",
-				b->what, run[i].point, WIFEXITED(status) ? "exit" : "signal",
-				WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
-			fputc(' ', stderr);
-			print_quoted(stderr, argv);
+			snprintf(head, sizeof(head), "%sddwsim: %s: point %lu failed (%s %d): ",
+				 bp->on ? "\r\033[K" : "", b->what, run[i].point,
+				 WIFEXITED(status) ? "exit" : "signal",
+				 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+			say_point(head, argv);
 			sweep_argv_free(argv, own);
 			failed = 1;
 		}
@@ -781,8 +896,6 @@ int sweep_batch_run(const struct sweep_batch *b)
 	return failed;
 }
 
-#define MAX_POINT_SETS	128	/* --sets of a point the weight reads */
-
 struct point_ctx {
 	const struct sweep *sw;
 	const struct sweep_opts *o;
@@ -804,29 +917,17 @@ static double point_weight(void *arg, unsigned long i)
 {
 	const struct point_ctx *c = arg;
 	char out[4200], **own, **argv = point_argv(c->sw, c->o, i, out, sizeof(out), &own);
-	char *sets[MAX_POINT_SETS];
-	unsigned n = 0;
-	int err = dup(STDERR_FILENO), nul = open("/dev/null", O_WRONLY);
 	struct config cfg;
 	struct stat st;
 	double w = 0;
 
-	for (unsigned k = 0; argv[k] && n < MAX_POINT_SETS; k++)
-		if (!strcmp(argv[k], "--set") && argv[k + 1])
-			sets[n++] = argv[++k];
-	if (nul >= 0)
-		dup2(nul, STDERR_FILENO);
-	if (config_load(&cfg, c->sw->config, sets, n) == 0) {
+	if (load_point(argv, &cfg) == 0) {
 		w = (double)sim_expected_ios(&cfg);
 		if (cfg.workload.trace[0] && stat(cfg.workload.trace, &st) == 0)
 			w = (double)st.st_size;
 		w *= cfg.nmodes;
 	}
 	config_release(&cfg);
-	if (err >= 0)
-		dup2(err, STDERR_FILENO), close(err);
-	if (nul >= 0)
-		close(nul);
 	sweep_argv_free(argv, own);
 	return w;
 }
@@ -953,15 +1054,19 @@ static int finish(const struct sweep *sw, const struct sweep_opts *o, int rc)
 
 int sweep_run(const struct sweep_opts *o)
 {
+	struct sweep_keys *keys = sweep_keys_new();
 	struct sweep sw;
 	char dir[4200];
 	int rc = 2;
 
-	if (check_results(o->results) < 0)
+	if (check_results(o->results) < 0) {
+		sweep_keys_free(keys);
 		return 2;
+	}
 	if (sweep_load(&sw, o->file, o->full) < 0 ||
 	    count_points(&sw, o->max_points ? o->max_points : SWEEP_MAX_POINTS) < 0)
 		goto out;
+	sw.keys = keys;
 	snprintf(dir, sizeof(dir), "%s/.points/%s", o->results, sw.name);
 	if (o->print) {
 		rc = print_points(&sw, o, dir);
@@ -973,5 +1078,6 @@ int sweep_run(const struct sweep_opts *o)
 	rc = finish(&sw, o, o->collect ? 0 : run_points(&sw, o));
 out:
 	sweep_release(&sw);
+	sweep_keys_free(keys);
 	return rc;
 }

@@ -10,8 +10,9 @@
  * phb4_tce_kill, which busy-polls until the kill and its DMA read sync are
  * done (domain.md §3.2). A CPU whose kill finds the lock held spins until
  * the kill before it ends (first come, first served), and that time is its
- * own: the neighbours of a device that kills on every map and unmap pay for
- * its kills in CPU time, on their own maps and unmaps.
+ * own (counted apart too, cpu.kill_lock_wait_ns): the neighbours of a
+ * device that kills on every map and unmap pay for its kills in CPU time,
+ * on their own maps and unmaps.
  */
 #include "timed_int.h"
 
@@ -53,8 +54,11 @@ static void start(struct timed *t, uint32_t i)
 						"a map's CPU time (cycles x period)"),
 		       unmap ? "an unmap's end" : "a map's end");
 	for (unsigned k = 0; k < x->nkills && !t->overflowed; k++) {
-		if (t->kill_serial && at < t->kill_free)
-			at = t->kill_free;	/* spins on the PHB's lock: CPU time */
+		if (t->kill_serial && at < t->kill_free) {	/* spins on the PHB's lock: CPU time */
+			st->cpu_kill_wait_ps = timed_add(t, st->cpu_kill_wait_ps, t->kill_free - at,
+							 "cpu.kill_lock_wait_ns of a device");
+			at = t->kill_free;
+		}
 		timed_push(t, &t->cpu_ch[c], at, EV_KILL, i, k);
 		at = timed_add(t, at, timed_mul(t, t->bufs[i].kills[k], t->kill_cpu_ps,
 						"a kill's CPU time (requests x ps each)"),

@@ -219,3 +219,29 @@ Test(stats, the_bottleneck_is_the_busiest_resource_from_70_percent)
 	cr_assert_null(stats_bottleneck(r));
 	free(r);
 }
+
+/*
+ * CPUs that spend more of their map and unmap time spinning on the PHB's
+ * kill lock than on everything else are held by the lock: "PHB kill lock"
+ * where the verdict would be "host CPU" (or nothing saturated); a busier
+ * link or walk slots still win. Map + unmap = 600 + 400 = 1000 ps.
+ */
+Test(stats, the_bottleneck_is_the_phb_kill_lock_when_the_cpus_mostly_wait_for_it)
+{
+	struct sim_result *r = result(0);
+
+	r->st.time_ps = 1000;
+	r->st.cpu_busiest_ps = 900;
+	r->st.cpu_map_ps = 600;
+	r->st.cpu_unmap_ps = 400;
+	r->st.cpu_kill_wait_ps = 501;		/* 501 > the other 499 */
+	cr_assert_str_eq(stats_bottleneck(r), "PHB kill lock");
+	r->st.cpu_kill_wait_ps = 500;		/* half: not more than the rest */
+	cr_assert_str_eq(stats_bottleneck(r), "host CPU");
+	r->st.cpu_kill_wait_ps = 800;
+	r->st.cpu_busiest_ps = 300;		/* no resource at 70 %: the lock, not "latency" */
+	cr_assert_str_eq(stats_bottleneck(r), "PHB kill lock");
+	r->st.link_busiest_ps = 950;		/* a saturated link is the limit */
+	cr_assert_str_eq(stats_bottleneck(r), "link");
+	free(r);
+}

@@ -42,9 +42,10 @@
 #define FNV1A_PRIME	1099511628211ull	/* FNV 64 prime, 0x100000001b3 */
 /*
  * The basis src/sweep.c uses: FNV-1a's (it was a digit short until issue 11,
- * see point_file_name_is_fnv1a_of_the_command). A point's file name is how a
- * sweep finds finished work, so a change of hash reruns every old sweep once:
- * the tests pin it, and a deliberate change updates this line.
+ * see point_file_name_is_the_key_of_its_command_build_and_files). A point's
+ * file name is how a sweep finds finished work, so a change of hash reruns
+ * every old sweep once: the tests pin it (point_key below), and a deliberate
+ * change updates them.
  */
 #define SWEEP_BASIS	FNV1A_BASIS
 #define NOBIN		"/nonexistent/ddwsim"	/* a .bin that proves nothing was run */
@@ -265,6 +266,62 @@ static unsigned long long command_hash(unsigned long long basis, const char *con
 	return basis;
 }
 
+/* fnv1a() of x as 8 bytes, least significant first. */
+static unsigned long long fnv1a_u64(unsigned long long h, unsigned long long x)
+{
+	char b[8];
+
+	for (unsigned i = 0; i < 8; i++)
+		b[i] = (char)(x >> 8 * i);
+	return fnv1a(h, b, 8);
+}
+
+/*
+ * The files tests/sweep/base.yaml makes the loader open, in order: itself,
+ * then the files its sections name in the order written (platform, host,
+ * workload), each relative to base.yaml's folder; none of them names another.
+ */
+static const char *const base_files[] = {
+	"tests/sweep/base.yaml", "tests/sweep/../../configs/platforms/qemu-pseries.yaml",
+	"tests/sweep/../../configs/hosts/qemu-guest-2g.yaml", "tests/sweep/../../workloads/nic-rx-1500.yaml",
+	NULL
+};
+
+/* FNV-1a 64 over each file's bytes, then its size as 8 bytes (config.h files_hash). */
+static unsigned long long files_hash(const char *const *files)
+{
+	unsigned long long h = FNV1A_BASIS;
+
+	for (; *files; files++) {
+		char *text = slurp(*files);
+
+		cr_assert(text, "cannot read %s", *files);
+		h = fnv1a_u64(fnv1a(h, text, strlen(text)), strlen(text));
+		free(text);
+	}
+	return h;
+}
+
+/*
+ * The key of a point whose config loads base_files and names no trace
+ * (include/ddwsim/sweep.h, sweep_point_key): the command's hash, then the
+ * build line (`BIN --version` without its newline) with its NUL, then the
+ * files' hash as 8 bytes.
+ */
+static unsigned long long point_key(const char *const *args)
+{
+	char cmd[300], *build;
+	unsigned long long h = command_hash(SWEEP_BASIS, args);
+
+	snprintf(cmd, sizeof(cmd), "'%s' --version", bin());
+	build = capture(cmd);
+	build[strcspn(build, "\n")] = '\0';
+	cr_assert(!strncmp(build, "ddwsim ", 7) && strstr(build, " (build "), "--version: %s", build);
+	h = fnv1a(h, build, strlen(build) + 1);
+	free(build);
+	return fnv1a_u64(h, files_hash(base_files));
+}
+
 /*
  * The line --print gives point i (src/sweep.c step 2): 'BIN', then args (which
  * hold no quote), then '-o' 'RESULTS/.points/NAME/IIIII-HASH.csv', each
@@ -282,7 +339,7 @@ static void command(char *buf, size_t n, const char *const *args, const char *re
 	for (const char *const *a = args; *a; a++)
 		len += (size_t)snprintf(buf + len, n - len, "%s%s%s ", q, *a, q);
 	snprintf(buf + len, n - len, "%s-o%s %s%s/.points/%s/%05u-%016llx.csv%s\n", q, q, q, results,
-		 name, i, command_hash(SWEEP_BASIS, args), q);
+		 name, i, point_key(args), q);
 	cr_assert_lt(strlen(buf) + 1, n);
 }
 
@@ -345,7 +402,7 @@ Test(sweep, print_quotes_each_argument_for_the_shell)
 	o.print = true;
 	snprintf(want, sizeof(want), "'%s' '-q' '--config' 'tests/sweep/base.yaml' "
 		 "'--set' 'modes[0].name=it'\\''s mine' '--set' 'run.seed=1' '--format' 'csv' "
-		 "'-o' '%s/.points/quote/00000-%016llx.csv'\n", bin(), tmp, command_hash(SWEEP_BASIS, args));
+		 "'-o' '%s/.points/quote/00000-%016llx.csv'\n", bin(), tmp, point_key(args));
 	r = sweep(&o);
 	cr_assert_eq(r.rc, 0, "%s", r.err);
 	cr_assert_str_eq(r.out, want);
@@ -616,6 +673,133 @@ Test(sweep, a_changed_sweep_reuses_no_old_point)
 	free(log);
 	free(csv);
 	free(old);
+}
+
+/*
+ * --- 3b. the cache key covers the inputs, not only the command ---
+ *
+ * TMP/cache/: sweep.yaml (one point, run.seed 1) over cfg.yaml, whose
+ * workload is wl.yaml, a file that holds only the name wl2.yaml (names
+ * chain, config_load.c), which holds the NIC generator with every packet
+ * `size` bytes: the file the test edits is two includes deep. A row's bytes
+ * are run.ios x size = 200 x size (base.yaml's reasoning), so an edit from
+ * 256 to 512 doubles them, in a point that must have run again.
+ */
+static void write_file(const char *rel, const char *text)
+{
+	char path[256];
+	FILE *fp = fopen(at(path, sizeof(path), rel), "w");
+
+	cr_assert(fp, "%s", path);
+	fputs(text, fp);
+	cr_assert_eq(fclose(fp), 0);
+}
+
+static void cache_inputs(unsigned size, const char *workload)
+{
+	char cwd[200], text[1024], path[256];
+
+	cr_assert(getcwd(cwd, sizeof(cwd)));
+	mkdir(at(path, sizeof(path), "cache"), 0777);
+	snprintf(text, sizeof(text), "generator: nic_rx\nring_size: 256\nbuffer_size: 2K\n"
+		 "packet_min: %u\npacket_max: %u\n", size, size);
+	write_file("cache/wl2.yaml", text);
+	write_file("cache/wl.yaml", "wl2.yaml\n");
+	snprintf(text, sizeof(text), "platform: %s/configs/platforms/qemu-pseries.yaml\n"
+		 "host: %s/configs/hosts/qemu-guest-2g.yaml\n"
+		 "modes: [{name: default-window, mapping: dynamic, window: default}]\n"
+		 "workload: %s\nrun: {seed: 1, ios: 200, timing: false}\n", cwd, cwd, workload);
+	write_file("cache/cfg.yaml", text);
+	write_file("cache/sweep.yaml", "name: cache\nconfig: cfg.yaml\nparams:\n  run.seed: [1]\n");
+}
+
+/* The bytes of the CSV's first row. */
+static unsigned long row_bytes(const char *csv)
+{
+	char c[64];
+
+	return strtoul(cell(csv, 0, csv_column(csv, "bytes"), c, sizeof(c)), NULL, 10);
+}
+
+/* How many points the logging binary ran (lines of TMP/log), and the log emptied. */
+static size_t points_ran(void)
+{
+	char path[128], *log = ran();
+	size_t lines = 0;
+
+	for (const char *p = log; (p = strchr(p, '\n')); p++)
+		lines++;
+	free(log);
+	unlink(at(path, sizeof(path), "log"));
+	return lines;
+}
+
+Test(sweep, an_edit_to_an_included_file_reruns_the_point)
+{
+	struct sweep_opts o;
+	char path[256], lb[128], *before, *after;
+
+	cache_inputs(256, "wl.yaml");
+	o = opts(at(path, sizeof(path), "cache/sweep.yaml"));
+	before = run_ok(&o, "cache");
+	cr_expect_eq(row_bytes(before), 200ul * 256);
+	cache_inputs(512, "wl.yaml");		/* wl2.yaml edited, the command the same */
+	o.bin = logging_bin(lb, sizeof(lb));
+	after = run_ok(&o, "cache");
+	cr_expect_eq(points_ran(), 1u, "the edited point was reused");
+	cr_expect_eq(row_bytes(after), 200ul * 512, "the CSV holds the old point's figures");
+	cr_expect_eq(point_files(tmp, "cache", "*", NULL, 0), 2u, "the old point is kept, not reused");
+	free(after);
+	free(before);
+}
+
+Test(sweep, an_unchanged_rerun_reuses_the_point_file)
+{
+	struct sweep_opts o;
+	char path[256], file[300], lb[128], *before, *after;
+	struct stat st, now;
+
+	cache_inputs(256, "wl.yaml");
+	o = opts(at(path, sizeof(path), "cache/sweep.yaml"));
+	before = run_ok(&o, "cache");
+	cr_assert_eq(point_files(tmp, "cache", "*", file, sizeof(file)), 1u);
+	cr_assert_eq(stat(file, &st), 0);
+	cache_inputs(256, "wl.yaml");		/* the same bytes written again: a new mtime */
+	o.bin = logging_bin(lb, sizeof(lb));
+	after = run_ok(&o, "cache");
+	cr_expect_eq(points_ran(), 0u, "an unchanged point ran again");
+	cr_assert_eq(stat(file, &now), 0, "the point file was renamed");
+	cr_expect(now.st_ino == st.st_ino && now.st_mtim.tv_sec == st.st_mtim.tv_sec &&
+		  now.st_mtim.tv_nsec == st.st_mtim.tv_nsec, "the point file was rewritten");
+	cr_expect_str_eq(after, before);
+	free(after);
+	free(before);
+}
+
+/*
+ * A trace is known by its size, mtime (ns), device and inode, not its bytes:
+ * the same trace untouched is reused; touched (a new mtime, the same bytes)
+ * it is run again.
+ */
+Test(sweep, a_touched_trace_reruns_the_point)
+{
+	struct sweep_opts o;
+	char path[256], tpath[256], lb[128], *csv, *trace = slurp("tests/traces/batch-memo.ddwt");
+	const struct timespec old[2] = { { 1000000000, 5 }, { 1000000000, 5 } };
+
+	cr_assert(trace);
+	cache_inputs(256, "{trace: t.ddwt}");
+	write_file("cache/t.ddwt", trace);
+	o = opts(at(path, sizeof(path), "cache/sweep.yaml"));
+	free(run_ok(&o, "cache"));
+	o.bin = logging_bin(lb, sizeof(lb));
+	free(run_ok(&o, "cache"));
+	cr_expect_eq(points_ran(), 0u, "an untouched trace's point ran again");
+	cr_assert_eq(utimensat(AT_FDCWD, at(tpath, sizeof(tpath), "cache/t.ddwt"), old, 0), 0);
+	csv = run_ok(&o, "cache");
+	cr_expect_eq(points_ran(), 1u, "a touched trace's point was reused");
+	free(csv);
+	free(trace);
 }
 
 /* --- 4. a failing point --- */
@@ -928,9 +1112,10 @@ Test(sweep, a_full_run_has_the_full_settings_in_its_csv)
  * short of FNV-1a's offset basis 14695981039346656037, so the name is not the
  * "FNV-1a of the command" its head comment documents. Harmless for resuming
  * (still deterministic); fixing it renames every point once (update
- * SWEEP_BASIS then).
+ * SWEEP_BASIS then). Since then the key also covers the build and the bytes
+ * of the config files (point_key), so an edit or a rebuild renames the points.
  */
-Test(sweep, point_file_name_is_fnv1a_of_the_command)
+Test(sweep, point_file_name_is_the_key_of_its_command_build_and_files)
 {
 	struct sweep_opts o = opts("tests/sweep/grid.yaml");
 	char want[1024], line[1024], results[128];
@@ -945,8 +1130,7 @@ Test(sweep, point_file_name_is_fnv1a_of_the_command)
 	r = sweep(&o);
 	cr_assert_eq(r.rc, 0, "%s", r.err);
 	snprintf(line, sizeof(line), "%.*s", (int)strcspn(r.out, "\n"), r.out);
-	snprintf(want, sizeof(want), "/.points/grid/00000-%016llx.csv'",
-		 command_hash(FNV1A_BASIS, args));	/* f5c35f38a43d66d9; today 3702b0b22a2b1cdf */
+	snprintf(want, sizeof(want), "/.points/grid/00000-%016llx.csv'", point_key(args));
 	cr_expect(strstr(line, want), "want ...%s in %s", want, line);
 	outcome_free(&r);
 }

@@ -29,6 +29,7 @@
 
 #include "ddwsim/config.h"
 #include "ddwsim/sim.h"
+#include "ddwsim/stats.h"
 #include "ddwsim/timed.h"
 
 static struct sim_result *run(const char *file, char **sets, unsigned n)
@@ -363,4 +364,41 @@ Test(timed, two_devices_of_a_trace_share_the_platform_link)
 	cr_expect_eq(r->st.link_busiest_ps, 3200ull * 38698);
 	cr_expect(gbps > 52.8454 - 0.0002 && gbps < 52.8455 + 0.0002, "%.4f Gb/s", gbps);
 	free(r);
+}
+
+/*
+ * configs/phb4-nvme.yaml's default window is bound by the PHB's kill lock.
+ * Every command maps (alloc, one TCE write) then makes an OPAL kill, and
+ * unmaps, then kills again: two kills, each holding skiboot's phb_lock for
+ * kill.cpu_ns = 5.5 us, in whole 263 ps CPU cycles 20913 x 263 = 5500119
+ * ps. With kill.phb_lock the PHB passes one kill at a time, so it ends at
+ * most one 4 KiB command per 2 x 5500119 = 11000238 ps: 32768 bits /
+ * 11000238 ps = 2.9788 Gb/s, and the Gen4 x4 link (53.2 Gb/s) and the
+ * walks (one a command) are far from busy. The 32 commands in flight each
+ * run on their own CPU (slot s on CPU s % 32), and almost all of their
+ * time is spent in a map or an unmap, waiting for the lock: by Little's
+ * law each command costs about 32 CPUs x 11.0 us = 352 us of CPU, of which
+ * its own work is 11.0 us of kills plus under 1 us of allocator and TCE
+ * writes; the other ~340 us (over 90 %) is spinning. The wait is more than
+ * all the rest, so the bottleneck is the lock, not the CPUs' own work.
+ * Without the lock nothing waits and the drive's link is the limit.
+ */
+Test(timed, phb4_nvme_default_window_is_bound_by_the_phb_kill_lock)
+{
+	char *sets[] = { "run.ios=3000" };
+	char *off[] = { "run.ios=3000", "platform.kill.phb_lock=false" };
+	struct sim_result *r = run("configs/phb4-nvme.yaml", sets, 1);
+	struct sim_result *f = run("configs/phb4-nvme.yaml", off, 2);
+	double gbps = (double)r->st.bytes * 8e3 / (double)(r->st.dma_last_ps - r->st.dma_first_ps);
+	double cpu = (double)(r->st.cpu_map_ps + r->st.cpu_unmap_ps), wait = (double)r->st.cpu_kill_wait_ps;
+
+	cr_expect_eq(r->st.kill_pe, 6000u, "two PE kills a command");
+	cr_expect(fabs(gbps / 2.9788 - 1) < 0.01, "%.4f Gb/s", gbps);
+	cr_expect(fabs(cpu / 3000 / 352e6 - 1) < 0.02, "%.0f ps of CPU a command", cpu / 3000);
+	cr_expect_gt(wait / cpu, 0.9, "the lock wait is %.3f of the CPU time", wait / cpu);
+	cr_expect_str_eq(stats_bottleneck(r), "PHB kill lock");
+	cr_expect_eq(f->st.cpu_kill_wait_ps, 0u, "no lock, no wait");
+	cr_expect_str_eq(stats_bottleneck(f), "link");
+	free(r);
+	free(f);
 }

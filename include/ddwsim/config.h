@@ -184,6 +184,9 @@ struct cfg_origin;
 
 struct config {
 	char *path;			/* the main file */
+	uint64_t files_hash;		/* FNV-1a 64 of every file loaded, in the order
+					 * loaded: its bytes, then its size as 8 bytes
+					 * (fnv1a_u64); a sweep point's cache key (sweep.h) */
 	struct platform_cfg platform;
 	struct host_cfg host;
 	struct mode_cfg modes[CONFIG_MAX_MODES];

@@ -62,6 +62,8 @@ struct mode_stats {
 	uint64_t dma_last_ps;		/* last DMA completed */
 	uint64_t cpu_map_ps;		/* CPU time in maps (all CPUs) */
 	uint64_t cpu_unmap_ps;		/* CPU time in unmaps */
+	uint64_t cpu_kill_wait_ps;	/* of that map and unmap time, spent spinning
+					 * on the PHB's kill lock (kill.phb_lock) */
 	uint64_t cpu_busiest_ps;	/* CPU time of the busiest CPU */
 	uint64_t link_busiest_ps;	/* busy time of the busiest link direction */
 	uint64_t upstream_busiest_ps;	/* the same, of the PHB's own link (platform.pcie) */

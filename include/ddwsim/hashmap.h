@@ -129,4 +129,14 @@ static inline uint64_t fnv1a(uint64_t h, const void *p, size_t n)
 	return h;
 }
 
+/* fnv1a() of x as 8 bytes, least significant first (the same on every host). */
+static inline uint64_t fnv1a_u64(uint64_t h, uint64_t x)
+{
+	unsigned char b[8];
+
+	for (unsigned i = 0; i < 8; i++)
+		b[i] = (unsigned char)(x >> 8 * i);
+	return fnv1a(h, b, sizeof(b));
+}
+
 #endif /* DDWSIM_HASHMAP_H */

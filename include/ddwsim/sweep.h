@@ -54,8 +54,28 @@ struct sweep_batch {
 /* Runs the batch. Returns 0, or 1 if a point failed (named on stderr with its command); the others still ran. */
 int sweep_batch_run(const struct sweep_batch *b);
 
-/* FNV-1a 64 of argv[1..] (each with its NUL), the cache key of a point: a changed command never reuses a result. */
-uint64_t sweep_argv_hash(char *const *argv);
+/*
+ * The cache key of a point (the HASH of its result file): FNV-1a 64 over
+ *   1. argv[1..], each with its NUL (the command, the binary's path left out);
+ *   2. sweep_build(), with its NUL: the version and the build id, a hash of
+ *      the sources the binary was built from;
+ *   3. the config's files_hash (config.h): the bytes and size of every file
+ *      config_load() opens for the point's --config and --sets (the config
+ *      and every file it includes, recursively), in the order opened;
+ *   4. if its workload names a trace that exists: the trace's size, mtime
+ *      in ns, device and inode, each as 8 bytes (fnv1a_u64), not its bytes
+ *      (traces run to GB): a rewritten or touched trace gets a new key.
+ * So a point is reused only by the same command, built from the same
+ * sources, over the same files. Each command's key is worked out once per
+ * struct sweep_keys (one silent config_load()), then remembered.
+ */
+struct sweep_keys;
+struct sweep_keys *sweep_keys_new(void);
+uint64_t sweep_point_key(struct sweep_keys *k, char *const *argv);
+void sweep_keys_free(struct sweep_keys *k);	/* NULL is a no-op */
+
+/* "ddwsim VERSION (build ID)": what --version prints, and step 2 of a point's key. */
+const char *sweep_build(void);
 
 /* Frees an argv from argv_of: the strings in own (NULL-terminated), own, then argv. */
 void sweep_argv_free(char **argv, char **own);
