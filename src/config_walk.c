@@ -64,6 +64,12 @@ static void enum_list(const char *const *names, char *buf, size_t n)
 }
 
 /* What a key accepts, for messages. */
+/* A list key whose default is none takes none too (the empty list: a --set can undo a file's list). */
+static bool list_may_be_none(const struct cfg_key *k)
+{
+	return k->def && !strcmp(k->def, "none");
+}
+
 static void expected(const struct cfg_key *k, char *buf, size_t n)
 {
 	char lo[32], hi[32], list[256];
@@ -85,8 +91,9 @@ static void expected(const struct cfg_key *k, char *buf, size_t n)
 			 config_size_str(k->min, lo, sizeof(lo)), config_size_str(k->max, hi, sizeof(hi)));
 		break;
 	case CFG_PAGE_LIST:
-		snprintf(buf, n, "a list of power-of-two sizes in %s..%s, like [4K, 64K, 2M]",
-			 config_size_str(k->min, lo, sizeof(lo)), config_size_str(k->max, hi, sizeof(hi)));
+		snprintf(buf, n, "a list of power-of-two sizes in %s..%s, like [4K, 64K, 2M]%s",
+			 config_size_str(k->min, lo, sizeof(lo)), config_size_str(k->max, hi, sizeof(hi)),
+			 list_may_be_none(k) ? ", or none" : "");
 		break;
 	case CFG_BOOL:
 		snprintf(buf, n, "true or false");
@@ -233,10 +240,18 @@ static int parse_page_list(struct loader *ld, struct cfg_doc *d, int node,
 			   const struct cfg_key *k, void *base, const char *path)
 {
 	yaml_node_t *n = cfg_node(d, node);
+	const char *s0 = cfg_scalar(d, node);
 	uint64_t mask = 0;
 	char exp[256];
 
 	expected(k, exp, sizeof(exp));
+	if (s0 && list_may_be_none(k) && !strcmp(s0, "none") &&
+	    strlen(s0) == n->data.scalar.length) {
+		*(uint64_t *)((char *)base + k->off) = 0;	/* back to the default's empty list */
+		return 0;
+	}
+	if (s0)	/* a scalar, shown as every refused value is (num_show) */
+		return value_error(ld, d, node, path, exp, -EINVAL);
 	if (n->type != YAML_SEQUENCE_NODE || n->data.sequence.items.top == n->data.sequence.items.start)
 		return cfg_err_node(ld, d, node, path, "expected %s", exp);
 	for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {

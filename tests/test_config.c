@@ -651,7 +651,36 @@ Test(config, set_list_item_errors_name_the_set, .init = cr_redirect_stderr)
 				"list of power-of-two sizes in 4K..16G, like [4K, 64K, 2M], got ''\n");
 }
 
-/* "[]" is an empty list, which page_sizes refuses; "[4K" is no list, one scalar. */
+/*
+ * A list key whose default is none (platform.host_tce.page_sizes: no host
+ * IOMMU behind the guest's windows) takes none again, so a --set undoes a
+ * file's list: the file's [4K, 64K] (0x11000) becomes the empty list, 0.
+ * platform.page_sizes has a list for its default and no empty meaning: none
+ * is refused there, and its message does not offer it.
+ */
+Test(config, set_none_empties_a_list_whose_default_is_none, .init = cr_redirect_stderr)
+{
+	const char *none[] = { "platform.host_tce.page_sizes=none" };
+	const char *bad[] = { "platform.page_sizes=none" };
+	struct config cfg;
+
+	put("main.yaml", "platform: {name: t, kind: pseries, page_sizes: [4K], max_levels: 1, "
+			 "host_tce: {page_sizes: [4K, 64K]}, "
+			 "default_window: {page_size: 4K, size: 64M}}\nhost: {ram: 2G}\n" REST);
+	cr_assert(eq(int, load(&cfg, "main.yaml", NULL, 0), 0));
+	cr_expect(eq(u64, cfg.platform.host_tce.page_sizes, 0x11000ull));
+	config_release(&cfg);
+	cr_assert(eq(int, load(&cfg, "main.yaml", none, 1), 0));
+	cr_expect(eq(u64, cfg.platform.host_tce.page_sizes, 0ull));
+	config_release(&cfg);
+	cr_expect(eq(int, load(&cfg, "main.yaml", bad, 1), -1));
+	config_release(&cfg);
+	fflush(stderr);
+	cr_assert_stderr_eq_str("--set platform.page_sizes=none: platform.page_sizes: expected a list of "
+				"power-of-two sizes in 4K..16G, like [4K, 64K, 2M], got 'none'\n");
+}
+
+/* "[]" is an empty list, which page_sizes refuses; "[4K" is no list, one scalar, shown. */
 Test(config, set_empty_or_unclosed_list_is_refused, .init = cr_redirect_stderr)
 {
 	const char *empty[] = { "platform.page_sizes=[]" };
@@ -667,5 +696,5 @@ Test(config, set_empty_or_unclosed_list_is_refused, .init = cr_redirect_stderr)
 	cr_assert_stderr_eq_str("--set platform.page_sizes=[]: platform.page_sizes: expected a list of "
 				"power-of-two sizes in 4K..16G, like [4K, 64K, 2M]\n"
 				"--set platform.page_sizes=[4K: platform.page_sizes: expected a list of "
-				"power-of-two sizes in 4K..16G, like [4K, 64K, 2M]\n");
+				"power-of-two sizes in 4K..16G, like [4K, 64K, 2M], got '[4K'\n");
 }
