@@ -45,6 +45,28 @@ static int ref_cmp(const void *x, const void *y)
 	return p->idx < q->idx ? -1 : p->idx > q->idx;
 }
 
+/*
+ * Pops q's next event, which must be the least (tick, push index) of
+ * live[0..*n) by a linear scan; it leaves live. Op names the step in a failure.
+ */
+static struct event pop_least(struct event_queue *q, struct ref_ev *live, uint32_t *n,
+			      unsigned op)
+{
+	struct event ev;
+	uint32_t best = 0;
+
+	for (uint32_t i = 1; i < *n; i++)
+		if (ref_cmp(&live[i], &live[best]) < 0)
+			best = i;
+	cr_assert(event_pop(q, &ev));
+	if (ev.tick != live[best].tick || ev.a != live[best].idx)
+		cr_assert_fail("op %u: (tick %lu, idx %u), want (tick %lu, idx %u)", op,
+			       (unsigned long)ev.tick, ev.a, (unsigned long)live[best].tick,
+			       live[best].idx);
+	live[best] = live[--*n];
+	return ev;
+}
+
 /* ---- the queue: basic contract ---- */
 
 Test(engine, an_empty_queue_pops_nothing_and_has_no_next_tick)
@@ -298,30 +320,12 @@ Test(engine, interleaved_push_and_pop_match_a_linear_scan)
 			event_push(&q, t, 0, pushed++, 0);
 			continue;
 		}
-		uint32_t best = 0;
-
-		for (uint32_t i = 1; i < nlive; i++)
-			if (ref_cmp(&live[i], &live[best]) < 0)
-				best = i;
-		cr_assert(event_pop(&q, &ev));
-		if (ev.tick != live[best].tick || ev.a != live[best].idx)
-			cr_assert_fail("op %u: (tick %lu, idx %u), want (tick %lu, idx %u)", op,
-				       (unsigned long)ev.tick, ev.a,
-				       (unsigned long)live[best].tick, live[best].idx);
-		live[best] = live[--nlive];
+		pop_least(&q, live, &nlive, op);
 		cr_assert_eq(event_queued(&q), nlive);
 	}
 	cr_expect_gt(pushed, 1024u, "the heap had to grow while interleaving");
-	while (nlive) {		/* drain: still in order */
-		uint32_t best = 0;
-
-		for (uint32_t i = 1; i < nlive; i++)
-			if (ref_cmp(&live[i], &live[best]) < 0)
-				best = i;
-		cr_assert(event_pop(&q, &ev));
-		cr_assert_eq(ev.a, live[best].idx);
-		live[best] = live[--nlive];
-	}
+	while (nlive)		/* drain: still in order */
+		pop_least(&q, live, &nlive, OPS);
 	cr_expect_not(event_pop(&q, &ev));
 	event_queue_release(&q);
 	free(live);
@@ -378,7 +382,7 @@ Test(engine, events_through_channels_pop_as_a_linear_scan_says)
 	struct event_queue q;
 	struct event ev;
 	uint64_t seed = 4, now = 0, last[4] = { 0 };
-	uint32_t ch[4] = { 0 }, nlive = 0, pushed = 0, best;
+	uint32_t ch[4] = { 0 }, nlive = 0, pushed = 0;
 
 	cr_assert_not_null(live);
 	event_queue_init(&q);
@@ -404,17 +408,7 @@ Test(engine, events_through_channels_pop_as_a_linear_scan_says)
 				event_push(&q, t, c, pushed++, 0);
 			continue;
 		}
-		best = 0;
-		for (uint32_t i = 1; i < nlive; i++)
-			if (ref_cmp(&live[i], &live[best]) < 0)
-				best = i;
-		cr_assert(event_pop(&q, &ev));
-		if (ev.tick != live[best].tick || ev.a != live[best].idx)
-			cr_assert_fail("op %u: (tick %lu, idx %u), want (tick %lu, idx %u)", op,
-				       (unsigned long)ev.tick, ev.a,
-				       (unsigned long)live[best].tick, live[best].idx);
-		now = ev.tick;
-		live[best] = live[--nlive];
+		now = pop_least(&q, live, &nlive, op).tick;
 	}
 	cr_expect_not(event_pop(&q, &ev));
 	cr_expect_gt(pushed, 20000u);
