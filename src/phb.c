@@ -195,28 +195,15 @@ static unsigned no_window(struct mode_stats *st)
 	return PHB_NOWIN;
 }
 
-unsigned phb_translate(struct phb *p, struct pe *pe, uint64_t bus, bool write)
-{
-	uint64_t idx;
-	struct window *w = phb_window(p, pe, bus, &idx);
-	unsigned o = w ? translate_in(p, p->st, pe, w, tce_cache_key(pe->number, w->num), idx,
-				      write)
-		       : no_window(p->st);
-
-	if (p->log)
-		phb_log_push(p->log, (uint8_t)o);
-	return o;
-}
-
 /*
  * The window a stream's requests go through, looked up (window_table_find)
  * for its first request and kept while the next ones stay inside it: a 64
  * KiB DMA of 256 requests, or a run of DMAs in one window, finds it once.
  * window_table_find returns the first used slot that holds the address, so
  * a hint from a later slot also keeps the earlier one's range, and a
- * request in it looks up again.
+ * request in it looks up again. hint_find: the window of bus found by
+ * lookup, kept in the hint h when there is one.
  */
-/* The window of bus found by lookup, kept in the hint h when there is one. */
 __attribute__((noinline))
 static struct window *hint_find(const struct phb *p, struct phb_stream *h, uint64_t bus,
 				uint64_t *idx)

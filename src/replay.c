@@ -768,15 +768,23 @@ static int dma_counts(struct replay *r, struct rp_device *d, const struct dma_op
 }
 
 /*
+ * A DMA of len bytes at offset off lies within a mapping of mlen bytes (0:
+ * none): len >= 1 (len - 1 wraps for 0), and off + len <= mlen without
+ * computing a sum that could wrap.
+ */
+static inline bool dma_within(uint64_t mlen, uint64_t off, uint64_t len)
+{
+	return len - 1 < mlen && off <= mlen - len;
+}
+
+/*
  * The segments a DMA of len bytes at offset off reaches through mapping m
  * (NULL: its handle is not mapped), or NULL when it does not lie within the
  * mapping's m->len bytes.
  */
 static inline const struct dma_seg *dma_mapped(struct mapping *m, uint64_t off, uint64_t len)
 {
-	uint64_t end;
-
-	if (!len || !m || !m->nseg || ck_add(off, len, &end) || end > m->len)
+	if (!m || !m->nseg || !dma_within(m->len, off, len))
 		return NULL;
 	return mapping_seg(m);
 }
@@ -920,7 +928,7 @@ static long dma_run(struct replay *r, struct rp_device *d, struct mapping *m,
 			break;
 		}
 		ios += !(op->flags & OP_F_AUX);
-		if (op->len - 1 < mlen && op->addr <= mlen - op->len)
+		if (dma_within(mlen, op->addr, op->len))
 			phb_stream_dma(&r->phb, &s, seg, op->addr, op->len,
 				       op->dir != DMA_DIR_TO_DEVICE);
 		else

@@ -162,16 +162,12 @@ uint64_t phb_host_table_bytes(const struct phb_host *h, const struct tce_geom *g
 struct window *phb_window(const struct phb *p, struct pe *pe, uint64_t bus, uint64_t *idx);
 
 /*
- * Translates one request at bus for pe's windows: the window holding it,
- * a TCE-cache lookup keyed by (PE, window, TCE index), on a miss a walk of
- * the table (a zero indirect entry or a zero TCE is a fault and is not
- * cached), then the permission. Counts into p->st; logs the outcome.
- */
-unsigned phb_translate(struct phb *p, struct pe *pe, uint64_t bus, bool write);
-
-/*
  * A device DMA of len bytes at offset off of the segments seg: every request
- * counted and translated (bypass: counted, not translated).
+ * counted and translated (bypass: counted, not translated). A request is
+ * translated in pe's window holding it: a TCE-cache lookup keyed by (PE,
+ * window, TCE index), on a miss a walk of the table (a zero indirect entry
+ * or a zero TCE is a fault and is not cached), then the permission. Counts
+ * into p->st; logs each outcome to p->log when there is one.
  */
 void phb_dma(struct phb *p, struct pe *pe, const struct dma_seg *seg, uint64_t off,
 	     uint64_t len, bool write, bool bypass);
