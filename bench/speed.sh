@@ -34,6 +34,11 @@ field() {
 			      NR==2 { print $c }'
 }
 
+# faster T BEST: true when the time T beats BEST (or there is no BEST yet)
+faster() {
+	[ -z "$2" ] || awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'
+}
+
 # run CASE MODE OPS BYTES CONFIG [--set ...]: the fastest of $RUNS replays, one
 # line; sets $requests, $lookups, $hits and $cpu for the caller.
 run() {
@@ -45,7 +50,7 @@ run() {
 			--set run.timing=$([ "$mode" = timed ] && echo true || echo false) \
 			--format csv >"$TMP.csv"
 		t=$(tail -1 "$TMP" | awk '{ printf "%.3f", $2 + $3 }')
-		if [ -z "$best" ] || awk -v a="$t" -v b="$best" 'BEGIN { exit !(a < b) }'; then
+		if faster "$t" "$best"; then
 			best=$t
 			cp "$TMP" "$TMP.best"
 		fi
@@ -97,11 +102,12 @@ run speed.yaml functional "$IOS" - bench/speed.yaml --set run.ios="$IOS"
 run speed.yaml timed "$IOS" - bench/speed.yaml --set run.ios="$IOS"
 
 echo
-tl=
+tl= best=
 for k in $(seq "$RUNS"); do
 	line=$("$DIR/tight_loop" "$DIR/random-dma.addr" 512 4 12)
 	t=$(echo "$line" | awk '{ print $6 }')
-	if [ -z "$tl" ] || awk -v a="$t" -v b="$(echo "$tl" | awk '{ print $6 }')" 'BEGIN { exit !(a < b) }'; then
+	if faster "$t" "$best"; then
+		best=$t
 		tl=$line
 	fi
 done
