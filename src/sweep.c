@@ -460,9 +460,9 @@ static const char *value_at(const struct sweep *sw, unsigned long i, unsigned k)
 	return sw->p[k].val[i % sw->p[k].n];
 }
 
-/* argv of point i (NULL-terminated, strings owned by *store), and its result file. */
+/* argv of point i (NULL-terminated, strings owned by *store), its result file and (hash) key. */
 static char **point_argv(const struct sweep *sw, const struct sweep_opts *o, unsigned long i,
-			 char *out, size_t outn, char ***store)
+			 char *out, size_t outn, char ***store, uint64_t *hash)
 {
 	size_t n = 0, max = 12 + 2 * sw->nset;
 	char **argv, **own;
@@ -500,6 +500,8 @@ static char **point_argv(const struct sweep *sw, const struct sweep_opts *o, uns
 	argv[n++] = "csv";
 	argv[n] = NULL;
 	h = sweep_point_key(sw->keys, argv);
+	if (hash)
+		*hash = h;
 	snprintf(out, outn, "%s/.points/%s/%05lu-%016" PRIx64 ".csv", o->results, sw->name, i, h);
 	argv[n++] = "-o";
 	argv[n++] = out;
@@ -556,28 +558,38 @@ static int load_point(char *const *argv, struct config *cfg)
 	return rc;
 }
 
-/* Steps 2 to 4 of the key (sweep.h), from h, the command's hash. */
-static uint64_t inputs_key(uint64_t h, char *const *argv)
+/*
+ * Steps 2 to 4 of the key (sweep.h), from h, the command's hash; and from
+ * the same load, the point's expected ops for the progress line (*weight):
+ * sim_expected_ios() (run.ios x devices) or a trace's bytes, times its
+ * modes; 0 when its config fails.
+ */
+static uint64_t inputs_key(uint64_t h, char *const *argv, double *weight)
 {
 	const char *build = sweep_build();
 	struct config cfg;
 	struct stat st;
+	int rc;
 
 	h = fnv1a(h, build, strlen(build) + 1);
-	load_point(argv, &cfg);		/* a config that fails fails its point too */
+	rc = load_point(argv, &cfg);	/* a config that fails fails its point too */
 	h = fnv1a_u64(h, cfg.files_hash);
+	*weight = rc == 0 ? (double)sim_expected_ios(&cfg) : 0;
 	if (cfg.workload.trace[0] && stat(cfg.workload.trace, &st) == 0) {
 		h = fnv1a_u64(h, (uint64_t)st.st_size);
 		h = fnv1a_u64(h, (uint64_t)st.st_mtim.tv_sec * 1000000000u + (uint64_t)st.st_mtim.tv_nsec);
 		h = fnv1a_u64(h, (uint64_t)st.st_dev);
 		h = fnv1a_u64(h, (uint64_t)st.st_ino);
+		*weight = rc == 0 ? (double)st.st_size : 0;
 	}
+	*weight *= rc == 0 ? cfg.nmodes : 0;
 	config_release(&cfg);
 	return h;
 }
 
 struct sweep_keys {
 	struct u64map memo;	/* FNV-1a 64 of argv[1..] -> the point's key */
+	struct u64map weight;	/* the point's key -> its weight's bits (inputs_key) */
 };
 
 struct sweep_keys *sweep_keys_new(void)
@@ -591,11 +603,27 @@ uint64_t sweep_point_key(struct sweep_keys *k, char *const *argv)
 
 	for (size_t i = 1; argv[i]; i++)	/* the command, not the binary's path */
 		cmd = fnv1a(cmd, argv[i], strlen(argv[i]) + 1);
+	double w;
+	uint64_t bits;
+
 	if (u64map_get(&k->memo, cmd, &key))
 		return key;
-	key = inputs_key(cmd, argv);
+	key = inputs_key(cmd, argv, &w);
 	u64map_put(&k->memo, cmd, key);
+	memcpy(&bits, &w, sizeof(bits));
+	u64map_put(&k->weight, key, bits);
 	return key;
+}
+
+/* The weight inputs_key found for the point of key (sweep_point_key made it). */
+static double key_weight(const struct sweep_keys *k, uint64_t key)
+{
+	uint64_t bits = 0;
+	double w;
+
+	u64map_get(&k->weight, key, &bits);
+	memcpy(&w, &bits, sizeof(w));
+	return w;
 }
 
 void sweep_keys_free(struct sweep_keys *k)
@@ -603,6 +631,7 @@ void sweep_keys_free(struct sweep_keys *k)
 	if (!k)
 		return;
 	u64map_release(&k->memo);
+	u64map_release(&k->weight);
 	free(k);
 }
 
@@ -676,7 +705,7 @@ static int print_points(const struct sweep *sw, const struct sweep_opts *o, cons
 	if (sweep_mkdirs(dir) < 0 || outfile_open(&of, "-") < 0)
 		return 1;
 	for (unsigned long i = 0; i < sw->points; i++) {
-		char out[4200], **own, **argv = point_argv(sw, o, i, out, sizeof(out), &own);
+		char out[4200], **own, **argv = point_argv(sw, o, i, out, sizeof(out), &own, NULL);
 
 		print_quoted(of.fp, argv);
 		sweep_argv_free(argv, own);
@@ -905,31 +934,22 @@ static char **point_argv_cb(void *arg, unsigned long i, char *out, size_t outn, 
 {
 	const struct point_ctx *c = arg;
 
-	return point_argv(c->sw, c->o, i, out, outn, own);
+	return point_argv(c->sw, c->o, i, out, outn, own, NULL);
 }
 
 /*
- * Point i's expected ops, for the progress line: its config loaded with its
- * --sets, sim_expected_ios() (run.ios x devices) or a trace's bytes, times
- * its modes. Messages are the point's own to give: the load is silent here.
+ * Point i's expected ops, for the progress line: what the load that made
+ * its key found (inputs_key), not a second load of its config.
  */
 static double point_weight(void *arg, unsigned long i)
 {
 	const struct point_ctx *c = arg;
-	char out[4200], **own, **argv = point_argv(c->sw, c->o, i, out, sizeof(out), &own);
-	struct config cfg;
-	struct stat st;
-	double w = 0;
+	char out[4200], **own, **argv;
+	uint64_t key;
 
-	if (load_point(argv, &cfg) == 0) {
-		w = (double)sim_expected_ios(&cfg);
-		if (cfg.workload.trace[0] && stat(cfg.workload.trace, &st) == 0)
-			w = (double)st.st_size;
-		w *= cfg.nmodes;
-	}
-	config_release(&cfg);
+	argv = point_argv(c->sw, c->o, i, out, sizeof(out), &own, &key);
 	sweep_argv_free(argv, own);
-	return w;
+	return key_weight(c->sw->keys, key);
 }
 
 static int run_points(const struct sweep *sw, const struct sweep_opts *o)
@@ -965,7 +985,7 @@ static void lead(FILE *fp, const struct sweep *sw, unsigned long i, bool header)
 static int collect_point(const struct sweep *sw, const struct sweep_opts *o, unsigned long i,
 			 FILE *fp, bool *header)
 {
-	char out[4200], line[1 << 12], **own, **argv = point_argv(sw, o, i, out, sizeof(out), &own);
+	char out[4200], line[1 << 12], **own, **argv = point_argv(sw, o, i, out, sizeof(out), &own, NULL);
 	bool first = true, bol = true;
 	struct infile in;
 
