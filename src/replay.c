@@ -899,55 +899,44 @@ static bool memo_for(struct replay *r, const struct dma_op *op, struct dma_memo 
 }
 
 /*
- * The run of DMAs from ops[i] (before n) on one device's mapping m (NULL:
- * not mapped), with no op between them: each counted as dma_in counts it,
+ * A run of n DMAs on one device's mapping m (NULL: not mapped), each *tpl but
+ * for its offset addr[k] (struct op_run): each counted as dma_in counts it,
  * and translated as one PHB stream (phb_stream_dma: the window found once),
  * for the functional replay (no log to fill; bypass and the timed replay
- * take dma_in). The index after the run, or -1 (reported).
+ * take dma_in). The DMAs whose bytes still fit 2^64 - 1 go first; the one
+ * that passes is reported (count_dma). 0 or -1.
  */
 __attribute__((flatten))
-static long dma_run(struct replay *r, struct rp_device *d, struct mapping *m,
-		    const struct dma_op *restrict ops, long i, long n)
+static int dma_run(struct replay *r, struct rp_device *d, struct mapping *m,
+		   const struct dma_op *tpl, const uint64_t *restrict addr, long n)
 {
 	const struct dma_seg *seg = m && m->nseg ? mapping_seg(m) : NULL;
-	const uint64_t mlen = seg ? m->len : 0, handle = ops[i].handle;
-	const unsigned dev = ops[i].dev;
-	const uint64_t before = r->bytes;
-	uint64_t total = before, ios = 0, unmapped = 0;
-	const long first = i;
-	bool wrap = false;
+	const uint64_t mlen = seg ? m->len : 0, len = tpl->len;
+	const bool write = tpl->dir != DMA_DIR_TO_DEVICE;
+	uint64_t fit = (uint64_t)n, unmapped = 0;
 	struct phb_stream s;
 
+	if (len && (UINT64_MAX - r->bytes) / len < fit)
+		fit = (UINT64_MAX - r->bytes) / len;
 	serve(r, d);
 	phb_stream_begin(&s, &d->pe);
-	do {
-		const struct dma_op *op = &ops[i];
-
-		if (ck_add(total, op->len, &total)) {
-			wrap = true;	/* count_dma reports it */
-			break;
-		}
-		ios += !(op->flags & OP_F_AUX);
-		if (dma_within(mlen, op->addr, op->len))
-			phb_stream_dma(&r->phb, &s, seg, op->addr, op->len,
-				       op->dir != DMA_DIR_TO_DEVICE);
+	for (uint64_t k = 0; k < fit; k++) {
+		if (dma_within(mlen, addr[k], len))
+			phb_stream_dma(&r->phb, &s, seg, addr[k], len, write);
 		else
-			unmapped += op->len != 0;
-	} while (++i < n && ops[i].kind == OP_DMA && ops[i].handle == handle && ops[i].dev == dev);
-	if (wrap)
-		total -= ops[i].len;	/* the bytes of the ops counted */
-	r->bytes = total;
-	d->st.dmas += (uint64_t)(i - first);
-	d->st.ios += ios;
-	d->st.bytes += total - before;
-	d->st.unmapped_dmas += unmapped;
-	r->nop += (uint64_t)(i - first);
-	if (wrap) {
-		r->nop++;
-		r->at = i;
-		return count_dma(r, d, &ops[i]);	/* names the op whose bytes wrap */
+			unmapped += len != 0;
 	}
-	return i;
+	r->bytes += fit * len;
+	r->nop += fit;
+	d->st.dmas += fit;
+	d->st.ios += tpl->flags & OP_F_AUX ? 0 : fit;
+	d->st.bytes += fit * len;
+	d->st.unmapped_dmas += unmapped;
+	if (fit == (uint64_t)n)
+		return 0;
+	r->nop++;
+	r->at = (long)fit;
+	return count_dma(r, d, tpl);	/* names the DMA whose bytes wrap */
 }
 
 /* A DMA through the memo: 0, -1 (reported), or 1 when its device is not made yet. */
@@ -960,33 +949,48 @@ static int memo_dma(struct replay *r, const struct dma_op *op, struct dma_memo *
 	return dma_in(r, mm->d, mm->m, op, &fx);
 }
 
+/* Op i of a batch, the memo kept from the op before: 0 or -1 (reported). */
+static int batch_op(struct replay *r, const struct dma_op *op, long i, struct dma_memo *mm)
+{
+	int rc = 1;
+
+	r->nop++;
+	r->at = i;
+	if (op->kind == OP_DMA)
+		rc = memo_dma(r, op, mm);
+	if (rc > 0) {
+		mm->d = NULL;
+		rc = replay_op(r, op, NULL);
+	}
+	return rc;
+}
+
 int replay_ops(struct replay *r, const struct dma_op *ops, long n)
 {
 	struct dma_memo mm = { 0 };
 
 	r->batched = true;
-	for (long i = 0; i < n;) {
-		const struct dma_op *op = &ops[i];
-		int rc = 1;
-
-		if (op->kind == OP_DMA && !r->logging && memo_for(r, op, &mm) &&
-		    mm.d->mapping != MAP_BYPASS) {
-			i = dma_run(r, mm.d, mm.m, ops, i, n);
-			if (i < 0)
-				return -1;
-			continue;
-		}
-		r->nop++;
-		r->at = i;
-		if (op->kind == OP_DMA)
-			rc = memo_dma(r, op, &mm);
-		if (rc > 0) {
-			mm.d = NULL;
-			rc = replay_op(r, op, NULL);
-		}
-		if (rc < 0)
+	for (long i = 0; i < n; i++)
+		if (batch_op(r, &ops[i], i, &mm) < 0)
 			return -1;
-		i++;
+	return 0;
+}
+
+int replay_run(struct replay *r, const struct op_run *b)
+{
+	struct dma_memo mm = { 0 };
+
+	if (!b->addr)
+		return replay_ops(r, b->ops, b->n);
+	r->batched = true;
+	if (!r->logging && memo_for(r, b->ops, &mm) && mm.d->mapping != MAP_BYPASS)
+		return dma_run(r, mm.d, mm.m, b->ops, b->addr, b->n);
+	for (long k = 0; k < b->n; k++) {
+		struct dma_op op = *b->ops;
+
+		op.addr = b->addr[k];
+		if (batch_op(r, &op, k, &mm) < 0)
+			return -1;
 	}
 	return 0;
 }

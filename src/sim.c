@@ -51,11 +51,11 @@
 
 static int functional_replay(struct replay *r, struct op_source *src, struct sim_result *res)
 {
-	const struct dma_op *ops;
+	struct op_run b;
 	long more;
 
-	while ((more = op_source_next_batch(src, &ops)) > 0)
-		if (replay_ops(r, ops, more) < 0)
+	while ((more = op_source_next_run(src, &b)) > 0)
+		if (replay_run(r, &b) < 0)
 			return -1;
 	if (more < 0)
 		return -1;

@@ -174,6 +174,7 @@ struct rec_pattern {
 
 static int bin_next(void *state, struct dma_op *op);
 static long bin_next_batch(void *state, const struct dma_op **ops);
+static long bin_next_run(void *state, struct op_run *b);
 static void bin_close(void *state);
 static void bin_where(void *state, char *buf, size_t n);
 static void bin_where_at(void *state, long i, char *buf, size_t n);
@@ -186,6 +187,7 @@ static double bin_done(void *state)
 static const struct op_source_ops bin_ops = {
 	.name = "bin", .next = bin_next, .close = bin_close, .where = bin_where,
 	.done = bin_done, .next_batch = bin_next_batch, .where_at = bin_where_at,
+	.next_run = bin_next_run,
 };
 
 static bool all_zero(const unsigned char *p, size_t n)
@@ -255,35 +257,92 @@ int bin_fill(struct bin_reader *r, size_t want)
 	return 0;
 }
 
-/* Hands out the rest of the batch: its length. */
-static long hand_out(struct bin_reader *r, const struct dma_op **ops)
+/* The runs' ops in ops and at, for what hands ops out one by one or as a batch. */
+static void bin_expand(struct bin_reader *r)
 {
-	long n = r->n - r->next;
+	if (r->expanded)
+		return;
+	for (unsigned j = 0; j < r->nruns; j++) {
+		const struct bin_run *run = &r->runs[j];
+
+		for (long i = run->first + 1; i < run->first + run->n; i++) {
+			r->ops[i] = r->ops[run->first];
+			r->ops[i].addr = r->addr[i];
+			r->at[i] = r->at[run->first] + (uint64_t)(i - run->first);
+		}
+	}
+	r->expanded = true;
+}
+
+/* Hands out ops[next .. end) as ops: their number. */
+static long hand_out(struct bin_reader *r, const struct dma_op **ops, long end)
+{
+	long n = end - r->next;
 
 	*ops = r->ops + r->next;
-	r->first = (long)r->next;
-	r->last_at = r->at[r->n - 1];
-	r->next = r->n;
+	r->first = r->next;
+	r->first_run = false;
+	r->last_at = r->at[end - 1];
+	r->next = end;
 	return n;
+}
+
+/* A batch to hand out: the number of its ops, 0 at the end, -1 (reported). */
+static long bin_refill(struct bin_reader *r)
+{
+	if (r->next < r->n)
+		return r->n - r->next;
+	if (r->done)
+		return r->done < 0 ? bin_report(r) : 0;
+	r->n = r->next = 0;
+	r->nsg = 0;
+	r->nruns = r->run_next = 0;
+	r->expanded = false;
+	r->n = r->decode(r);
+	if (r->n > 0)
+		return r->n;
+	if (r->done < 0)
+		return bin_report(r);
+	r->done = 1;
+	return 0;
 }
 
 static long bin_next_batch(void *state, const struct dma_op **ops)
 {
 	struct bin_reader *r = state;
+	long n = bin_refill(r);
 
-	if (r->next < r->n)
-		return hand_out(r, ops);
-	if (r->done)
-		return r->done < 0 ? bin_report(r) : 0;
-	r->n = r->next = 0;
-	r->nsg = 0;
-	r->n = r->decode(r);
-	if (r->n > 0)
-		return hand_out(r, ops);
-	if (r->done < 0)
-		return bin_report(r);
-	r->done = 1;
-	return 0;
+	if (n <= 0)
+		return n;
+	bin_expand(r);
+	r->run_next = r->nruns;
+	return hand_out(r, ops, r->n);
+}
+
+/* The next run, or the ops up to it. */
+static long bin_next_run(void *state, struct op_run *b)
+{
+	struct bin_reader *r = state;
+	const struct bin_run *run;
+	long n = bin_refill(r);
+
+	if (n <= 0)
+		return n;
+	while (r->run_next < r->nruns && r->runs[r->run_next].first < r->next)
+		r->run_next++;	/* handed out as ops already */
+	run = r->run_next < r->nruns ? &r->runs[r->run_next] : NULL;
+	if (!run || run->first > r->next) {
+		b->addr = NULL;
+		return hand_out(r, &b->ops, run ? run->first : r->n);
+	}
+	r->run_next++;
+	b->ops = r->ops + run->first;
+	b->addr = r->addr + run->first;
+	r->first = run->first;
+	r->first_run = true;
+	r->last_at = r->at[run->first] + run->n - 1u;
+	r->next = run->first + run->n;
+	return run->n;
 }
 
 static int bin_next(void *state, struct dma_op *op)
@@ -298,6 +357,7 @@ static int bin_next(void *state, struct dma_op *op)
 			return (int)n;
 		r->next = 0;	/* hand the batch out one by one */
 	}
+	bin_expand(r);
 	r->last_at = r->at[r->next];
 	*op = r->ops[r->next++];
 	return 1;
@@ -318,7 +378,8 @@ static void bin_where_at(void *state, long i, char *buf, size_t n)
 {
 	const struct bin_reader *r = state;
 
-	snprintf(buf, n, "%s: %s %" PRIu64, r->path, r->unit, r->at[r->first + i]);
+	snprintf(buf, n, "%s: %s %" PRIu64, r->path, r->unit,
+		 r->first_run ? r->at[r->first] + (uint64_t)i : r->at[r->first + i]);
 }
 
 static void bin_close(void *state)
@@ -334,6 +395,8 @@ static void bin_close(void *state)
 	free(r->ops);
 	free(r->sg);
 	free(r->at);
+	free(r->addr);
+	free(r->runs);
 	free(r->path);
 	free(r);
 }
@@ -654,6 +717,8 @@ int trace_bin_open(struct op_source *src, const char *path, FILE *fp,
 	r->ops = xmalloc(BIN_BATCH * sizeof(*r->ops));
 	r->sg = xmalloc(BIN_BATCH_SG * sizeof(*r->sg));
 	r->at = xmalloc(BIN_BATCH * sizeof(*r->at));
+	r->addr = xmalloc(BIN_BATCH * sizeof(*r->addr));
+	r->runs = xmalloc(BIN_BATCH * sizeof(*r->runs));
 	memcpy(r->buf, head, nhead);
 	r->end = nhead;
 	if (bin_fill(r, BIN_HDR_SIZE) < 0) {

@@ -423,13 +423,15 @@ static inline bool varint8(const unsigned char *p, uint64_t *v, unsigned *n)
  * From op i on, as many as follow one another (the cursor and the offset
  * kept in locals): the index of the first that is not one, or whose block
  * ends within 11 bytes, or whose varint or range is bad, for rd_op to decode
- * (and name the problem).
+ * (and name the problem). The ones decoded are a run (struct bin_run): their
+ * offsets in r->addr, the first whole in r->ops.
  */
 static int fast_dmas(struct b2_dec *d, int i, int nops)
 {
 	const unsigned char *p = d->p, *const end = d->end;
 	struct bin_reader *r = d->r;
-	uint64_t off = d->g.off, z, addr;
+	uint64_t off = d->g.off, z, addr, *restrict out = r->addr;
+	const int first = i;
 	unsigned n;
 
 	if (!d->tpl_ok)
@@ -442,9 +444,13 @@ static int fast_dmas(struct b2_dec *d, int i, int nops)
 			break;
 		off = addr;
 		p += 1 + n;
-		r->ops[i] = d->tpl;	/* one block copy: the template is that op but its offset */
-		r->ops[i].addr = addr;
-		r->at[i] = r->index + (uint64_t)i;
+		out[i] = addr;
+	}
+	if (i > first) {	/* a run: the template, that op but its offset */
+		r->ops[first] = d->tpl;
+		r->ops[first].addr = out[first];
+		r->at[first] = r->index + (uint64_t)first;
+		r->runs[r->nruns++] = (struct bin_run){ (uint16_t)first, (uint16_t)(i - first) };
 	}
 	d->p = p;
 	d->g.off = off;

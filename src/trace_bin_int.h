@@ -65,6 +65,16 @@ struct bin_err {
 	char msg[640];
 };
 
+/*
+ * A run of a batch (version 2's plain DMAs): ops[first .. first + n) are
+ * ops[first] but for their offsets addr[first ..], and their positions
+ * at[first] + 0, 1, ... The decode fills only ops[first] and at[first];
+ * ops handed out as ops are expanded first (bin_expand).
+ */
+struct bin_run {
+	uint16_t first, n;
+};
+
 struct bin_reader {
 	char *path;
 	FILE *fp;
@@ -77,13 +87,19 @@ struct bin_reader {
 	uint64_t index;		/* v1: the next record; v2: the next op */
 	uint64_t block;		/* v2: the next block */
 	int (*decode)(struct bin_reader *r);	/* fills ops: their number; sets done */
-	struct dma_op *ops;	/* BIN_BATCH decoded ops */
+	struct dma_op *ops;	/* BIN_BATCH decoded ops (a run: its first, see runs) */
 	struct sg_elem *sg;	/* BIN_BATCH_SG elements, the batch's sg lists */
 	uint64_t *at;		/* BIN_BATCH: each op's record (v1) or op number (v2) */
+	uint64_t *addr;		/* BIN_BATCH: the offsets of the ops in runs */
+	struct bin_run *runs;	/* the batch's runs, in order */
+	unsigned nruns;		/* runs in the batch */
+	unsigned run_next;	/* the next run next_run() hands out */
+	bool expanded;		/* the runs' ops (but the first) are in ops and at too */
 	long n, next;		/* ops in the batch; the next one next() hands out */
 	unsigned nsg;		/* sg elements used in the batch */
 	uint64_t last_at;	/* position of the last op handed out */
-	long first;		/* ops[first] is op 0 of the last batch handed out */
+	long first;		/* ops[first] is op 0 of the last batch handed out, */
+	bool first_run;		/* a run */
 	int done;		/* 0 reading, 1 at the end, -1 an error (r->err) */
 	struct bin_err err;
 	void *v;		/* the version's own state */

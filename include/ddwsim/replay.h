@@ -101,10 +101,18 @@ void replay_release(struct replay *r);
 
 /*
  * Replays ops[0..n), a batch of an op source (op_source_next_batch): each as
- * replay_op() without effects, a run of DMAs on one handle with one lookup.
- * Returns 0 or -1 (reported, at the failing op: r->at).
+ * replay_op() without effects, DMAs on the handle of the DMA before them
+ * without a second lookup. Returns 0 or -1 (reported, at the failing op:
+ * r->at).
  */
 int replay_ops(struct replay *r, const struct dma_op *ops, long n);
+
+/*
+ * Replays a batch of op_source_next_run(): its ops as replay_ops(), or its
+ * run of DMAs with one lookup of their mapping and one PHB stream. The same
+ * counts and outcomes as the same DMAs given one by one.
+ */
+int replay_run(struct replay *r, const struct op_run *b);
 
 /* Device n, set up on first use; NULL after reporting (out of range, refused window). */
 struct rp_device *replay_device(struct replay *r, const struct dma_op *op);

@@ -67,6 +67,19 @@ struct dma_op {
 
 struct op_source;
 
+/*
+ * A batch as op_source_next_run() gives it: n ops at ops; or, when addr is
+ * set, a run of n DMAs (OP_DMA) that differ only in their offsets: DMA k is
+ * *ops with addr = addr[k]. A trace's plain DMAs come as runs (.ddwb version
+ * 2 codes them as one offset each), so the replay of a run reads 8 bytes a
+ * DMA, not a 96-byte op (issue 13).
+ */
+struct op_run {
+	const struct dma_op *ops;
+	const uint64_t *addr;		/* NULL: n ops at ops */
+	long n;
+};
+
 /* Behaviour of one kind of source (habit 9: a const methods table per kind). */
 struct op_source_ops {
 	const char *name;				/* "synth", "text", ... */
@@ -83,6 +96,8 @@ struct op_source_ops {
 	long (*next_batch)(void *state, const struct dma_op **ops);
 	/* Where op i of the last batch came from, as where(); NULL: where() for all. */
 	void (*where_at)(void *state, long i, char *buf, size_t n);
+	/* As next_batch, but may give a run (struct op_run); NULL: next_batch's batches. */
+	long (*next_run)(void *state, struct op_run *b);
 };
 
 /* A call every OP_TICK_EVERY ops: the progress line (sim.c). */
@@ -120,6 +135,19 @@ static inline int op_source_next(struct op_source *s, struct dma_op *op)
 	return s->ops->next(s->state, op);
 }
 
+/* n ops read (n <= 0: none): the tick when the count crosses a multiple of OP_TICK_EVERY; n. */
+static inline long op_source_ticks(struct op_source *s, long n)
+{
+	if (n > 0 && s->tick) {
+		uint64_t before = s->tick->n;
+
+		s->tick->n += (uint64_t)n;
+		if (s->tick->n / OP_TICK_EVERY != before / OP_TICK_EVERY)
+			s->tick->fn(s->tick->arg, s->tick->n);
+	}
+	return n;
+}
+
 /*
  * op_source_next_batch() sets *ops to the next n >= 1 ops and returns n; 0 at
  * the end, -1 after reporting an error with its position (where() names the
@@ -140,14 +168,21 @@ static inline long op_source_next_batch(struct op_source *s, const struct dma_op
 		if (n < 0)
 			n = -1;
 	}
-	if (n > 0 && s->tick) {
-		uint64_t before = s->tick->n;
+	return op_source_ticks(s, n);
+}
 
-		s->tick->n += (uint64_t)n;
-		if (s->tick->n / OP_TICK_EVERY != before / OP_TICK_EVERY)
-			s->tick->fn(s->tick->arg, s->tick->n);
+/*
+ * op_source_next_run() fills *b with the next n >= 1 ops or a run of n DMAs
+ * and returns n; otherwise as op_source_next_batch(), whose batches a source
+ * without next_run gives (b->addr NULL).
+ */
+static inline long op_source_next_run(struct op_source *s, struct op_run *b)
+{
+	if (!s->ops->next_run) {
+		b->addr = NULL;
+		return b->n = op_source_next_batch(s, &b->ops);
 	}
-	return n;
+	return b->n = op_source_ticks(s, s->ops->next_run(s->state, b));
 }
 
 /* Releases the source; a NULL or closed source is a no-op. */
