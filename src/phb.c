@@ -292,6 +292,77 @@ void phb_stream_dma(struct phb *p, struct phb_stream *s, const struct dma_seg *s
 		request(p, st, s, bus, write);
 }
 
+/*
+ * Do all requests of a run in s's window (s->w, found for the mapping's
+ * start) lie in it? Yes when the mapping is one segment (seg->len >= mlen)
+ * whose first and last byte s holds, with no slot before s's between them:
+ * s's range is contiguous, and a slot before it whose range neither byte is
+ * in can only lie between them.
+ */
+static bool run_in_window(const struct phb_stream *s, const struct dma_seg *seg, uint64_t mlen)
+{
+	uint64_t a = seg->dma, b = seg->dma + (mlen - 1);
+
+	return s->w && mlen && seg->len >= mlen && b >= a &&
+	       ((b - s->start) >> s->page_shift) < s->it_size &&
+	       ((b - s->before_start) >> s->before_shift) >= s->before_size &&
+	       !(s->before_size && a < s->before_start && b >= s->before_start);
+}
+
+/*
+ * The run in one window, without a log: a DMA that one request carries (most
+ * small ones: within one naturally aligned unit) is translated at its TCE
+ * index at once (translate_in), the window's bounds checked for the run
+ * before; the others take phb_stream_dma. The DMAs not within the mapping.
+ */
+static uint64_t run_fast(struct phb *p, struct phb_stream *s, const struct dma_seg *seg,
+			 uint64_t mlen, const uint64_t *restrict off, uint64_t n, uint64_t len,
+			 bool write)
+{
+	struct mode_stats *const st = p->st;
+	struct window *const w = s->w;
+	const uint64_t unit = phb_unit(p, write), base = seg->dma, start = s->start, key = s->key;
+	const unsigned shift = s->idx_shift;
+	uint64_t out = 0;
+
+	for (uint64_t k = 0; k < n; k++) {
+		const uint64_t o = off[k], bus = base + o;
+
+		if (!dma_within(mlen, o, len)) {
+			out++;
+		} else if ((bus & (unit - 1)) <= unit - len) {
+			st->requests++;
+			translate_in(p, st, s->pe, w, key, (bus - start) >> shift, write);
+		} else {
+			phb_stream_dma(p, s, seg, o, len, write);
+		}
+	}
+	return out;
+}
+
+uint64_t phb_run(struct phb *p, struct pe *pe, const struct dma_seg *seg, uint64_t mlen,
+		 const uint64_t *off, uint64_t n, uint64_t len, bool write)
+{
+	struct phb_stream s;
+	uint64_t out = 0, idx;
+
+	phb_stream_begin(&s, pe);
+	if (!len)
+		return 0;	/* within no mapping, and not counted outside */
+	if (!mlen)
+		return n;
+	hint_find(p, &s, seg->dma, &idx);
+	if (!p->log && len <= phb_unit(p, write) && run_in_window(&s, seg, mlen))
+		return run_fast(p, &s, seg, mlen, off, n, len, write);
+	for (uint64_t k = 0; k < n; k++) {
+		if (dma_within(mlen, off[k], len))
+			phb_stream_dma(p, &s, seg, off[k], len, write);
+		else
+			out++;
+	}
+	return out;
+}
+
 void phb_dma(struct phb *p, struct pe *pe, const struct dma_seg *seg, uint64_t off,
 	     uint64_t len, bool write, bool bypass)
 {

@@ -768,16 +768,6 @@ static int dma_counts(struct replay *r, struct rp_device *d, const struct dma_op
 }
 
 /*
- * A DMA of len bytes at offset off lies within a mapping of mlen bytes (0:
- * none): len >= 1 (len - 1 wraps for 0), and off + len <= mlen without
- * computing a sum that could wrap.
- */
-static inline bool dma_within(uint64_t mlen, uint64_t off, uint64_t len)
-{
-	return len - 1 < mlen && off <= mlen - len;
-}
-
-/*
  * The segments a DMA of len bytes at offset off reaches through mapping m
  * (NULL: its handle is not mapped), or NULL when it does not lie within the
  * mapping's m->len bytes.
@@ -901,7 +891,7 @@ static bool memo_for(struct replay *r, const struct dma_op *op, struct dma_memo 
 /*
  * A run of n DMAs on one device's mapping m (NULL: not mapped), each *tpl but
  * for its offset addr[k] (struct op_run): each counted as dma_in counts it,
- * and translated as one PHB stream (phb_stream_dma: the window found once),
+ * and translated as one PHB run (phb_run: the window found once),
  * for the functional replay (no log to fill; bypass and the timed replay
  * take dma_in). The DMAs whose bytes still fit 2^64 - 1 go first; the one
  * that passes is reported (count_dma). 0 or -1.
@@ -912,20 +902,13 @@ static int dma_run(struct replay *r, struct rp_device *d, struct mapping *m,
 {
 	const struct dma_seg *seg = m && m->nseg ? mapping_seg(m) : NULL;
 	const uint64_t mlen = seg ? m->len : 0, len = tpl->len;
-	const bool write = tpl->dir != DMA_DIR_TO_DEVICE;
-	uint64_t fit = (uint64_t)n, unmapped = 0;
-	struct phb_stream s;
+	uint64_t fit = (uint64_t)n, unmapped;
 
 	if (len && (UINT64_MAX - r->bytes) / len < fit)
 		fit = (UINT64_MAX - r->bytes) / len;
 	serve(r, d);
-	phb_stream_begin(&s, &d->pe);
-	for (uint64_t k = 0; k < fit; k++) {
-		if (dma_within(mlen, addr[k], len))
-			phb_stream_dma(&r->phb, &s, seg, addr[k], len, write);
-		else
-			unmapped += len != 0;
-	}
+	unmapped = phb_run(&r->phb, &d->pe, seg, mlen, addr, fit, len,
+			   tpl->dir != DMA_DIR_TO_DEVICE);
 	r->bytes += fit * len;
 	r->nop += fit;
 	d->st.dmas += fit;

@@ -394,26 +394,28 @@ static inline unsigned low_bit(uint64_t v)
 }
 
 /*
- * A varint of at most 8 bytes at p (8 bytes readable) without a branch per
- * byte: the first byte whose bit 7 is clear ends it; the 7-bit groups are
- * then packed together in three steps (pairs, quads, halves). False when it
- * is longer (rd_varint takes it). *n = its bytes.
+ * A plain dma (tag 3, nothing but its offset's delta) whose delta's varint
+ * has at most 7 bytes, from the 8 bytes at p (all in the
+ * block): one load, no branch per byte. The first byte whose bit 7 is clear
+ * ends the varint; the bits up to it are kept and their 7-bit groups packed
+ * together in three steps (pairs, quads, halves). False for any other op
+ * (rd_op takes it). *z = the delta's zigzag, *n = the op's bytes.
  */
-static inline bool varint8(const unsigned char *p, uint64_t *v, unsigned *n)
+static inline bool plain_dma(const unsigned char *p, uint64_t *z, unsigned *n)
 {
-	uint64_t w = bin_load_le64(p), stop = ~w & 0x8080808080808080ull;
-	unsigned bits;
+	uint64_t w = bin_load_le64(p), stop;
 
+	if ((w & 0xff) != 3)
+		return false;
+	w >>= 8;			/* the varint's 7 bytes at most */
+	stop = ~w & 0x0080808080808080ull;
 	if (!stop)
 		return false;
-	bits = low_bit(stop) + 1;	/* 8 * the varint's bytes */
-	*n = bits / 8;
-	if (bits < 64)
-		w &= (1ull << bits) - 1;
-	w &= 0x7f7f7f7f7f7f7f7full;
+	*n = low_bit(stop) / 8 + 2;	/* the tag and the varint */
+	w &= (stop ^ (stop - 1)) & 0x7f7f7f7f7f7f7f7full;
 	w = (w & 0x007f007f007f007full) | (w & 0x7f007f007f007f00ull) >> 1;
 	w = (w & 0x00003fff00003fffull) | (w & 0x3fff00003fff0000ull) >> 2;
-	*v = (w & 0x000000000fffffffull) | (w & 0x0fffffff00000000ull) >> 4;
+	*z = (w & 0x000000000fffffffull) | (w & 0x0fffffff00000000ull) >> 4;
 	return true;
 }
 
@@ -421,29 +423,31 @@ static inline bool varint8(const unsigned char *p, uint64_t *v, unsigned *n)
  * The common op, a dma with nothing but its offset's delta (tag 3): the last
  * checked dma with the new offset, whose range is all that is left to check.
  * From op i on, as many as follow one another (the cursor and the offset
- * kept in locals): the index of the first that is not one, or whose block
- * ends within 11 bytes, or whose varint or range is bad, for rd_op to decode
- * (and name the problem). The ones decoded are a run (struct bin_run): their
- * offsets in r->addr, the first whole in r->ops.
+ * kept in locals): the index of the first that is not one (plain_dma), or
+ * that ends the block within 8 bytes, or whose range is bad, for rd_op to
+ * decode (and name the problem). The ones decoded are a run (struct
+ * bin_run): their offsets in r->addr, the first whole in r->ops.
  */
 static int fast_dmas(struct b2_dec *d, int i, int nops)
 {
-	const unsigned char *p = d->p, *const end = d->end;
+	/* the payload follows its 16-byte header: end - 8 is in the buffer */
+	const unsigned char *p = d->p, *const last = d->end - 8;
 	struct bin_reader *r = d->r;
 	uint64_t off = d->g.off, z, addr, *restrict out = r->addr;
+	const uint64_t len = d->tpl.len;
 	const int first = i;
 	unsigned n;
 
 	if (!d->tpl_ok)
 		return i;
 	for (; i < nops; i++) {
-		if (end - p < 11 || *p != 3 || !varint8(p + 1, &z, &n))
+		if (p > last || !plain_dma(p, &z, &n))
 			break;
 		addr = off + unzigzag(z);
-		if (ck_range(addr, d->tpl.len))
+		if (ck_range(addr, len))
 			break;
 		off = addr;
-		p += 1 + n;
+		p += n;
 		out[i] = addr;
 	}
 	if (i > first) {	/* a run: the template, that op but its offset */

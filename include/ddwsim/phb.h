@@ -199,6 +199,26 @@ static inline void phb_stream_begin(struct phb_stream *s, struct pe *pe)
 void phb_stream_dma(struct phb *p, struct phb_stream *s, const struct dma_seg *seg,
 		    uint64_t off, uint64_t len, bool write);
 
+/*
+ * A DMA of len bytes at offset off lies within a mapping of mlen bytes (0:
+ * none): len >= 1 (len - 1 wraps for 0), and off + len <= mlen without
+ * computing a sum that could wrap.
+ */
+static inline bool dma_within(uint64_t mlen, uint64_t off, uint64_t len)
+{
+	return len - 1 < mlen && off <= mlen - len;
+}
+
+/*
+ * A run of n DMAs of len bytes of one PE, at the offsets off[0..n) of the
+ * mapping whose segments are seg (mlen bytes in all; 0: not mapped), with
+ * no window op between them: each within the mapping (dma_within) as
+ * phb_dma() without bypass, in one stream; the others not translated.
+ * Returns how many are not within it (len 0 aside: none are).
+ */
+uint64_t phb_run(struct phb *p, struct pe *pe, const struct dma_seg *seg, uint64_t mlen,
+		 const uint64_t *off, uint64_t n, uint64_t len, bool write);
+
 /* A kill reaching the PHB: invalidates what k names; logs its requests. */
 void phb_kill(struct phb *p, const struct kill_req *k);
 
