@@ -20,9 +20,9 @@
  * (1 + 1/(1 - a)^2) / 2 (Knuth, ibid.) at load a. The u64 -> u64 map stays
  * at most half full (1.5 and 2.5; at 3/4 a miss costs 8.5, and the importers
  * look up absent pages often: a boot clear probes 262144 TCEs, nearly all
- * unmapped) and doubles. A record map chooses: handles.c's runs between 64
- * and 80 % (x1.25 growth; a hit 2.4 to 3, an insert's miss 4.4 to 13), which
- * is what holds a live mapping to 30..37.5 bytes of table.
+ * unmapped) and doubles. A record map chooses: handles.c's runs between 74
+ * and 85 % (x1.15 growth; a hit 2.4 to 3.8, an insert's miss 7.8 to 22.7),
+ * which is what holds a live mapping to 28.2..32.5 bytes of table.
  *
  * The home slot is the hash's top 32 bits times cap, shifted down by 32
  * (u64map_home): no division, and cap need not be a power of two, so a
@@ -38,7 +38,7 @@
  * map held 48 MiB at its peak, 1.5 x the new table, before this).
  *
  * Cost: O(1) expected per operation; a growth is O(cap), amortised O(1)
- * (x1.25 growth moves each key 4 times on average, doubling once).
+ * (x1.15 growth moves each key 1 / 0.15 = 6.7 times on average, doubling once).
  */
 #include <stdlib.h>
 #include <string.h>

@@ -982,13 +982,15 @@ int replay_run(struct replay *r, const struct op_run *b)
 
 /*
  * A mapping of one element: its hash slot (handles.c: the handle and the
- * mapping packed in 16 bytes, 24 bytes) in a table kept 64 to 80 % full,
- * so 30 to 37.5 bytes; growing, the old table is given back as the new one
+ * mapping packed in 16 bytes, 24 bytes) in a table kept 74 to 85 % full,
+ * so 28.2 to 32.5 bytes; growing, the old table is given back as the new one
  * fills (hashmap.c), so the peak is the new table, rounded to 2 MiB pages.
- * Measured (bench/live-mem.yaml): 2^20 live one-segment mappings hold 64
- * bytes each (93 before), of which 40 are the table (1630706 slots, 64 %
- * full) and 24 the TCE table's leaves (a third full). A map of more
- * elements is kept whole beside the table (a 40-byte slot at 64 %: 63),
+ * Measured (bench/live-mem.yaml): 2^20 live one-segment mappings hold 59
+ * bytes each (64 with the table kept 64 to 80 % full, 93 before), of which
+ * about 35 are the table (1415110 slots, 74 % full: 32.4, and the growth's
+ * overlap) and 24 the TCE table's leaves (a third full). MAP_BYTES keeps the
+ * 40 the table took at 64 %: a budget errs high. A map of more elements is
+ * kept whole beside the table (a 40-byte slot at 64 %: 63; 54 at 74 %),
  * with its array's header and malloc's (32), two pointers at half use (32),
  * and the array (16 x max(nseg, 4)).
  */

@@ -9,7 +9,7 @@
  *
  *   state                               the generator's own arrays
  *   + live x replay_bytes_per_mapping   40 for one segment (its 24-byte hash
- *                                       slot, packed, 64..80 % full); more
+ *                                       slot, packed, 74..85 % full); more
  *                                       segments: + 128 + 16 x max(nseg, 4) (replay.c)
  *                                       (timed: nothing more; an idle mapping
  *                                       holds no timed state, timed.c)
