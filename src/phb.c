@@ -363,6 +363,8 @@ uint64_t phb_run(struct phb *p, struct pe *pe, const struct dma_seg *seg, uint64
 	return out;
 }
 
+/* The TCE-cache lookup inlined into each DMA's loop of requests (one call per DMA, not per request). */
+__attribute__((flatten))
 void phb_dma(struct phb *p, struct pe *pe, const struct dma_seg *seg, uint64_t off,
 	     uint64_t len, bool write, bool bypass)
 {
