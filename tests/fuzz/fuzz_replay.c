@@ -5,8 +5,9 @@
  * Beyond "no crash, no leak", it checks the design rule: timing decides when,
  * never what. Both replays must succeed or fail alike, and when they succeed
  * every decision counter must be equal, with the functional hits equal to
- * the timed hits plus the timed walks_merged. Anything else is abort(), a
- * finding. Window ops, unmaps after removal and extreme offsets are what the
+ * the timed hits plus the timed walks_merged. The trace's .ddwb version 2
+ * copy, whose plain DMAs come as runs, must replay (functional) exactly as
+ * the text does. Anything else is abort(), a finding. Window ops, unmaps after removal and extreme offsets are what the
  * seed corpus (tests/fuzz/corpus/replay) starts from.
  */
 #include "fuzz.h"
@@ -58,7 +59,33 @@ static const char *replay_fz_config(void)
 	return path;
 }
 
-static int replay_fz_run(unsigned mode)
+/*
+ * The functional replay of the trace's .ddwb version 2 copy, whose plain
+ * DMAs come as runs (replay_run), against that of the text (f, rf): the same
+ * outcome and every counter the same.
+ */
+static void replay_fz_bin(unsigned mode, const struct sim_result *f, int rf)
+{
+	static char trace[PATH_MAX + 32] = "workload.trace=";
+	static char *bin_off[] = { "run.timing=false", trace };
+	static struct sim_result b;
+	struct config cfg;
+	int rb;
+
+	if (!trace[sizeof("workload.trace=") - 1])	/* --set paths are the caller's, not the config's */
+		fuzz_path(trace + sizeof("workload.trace=") - 1, PATH_MAX, "fuzz-v2.ddwb");
+	if (config_load(&cfg, replay_fz_config(), bin_off, 2) < 0)
+		abort();
+	rb = sim_run(&cfg, mode, &b);
+	config_release(&cfg);
+	if (rb != rf)
+		abort();		/* runs refused what single ops took, or the reverse */
+	if (rb == 0 && (memcmp(&f->st, &b.st, sizeof(f->st)) != 0 ||
+			f->live_at_end != b.live_at_end || f->ndev != b.ndev))
+		abort();
+}
+
+static int replay_fz_run(unsigned mode, bool bin)
 {
 	static char *timed_on[] = { "run.timing=true" }, *timed_off[] = { "run.timing=false" };
 	static struct sim_result f, t;
@@ -77,22 +104,28 @@ static int replay_fz_run(unsigned mode)
 		abort();		/* one replay refused what the other took */
 	if (rf == 0)
 		replay_fz_compare(&f, &t);
+	if (bin)
+		replay_fz_bin(mode, &f, rf);
 	return rf;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static char path[PATH_MAX];
+	static char path[PATH_MAX], v2[PATH_MAX];
 	static const char head[] = "# ddwt 1\n";
 	size_t m = size < TRACE_BIN_MAGIC_LEN ? size : TRACE_BIN_MAGIC_LEN;
+	bool bin;
 
 	if (m && !memcmp(data, TRACE_BIN_MAGIC, m))
 		return -1;
-	if (!path[0])
+	if (!path[0]) {
 		fuzz_path(path, sizeof(path), "fuzz.ddwt");
+		fuzz_path(v2, sizeof(v2), "fuzz-v2.ddwb");
+	}
 	if (fuzz_write(path, head, sizeof(head) - 1, data, size) < 0)
 		return 0;
-	replay_fz_run(0);
-	replay_fz_run(1);
+	bin = trace_convert_fmt(path, v2, TRACE_BIN) == 0;
+	replay_fz_run(0, bin);
+	replay_fz_run(1, bin);
 	return 0;
 }
