@@ -326,11 +326,8 @@ static int apply(struct timed *t, uint32_t i, const struct dma_op *op)
 	x->cycles = fx.cycles;
 	if (x->op.kind == OP_MAP || x->op.kind == OP_MAP_SG || x->op.kind == OP_UNMAP)
 		keep_kills(t, i, &t->r->kills);
-	if (x->op.kind == OP_DMA && x->ok) {
-		struct mapping *m = handles_get(d->handles, op->handle);
-
-		keep_dma_segs(t, i, mapping_seg(m), op->addr, op->len);
-	}
+	if (x->op.kind == OP_DMA && x->ok)
+		keep_dma_segs(t, i, fx.seg, op->addr, op->len);
 	if (x->op.kind == OP_DMA_BUS)
 		*seg_room(t, i, 1) = (struct dma_seg){ .dma = x->op.addr, .len = x->op.len };
 	t->pending_reqs += d->log.n - logged;
@@ -373,12 +370,34 @@ static inline bool may_read(const struct timed *t)
 	       t->pending_reqs < MAX_PENDING_REQS;
 }
 
+/*
+ * The next op of the source, from its current batch (op_source_next_batch):
+ * the source decodes and checks a batch at once, and the ops are taken one
+ * at a time as the window lets them in, each as it would have been read
+ * alone. r->at names it for the replay's errors (r->batched). 1, 0 at the
+ * end, -1 after an error (reported).
+ */
+static int next_op(struct timed *t, const struct dma_op **op)
+{
+	if (t->batch_at == t->batch_n) {
+		long n = op_source_next_batch(t->src, &t->batch);
+
+		if (n <= 0)
+			return n < 0 ? -1 : 0;
+		t->batch_n = n;
+		t->batch_at = 0;
+	}
+	t->r->at = t->batch_at;
+	*op = &t->batch[t->batch_at++];
+	return 1;
+}
+
 static void read_ops(struct timed *t)
 {
-	struct dma_op op;
+	const struct dma_op *op;
 
 	while (may_read(t)) {
-		int more = op_source_next(t->src, &op);
+		int more = next_op(t, &op);
 		uint32_t i;
 
 		if (more <= 0) {
@@ -387,15 +406,15 @@ static void read_ops(struct timed *t)
 			return;
 		}
 		t->r->nop++;
-		i = ent_new(t, &op);
+		i = ent_new(t, op);
 		t->inflight++;
-		if (op.kind >= OP_WIN_CREATE) {
+		if (op->kind >= OP_WIN_CREATE) {
 			t->barrier = i;		/* applied once everything before it is done */
-			t->barrier_op = op;
+			t->barrier_op = *op;
 			kick_barrier(t);
 			continue;
 		}
-		if (apply(t, i, &op) < 0) {
+		if (apply(t, i, op) < 0) {
 			t->failed = true;
 			return;
 		}
@@ -493,6 +512,7 @@ static void setup(struct timed *t, struct replay *r, struct op_source *src,
 	memset(t, 0, sizeof(*t));
 	t->r = r;
 	t->src = src;
+	r->batched = true;		/* ops come from batches: errors name op r->at */
 	t->res = res;
 	idpool_init_named(&t->ents, sizeof(struct ent), "ops held at once");
 	t->barrier = NONE;

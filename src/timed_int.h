@@ -133,6 +133,8 @@ struct engine {
 struct timed {
 	struct replay *r;
 	struct op_source *src;
+	const struct dma_op *batch;	/* the source's current batch (next_op) */
+	long batch_n, batch_at;		/* its ops, and the next to take */
 	struct sim_result *res;
 	struct event_queue q;
 	ddw_tick now;
