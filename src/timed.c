@@ -200,18 +200,32 @@ void timed_unbind_idle(struct timed *t, uint32_t m)
 	if ((x->op.kind != OP_MAP && x->op.kind != OP_MAP_SG) || x->state != E_DONE ||
 	    x->dmas || x->unmap != NONE)
 		return;
-	if (u64map_del_if(&t->dev[x->op.dev].bind, x->op.handle, m))
+	if (timed_unbind(t, x->op.dev, x->op.handle, m))
 		timed_unref(t, m);
+}
+
+bool timed_unbind(struct timed *t, unsigned dev, uint64_t handle, uint32_t i)
+{
+	if (t->memo_m == i)
+		t->memo_m = NONE;
+	return u64map_del_if(&t->dev[dev].bind, handle, i);
 }
 
 /* A DMA on a mapped handle counts in its map (or stub): the unmap waits for it. */
 static void bind_dma(struct timed *t, uint32_t i, struct u64map *h)
 {
 	struct ent *x = ent(t, i);
-	bool added;
-	uint64_t *slot = u64map_ref(h, x->op.handle, &added);
-	uint32_t m = added ? bind_stub(t, i, slot) : (uint32_t)*slot;
+	uint32_t m = t->memo_m;
 
+	if (m == NONE || t->memo_handle != x->op.handle || t->memo_dev != x->op.dev) {
+		bool added;
+		uint64_t *slot = u64map_ref(h, x->op.handle, &added);
+
+		m = added ? bind_stub(t, i, slot) : (uint32_t)*slot;
+		t->memo_m = m;
+		t->memo_handle = ent(t, i)->op.handle;
+		t->memo_dev = ent(t, i)->op.dev;
+	}
 	if (ent(t, m)->op.kind == OP_UNMAP)
 		return;			/* not reached: the DMA would not be ok */
 	ent(t, i)->map = m;
@@ -235,6 +249,7 @@ static void bind(struct timed *t, uint32_t i)
 	switch (x->op.kind) {
 	case OP_MAP:
 	case OP_MAP_SG:
+		t->memo_m = NONE;	/* the handle's binding changes */
 		slot = u64map_ref(h, x->op.handle, &added);
 		if (!added) {
 			x->prev_unmap = (uint32_t)*slot;	/* keeps the binding's reference */
@@ -248,6 +263,7 @@ static void bind(struct timed *t, uint32_t i)
 			bind_dma(t, i, h);
 		return;
 	case OP_UNMAP:
+		t->memo_m = NONE;
 		slot = u64map_ref(h, x->op.handle, &added);
 		if (!added) {
 			x->map = (uint32_t)*slot;	/* takes over the binding's reference */
@@ -261,15 +277,15 @@ static void bind(struct timed *t, uint32_t i)
 	}
 }
 
-static struct dma_seg *seg_room(struct timed *t, uint32_t i, unsigned n)
+/* Room for entry i's n segments: its buffer, grown if it must be (rarely: ids are reused). */
+static inline struct dma_seg *seg_room(struct timed *t, uint32_t i, unsigned n)
 {
 	struct ent_buf *b = &t->bufs[i];
 
-	if (n > b->segcap) {
+	if (__builtin_expect(n > b->segcap, 0)) {
 		b->segcap = n;
 		b->seg = xrealloc(b->seg, st_mul(n, sizeof(*b->seg)));
 	}
-	ent(t, i)->nseg = n;
 	return b->seg;
 }
 
@@ -291,7 +307,10 @@ static void keep_dma_segs(struct timed *t, uint32_t i, const struct dma_seg *seg
 	for (end = off + len; end > seg[first + n - 1].len; n++)
 		end -= seg[first + n - 1].len;
 	k = seg_room(t, i, n);
-	memcpy(k, seg + first, n * sizeof(*k));
+	if (n == 1)		/* most DMAs: no call to memcpy */
+		k[0] = seg[first];
+	else
+		memcpy(k, seg + first, n * sizeof(*k));
 	k[0].dma += off;
 	k[0].len -= off;
 }
@@ -516,6 +535,7 @@ static void setup(struct timed *t, struct replay *r, struct op_source *src,
 	t->res = res;
 	idpool_init_named(&t->ents, sizeof(struct ent), "ops held at once");
 	t->barrier = NONE;
+	t->memo_m = NONE;
 	t->ncpu = cfg->host.cpus < MAX_CPUS ? cfg->host.cpus : MAX_CPUS;
 	for (unsigned c = 0; c < t->ncpu; c++)
 		t->cpuq[c].head = t->cpuq[c].tail = NONE;
