@@ -795,6 +795,7 @@ static int dma_in(struct replay *r, struct rp_device *d, struct mapping *m,
 	phb_dma(&r->phb, &d->pe, seg, op->addr, op->len, op->dir != DMA_DIR_TO_DEVICE,
 		d->mapping == MAP_BYPASS);
 	fx->ok = true;
+	fx->seg = seg;
 	return 0;
 }
 

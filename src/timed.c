@@ -200,18 +200,32 @@ void timed_unbind_idle(struct timed *t, uint32_t m)
 	if ((x->op.kind != OP_MAP && x->op.kind != OP_MAP_SG) || x->state != E_DONE ||
 	    x->dmas || x->unmap != NONE)
 		return;
-	if (u64map_del_if(&t->dev[x->op.dev].bind, x->op.handle, m))
+	if (timed_unbind(t, x->op.dev, x->op.handle, m))
 		timed_unref(t, m);
+}
+
+bool timed_unbind(struct timed *t, unsigned dev, uint64_t handle, uint32_t i)
+{
+	if (t->memo_m == i)
+		t->memo_m = NONE;
+	return u64map_del_if(&t->dev[dev].bind, handle, i);
 }
 
 /* A DMA on a mapped handle counts in its map (or stub): the unmap waits for it. */
 static void bind_dma(struct timed *t, uint32_t i, struct u64map *h)
 {
 	struct ent *x = ent(t, i);
-	bool added;
-	uint64_t *slot = u64map_ref(h, x->op.handle, &added);
-	uint32_t m = added ? bind_stub(t, i, slot) : (uint32_t)*slot;
+	uint32_t m = t->memo_m;
 
+	if (m == NONE || t->memo_handle != x->op.handle || t->memo_dev != x->op.dev) {
+		bool added;
+		uint64_t *slot = u64map_ref(h, x->op.handle, &added);
+
+		m = added ? bind_stub(t, i, slot) : (uint32_t)*slot;
+		t->memo_m = m;
+		t->memo_handle = ent(t, i)->op.handle;
+		t->memo_dev = ent(t, i)->op.dev;
+	}
 	if (ent(t, m)->op.kind == OP_UNMAP)
 		return;			/* not reached: the DMA would not be ok */
 	ent(t, i)->map = m;
@@ -235,6 +249,7 @@ static void bind(struct timed *t, uint32_t i)
 	switch (x->op.kind) {
 	case OP_MAP:
 	case OP_MAP_SG:
+		t->memo_m = NONE;	/* the handle's binding changes */
 		slot = u64map_ref(h, x->op.handle, &added);
 		if (!added) {
 			x->prev_unmap = (uint32_t)*slot;	/* keeps the binding's reference */
@@ -248,6 +263,7 @@ static void bind(struct timed *t, uint32_t i)
 			bind_dma(t, i, h);
 		return;
 	case OP_UNMAP:
+		t->memo_m = NONE;
 		slot = u64map_ref(h, x->op.handle, &added);
 		if (!added) {
 			x->map = (uint32_t)*slot;	/* takes over the binding's reference */
@@ -261,15 +277,15 @@ static void bind(struct timed *t, uint32_t i)
 	}
 }
 
-static struct dma_seg *seg_room(struct timed *t, uint32_t i, unsigned n)
+/* Room for entry i's n segments: its buffer, grown if it must be (rarely: ids are reused). */
+static inline struct dma_seg *seg_room(struct timed *t, uint32_t i, unsigned n)
 {
 	struct ent_buf *b = &t->bufs[i];
 
-	if (n > b->segcap) {
+	if (__builtin_expect(n > b->segcap, 0)) {
 		b->segcap = n;
 		b->seg = xrealloc(b->seg, st_mul(n, sizeof(*b->seg)));
 	}
-	ent(t, i)->nseg = n;
 	return b->seg;
 }
 
@@ -291,7 +307,10 @@ static void keep_dma_segs(struct timed *t, uint32_t i, const struct dma_seg *seg
 	for (end = off + len; end > seg[first + n - 1].len; n++)
 		end -= seg[first + n - 1].len;
 	k = seg_room(t, i, n);
-	memcpy(k, seg + first, n * sizeof(*k));
+	if (n == 1)		/* most DMAs: no call to memcpy */
+		k[0] = seg[first];
+	else
+		memcpy(k, seg + first, n * sizeof(*k));
 	k[0].dma += off;
 	k[0].len -= off;
 }
@@ -326,11 +345,8 @@ static int apply(struct timed *t, uint32_t i, const struct dma_op *op)
 	x->cycles = fx.cycles;
 	if (x->op.kind == OP_MAP || x->op.kind == OP_MAP_SG || x->op.kind == OP_UNMAP)
 		keep_kills(t, i, &t->r->kills);
-	if (x->op.kind == OP_DMA && x->ok) {
-		struct mapping *m = handles_get(d->handles, op->handle);
-
-		keep_dma_segs(t, i, mapping_seg(m), op->addr, op->len);
-	}
+	if (x->op.kind == OP_DMA && x->ok)
+		keep_dma_segs(t, i, fx.seg, op->addr, op->len);
 	if (x->op.kind == OP_DMA_BUS)
 		*seg_room(t, i, 1) = (struct dma_seg){ .dma = x->op.addr, .len = x->op.len };
 	t->pending_reqs += d->log.n - logged;
@@ -373,12 +389,34 @@ static inline bool may_read(const struct timed *t)
 	       t->pending_reqs < MAX_PENDING_REQS;
 }
 
+/*
+ * The next op of the source, from its current batch (op_source_next_batch):
+ * the source decodes and checks a batch at once, and the ops are taken one
+ * at a time as the window lets them in, each as it would have been read
+ * alone. r->at names it for the replay's errors (r->batched). 1, 0 at the
+ * end, -1 after an error (reported).
+ */
+static int next_op(struct timed *t, const struct dma_op **op)
+{
+	if (t->batch_at == t->batch_n) {
+		long n = op_source_next_batch(t->src, &t->batch);
+
+		if (n <= 0)
+			return n < 0 ? -1 : 0;
+		t->batch_n = n;
+		t->batch_at = 0;
+	}
+	t->r->at = t->batch_at;
+	*op = &t->batch[t->batch_at++];
+	return 1;
+}
+
 static void read_ops(struct timed *t)
 {
-	struct dma_op op;
+	const struct dma_op *op;
 
 	while (may_read(t)) {
-		int more = op_source_next(t->src, &op);
+		int more = next_op(t, &op);
 		uint32_t i;
 
 		if (more <= 0) {
@@ -387,15 +425,15 @@ static void read_ops(struct timed *t)
 			return;
 		}
 		t->r->nop++;
-		i = ent_new(t, &op);
+		i = ent_new(t, op);
 		t->inflight++;
-		if (op.kind >= OP_WIN_CREATE) {
+		if (op->kind >= OP_WIN_CREATE) {
 			t->barrier = i;		/* applied once everything before it is done */
-			t->barrier_op = op;
+			t->barrier_op = *op;
 			kick_barrier(t);
 			continue;
 		}
-		if (apply(t, i, &op) < 0) {
+		if (apply(t, i, op) < 0) {
 			t->failed = true;
 			return;
 		}
@@ -493,9 +531,11 @@ static void setup(struct timed *t, struct replay *r, struct op_source *src,
 	memset(t, 0, sizeof(*t));
 	t->r = r;
 	t->src = src;
+	r->batched = true;		/* ops come from batches: errors name op r->at */
 	t->res = res;
 	idpool_init_named(&t->ents, sizeof(struct ent), "ops held at once");
 	t->barrier = NONE;
+	t->memo_m = NONE;
 	t->ncpu = cfg->host.cpus < MAX_CPUS ? cfg->host.cpus : MAX_CPUS;
 	for (unsigned c = 0; c < t->ncpu; c++)
 		t->cpuq[c].head = t->cpuq[c].tail = NONE;

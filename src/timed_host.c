@@ -100,7 +100,7 @@ void host_done(struct timed *t, uint32_t i)
 	t->cpu_busy[c] = false;
 	if (unmap) {
 		/* no later map took the handle: drop the binding */
-		if (u64map_del_if(&t->dev[dev].bind, x->op.handle, i))
+		if (timed_unbind(t, dev, x->op.handle, i))
 			x->refs--;
 	}
 	timed_finish(t, i);		/* x may be freed from here on */

@@ -72,7 +72,6 @@ struct ent {
 	ddw_tick start, last;		/* DMA: start; latest request completion */
 	struct dma_cursor cur;		/* DMA: the requests still to issue */
 	uint64_t reqs_out;		/* DMA: requests issued, not complete */
-	uint32_t nseg;			/* DMA, DMA_BUS: the segments it touches, kept */
 	uint32_t next;			/* queue link, or free list */
 	uint32_t map;			/* DMA, UNMAP: the MAP it uses; NONE if unmapped */
 	uint32_t unmap;			/* MAP: its UNMAP, once read */
@@ -87,7 +86,7 @@ struct ent {
 
 /* An entry's buffers, kept per id across reuse (idpool records are zeroed). */
 struct ent_buf {
-	struct dma_seg *seg;		/* a DMA's segments (ent.nseg), from its start */
+	struct dma_seg *seg;		/* a DMA's segments it touches, from its start */
 	uint64_t *kills;		/* requests of each kill (ent.nkills) */
 	unsigned segcap, killcap;
 };
@@ -133,6 +132,8 @@ struct engine {
 struct timed {
 	struct replay *r;
 	struct op_source *src;
+	const struct dma_op *batch;	/* the source's current batch (next_op) */
+	long batch_n, batch_at;		/* its ops, and the next to take */
 	struct sim_result *res;
 	struct event_queue q;
 	ddw_tick now;
@@ -144,6 +145,9 @@ struct timed {
 	bool eof, failed;
 	bool overflowed;		/* a time sum passed 2^64 - 2 ps (reported; failed is set) */
 	uint32_t barrier;		/* a window op waiting for the rest to drain, or NONE */
+	uint32_t memo_m;		/* the binding of (memo_dev, memo_handle), or NONE: */
+	unsigned memo_dev;		/* the last DMA's, saving a DMA on the same handle */
+	uint64_t memo_handle;		/* its lookup (bind_dma); timed_unbind forgets it */
 	struct dma_op barrier_op;	/* its op */
 	/* host */
 	unsigned ncpu;
@@ -222,6 +226,8 @@ static inline void timed_push(struct timed *t, uint32_t *ch, ddw_tick tick, uint
 
 void timed_finish(struct timed *t, uint32_t i);
 void timed_unref(struct timed *t, uint32_t i);
+/* Drops dev's binding of handle if it names entry i (u64map_del_if); true if it did. */
+bool timed_unbind(struct timed *t, unsigned dev, uint64_t handle, uint32_t i);
 /* Drops the binding of map m if it is done, with no DMA in flight and no unmap. */
 void timed_unbind_idle(struct timed *t, uint32_t m);
 void timed_enqueue(struct timed *t, struct queue *q, uint32_t i);

@@ -85,7 +85,8 @@ struct replay {
 struct replay_fx {
 	uint64_t cycles;		/* map, unmap: CPU cycles of its work (no kills) */
 	bool ok;			/* map: mapped; DMA: it reached mapped memory */
-	const struct dma_seg *seg;	/* map: the segments made (valid until the next op) */
+	const struct dma_seg *seg;	/* map: the segments made; DMA (ok): its mapping's
+					 * (valid until the next op) */
 	unsigned nseg;
 	uint64_t len;			/* map: bytes mapped */
 };
