@@ -274,6 +274,7 @@ static inline void request(struct phb *p, struct mode_stats *st, struct phb_stre
  * aligned unit, as most small DMAs are) skips the cursor: dma_cursor_next
  * would give that one request.
  */
+__attribute__((flatten))	/* the TCE-cache lookup inlined in the loop of requests */
 void phb_stream_dma(struct phb *p, struct phb_stream *s, const struct dma_seg *seg,
 		    uint64_t off, uint64_t len, bool write)
 {

@@ -779,30 +779,51 @@ static inline const struct dma_seg *dma_mapped(struct mapping *m, uint64_t off, 
 	return mapping_seg(m);
 }
 
-/* A DMA at [op->addr, + op->len) of mapping m (NULL: its handle is not mapped). */
-static int dma_in(struct replay *r, struct rp_device *d, struct mapping *m,
-		  const struct dma_op *op, struct replay_fx *fx)
+/* The memo for op's device and handle (struct replay_memo): false when its device is not made yet. */
+static bool memo_for(struct replay *r, const struct dma_op *op)
 {
+	struct replay_memo *mm = &r->memo;
+
+	if (!mm->d || op->dev != mm->dev || op->handle != mm->handle) {
+		struct rp_device *d = op->dev < SIM_MAX_DEVICES ? r->dev[op->dev] : NULL;
+
+		if (!d)
+			return false;
+		if (d != mm->d)
+			phb_stream_begin(&mm->s, &d->pe);
+		mm->d = d;
+		mm->m = handles_get(d->handles, op->handle);
+		mm->dev = op->dev;
+		mm->handle = op->handle;
+	}
+	mm->d->used = true;
+	return true;
+}
+
+/*
+ * A DMA at [op->addr, + op->len) of the remembered mapping (r->memo, made
+ * for op), its requests in the memo's PHB stream.
+ */
+static int do_dma(struct replay *r, const struct dma_op *op, struct replay_fx *fx)
+{
+	struct rp_device *d = r->memo.d;
 	const struct dma_seg *seg;
 
 	if (dma_counts(r, d, op) < 0)
 		return -1;
-	seg = dma_mapped(m, op->addr, op->len);
+	seg = dma_mapped(r->memo.m, op->addr, op->len);
 	if (!seg) {
 		d->st.unmapped_dmas += op->len != 0;
 		return 0;
 	}
-	phb_dma(&r->phb, &d->pe, seg, op->addr, op->len, op->dir != DMA_DIR_TO_DEVICE,
-		d->mapping == MAP_BYPASS);
+	if (d->mapping == MAP_BYPASS)
+		phb_dma(&r->phb, &d->pe, seg, op->addr, op->len, op->dir != DMA_DIR_TO_DEVICE, true);
+	else
+		phb_stream_dma(&r->phb, &r->memo.s, seg, op->addr, op->len,
+			       op->dir != DMA_DIR_TO_DEVICE);
 	fx->ok = true;
 	fx->seg = seg;
 	return 0;
-}
-
-static int do_dma(struct replay *r, struct rp_device *d, const struct dma_op *op,
-		  struct replay_fx *fx)
-{
-	return dma_in(r, d, handles_get(d->handles, op->handle), op, fx);
 }
 
 static int do_dma_bus(struct replay *r, struct rp_device *d, const struct dma_op *op,
@@ -837,12 +858,15 @@ static int host_op(struct replay *r, struct rp_device *d, const struct dma_op *o
 int replay_op(struct replay *r, const struct dma_op *op, struct replay_fx *fx)
 {
 	struct replay_fx none;
-	struct rp_device *d = op->dev < SIM_MAX_DEVICES && r->dev[op->dev] ? r->dev[op->dev]
-									     : replay_device(r, op);
+	struct rp_device *d;
 
 	if (!fx)
 		fx = &none;
 	memset(fx, 0, sizeof(*fx));
+	if (op->kind == OP_DMA && memo_for(r, op))
+		return do_dma(r, op, fx);
+	r->memo.d = NULL;	/* the op may change mappings or windows */
+	d = op->dev < SIM_MAX_DEVICES && r->dev[op->dev] ? r->dev[op->dev] : replay_device(r, op);
 	if (!d)
 		return -1;
 	d->used |= op->kind != OP_DEVICE;
@@ -851,8 +875,8 @@ int replay_op(struct replay *r, const struct dma_op *op, struct replay_fx *fx)
 	case OP_MAP_SG:
 	case OP_UNMAP:
 		return host_op(r, d, op, fx);
-	case OP_DMA:
-		return do_dma(r, d, op, fx);
+	case OP_DMA:		/* its device made just now */
+		return memo_for(r, op) ? do_dma(r, op, fx) : -1;
 	case OP_DMA_BUS:
 		return do_dma_bus(r, d, op, fx);
 	case OP_DEVICE:
@@ -863,38 +887,11 @@ int replay_op(struct replay *r, const struct dma_op *op, struct replay_fx *fx)
 }
 
 /*
- * The device and mapping of a batch's last DMA: the next DMA on the same
- * device and handle needs no lookup. Only a map, an unmap or a window op
- * changes a device's mappings, and every op but a DMA forgets the memo.
- */
-struct dma_memo {
-	struct rp_device *d;		/* NULL: nothing remembered */
-	struct mapping *m;		/* NULL: the handle is not mapped */
-	unsigned dev;
-	uint64_t handle;
-};
-
-/* The memo for op's device and handle: false when its device is not made yet. */
-static bool memo_for(struct replay *r, const struct dma_op *op, struct dma_memo *mm)
-{
-	if (!mm->d || op->dev != mm->dev || op->handle != mm->handle) {
-		struct rp_device *d = op->dev < SIM_MAX_DEVICES ? r->dev[op->dev] : NULL;
-
-		if (!d)
-			return false;
-		*mm = (struct dma_memo){ .d = d, .m = handles_get(d->handles, op->handle),
-					 .dev = op->dev, .handle = op->handle };
-	}
-	mm->d->used = true;
-	return true;
-}
-
-/*
  * A run of n DMAs on one device's mapping m (NULL: not mapped), each *tpl but
- * for its offset addr[k] (struct op_run): each counted as dma_in counts it,
+ * for its offset addr[k] (struct op_run): each counted as do_dma counts it,
  * and translated as one PHB run (phb_run: the window found once),
  * for the functional replay (no log to fill; bypass and the timed replay
- * take dma_in). The DMAs whose bytes still fit 2^64 - 1 go first; the one
+ * take do_dma). The DMAs whose bytes still fit 2^64 - 1 go first; the one
  * that passes is reported (count_dma). 0 or -1.
  */
 __attribute__((flatten))
@@ -923,57 +920,35 @@ static int dma_run(struct replay *r, struct rp_device *d, struct mapping *m,
 	return count_dma(r, d, tpl);	/* names the DMA whose bytes wrap */
 }
 
-/* A DMA through the memo: 0, -1 (reported), or 1 when its device is not made yet. */
-static int memo_dma(struct replay *r, const struct dma_op *op, struct dma_memo *mm)
+/* Op i of a batch: 0 or -1 (reported). */
+static int batch_op(struct replay *r, const struct dma_op *op, long i)
 {
-	struct replay_fx fx;
-
-	if (!memo_for(r, op, mm))
-		return 1;
-	return dma_in(r, mm->d, mm->m, op, &fx);
-}
-
-/* Op i of a batch, the memo kept from the op before: 0 or -1 (reported). */
-static int batch_op(struct replay *r, const struct dma_op *op, long i, struct dma_memo *mm)
-{
-	int rc = 1;
-
 	r->nop++;
 	r->at = i;
-	if (op->kind == OP_DMA)
-		rc = memo_dma(r, op, mm);
-	if (rc > 0) {
-		mm->d = NULL;
-		rc = replay_op(r, op, NULL);
-	}
-	return rc;
+	return replay_op(r, op, NULL);
 }
 
 int replay_ops(struct replay *r, const struct dma_op *ops, long n)
 {
-	struct dma_memo mm = { 0 };
-
 	r->batched = true;
 	for (long i = 0; i < n; i++)
-		if (batch_op(r, &ops[i], i, &mm) < 0)
+		if (batch_op(r, &ops[i], i) < 0)
 			return -1;
 	return 0;
 }
 
 int replay_run(struct replay *r, const struct op_run *b)
 {
-	struct dma_memo mm = { 0 };
-
 	if (!b->addr)
 		return replay_ops(r, b->ops, b->n);
 	r->batched = true;
-	if (!r->logging && memo_for(r, b->ops, &mm) && mm.d->mapping != MAP_BYPASS)
-		return dma_run(r, mm.d, mm.m, b->ops, b->addr, b->n);
+	if (!r->logging && memo_for(r, b->ops) && r->memo.d->mapping != MAP_BYPASS)
+		return dma_run(r, r->memo.d, r->memo.m, b->ops, b->addr, b->n);
 	for (long k = 0; k < b->n; k++) {
 		struct dma_op op = *b->ops;
 
 		op.addr = b->addr[k];
-		if (batch_op(r, &op, k, &mm) < 0)
+		if (batch_op(r, &op, k) < 0)
 			return -1;
 	}
 	return 0;

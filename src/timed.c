@@ -390,24 +390,32 @@ static inline bool may_read(const struct timed *t)
 }
 
 /*
- * The next op of the source, from its current batch (op_source_next_batch):
- * the source decodes and checks a batch at once, and the ops are taken one
- * at a time as the window lets them in, each as it would have been read
- * alone. r->at names it for the replay's errors (r->batched). 1, 0 at the
- * end, -1 after an error (reported).
+ * The next op of the source, from its current batch or run
+ * (op_source_next_run): the source decodes and checks a batch at once, and
+ * the ops are taken one at a time as the window lets them in, each as it
+ * would have been read alone; a run's DMA is made in t->run_op, its first
+ * op copied once with each offset put in (the reader then writes no op per
+ * DMA). r->at names it for the replay's errors (r->batched). The op is valid
+ * until the next call. 1, 0 at the end, -1 after an error (reported).
  */
 static int next_op(struct timed *t, const struct dma_op **op)
 {
-	if (t->batch_at == t->batch_n) {
-		long n = op_source_next_batch(t->src, &t->batch);
+	if (t->batch_at == t->batch.n) {
+		long n = op_source_next_run(t->src, &t->batch);
 
 		if (n <= 0)
 			return n < 0 ? -1 : 0;
-		t->batch_n = n;
 		t->batch_at = 0;
+		if (t->batch.addr)
+			t->run_op = t->batch.ops[0];
 	}
 	t->r->at = t->batch_at;
-	*op = &t->batch[t->batch_at++];
+	if (t->batch.addr) {
+		t->run_op.addr = t->batch.addr[t->batch_at++];
+		*op = &t->run_op;
+	} else {
+		*op = &t->batch.ops[t->batch_at++];
+	}
 	return 1;
 }
 

@@ -132,8 +132,9 @@ struct engine {
 struct timed {
 	struct replay *r;
 	struct op_source *src;
-	const struct dma_op *batch;	/* the source's current batch (next_op) */
-	long batch_n, batch_at;		/* its ops, and the next to take */
+	struct op_run batch;		/* the source's current batch or run (next_op) */
+	long batch_at;			/* the next op of it to take */
+	struct dma_op run_op;		/* a run's op being taken: its first but the offset */
 	struct sim_result *res;
 	struct event_queue q;
 	ddw_tick now;

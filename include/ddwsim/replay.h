@@ -57,6 +57,21 @@ struct rp_device {
 	unsigned mps, mrrs;		/* its link's (config_pcie): how the PHB splits its DMAs */
 };
 
+/*
+ * The device and mapping of the last DMA replayed: the next DMA on the same
+ * device and handle needs no lookup, and its requests go on in the same PHB
+ * stream (the windows found for the DMAs before it). Only a map, an unmap, a
+ * window op or a device op changes a device's mappings or windows, and every
+ * op but a DMA forgets the memo (replay_op).
+ */
+struct replay_memo {
+	struct rp_device *d;		/* NULL: nothing remembered */
+	struct mapping *m;		/* NULL: the handle is not mapped */
+	unsigned dev;
+	uint64_t handle;
+	struct phb_stream s;		/* d's PE's stream, begun when d was remembered */
+};
+
 struct replay {
 	const struct config *cfg;
 	const struct mode_cfg *mode;
@@ -77,6 +92,7 @@ struct replay {
 	uint64_t max_live;		/* the most run.max_memory allows (replay_init:
 					 * UINT64_MAX, no limit; sim_run sets it) */
 	struct op_source *src;		/* the workload, for where an op came from */
+	struct replay_memo memo;	/* the last DMA's device and mapping */
 	struct dma_seg *segbuf;		/* map_sg scratch */
 	unsigned segcap;
 };
