@@ -736,7 +736,7 @@ static int do_unmap(struct replay *r, struct rp_device *d, const struct dma_op *
  * [addr, addr + len) has a 64-bit end: every source proves that of each op
  * it gives (trace_op_problem, the generators by construction), and the
  * replay does not check it again (issue 13); a DMA's range is checked
- * against its mapping (dma_inside), a bus DMA's by the PHB's window.
+ * against its mapping (dma_within), a bus DMA's by the PHB's window.
  */
 static inline int count_dma(struct replay *r, struct rp_device *d, const struct dma_op *op)
 {
