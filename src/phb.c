@@ -311,41 +311,22 @@ static bool run_in_window(const struct phb_stream *s, const struct dma_seg *seg,
 }
 
 /*
- * The run in one window, without a log: a DMA that one request carries (most
- * small ones: within one naturally aligned unit) is translated at its TCE
- * index at once (translate_in), the window's bounds checked for the run
- * before; the others take phb_stream_dma. The DMAs not within the mapping.
+ * Each DMA within the mapping (dma_within) goes through phb_stream_dma,
+ * unless the whole run lies in one window and there is no log to fill
+ * (fast): then a DMA that one request carries (most small ones: within one
+ * naturally aligned unit) is translated at its TCE index at once
+ * (translate_in), the window's bounds checked for the run before.
  */
-static uint64_t run_fast(struct phb *p, struct phb_stream *s, const struct dma_seg *seg,
-			 uint64_t mlen, const uint64_t *restrict off, uint64_t n, uint64_t len,
-			 bool write)
+uint64_t phb_run(struct phb *p, struct pe *pe, const struct dma_seg *seg, uint64_t mlen,
+		 const uint64_t *restrict off, uint64_t n, uint64_t len, bool write)
 {
 	struct mode_stats *const st = p->st;
-	struct window *const w = s->w;
-	const uint64_t unit = phb_unit(p, write), base = seg->dma, start = s->start, key = s->key;
-	const unsigned shift = s->idx_shift;
-	uint64_t out = 0;
-
-	for (uint64_t k = 0; k < n; k++) {
-		const uint64_t o = off[k], bus = base + o;
-
-		if (!dma_within(mlen, o, len)) {
-			out++;
-		} else if ((bus & (unit - 1)) <= unit - len) {
-			st->requests++;
-			translate_in(p, st, s->pe, w, key, (bus - start) >> shift, write);
-		} else {
-			phb_stream_dma(p, s, seg, o, len, write);
-		}
-	}
-	return out;
-}
-
-uint64_t phb_run(struct phb *p, struct pe *pe, const struct dma_seg *seg, uint64_t mlen,
-		 const uint64_t *off, uint64_t n, uint64_t len, bool write)
-{
+	const uint64_t unit = phb_unit(p, write);
 	struct phb_stream s;
-	uint64_t out = 0, idx;
+	struct window *w;
+	uint64_t out = 0, idx, start, key;
+	unsigned shift;
+	bool fast;
 
 	phb_stream_begin(&s, pe);
 	if (!len)
@@ -353,13 +334,23 @@ uint64_t phb_run(struct phb *p, struct pe *pe, const struct dma_seg *seg, uint64
 	if (!mlen)
 		return n;
 	hint_find(p, &s, seg->dma, &idx);
-	if (!p->log && len <= phb_unit(p, write) && run_in_window(&s, seg, mlen))
-		return run_fast(p, &s, seg, mlen, off, n, len, write);
+	fast = !p->log && len <= unit && run_in_window(&s, seg, mlen);
+	/* s's window, used only when fast: every DMA of the run then keeps it */
+	w = s.w;
+	start = s.start;
+	key = s.key;
+	shift = s.idx_shift;
 	for (uint64_t k = 0; k < n; k++) {
-		if (dma_within(mlen, off[k], len))
-			phb_stream_dma(p, &s, seg, off[k], len, write);
-		else
+		const uint64_t o = off[k], bus = seg->dma + o;
+
+		if (!dma_within(mlen, o, len)) {
 			out++;
+		} else if (fast && (bus & (unit - 1)) <= unit - len) {
+			st->requests++;
+			translate_in(p, st, pe, w, key, (bus - start) >> shift, write);
+		} else {
+			phb_stream_dma(p, &s, seg, o, len, write);
+		}
 	}
 	return out;
 }
