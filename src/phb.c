@@ -159,6 +159,28 @@ struct window *phb_window(const struct phb *p, struct pe *pe, uint64_t bus, uint
 	return w;
 }
 
+/* PHB_FAULT, counted, when tce (0: none) does not allow the access. */
+static inline unsigned fault(struct mode_stats *st, uint64_t tce, bool write)
+{
+	if (__builtin_expect(!tce || !tce_allows(tce, write), 0)) {
+		st->faults++;
+		return PHB_FAULT;
+	}
+	return 0;
+}
+
+/* After a lookup of TCE idx of window w missed: the walk, its fill, the permission test. */
+static inline unsigned translate_miss(struct phb *p, struct mode_stats *st, struct pe *pe,
+				      struct window *w, uint64_t idx, bool write)
+{
+	const unsigned sub = tce_table_geom(w->tbl)->page_shift -
+			     phb_host_shift(&p->host, tce_table_geom(w->tbl)->page_shift);
+	uint64_t tce;
+	unsigned o = walk(p, pe, w, idx, sub, &tce);
+
+	return o | fault(st, tce, write);
+}
+
 /*
  * Steps 2 to 4 for a request in window w at the PHB's TCE idx, counted into
  * st (p->st, loaded once by the caller). The hit path is a lookup, two
@@ -170,22 +192,12 @@ static inline unsigned translate_in(struct phb *p, struct mode_stats *st, struct
 				    struct window *w, uint64_t key, uint64_t idx, bool write)
 {
 	uint64_t tce;
-	unsigned o, sub;
 
 	st->cache_lookups++;
-	if (tce_cache_lookup_key(p->cache, key, idx, &tce)) {
-		st->cache_hits++;
-		o = PHB_HIT;
-	} else {
-		sub = tce_table_geom(w->tbl)->page_shift -
-		      phb_host_shift(&p->host, tce_table_geom(w->tbl)->page_shift);
-		o = walk(p, pe, w, idx, sub, &tce);
-	}
-	if (__builtin_expect(!tce || !tce_allows(tce, write), 0)) {
-		st->faults++;
-		o |= PHB_FAULT;
-	}
-	return o;
+	if (!tce_cache_lookup_key(p->cache, key, idx, &tce))
+		return translate_miss(p, st, pe, w, idx, write);
+	st->cache_hits++;
+	return PHB_HIT | fault(st, tce, write);
 }
 
 /* A request with no window: a fault, no lookup. */
@@ -310,22 +322,81 @@ static bool run_in_window(const struct phb_stream *s, const struct dma_seg *seg,
 	       !(s->before_size && a < s->before_start && b >= s->before_start);
 }
 
+#define RUN_CHUNK	256	/* TCE indexes gathered at a time (2 KiB of stack) */
+
+/*
+ * From off[0] on, at most RUN_CHUNK of n DMAs of a fast run (phb_run) that
+ * one request carries, within the mapping and one naturally aligned unit:
+ * their PHB TCE indexes in w's window (s: its start, its shift) into idx;
+ * returns how many.
+ */
+static uint64_t gather(const struct phb_stream *s, const struct dma_seg *seg, uint64_t mlen,
+		       uint64_t unit, const uint64_t *restrict off, uint64_t n, uint64_t len,
+		       uint64_t *restrict idx)
+{
+	const uint64_t base = seg->dma - s->start, shift = s->idx_shift;
+	uint64_t k;
+
+	if (n > RUN_CHUNK)
+		n = RUN_CHUNK;
+	for (k = 0; k < n; k++) {
+		const uint64_t o = off[k];
+
+		if (!dma_within(mlen, o, len) || ((seg->dma + o) & (unit - 1)) > unit - len)
+			break;
+		idx[k] = (base + o) >> shift;
+	}
+	return k;
+}
+
+/*
+ * One request at each PHB TCE index idx[0..m) of s's window: the hits whose
+ * TCE allows the access all at once (tce_cache_hit_run), counted here; after
+ * a miss the walk (translate_miss); a hit that faults by translate_in, as
+ * alone.
+ */
+static void translate_run(struct phb *p, const struct phb_stream *s, const uint64_t *idx,
+			  uint64_t m, bool write)
+{
+	struct mode_stats *const st = p->st;
+	const uint64_t need = write ? TCE_PCI_WRITE : TCE_PCI_READ;
+	uint64_t k = 0, h;
+	bool missed;
+
+	while (k < m) {
+		h = tce_cache_hit_run(p->cache, s->key, idx + k, m - k, need, &missed);
+		if (h) {
+			st->requests += h;
+			st->cache_lookups += h;
+			st->cache_hits += h;
+			k += h;
+			if (k == m)
+				break;
+		}
+		st->requests++;
+		if (missed) {	/* looked up and counted by the cache */
+			st->cache_lookups++;
+			translate_miss(p, st, s->pe, s->w, idx[k], write);
+		} else {
+			translate_in(p, st, s->pe, s->w, s->key, idx[k], write);
+		}
+		k++;
+	}
+}
+
 /*
  * Each DMA within the mapping (dma_within) goes through phb_stream_dma,
  * unless the whole run lies in one window and there is no log to fill
- * (fast): then a DMA that one request carries (most small ones: within one
- * naturally aligned unit) is translated at its TCE index at once
- * (translate_in), the window's bounds checked for the run before.
+ * (fast): then the DMAs that one request carries (most small ones: within
+ * one naturally aligned unit) are gathered as TCE indexes and translated
+ * together (translate_run), the window's bounds checked for the run before.
  */
 uint64_t phb_run(struct phb *p, struct pe *pe, const struct dma_seg *seg, uint64_t mlen,
 		 const uint64_t *restrict off, uint64_t n, uint64_t len, bool write)
 {
-	struct mode_stats *const st = p->st;
 	const uint64_t unit = phb_unit(p, write);
+	uint64_t out = 0, idx[RUN_CHUNK], m;
 	struct phb_stream s;
-	struct window *w;
-	uint64_t out = 0, idx, start, key;
-	unsigned shift;
 	bool fast;
 
 	phb_stream_begin(&s, pe);
@@ -333,23 +404,16 @@ uint64_t phb_run(struct phb *p, struct pe *pe, const struct dma_seg *seg, uint64
 		return 0;	/* within no mapping, and not counted outside */
 	if (!mlen)
 		return n;
-	hint_find(p, &s, seg->dma, &idx);
+	hint_find(p, &s, seg->dma, &m);
 	fast = !p->log && len <= unit && run_in_window(&s, seg, mlen);
-	/* s's window, used only when fast: every DMA of the run then keeps it */
-	w = s.w;
-	start = s.start;
-	key = s.key;
-	shift = s.idx_shift;
 	for (uint64_t k = 0; k < n; k++) {
-		const uint64_t o = off[k], bus = seg->dma + o;
-
-		if (!dma_within(mlen, o, len)) {
+		if (fast && (m = gather(&s, seg, mlen, unit, off + k, n - k, len, idx))) {
+			translate_run(p, &s, idx, m, write);
+			k += m - 1;
+		} else if (!dma_within(mlen, off[k], len)) {
 			out++;
-		} else if (fast && (bus & (unit - 1)) <= unit - len) {
-			st->requests++;
-			translate_in(p, st, pe, w, key, (bus - start) >> shift, write);
 		} else {
-			phb_stream_dma(p, &s, seg, o, len, write);
+			phb_stream_dma(p, &s, seg, off[k], len, write);
 		}
 	}
 	return out;

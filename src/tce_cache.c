@@ -71,6 +71,7 @@
 
 #define SETS_MAX_WAYS	64		/* a set's valid ways fit one uint64_t */
 #define NO_SLOT		SIZE_MAX
+#define DENIED		(SIZE_MAX - 1)	/* a hit whose TCE lacks a bit asked for */
 
 /* A bucket of the "hash" layout's table. */
 struct bucket {
@@ -178,26 +179,55 @@ static inline uint64_t sets_match(const struct tce_cache *c, uint32_t set, uint6
 	return m & c->vmask[set];
 }
 
+/* What a hit changes besides the way's stamp, kept in locals through a run of hits. */
+struct hit_state {
+	uint64_t clock, last_tag;
+	size_t last_slot;
+};
+
+static inline struct hit_state hit_state(const struct tce_cache *c)
+{
+	return (struct hit_state){ c->clock, c->last_tag, c->last_slot };
+}
+
+/* Is tag the entry the last use found (a kill forgets it)? */
+static inline bool last_use(const struct hit_state *h, uint64_t tag)
+{
+	return tag == h->last_tag && h->last_slot != NO_SLOT;
+}
+
+static inline void hit_state_put(struct tce_cache *c, const struct hit_state *h)
+{
+	c->clock = h->clock;
+	c->last_tag = h->last_tag;
+	c->last_slot = h->last_slot;
+}
+
 /*
- * A hit refreshes the way's stamp under LRU only, without a branch: under
+ * The slot of tag's entry in the "sets" layout when it is cached and its TCE
+ * has every bit of need (0: any), recorded as a use in *h; else NO_SLOT (not
+ * cached) or DENIED (a bit missing), and nothing changed. The entry the last use found needs nothing reordered; any
+ * other refreshes the way's stamp under LRU only, without a branch: under
  * FIFO and random the store lands in c->scratch.
  */
-static inline bool sets_lookup(struct tce_cache *c, uint32_t set, uint64_t tag, uint64_t *tce)
+static inline size_t sets_hit(struct tce_cache *c, struct hit_state *h, uint32_t set,
+			      uint64_t tag, uint64_t need)
 {
-	uint64_t m = sets_match(c, set, tag);
+	uint64_t m;
 	size_t s;
 
-	if (!m) {
-		c->st.misses++;
-		return false;
-	}
+	if (last_use(h, tag))
+		return (c->tce[h->last_slot] & need) == need ? h->last_slot : DENIED;
+	m = sets_match(c, set, tag);
+	if (!m)
+		return NO_SLOT;
 	s = (size_t)set * c->ways + (unsigned)__builtin_ctzll(m);
-	c->hit_stamp[s & c->hit_mask] = ++c->clock;
-	c->last_tag = tag;
-	c->last_slot = s;
-	c->st.hits++;
-	*tce = c->tce[s];
-	return true;
+	if ((c->tce[s] & need) != need)
+		return DENIED;
+	c->hit_stamp[s & c->hit_mask] = ++h->clock;
+	h->last_tag = tag;
+	h->last_slot = s;
+	return s;
 }
 
 /* The way a full set gives up: the smallest stamp (by conditional moves), or a random draw. */
@@ -334,25 +364,33 @@ static inline void list_push_head(struct tce_cache *c, uint32_t set, uint32_t n)
 	c->next[head] = n;
 }
 
-static bool hash_lookup(struct tce_cache *c, uint32_t set, uint64_t tag, uint64_t *tce)
+/*
+ * sets_hit in the "hash" layout: the slot of tag's entry when it is cached
+ * with every bit of need in its TCE, recorded as a use in *h (under LRU,
+ * moved to the head of its set's list, a branch taken alike at every hit);
+ * else NO_SLOT or DENIED, nothing changed.
+ */
+static inline size_t hash_hit(struct tce_cache *c, struct hit_state *h, uint32_t set,
+			      uint64_t tag, uint64_t need)
 {
-	const struct bucket *b = &c->bucket[hash_find(c, tag)];
+	const struct bucket *b;
 	uint32_t s;
 
-	if (!b->slot) {
-		c->st.misses++;
-		return false;
-	}
+	if (last_use(h, tag))
+		return (c->tce[h->last_slot] & need) == need ? h->last_slot : DENIED;
+	b = &c->bucket[hash_find(c, tag)];
+	if (!b->slot)
+		return NO_SLOT;
+	if ((c->tce[b->slot - 1] & need) != need)
+		return DENIED;
 	s = b->slot - 1;
 	if (c->policy == TCE_CACHE_LRU) {
 		list_unlink(c, s);
 		list_push_head(c, set, s);
 	}
-	c->last_tag = tag;
-	c->last_slot = s;
-	c->st.hits++;
-	*tce = c->tce[s];
-	return true;
+	h->last_tag = tag;
+	h->last_slot = s;
+	return s;
 }
 
 /* Removes slot s (valid) of set from the set, its list and the hash. */
@@ -504,35 +542,66 @@ void tce_cache_free(struct tce_cache *c)
 
 /* The lookups tce_cache_lookup() does not inline: sets not a power of two, or the hash. */
 __attribute__((noinline))
-static bool lookup_slow(struct tce_cache *c, uint64_t tag, uint64_t idx, uint64_t *tce)
-{
-	uint32_t set = set_of(c, idx);
-
-	if (c->hashed)
-		return hash_lookup(c, set, tag, tce);
-	return sets_lookup(c, set, tag, tce);
-}
-
 bool tce_cache_lookup(struct tce_cache *c, unsigned pe, unsigned win, uint64_t idx,
 		      uint64_t *tce)
 {
 	return tce_cache_lookup_key(c, tce_cache_key(pe, win), idx, tce);
 }
 
+/*
+ * The hit of tag (= key | idx) in either layout, as sets_hit and hash_hit
+ * say; fast (c->fast, passed so that a caller's loop can be specialised on
+ * it): the set by a mask.
+ */
+static inline size_t hit(struct tce_cache *c, struct hit_state *h, uint64_t tag, uint64_t idx,
+			 uint64_t need, bool fast)
+{
+	if (fast)
+		return sets_hit(c, h, (uint32_t)(idx & c->set_mask), tag, need);
+	if (c->hashed)
+		return hash_hit(c, h, set_of(c, idx), tag, need);
+	return sets_hit(c, h, set_of(c, idx), tag, need);
+}
+
 bool tce_cache_lookup_key(struct tce_cache *c, uint64_t key, uint64_t idx, uint64_t *tce)
 {
-	uint64_t tag = key | idx;
+	struct hit_state h = hit_state(c);
+	size_t s = hit(c, &h, key | idx, idx, 0, c->fast);
 
 	c->st.lookups++;
-	if (tag == c->last_tag && c->last_slot != NO_SLOT) {
-		/* Already the most recent use of the cache: nothing to reorder. */
-		c->st.hits++;
-		*tce = c->tce[c->last_slot];
-		return true;
+	if (s == NO_SLOT) {
+		c->st.misses++;
+		return false;
 	}
-	if (__builtin_expect(c->fast, 1))
-		return sets_lookup(c, (uint32_t)(idx & c->set_mask), tag, tce);
-	return lookup_slow(c, tag, idx, tce);
+	hit_state_put(c, &h);
+	c->st.hits++;
+	*tce = c->tce[s];
+	return true;
+}
+
+size_t tce_cache_hit_run(struct tce_cache *c, uint64_t key, const uint64_t *idx, size_t n,
+			 uint64_t need, bool *missed)
+{
+	struct hit_state h = hit_state(c);
+	size_t k = 0, s = 0;
+
+	if (c->fast)	/* the same loop, its layout test made once */
+		while (k < n && (s = hit(c, &h, key | idx[k], idx[k], need, true)) < DENIED)
+			k++;
+	else
+		while (k < n && (s = hit(c, &h, key | idx[k], idx[k], need, false)) < DENIED)
+			k++;
+	if (k) {	/* (a run that starts with a miss, as most do in a cache too small, changed nothing) */
+		hit_state_put(c, &h);
+		c->st.lookups += k;
+		c->st.hits += k;
+	}
+	*missed = k < n && s == NO_SLOT;
+	if (*missed) {	/* counted as tce_cache_lookup_key would */
+		c->st.lookups++;
+		c->st.misses++;
+	}
+	return k;
 }
 
 bool tce_cache_peek(const struct tce_cache *c, unsigned pe, unsigned win, uint64_t idx)

@@ -329,7 +329,8 @@ Test(equality, devices_on_their_own_links)
  * again, other devices on the same handle, a device not made yet, a window
  * created and reset under a live mapping), and holds runs (a .ddwb's plain
  * DMAs, replay_run) within and past a mapping, across a request unit, in a
- * DDW and after it is removed under them. Every figure, in every mode, must
+ * DDW and after it is removed under them, and writes the mapping refuses
+ * between reads, as misses and as hits (tce_cache_hit_run's stops). Every figure, in every mode, must
  * be the same from either file, timed or not.
  */
 Test(equality, a_batch_replays_as_one_op_at_a_time)
@@ -359,6 +360,12 @@ Test(equality, a_batch_replays_as_one_op_at_a_time)
 		 * its map; 0x3 after its unmap; device 1 after its unmap; in the
 		 * runs, 8100 + 200 and 8192 + 200 past 8192, 65473 + 64 past 65536 */
 		cr_expect_str_eq(t.cell[1][col(&t, "unmapped_dmas")], "11");
+		/* the last run's three writes into a read-only mapping fault in the
+		 * dynamic modes (4 before it in the default window, 0 in the DDW);
+		 * the direct window's TCEs allow both directions */
+		cr_expect_str_eq(t.cell[1][col(&t, "faults")], "7");
+		cr_expect_str_eq(t.cell[2][col(&t, "faults")], "3");
+		cr_expect_str_eq(t.cell[3][col(&t, "faults")], "0");
 		free(t.text);
 		free(b.text);
 	}

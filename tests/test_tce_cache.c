@@ -18,6 +18,7 @@
 #include <criterion/parameterized.h>
 
 #include "ddwsim/rng.h"
+#include "ddwsim/tce.h"
 #include "ddwsim/tce_cache.h"
 
 #define REF_MAX		512	/* largest geometry tested, entries */
@@ -998,4 +999,118 @@ Test(tce_cache, peek_does_not_count_as_a_use)
 		cr_expect(eq(u64, tce_cache_stats(c)->lookups, 0));
 		tce_cache_free(c);
 	}
+}
+
+Test(tce_cache, a_run_of_hits_stops_at_a_miss_or_a_refused_bit)
+{
+	/* 4 sets x 2 ways, LRU; set = idx % 4. idx 0 read-only, 4 and 1 read-write. */
+	struct tce_cache *c = new_cache(8, 2, TCE_CACHE_LRU, 1);
+	const struct tce_cache_stats *st = tce_cache_stats(c);
+	const uint64_t key = tce_cache_key(3, 1);
+	const uint64_t run[] = { 0, 4, 1, 0, 8 }, writes[] = { 1, 0, 4 };
+	bool missed = false;
+
+	tce_cache_fill(c, 3, 1, 0, 0x1001);
+	tce_cache_fill(c, 3, 1, 4, 0x4003);
+	tce_cache_fill(c, 3, 1, 1, 0x5003);
+	/* reads: 0, 4, 1, 0 hit; 8 (set 0) misses, its lookup counted */
+	cr_assert(eq(sz, tce_cache_hit_run(c, key, run, 5, TCE_PCI_READ, &missed), 4));
+	cr_expect(missed);
+	cr_expect(eq(u64, st->lookups, 5));
+	cr_expect(eq(u64, st->hits, 4));
+	cr_expect(eq(u64, st->misses, 1));
+	/* the run used 4 before 0: the fill of 8 evicts 4 (LRU) */
+	tce_cache_fill(c, 3, 1, 8, 0x8003);
+	cr_expect(not(tce_cache_peek(c, 3, 1, 4)));
+	cr_expect(tce_cache_peek(c, 3, 1, 0));
+	/* writes: 1 hits; 0 is read-only: the run stops before it, counts nothing of it */
+	cr_assert(eq(sz, tce_cache_hit_run(c, key, writes, 3, TCE_PCI_WRITE, &missed), 1));
+	cr_expect(not(missed));
+	cr_expect(eq(u64, st->lookups, 6));
+	cr_expect(eq(u64, st->hits, 5));
+	cr_expect(eq(u64, st->misses, 1));
+	/* another PE's key finds nothing */
+	cr_expect(eq(sz, tce_cache_hit_run(c, tce_cache_key(4, 1), run, 5, 0, &missed), 0));
+	cr_expect(missed);
+	tce_cache_free(c);
+}
+
+/*
+ * The stream of check_against_ref, its accesses in runs of up to 8 of one PE
+ * and window through tce_cache_hit_run (half of them asking for the write
+ * bit, which tce_of gives window 1 only), against a twin cache that looks
+ * each up alone: the same hits, TCEs and counters after every run, in every
+ * layout and policy (random: the same seed, so the same draws).
+ */
+static void check_runs_against_twin(const struct geom *g, enum tce_cache_policy policy)
+{
+	struct tce_cache *c = new_cache(g->entries, g->ways, policy, 7);
+	struct tce_cache *t = new_cache(g->entries, g->ways, policy, 7);
+	const struct tce_cache_stats *cs = tce_cache_stats(c), *ts = tce_cache_stats(t);
+	uint64_t rs = STREAM_SEED, idx[8], tce;
+	struct op op = rand_op(&rs, g->entries), run[8];
+
+	for (unsigned i = 0; i < STREAM_OPS / 4; i++) {
+		const uint64_t need = xs_next(&rs) & 1 ? TCE_PCI_WRITE : 0;
+		size_t n = 0, k = 0, h;
+		bool missed;
+
+		if (op.kind != OP_ACCESS) {
+			cache_apply(c, &op, &tce);
+			cache_apply(t, &op, &tce);
+			op = rand_op(&rs, g->entries);
+			continue;
+		}
+		for (; n < 8 && op.kind == OP_ACCESS; n++, op = rand_op(&rs, g->entries)) {
+			if (n && (op.k.pe != run[0].k.pe || op.k.win != run[0].k.win))
+				break;	/* a run is of one PE and window */
+			run[n] = op;
+			idx[n] = op.k.idx;
+		}
+		while (k < n) {
+			h = tce_cache_hit_run(c, tce_cache_key(run[0].k.pe, run[0].k.win), idx + k,
+					      n - k, need, &missed);
+			for (size_t j = k; j < k + h; j++) {
+				cr_assert(tce_cache_lookup(t, run[j].k.pe, run[j].k.win, idx[j], &tce),
+					  "run %u, access %zu: a hit in the run, a miss alone", i, j);
+				cr_assert(eq(u64, tce & need, need), "run %u, access %zu", i, j);
+			}
+			k += h;
+			if (k == n)
+				break;
+			if (missed) {	/* the run made this lookup: the twin's must miss too */
+				cr_assert(not(tce_cache_lookup(t, run[k].k.pe, run[k].k.win, idx[k], &tce)),
+					  "run %u, access %zu", i, k);
+			} else {	/* refused: a hit on both, whose TCE lacks the bit */
+				cr_assert(cache_apply(c, &run[k], &tce), "run %u, access %zu", i, k);
+				cr_assert(not(eq(u64, tce & need, need)), "run %u, access %zu", i, k);
+				cr_assert(cache_apply(t, &run[k], &tce), "run %u, access %zu", i, k);
+				k++;
+				continue;
+			}
+			tce_cache_fill(c, run[k].k.pe, run[k].k.win, idx[k], tce_of(run[k].k));
+			tce_cache_fill(t, run[k].k.pe, run[k].k.win, idx[k], tce_of(run[k].k));
+			k++;
+		}
+		cr_assert(eq(u64, cs->lookups, ts->lookups), "run %u", i);
+		cr_assert(eq(u64, cs->hits, ts->hits), "run %u", i);
+		cr_assert(eq(u64, cs->misses, ts->misses), "run %u", i);
+		cr_assert(eq(u64, cs->evictions, ts->evictions), "run %u", i);
+		cr_assert(eq(uint, tce_cache_valid(c), tce_cache_valid(t)), "run %u", i);
+	}
+	cr_assert(gt(u64, cs->hits, 1000), "the stream must hit, or it tests little");
+	tce_cache_free(c);
+	tce_cache_free(t);
+}
+
+ParameterizedTestParameters(tce_cache, runs_count_as_lookups_one_at_a_time)
+{
+	return cr_make_param_array(struct geom, geoms, sizeof(geoms) / sizeof(geoms[0]));
+}
+
+ParameterizedTest(struct geom *g, tce_cache, runs_count_as_lookups_one_at_a_time)
+{
+	check_runs_against_twin(g, TCE_CACHE_LRU);
+	check_runs_against_twin(g, TCE_CACHE_FIFO);
+	check_runs_against_twin(g, TCE_CACHE_RANDOM);
 }

@@ -3,6 +3,7 @@
 #define DDWSIM_TCE_CACHE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum tce_cache_policy {
@@ -53,6 +54,16 @@ static inline uint64_t tce_cache_key(unsigned pe, unsigned win)
 
 /* tce_cache_lookup() with the key of (pe, win) made already (tce_cache_key). */
 bool tce_cache_lookup_key(struct tce_cache *c, uint64_t key, uint64_t idx, uint64_t *tce);
+/*
+ * Lookups of the tags key | idx[k] for k = 0, 1, ... < n that hit, with a TCE
+ * holding every bit of need: each counted and ordered as tce_cache_lookup_key
+ * would, with the cache's state in registers through the run. Stops at the
+ * first that misses, whose lookup it makes and counts (*missed true, the
+ * caller fills), or before the first hit that lacks a bit, doing nothing of
+ * it (*missed false). Returns how many hit.
+ */
+size_t tce_cache_hit_run(struct tce_cache *c, uint64_t key, const uint64_t *idx, size_t n,
+			 uint64_t need, bool *missed);
 /* Is the entry cached? Changes nothing, counts nothing. */
 bool tce_cache_peek(const struct tce_cache *c, unsigned pe, unsigned win, uint64_t idx);
 /* Inserts (or refreshes) an entry, evicting one of its set if full. */
