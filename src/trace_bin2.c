@@ -86,6 +86,14 @@
 #include "ddwsim/xalloc.h"
 #include "trace_bin_int.h"
 
+/* BMI2's pext for the common op's varint, chosen at run time (pext_fast). */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(DDWSIM_NO_SIMD)
+#define DDW_PEXT 1
+#include <immintrin.h>
+#else
+#define DDW_PEXT 0
+#endif
+
 #define B2_HDR		16		/* block header bytes */
 #define B2_OP_MAX	80		/* most bytes of one op, sg elements aside */
 #define B2_SG_MAX	20		/* most bytes of one sg element: two varints */
@@ -394,28 +402,44 @@ static inline unsigned low_bit(uint64_t v)
 }
 
 /*
- * A plain dma (tag 3, nothing but its offset's delta) whose delta's varint
- * has at most 7 bytes, from the 8 bytes at p (all in the
- * block): one load, no branch per byte. The first byte whose bit 7 is clear
- * ends the varint; the bits up to it are kept and their 7-bit groups packed
- * together in three steps (pairs, quads, halves). False for any other op
- * (rd_op takes it). *z = the delta's zigzag, *n = the op's bytes.
+ * The 7-bit groups of a varint's bytes, w's bytes 1 to 7 (bit 7 of each
+ * clear, those after the last one 0), packed low first. Without BMI2, in
+ * three steps that each close the gap bit 7 leaves, between bytes, then
+ * pairs, then quads: a + b * 2^8 - (b * 2^8) / 2 = a + b * 2^7.
  */
-static inline bool plain_dma(const unsigned char *p, uint64_t *z, unsigned *n)
+static inline uint64_t pack7(uint64_t w)
 {
-	uint64_t w = bin_load_le64(p), stop;
+	w = (w & 0x7f7f7f7f7f7f7f00ull) >> 8;
+	w = (w & 0x00ff00ff00ff00ffull) | (w & 0xff00ff00ff00ff00ull) >> 1;
+	w = (w & 0x0000ffff0000ffffull) | (w & 0xffff0000ffff0000ull) >> 2;
+	return (w & 0xffffffffull) | (w >> 32 << 28);
+}
 
-	if ((w & 0xff) != 3)
+#if DDW_PEXT
+/* pack7 in one instruction where BMI2's pext is fast (trace_bin2_init). */
+__attribute__((target("bmi,bmi2"))) static inline uint64_t pack7_pext(uint64_t w)
+{
+	return _pext_u64(w, 0x7f7f7f7f7f7f7f00ull);
+}
+#endif
+
+/*
+ * A plain dma (tag 3, nothing but its offset's delta) whose delta's varint
+ * has at most 7 bytes, from the 8 bytes at p (all in the block): one load, no
+ * branch per byte. The varint ends at its first byte with bit 7 clear; its
+ * bytes up to it are packed (pack). False for any other op (rd_op takes it).
+ * *z = the delta's zigzag, *n = the op's bytes. The length comes from the
+ * word as loaded (its bytes 1 to 7), the shortest path to the next op's load.
+ */
+__attribute__((always_inline)) static inline bool
+plain_dma(const unsigned char *p, uint64_t *z, unsigned *n, uint64_t (*pack)(uint64_t))
+{
+	const uint64_t w = bin_load_le64(p), stop = ~w & 0x8080808080808000ull;
+
+	if ((w & 0xff) != 3 || !stop)
 		return false;
-	w >>= 8;			/* the varint's 7 bytes at most */
-	stop = ~w & 0x0080808080808080ull;
-	if (!stop)
-		return false;
-	*n = low_bit(stop) / 8 + 2;	/* the tag and the varint */
-	w &= (stop ^ (stop - 1)) & 0x7f7f7f7f7f7f7f7full;
-	w = (w & 0x007f007f007f007full) | (w & 0x7f007f007f007f00ull) >> 1;
-	w = (w & 0x00003fff00003fffull) | (w & 0x3fff00003fff0000ull) >> 2;
-	*z = (w & 0x000000000fffffffull) | (w & 0x0fffffff00000000ull) >> 4;
+	*n = low_bit(stop) / 8 + 1;	/* the tag and the varint */
+	*z = pack(w & (stop ^ (stop - 1)));
 	return true;
 }
 
@@ -428,7 +452,8 @@ static inline bool plain_dma(const unsigned char *p, uint64_t *z, unsigned *n)
  * decode (and name the problem). The ones decoded are a run (struct
  * bin_run): their offsets in r->addr, the first whole in r->ops.
  */
-static int fast_dmas(struct b2_dec *d, int i, int nops)
+__attribute__((always_inline)) static inline int
+fast_dmas_with(struct b2_dec *d, int i, int nops, uint64_t (*pack)(uint64_t))
 {
 	/* the payload follows its 16-byte header: end - 8 is in the buffer */
 	const unsigned char *p = d->p, *const last = d->end - 8;
@@ -441,7 +466,7 @@ static int fast_dmas(struct b2_dec *d, int i, int nops)
 	if (!d->tpl_ok)
 		return i;
 	for (; i < nops; i++) {
-		if (p > last || !plain_dma(p, &z, &n))
+		if (p > last || !plain_dma(p, &z, &n, pack))
 			break;
 		addr = off + unzigzag(z);
 		if (ck_range(addr, len))
@@ -523,8 +548,12 @@ static int rd_block_tail(struct b2_dec *d, int nops, unsigned nsg)
 	return 0;
 }
 
-/* Version 2's decode: one block into the batch (the ops before an error in it). */
-static int v2_decode(struct bin_reader *r)
+/*
+ * Version 2's decode: one block into the batch (the ops before an error in
+ * it), its plain dmas by fast_dmas_with(pack).
+ */
+__attribute__((always_inline)) static inline int
+v2_decode_with(struct bin_reader *r, uint64_t (*pack)(uint64_t))
 {
 	struct b2_dec d = { .r = r };
 	unsigned nsg = 0;
@@ -535,7 +564,8 @@ static int v2_decode(struct bin_reader *r)
 	d.p = r->buf + r->pos + B2_HDR;
 	d.end = d.p + bin_get_le(r->buf + r->pos, 4);
 	d.sg_left = nsg;
-	for (i = fast_dmas(&d, 0, nops); i < nops; i = fast_dmas(&d, i + 1, nops)) {
+	for (i = fast_dmas_with(&d, 0, nops, pack); i < nops;
+	     i = fast_dmas_with(&d, i + 1, nops, pack)) {
 		d.op = r->index + (uint64_t)i;
 		if (!rd_op(&d, &r->ops[i]))
 			return i;
@@ -549,10 +579,43 @@ static int v2_decode(struct bin_reader *r)
 	return nops;
 }
 
+static int v2_decode(struct bin_reader *r)
+{
+	return v2_decode_with(r, pack7);
+}
+
+#if DDW_PEXT
+__attribute__((target("bmi,bmi2"))) static int v2_decode_pext(struct bin_reader *r)
+{
+	return v2_decode_with(r, pack7_pext);
+}
+
+/*
+ * Is pext fast here? It is one cycle's work on Intel since Haswell and on
+ * AMD since Zen 3, but microcoded, hundreds of cycles, on Zen 1 and 2 and
+ * the Bulldozer family before them. DDWSIM_NO_PEXT (set, non-empty) turns it
+ * off, for tests and measurements of the portable path.
+ */
+static bool pext_fast(void)
+{
+	const char *off = getenv("DDWSIM_NO_PEXT");
+
+	__builtin_cpu_init();
+	if ((off && *off) || !__builtin_cpu_supports("bmi2"))
+		return false;
+	return !__builtin_cpu_is("amd") || !(__builtin_cpu_is("amdfam17h") ||
+					    __builtin_cpu_is("amdfam15h"));
+}
+#endif
+
 int trace_bin2_init(struct bin_reader *r)
 {
 	r->unit = "op";
 	r->decode = v2_decode;
+#if DDW_PEXT
+	if (pext_fast())
+		r->decode = v2_decode_pext;
+#endif
 	return 0;
 }
 

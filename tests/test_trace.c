@@ -489,6 +489,33 @@ Test(trace, bin_text_bin_round_trip_is_byte_identical)
 				 "tests/traces/all-ops.ddwb"));
 }
 
+/*
+ * Plain dmas (a run) whose offsets' deltas take varints of every length, 1
+ * to 10 bytes, up and down: zigzag 2, 198, 39800, about 2^22.5, 2^29.6,
+ * 2^37, 2^46, 2^55 (8 bytes: past the one-load decode), then about 2^64
+ * twice (10). Text -> version 2 -> text must give the same bytes, with pext
+ * (where the machine has a fast one) and with the portable decode.
+ */
+Test(trace, plain_dma_deltas_of_every_varint_length_decode_alike_both_ways)
+{
+	static const char *const offs[] = {
+		"0", "1", "100", "20000", "3000000", "400000000", "68719476736",	/* 2^36 */
+		"35184372088832", "18014398509481984", "9223372036854775552", "0", "5",
+	};
+	char text[2048], in[64];
+	size_t n = (size_t)snprintf(text, sizeof(text), "# ddwt 1\nmap 0 0x1 0x10000 4096 to\n");
+
+	for (size_t i = 0; i < sizeof(offs) / sizeof(offs[0]); i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "dma 0 0x1 %s 64 r\n", offs[i]);
+	tmp_name(in, sizeof(in), ".ddwt");
+	put_file(in, text, n);
+	cr_expect(round_trip(in, ".ddwb", ".ddwt", in), "with pext where fast");
+	setenv("DDWSIM_NO_PEXT", "1", 1);
+	cr_expect(round_trip(in, ".ddwb", ".ddwt", in), "portable");
+	unsetenv("DDWSIM_NO_PEXT");
+	unlink(in);
+}
+
 /* Version 1 -> 2 -> 1 and text -> 2 -> text give back the same bytes, every op kind included. */
 Test(trace, version_1_to_2_to_1_and_text_to_2_to_text_are_byte_identical)
 {
