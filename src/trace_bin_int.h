@@ -21,6 +21,7 @@
 #define BIN_HDR_SIZE	64
 #define BIN_UNKNOWN	UINT64_MAX		/* count not known */
 #define BIN_READ	(1u << 20)		/* bytes read at a time, at least */
+#define BIN_SUM_AHEAD	4			/* v2 blocks checksummed side by side */
 #define BIN_BATCH	1024			/* most ops decoded at once (one v2 block) */
 #define BIN_BATCH_SG	16384			/* most sg elements in one batch (one v2 block) */
 #define KIND_SG_ELEM	9
@@ -86,6 +87,9 @@ struct bin_reader {
 	uint64_t count;		/* records (v1) or ops (v2) the header counts, or BIN_UNKNOWN */
 	uint64_t index;		/* v1: the next record; v2: the next op */
 	uint64_t block;		/* v2: the next block */
+	uint64_t sum_first;	/* v2: blocks sum_first to + nsum - 1 were checksummed ahead, */
+	unsigned nsum;		/* their checksums in sum */
+	uint64_t sum[BIN_SUM_AHEAD];
 	int (*decode)(struct bin_reader *r);	/* fills ops: their number; sets done */
 	struct dma_op *ops;	/* BIN_BATCH decoded ops (a run: its first, see runs) */
 	struct sg_elem *sg;	/* BIN_BATCH_SG elements, the batch's sg lists */

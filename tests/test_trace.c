@@ -516,6 +516,59 @@ Test(trace, plain_dma_deltas_of_every_varint_length_decode_alike_both_ways)
 	unlink(in);
 }
 
+/*
+ * The reader checksums up to four blocks side by side (block_sum), but a bad
+ * one is still found in its turn: a map and 6143 plain dmas make six blocks
+ * of 1024 ops (BIN_BATCH); one payload byte changed in block k, the ops of
+ * the blocks before it, 1024 k, come out, then the error names block k. Block
+ * 1 is summed ahead with block 0, block 4 starts the second group of four,
+ * block 5 (the last, before the end block) ends it.
+ */
+Test(trace, a_bad_checksum_summed_ahead_is_found_in_its_turn, .init = cr_redirect_stderr)
+{
+	static const unsigned bad[] = { 1, 4, 5 };
+	char text_path[64], bin[64], cut[64], want[64], err[4096] = "";
+	size_t n, len, at[8], nb = 0;
+	unsigned char *data;
+	FILE *fp = NULL;
+	unsigned ops;
+
+	tmp_name(text_path, sizeof(text_path), ".ddwt");
+	fp = fopen(text_path, "w");
+	cr_assert(fp != NULL);
+	fprintf(fp, "# ddwt 1\nmap 0 0x1 0x10000 1048576 to\n");
+	for (unsigned i = 1; i < 6144; i++)
+		fprintf(fp, "dma 0 0x1 %u 64 r\n", (i * 2654435761u) % 1048000u);
+	fclose(fp);
+	tmp_name(bin, sizeof(bin), ".ddwb");
+	cr_assert(eq(int, trace_convert_fmt(text_path, bin, TRACE_BIN), 0));
+	data = slurp(bin, &n);
+	for (size_t off = 64; off + 16 <= n && nb < 8; off += 16 + len) {	/* the file header: 64 bytes */
+		len = (size_t)data[off] | (size_t)data[off + 1] << 8 | (size_t)data[off + 2] << 16 |
+		      (size_t)data[off + 3] << 24;
+		at[nb++] = off;
+	}
+	cr_assert(eq(sz, nb, 7), "six blocks and the end block");
+	for (unsigned i = 0; i < 3; i++) {
+		tmp_name(cut, sizeof(cut), ".ddwb");
+		data[at[bad[i]] + 16 + 5] ^= 0x40;
+		put_file(cut, data, n);
+		data[at[bad[i]] + 16 + 5] ^= 0x40;
+		cr_expect(eq(int, count_ops(cut, &ops), -1), "block %u", bad[i]);
+		cr_expect(eq(uint, ops, 1024 * bad[i]), "block %u", bad[i]);
+		unlink(cut);
+	}
+	fflush(stderr);
+	cr_assert(fread(err, 1, sizeof(err) - 1, cr_get_redirected_stderr()) > 0);
+	for (unsigned i = 0; i < 3; i++) {
+		snprintf(want, sizeof(want), "block %u: bad checksum", bad[i]);
+		cr_expect(strstr(err, want) != NULL, "%s not in: %s", want, err);
+	}
+	free(data);
+	unlink(bin);
+	unlink(text_path);
+}
+
 /* Version 1 -> 2 -> 1 and text -> 2 -> text give back the same bytes, every op kind included. */
 Test(trace, version_1_to_2_to_1_and_text_to_2_to_text_are_byte_identical)
 {
