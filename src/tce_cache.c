@@ -166,17 +166,23 @@ static inline uint64_t match4(const uint64_t *t, uint64_t tag)
 #endif
 
 /*
- * Bit w set when way w of the set holds tag: every way compared, four at a
- * time into one mask, with no branch but the loop's (a count fixed per cache).
+ * Bit w set when way w of the set whose tags start at t (stride of them)
+ * holds tag, valid or not: every way compared, four at a time into one mask,
+ * with no branch but the loop's (a count fixed per cache).
  */
-static inline uint64_t sets_match(const struct tce_cache *c, uint32_t set, uint64_t tag)
+static inline uint64_t match_ways(const uint64_t *t, unsigned stride, uint64_t tag)
 {
-	const uint64_t *t = c->tag + (size_t)set * c->stride;
 	uint64_t m = match4(t, tag);
 
-	for (unsigned i = 1; i < c->stride / 4; i++)
+	for (unsigned i = 1; i < stride / 4; i++)
 		m |= match4(t + 4 * i, tag) << (4 * i);
-	return m & c->vmask[set];
+	return m;
+}
+
+/* Bit w set when way w of the set holds tag, valid. */
+static inline uint64_t sets_match(const struct tce_cache *c, uint32_t set, uint64_t tag)
+{
+	return match_ways(c->tag + (size_t)set * c->stride, c->stride, tag) & c->vmask[set];
 }
 
 /* What a hit changes besides the way's stamp, kept in locals through a run of hits. */
@@ -204,24 +210,25 @@ static inline void hit_state_put(struct tce_cache *c, const struct hit_state *h)
 }
 
 /*
- * The slot of tag's entry in the "sets" layout when it is cached and its TCE
- * has every bit of need (0: any), recorded as a use in *h; else NO_SLOT (not
- * cached) or DENIED (a bit missing), and nothing changed. The entry the last use found needs nothing reordered; any
+ * The slot of tag's entry in the "sets" layout (c->stride and c->ways, or
+ * the same as constants) when it is cached and its TCE has every bit of need
+ * (0: any), recorded as a use in *h; else NO_SLOT (not cached) or DENIED (a
+ * bit missing), and nothing changed. The entry the last use found needs nothing reordered; any
  * other refreshes the way's stamp under LRU only, without a branch: under
  * FIFO and random the store lands in c->scratch.
  */
-static inline size_t sets_hit(struct tce_cache *c, struct hit_state *h, uint32_t set,
-			      uint64_t tag, uint64_t need)
+static inline size_t sets_hit_in(struct tce_cache *c, struct hit_state *h, uint32_t set,
+				 uint64_t tag, uint64_t need, unsigned stride, unsigned ways)
 {
 	uint64_t m;
 	size_t s;
 
 	if (last_use(h, tag))
 		return (c->tce[h->last_slot] & need) == need ? h->last_slot : DENIED;
-	m = sets_match(c, set, tag);
+	m = match_ways(c->tag + (size_t)set * stride, stride, tag) & c->vmask[set];
 	if (!m)
 		return NO_SLOT;
-	s = (size_t)set * c->ways + (unsigned)__builtin_ctzll(m);
+	s = (size_t)set * ways + (unsigned)__builtin_ctzll(m);
 	if ((c->tce[s] & need) != need)
 		return DENIED;
 	c->hit_stamp[s & c->hit_mask] = ++h->clock;
@@ -548,27 +555,43 @@ bool tce_cache_lookup(struct tce_cache *c, unsigned pe, unsigned win, uint64_t i
 	return tce_cache_lookup_key(c, tce_cache_key(pe, win), idx, tce);
 }
 
+/* How hit() finds a set: its layout's general path, or by a mask, or by a mask with a stride of 4 (up to 4 ways). */
+enum hit_path { HIT_ANY, HIT_FAST, HIT_FAST4 };
+
 /*
- * The hit of tag (= key | idx) in either layout, as sets_hit and hash_hit
- * say; fast (c->fast, passed so that a caller's loop can be specialised on
- * it): the set by a mask.
+ * The hit of tag (= key | idx) in either layout, as sets_hit_in and hash_hit
+ * say; path a constant where a caller's loop is specialised on it (HIT_FAST:
+ * c->fast; HIT_FAST4: and c->stride == 4, a constant: one compare of four
+ * ways, no loop).
  */
 static inline size_t hit(struct tce_cache *c, struct hit_state *h, uint64_t tag, uint64_t idx,
-			 uint64_t need, bool fast)
+			 uint64_t need, enum hit_path path)
 {
-	if (fast)
-		return sets_hit(c, h, (uint32_t)(idx & c->set_mask), tag, need);
+	if (path == HIT_FAST4)
+		return sets_hit_in(c, h, (uint32_t)(idx & c->set_mask), tag, need, 4, c->ways);
+	if (path == HIT_FAST)
+		return sets_hit_in(c, h, (uint32_t)(idx & c->set_mask), tag, need, c->stride,
+				   c->ways);
 	if (c->hashed)
 		return hash_hit(c, h, set_of(c, idx), tag, need);
-	return sets_hit(c, h, set_of(c, idx), tag, need);
+	return sets_hit_in(c, h, set_of(c, idx), tag, need, c->stride, c->ways);
 }
 
 bool tce_cache_lookup_key(struct tce_cache *c, uint64_t key, uint64_t idx, uint64_t *tce)
 {
-	struct hit_state h = hit_state(c);
-	size_t s = hit(c, &h, key | idx, idx, 0, c->fast);
+	const uint64_t tag = key | idx;
+	struct hit_state h;
+	size_t s;
 
 	c->st.lookups++;
+	if (tag == c->last_tag && c->last_slot != NO_SLOT) {
+		/* the last use again (a DMA's next request on its TCE): nothing to copy or reorder */
+		c->st.hits++;
+		*tce = c->tce[c->last_slot];
+		return true;
+	}
+	h = hit_state(c);
+	s = hit(c, &h, tag, idx, 0, c->fast ? HIT_FAST : HIT_ANY);
 	if (s == NO_SLOT) {
 		c->st.misses++;
 		return false;
@@ -585,11 +608,15 @@ size_t tce_cache_hit_run(struct tce_cache *c, uint64_t key, const uint64_t *idx,
 	struct hit_state h = hit_state(c);
 	size_t k = 0, s = 0;
 
-	if (c->fast)	/* the same loop, its layout test made once */
-		while (k < n && (s = hit(c, &h, key | idx[k], idx[k], need, true)) < DENIED)
+	/* the same loop, its layout's test made once */
+	if (c->fast && c->stride == 4)
+		while (k < n && (s = hit(c, &h, key | idx[k], idx[k], need, HIT_FAST4)) < DENIED)
+			k++;
+	else if (c->fast)
+		while (k < n && (s = hit(c, &h, key | idx[k], idx[k], need, HIT_FAST)) < DENIED)
 			k++;
 	else
-		while (k < n && (s = hit(c, &h, key | idx[k], idx[k], need, false)) < DENIED)
+		while (k < n && (s = hit(c, &h, key | idx[k], idx[k], need, HIT_ANY)) < DENIED)
 			k++;
 	if (k) {	/* (a run that starts with a miss, as most do in a cache too small, changed nothing) */
 		hit_state_put(c, &h);
