@@ -213,9 +213,9 @@ static inline void hit_state_put(struct tce_cache *c, const struct hit_state *h)
  * The slot of tag's entry in the "sets" layout (c->stride and c->ways, or
  * the same as constants) when it is cached and its TCE has every bit of need
  * (0: any), recorded as a use in *h; else NO_SLOT (not cached) or DENIED (a
- * bit missing), and nothing changed. The entry the last use found needs nothing reordered; any
- * other refreshes the way's stamp under LRU only, without a branch: under
- * FIFO and random the store lands in c->scratch.
+ * bit missing), and nothing changed. A hit refreshes the way's stamp under
+ * LRU only, without a branch: under FIFO and random the store lands in
+ * c->scratch.
  */
 static inline size_t sets_hit_in(struct tce_cache *c, struct hit_state *h, uint32_t set,
 				 uint64_t tag, uint64_t need, unsigned stride, unsigned ways)
@@ -223,8 +223,6 @@ static inline size_t sets_hit_in(struct tce_cache *c, struct hit_state *h, uint3
 	uint64_t m;
 	size_t s;
 
-	if (last_use(h, tag))
-		return (c->tce[h->last_slot] & need) == need ? h->last_slot : DENIED;
 	m = match_ways(c->tag + (size_t)set * stride, stride, tag) & c->vmask[set];
 	if (!m)
 		return NO_SLOT;
@@ -383,8 +381,6 @@ static inline size_t hash_hit(struct tce_cache *c, struct hit_state *h, uint32_t
 	const struct bucket *b;
 	uint32_t s;
 
-	if (last_use(h, tag))
-		return (c->tce[h->last_slot] & need) == need ? h->last_slot : DENIED;
 	b = &c->bucket[hash_find(c, tag)];
 	if (!b->slot)
 		return NO_SLOT;
@@ -559,13 +555,13 @@ bool tce_cache_lookup(struct tce_cache *c, unsigned pe, unsigned win, uint64_t i
 enum hit_path { HIT_ANY, HIT_FAST, HIT_FAST4 };
 
 /*
- * The hit of tag (= key | idx) in either layout, as sets_hit_in and hash_hit
- * say; path a constant where a caller's loop is specialised on it (HIT_FAST:
- * c->fast; HIT_FAST4: and c->stride == 4, a constant: one compare of four
- * ways, no loop).
+ * A hit of tag (= key | idx) other than the last use, in either layout, as
+ * sets_hit_in and hash_hit say; path a constant where a caller's loop is
+ * specialised on it (HIT_FAST: c->fast; HIT_FAST4: and c->stride == 4, a
+ * constant: one compare of four ways, no loop).
  */
-static inline size_t hit(struct tce_cache *c, struct hit_state *h, uint64_t tag, uint64_t idx,
-			 uint64_t need, enum hit_path path)
+static inline size_t find(struct tce_cache *c, struct hit_state *h, uint64_t tag, uint64_t idx,
+			  uint64_t need, enum hit_path path)
 {
 	if (path == HIT_FAST4)
 		return sets_hit_in(c, h, (uint32_t)(idx & c->set_mask), tag, need, 4, c->ways);
@@ -577,11 +573,41 @@ static inline size_t hit(struct tce_cache *c, struct hit_state *h, uint64_t tag,
 	return sets_hit_in(c, h, set_of(c, idx), tag, need, c->stride, c->ways);
 }
 
+/* find(), or the last use again: nothing to reorder, its TCE's bits still tested. */
+static inline size_t hit(struct tce_cache *c, struct hit_state *h, uint64_t tag, uint64_t idx,
+			 uint64_t need, enum hit_path path)
+{
+	if (last_use(h, tag))
+		return (c->tce[h->last_slot] & need) == need ? h->last_slot : DENIED;
+	return find(c, h, tag, idx, need, path);
+}
+
+/* A lookup's end (s from find): counted; a hit's use kept and its TCE given. */
+static inline bool lookup_end(struct tce_cache *c, const struct hit_state *h, size_t s,
+			      uint64_t *tce)
+{
+	if (s == NO_SLOT) {
+		c->st.misses++;
+		return false;
+	}
+	hit_state_put(c, h);
+	c->st.hits++;
+	*tce = c->tce[s];
+	return true;
+}
+
+/* A lookup in the "hash" layout, or in sets not a power of two in number. */
+__attribute__((noinline)) static bool lookup_slow(struct tce_cache *c, uint64_t tag, uint64_t idx, uint64_t *tce)
+{
+	struct hit_state h = hit_state(c);
+
+	return lookup_end(c, &h, find(c, &h, tag, idx, 0, HIT_ANY), tce);
+}
+
 bool tce_cache_lookup_key(struct tce_cache *c, uint64_t key, uint64_t idx, uint64_t *tce)
 {
 	const uint64_t tag = key | idx;
 	struct hit_state h;
-	size_t s;
 
 	c->st.lookups++;
 	if (tag == c->last_tag && c->last_slot != NO_SLOT) {
@@ -590,16 +616,10 @@ bool tce_cache_lookup_key(struct tce_cache *c, uint64_t key, uint64_t idx, uint6
 		*tce = c->tce[c->last_slot];
 		return true;
 	}
+	if (__builtin_expect(!c->fast, 0))
+		return lookup_slow(c, tag, idx, tce);
 	h = hit_state(c);
-	s = hit(c, &h, tag, idx, 0, c->fast ? HIT_FAST : HIT_ANY);
-	if (s == NO_SLOT) {
-		c->st.misses++;
-		return false;
-	}
-	hit_state_put(c, &h);
-	c->st.hits++;
-	*tce = c->tce[s];
-	return true;
+	return lookup_end(c, &h, find(c, &h, tag, idx, 0, HIT_FAST), tce);
 }
 
 size_t tce_cache_hit_run(struct tce_cache *c, uint64_t key, const uint64_t *idx, size_t n,
