@@ -53,6 +53,15 @@
  * on the policy, taken the same way at every hit of a run). Free slots are
  * bits of vbits, the lowest found a word at a time.
  *
+ * Both layouts have one hit path (sets_hit_in, hash_hit) on a copy of the
+ * state a hit changes (struct hit_state: the clock, the last use), which
+ * serves a lookup alone (tce_cache_lookup_key) and a run of them
+ * (tce_cache_hit_run: a replay's DMAs in one window, their TCE indexes
+ * gathered by the PHB). A run keeps that state and its counts in registers
+ * and, in sets of up to four ways, compares a set at once with no loop; it
+ * stops at a miss, whose lookup it counts, so the walk follows with no second
+ * lookup.
+ *
  * Cost, measured by bench/lookup_bench.c (lookups with their fills on a miss,
  * 90 % hits; 2-core EPYC under KVM, other jobs running): 512 x 4-way LRU
  * 5 ns (the single hash and lists before: 12.5 ns; hits alone 3 vs 10.5);
