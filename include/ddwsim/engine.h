@@ -101,6 +101,7 @@ struct event_queue {
 	struct event side[EV_SIDE];	/* events kept beside the heap (engine.c) */
 	unsigned nside;			/* side[0..nside) hold one each */
 	unsigned side_min;		/* the least of them, if nside */
+	unsigned side_2nd;		/* the least of the others (a free slot if none) */
 	struct event aside;		/* an event pushed with event_push_aside, if has_aside */
 	bool has_aside;
 };
