@@ -21,9 +21,22 @@
  * free slot, and a pop takes the least slot's event when its (tick, seq) is
  * below the root's (the least of both is the least of all). When that event
  * heads a channel, the channel's next event takes its slot. The timed
- * replay of one device has four streams (its engine, requests, completions,
- * walks): all their heads sit in the slots, so a pop is a scan of four keys
- * and a push a store, with no heap at all; more streams spill into the heap.
+ * replay of one device has four streams (its engine's wake-ups, requests,
+ * completions, walks): all their heads sit in the slots, so a push is a
+ * store, with no heap at all; more streams spill into the heap. The queue
+ * knows the least slot and the least of the others (side_2nd): a stream's
+ * events pop in runs (the timed replay's requests reach the PHB a few at a
+ * time, then their completions come back), so after a channel's next event
+ * takes the slot, one compare with side_2nd mostly finds it still the least
+ * (four side pops in five on the random-dma replay); only when another slot
+ * becomes the least are the four ranked.
+ *
+ * The aside slot. One more event may wait beside both (event_push_aside):
+ * one its owner expects to pop soon, mostly next. A pop takes it when it is
+ * below the least side slot and the root, so that event costs two compares
+ * instead of a side slot's ranking and a channel's bookkeeping. The timed
+ * replay puts a device engine's next step there (the end of a request on the
+ * link, a few ns ahead): on the random-dma replay, one event in three.
  *
  *   side:  [ e | e | e | e ]   heap: [ ... ]   pop: the earlier of the least e and heap[0]
  *
@@ -60,6 +73,7 @@ void event_queue_release(struct event_queue *q)
 	q->n = q->cap = 0;
 	q->nchan = 0;
 	q->nside = 0;
+	q->has_aside = false;
 }
 
 /*
@@ -118,29 +132,45 @@ static void heap_insert(struct event_queue *q, struct event ev)
 }
 
 /*
- * The least side slot: a fixed tournament of the four, free slots holding
- * a key above every event's (SIDE_FREE), so no loop and no test of nside.
+ * Ranks the side slots: side_min the least, side_2nd the least of the
+ * others (free slots hold a key above every event's, SIDE_FREE).
  */
-static inline unsigned side_least(const struct event_queue *q)
+static void side_rank(struct event_queue *q)
 {
 	const struct event *s = q->side;
-	unsigned a = key_of(&s[1]) < key_of(&s[0]), b = 2 + (key_of(&s[3]) < key_of(&s[2]));
-	unsigned pick_b = key_of(&s[b]) < key_of(&s[a]);
+	unsigned m = key_of(&s[1]) < key_of(&s[0]), n = !m;
 
-	/* no branch: which head is least changes nearly every pop, unpredictably */
-	return a ^ ((a ^ b) & (0u - pick_b));
+	for (unsigned j = 2; j < EV_SIDE; j++) {
+		if (key_of(&s[j]) < key_of(&s[m])) {
+			n = m;
+			m = j;
+		} else if (key_of(&s[j]) < key_of(&s[n])) {
+			n = j;
+		}
+	}
+	q->side_min = m;
+	q->side_2nd = n;
 }
 
-_Static_assert(EV_SIDE == 4, "side_least() is a tournament of four");
+_Static_assert(EV_SIDE >= 2, "side_rank() ranks two slots or more");
 
-/* An event for the heap: a free side slot takes it (see above). */
+/* An event for the heap: a free side slot takes it, ranked against the least two (see above). */
 static inline void queue_insert(struct event_queue *q, struct event ev)
 {
-	if (q->nside < EV_SIDE) {
-		q->side[q->nside] = ev;
-		if (!q->nside || key_of(&ev) < key_of(&q->side[q->side_min]))
-			q->side_min = q->nside;
+	unsigned j = q->nside;
+
+	if (j < EV_SIDE) {
+		q->side[j] = ev;
 		q->nside++;
+		if (!j) {
+			q->side_min = 0;
+			q->side_2nd = 1;	/* free */
+		} else if (key_of(&ev) < key_of(&q->side[q->side_min])) {
+			q->side_2nd = q->side_min;
+			q->side_min = j;
+		} else if (key_of(&ev) < key_of(&q->side[q->side_2nd])) {
+			q->side_2nd = j;
+		}
 		return;
 	}
 	heap_insert(q, ev);
@@ -149,6 +179,18 @@ static inline void queue_insert(struct event_queue *q, struct event ev)
 void event_push(struct event_queue *q, ddw_tick tick, uint32_t kind, uint32_t a, uint64_t b)
 {
 	queue_insert(q, make_ev(q, tick, 0, kind, a, b));
+}
+
+void event_push_aside(struct event_queue *q, ddw_tick tick, uint32_t kind, uint32_t a, uint64_t b)
+{
+	struct event ev = make_ev(q, tick, 0, kind, a, b);
+
+	if (q->has_aside) {
+		queue_insert(q, ev);
+		return;
+	}
+	q->aside = ev;
+	q->has_aside = true;
 }
 
 uint32_t event_chan_new(struct event_queue *q)
@@ -235,8 +277,11 @@ static inline void sift_down(struct event *h, uint64_t n, struct event ev)
 	h[i] = ev;
 }
 
-/* Pops the least side slot's event; a channel's next event takes the slot. */
-static void pop_side(struct event_queue *q, struct event *ev)
+/*
+ * Pops the least side slot's event; a channel's next event takes the slot,
+ * and stays the least if it is below side_2nd (see above).
+ */
+static inline void pop_side(struct event_queue *q, struct event *ev)
 {
 	unsigned m = q->side_min;
 	uint32_t ch = (uint32_t)(q->side[m].seq & CHAN_MASK);
@@ -247,13 +292,24 @@ static void pop_side(struct event_queue *q, struct event *ev)
 		q->side[m] = c->ring[c->head];
 		c->head = (c->head + 1) & (c->cap - 1);
 		c->n--;
+		/* a stream's events pop in runs: its next is mostly still the least */
+		if (key_of(&q->side[m]) < key_of(&q->side[q->side_2nd]))
+			return;
 	} else {
 		if (c)
 			c->active = false;
 		q->side[m] = q->side[--q->nside];
 		q->side[q->nside] = SIDE_FREE;
 	}
-	q->side_min = side_least(q);
+	side_rank(q);
+}
+
+/* Whether the aside slot's event is below the side slots' least and the heap's root. */
+static inline bool aside_first(const struct event_queue *q)
+{
+	ev_key k = key_of(&q->aside);
+
+	return (!q->nside || k < key_of(&q->side[q->side_min])) && (!q->n || k < key_of(&q->heap[0]));
 }
 
 bool event_pop(struct event_queue *q, struct event *ev)
@@ -261,6 +317,11 @@ bool event_pop(struct event_queue *q, struct event *ev)
 	struct event *h = q->heap;
 	uint32_t ch;
 
+	if (q->has_aside && aside_first(q)) {
+		*ev = q->aside;
+		q->has_aside = false;
+		return true;
+	}
 	if (q->nside && (!q->n || key_of(&q->side[q->side_min]) < key_of(&h[0]))) {
 		pop_side(q, ev);
 		return true;

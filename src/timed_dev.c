@@ -211,10 +211,11 @@ void dev_issue(struct timed *t, uint32_t i)
 	x->reqs_out++;
 	timed_push(t, &e->ch_req, timed_add(t, at, e->lat_ps, "a request's arrival at the PHB"),
 		   EV_REQ_KIND(o, chunk), i, bus);
+	/* the engine's next step: soon, and mostly the next event (engine.h) */
 	if (x->cur.left)
-		timed_push(t, &e->ch_up, e->up_free, EV_ISSUE, i, 0);
+		event_push_aside(&t->q, e->up_free, EV_ISSUE, i, 0);
 	else
-		timed_push(t, &e->ch_up, e->up_free, EV_DEV_FREE, x->op.dev, 0);
+		event_push_aside(&t->q, e->up_free, EV_DEV_FREE, x->op.dev, 0);
 }
 
 void dev_request(struct timed *t, uint32_t i, uint64_t bus, unsigned len, unsigned outcome)

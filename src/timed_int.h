@@ -124,7 +124,7 @@ struct engine {
 	const ddw_tick *wire_ps;	/* its wire times from a table: the timed's, when its
 					 * link is the platform's; NULL: computed */
 	/* its event channels (engine.h), 0 until first used */
-	uint32_t ch_up;			/* the engine's own: issue, free, wake */
+	uint32_t ch_up;			/* the engine's wake-ups (its next step goes aside, engine.h) */
 	uint32_t ch_req;		/* requests arriving at the PHB */
 	uint32_t ch_cpl;		/* requests and DMAs completing */
 };

@@ -369,19 +369,46 @@ Test(engine, a_channel_keeps_only_its_first_event_in_the_heap)
 	event_queue_release(&q);
 }
 
+/* The aside slot holds one event; it pops in its place by (tick, push index). */
+Test(engine, an_event_pushed_aside_pops_in_its_order)
+{
+	struct event_queue q;
+	struct event ev;
+
+	event_queue_init(&q);
+	event_push(&q, 10, 0, 0, 0);
+	event_push_aside(&q, 10, 0, 1, 0);	/* a tie: after event 0 */
+	event_push_aside(&q, 5, 0, 2, 0);	/* the slot is taken: to the side slots */
+	event_push(&q, 7, 0, 3, 0);
+	cr_expect_eq(event_queued(&q), 4);
+	cr_expect_eq(event_next_tick(&q), 5);
+	for (unsigned k = 0; k < 4; k++) {
+		static const uint32_t order[] = { 2, 3, 0, 1 };
+
+		cr_assert(event_pop(&q, &ev));
+		cr_assert_eq(ev.a, order[k], "pop %u", k);
+	}
+	cr_expect_not(event_pop(&q, &ev));
+	event_push_aside(&q, 1, 0, 4, 0);	/* the slot is free again; alone in the queue */
+	cr_expect_eq(event_next_tick(&q), 1);
+	cr_assert(event_pop(&q, &ev));
+	cr_expect_eq(ev.a, 4);
+	event_queue_release(&q);
+}
+
 /*
- * Random pushes, each through one of three channels or none, with ticks
- * mostly after the channel's last (a stream) and sometimes before it, and
- * random pops: each pop is the minimum (tick, push index) of a linear scan,
- * exactly as without channels.
+ * Random pushes, each through one of three channels, aside (stream 4) or
+ * none, with ticks mostly after the stream's last and sometimes before it,
+ * and random pops: each pop is the minimum (tick, push index) of a linear
+ * scan, exactly as without channels or the aside slot.
  */
 Test(engine, events_through_channels_pop_as_a_linear_scan_says)
 {
-	enum { OPS = 40000, MAXLIVE = 3000 };
+	enum { OPS = 40000, MAXLIVE = 3000, ASIDE = 4 };
 	struct ref_ev *live = malloc(MAXLIVE * sizeof(*live));
 	struct event_queue q;
 	struct event ev;
-	uint64_t seed = 4, now = 0, last[4] = { 0 };
+	uint64_t seed = 4, now = 0, last[5] = { 0 };
 	uint32_t ch[4] = { 0 }, nlive = 0, pushed = 0;
 
 	cr_assert_not_null(live);
@@ -390,7 +417,7 @@ Test(engine, events_through_channels_pop_as_a_linear_scan_says)
 		ch[c] = event_chan_new(&q);
 	for (unsigned op = 0; op < OPS || nlive; op++) {
 		uint64_t r = mix(&seed);
-		unsigned c = (unsigned)(r >> 40) % 4;
+		unsigned c = (unsigned)(r >> 40) % 5;
 		bool push = op < OPS && nlive < MAXLIVE && (nlive == 0 || r % 8 < 5);
 
 		if (push) {
@@ -402,13 +429,16 @@ Test(engine, events_through_channels_pop_as_a_linear_scan_says)
 			if (c && t > last[c])
 				last[c] = t;
 			live[nlive++] = (struct ref_ev){ .tick = t, .idx = pushed };
-			if (c)
+			if (c == ASIDE)
+				event_push_aside(&q, t, c, pushed++, 0);
+			else if (c)
 				event_push_chan(&q, ch[c], t, c, pushed++, 0);
 			else
 				event_push(&q, t, c, pushed++, 0);
 			continue;
 		}
 		now = pop_least(&q, live, &nlive, op).tick;
+		cr_assert_leq(event_queued(&q), nlive);
 	}
 	cr_expect_not(event_pop(&q, &ev));
 	cr_expect_gt(pushed, 20000u);

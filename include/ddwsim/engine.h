@@ -101,6 +101,9 @@ struct event_queue {
 	struct event side[EV_SIDE];	/* events kept beside the heap (engine.c) */
 	unsigned nside;			/* side[0..nside) hold one each */
 	unsigned side_min;		/* the least of them, if nside */
+	unsigned side_2nd;		/* the least of the others (a free slot if none) */
+	struct event aside;		/* an event pushed with event_push_aside, if has_aside */
+	bool has_aside;
 };
 
 void event_queue_init(struct event_queue *q);
@@ -118,6 +121,15 @@ uint32_t event_chan_new(struct event_queue *q);
  * of its order, a full ring. Not for callers. */
 void event_push_chan_slow(struct event_queue *q, uint32_t ch, ddw_tick tick, uint32_t kind,
 			  uint32_t a, uint64_t b);
+
+/*
+ * As event_push, for an event its owner expects to pop soon, before most
+ * others (an engine's next step, a few picoseconds ahead): one slot keeps it
+ * out of the heap and the side slots, and a pop compares it with their least
+ * (engine.c). When the slot is taken, the event goes where event_push puts it.
+ * The same order of events results.
+ */
+void event_push_aside(struct event_queue *q, ddw_tick tick, uint32_t kind, uint32_t a, uint64_t b);
 
 /*
  * As event_push, through channel ch: the same order of events results (by
@@ -142,10 +154,10 @@ static inline void event_push_chan(struct event_queue *q, uint32_t ch, ddw_tick 
 	q->pushed++;
 }
 
-/* Events waiting in the heap and its side slots (not in channel rings). */
+/* Events waiting in the heap, its side slots and the aside slot (not in channel rings). */
 static inline uint64_t event_queued(const struct event_queue *q)
 {
-	return q->n + q->nside;
+	return q->n + q->nside + q->has_aside;
 }
 
 /* Removes the earliest event into *ev; false if the queue is empty. */
@@ -155,7 +167,9 @@ static inline ddw_tick event_next_tick(const struct event_queue *q)
 {
 	ddw_tick h = q->n ? q->heap[0].tick : TICK_NEVER;
 
-	return q->nside && q->side[q->side_min].tick < h ? q->side[q->side_min].tick : h;
+	if (q->nside && q->side[q->side_min].tick < h)
+		h = q->side[q->side_min].tick;
+	return q->has_aside && q->aside.tick < h ? q->aside.tick : h;
 }
 
 #endif /* DDWSIM_ENGINE_H */
