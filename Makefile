@@ -253,12 +253,12 @@ calibrate: $(BIN)
 # importer or the binary trace format changes.
 SPD            := build/speed
 SPEED_QEMU_LOG ?= ../shared/data/qemu/ddw-off.trace.log.xz
-SPEED_FILES    := $(SPD)/tight_loop $(SPD)/lookup_bench $(SPD)/random-dma.ddwb \
+SPEED_FILES    := $(SPD)/tight_loop $(SPD)/cpu_time $(SPD)/lookup_bench $(SPD)/random-dma.ddwb \
 		  $(SPD)/random-dma.addr $(if $(wildcard $(SPEED_QEMU_LOG)),$(SPD)/qemu-ddw-off.ddwb)
 speed: $(BIN) $(SPEED_FILES)
 	DDWSIM_BIN=./$(BIN) SPEED_DIR=$(SPD) sh bench/speed.sh
 
-$(SPD)/tight_loop: bench/tight_loop.c $(B)/.flags
+$(SPD)/tight_loop $(SPD)/cpu_time: $(SPD)/%: bench/%.c $(B)/.flags
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) $(LDFLAGS) -o $@ $<
 

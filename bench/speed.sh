@@ -11,8 +11,9 @@
 # cache in a plain C loop (bench/tight_loop.c), whose hit count must equal
 # ddwsim's; and tce_cache_lookup alone (bench/lookup_bench.c).
 #
-# Rates use the process's CPU time (user + sys): other jobs on the machine
-# disturb it less than the wall clock, printed beside it. Each case runs
+# Rates use the process's CPU time (user + sys), to the microsecond
+# (bench/cpu_time.c): other jobs on the machine disturb it less than the wall
+# clock, printed beside it. Each case runs
 # SPEED_RUNS times (3) and the fastest is printed, the tight loop too. An op is a trace
 # record (for speed.yaml, a DMA); bytes/op is the trace file's size per op;
 # rss_mb the replay's peak resident memory.
@@ -46,10 +47,10 @@ run() {
 	shift 5
 	best=
 	for k in $(seq "$RUNS"); do
-		/usr/bin/time -f '%e %U %S %M' -o "$TMP" "$BIN" -q --config "$cfg" "$@" \
+		"$DIR/cpu_time" "$TMP" "$BIN" -q --config "$cfg" "$@" \
 			--set run.timing=$([ "$mode" = timed ] && echo true || echo false) \
 			--format csv >"$TMP.csv"
-		t=$(tail -1 "$TMP" | awk '{ printf "%.3f", $2 + $3 }')
+		t=$(tail -1 "$TMP" | awk '{ printf "%.6f", $2 + $3 }')
 		if faster "$t" "$best"; then
 			best=$t
 			cp "$TMP" "$TMP.best"
@@ -59,11 +60,11 @@ run() {
 	lookups=$(field tce_cache.lookups <"$TMP.csv")
 	hits=$(field tce_cache.hits <"$TMP.csv")
 	set -- $(tail -1 "$TMP.best")
-	cpu=$(awk -v u="$2" -v s="$3" 'BEGIN { printf "%.2f", u + s }')
+	cpu=$(awk -v u="$2" -v s="$3" 'BEGIN { printf "%.3f", u + s }')
 	awk -v c="$name" -v m="$mode" -v o="$ops" -v r="$requests" -v t="$cpu" -v w="$1" \
 	    -v b="$bytes" -v h="$hits" -v rss="$4" 'BEGIN {
-		if (t < 0.01) t = 0.01
-		printf "%-11s %-10s %10d %10d %7.2f %7.2f %9.2fM %8.1f %9.2fM %8s %10d %6.1f\n",
+		if (t < 0.001) t = 0.001
+		printf "%-11s %-10s %10d %10d %7.3f %7.3f %9.2fM %8.1f %9.2fM %8s %10d %6.1f\n",
 		       c, m, o, r, t, w, o / t / 1e6, t * 1e9 / o, r / t / 1e6,
 		       b == "-" ? "-" : sprintf("%.1f", b / o), h, rss / 1024 }'
 }
