@@ -379,7 +379,7 @@ static inline void list_push_head(struct tce_cache *c, uint32_t set, uint32_t n)
 }
 
 /*
- * sets_hit in the "hash" layout: the slot of tag's entry when it is cached
+ * sets_hit_in in the "hash" layout: the slot of tag's entry when it is cached
  * with every bit of need in its TCE, recorded as a use in *h (under LRU,
  * moved to the head of its set's list, a branch taken alike at every hit);
  * else NO_SLOT or DENIED, nothing changed.
@@ -552,15 +552,16 @@ void tce_cache_free(struct tce_cache *c)
 	free(c);
 }
 
-/* The lookups tce_cache_lookup() does not inline: sets not a power of two, or the hash. */
-__attribute__((noinline))
 bool tce_cache_lookup(struct tce_cache *c, unsigned pe, unsigned win, uint64_t idx,
 		      uint64_t *tce)
 {
 	return tce_cache_lookup_key(c, tce_cache_key(pe, win), idx, tce);
 }
 
-/* How hit() finds a set: its layout's general path, or by a mask, or by a mask with a stride of 4 (up to 4 ways). */
+/*
+ * How find() reaches a set: its layout's general path, or by a mask, or by a
+ * mask with a stride of 4 (up to 4 ways).
+ */
 enum hit_path { HIT_ANY, HIT_FAST, HIT_FAST4 };
 
 /*
@@ -605,8 +606,12 @@ static inline bool lookup_end(struct tce_cache *c, const struct hit_state *h, si
 	return true;
 }
 
-/* A lookup in the "hash" layout, or in sets not a power of two in number. */
-__attribute__((noinline)) static bool lookup_slow(struct tce_cache *c, uint64_t tag, uint64_t idx, uint64_t *tce)
+/*
+ * The lookups tce_cache_lookup_key() does not inline: the hash, or sets not
+ * a power of two in number (out of line, the sets path saves no registers).
+ */
+__attribute__((noinline))
+static bool lookup_slow(struct tce_cache *c, uint64_t tag, uint64_t idx, uint64_t *tce)
 {
 	struct hit_state h = hit_state(c);
 

@@ -98,7 +98,6 @@
 #define B2_OP_MAX	80		/* most bytes of one op, sg elements aside */
 #define B2_SG_MAX	20		/* most bytes of one sg element: two varints */
 #define B2_K		0x9e3779b97f4a7c15ull	/* 2^64 / golden ratio, as splitmix64's */
-#define SUM_AHEAD	BIN_SUM_AHEAD	/* blocks checksummed side by side */
 
 /* Tag bits. */
 enum { T_KIND = 0x0f, T_CTX = 0x10, T_TIME = 0x20, T_BUS = 0x40, T_RSV = 0x80 };
@@ -184,25 +183,26 @@ static uint64_t b2_sum(const unsigned char *hdr, const unsigned char *p, size_t 
 }
 
 /*
- * The checksums of the n (1..SUM_AHEAD) whole blocks at b[i], payloads of
+ * The checksums of the n (1..BIN_SUM_AHEAD) whole blocks at b[i], payloads of
  * len[i] bytes, into sum[i]: their common whole words side by side, one
  * independent chain each (a lane past n repeats block 0), then each one's
  * rest alone.
  */
 static void b2_sums(const unsigned char *const *b, const size_t *len, unsigned n, uint64_t *sum)
 {
-	const unsigned char *p[SUM_AHEAD];
-	uint64_t h[SUM_AHEAD];
+	const unsigned char *p[BIN_SUM_AHEAD];
+	uint64_t h[BIN_SUM_AHEAD];
 	size_t common = len[0] & ~(size_t)7;
 
-	for (unsigned i = 0; i < SUM_AHEAD; i++) {
+	for (unsigned i = 0; i < BIN_SUM_AHEAD; i++) {
 		p[i] = b[i < n ? i : 0];
 		h[i] = b2_begin(p[i]);
 		p[i] += B2_HDR;
 		if (i < n && (len[i] & ~(size_t)7) < common)
 			common = len[i] & ~(size_t)7;
 	}
-	_Static_assert(SUM_AHEAD == 4, "b2_sums has four lanes, written out to keep them in registers");
+	_Static_assert(BIN_SUM_AHEAD == 4,
+		       "b2_sums has four lanes, written out to keep them in registers");
 	for (size_t j = 0; j < common; j += 8) {
 		h[0] = b2_step(h[0], bin_load_le64(p[0] + j));
 		h[1] = b2_step(h[1], bin_load_le64(p[1] + j));
@@ -448,8 +448,8 @@ static inline unsigned low_bit(uint64_t v)
 /*
  * The 7-bit groups of a varint's bytes, w's bytes 1 to 7 (bit 7 of each
  * clear, those after the last one 0), packed low first. Without BMI2, in
- * three steps that each close the gap bit 7 leaves, between bytes, then
- * pairs, then quads: a + b * 2^8 - (b * 2^8) / 2 = a + b * 2^7.
+ * three steps that each close the gaps bit 7 leaves, between bytes, then
+ * pairs of them, then quads: each odd group shifted down onto the even one.
  */
 static inline uint64_t pack7(uint64_t w)
 {
@@ -548,20 +548,20 @@ static int rd_end(struct bin_reader *r)
 /*
  * Block r->block's checksum, its header at h and its len payload bytes all
  * buffered: kept from an earlier call, or summed now with those of the whole
- * blocks after it already in the buffer (up to SUM_AHEAD in all), which are
+ * blocks after it already in the buffer (up to BIN_SUM_AHEAD in all), which are
  * kept for their turn. The first block after it whose payload length is bad
  * or which is not all buffered ends the look ahead: its turn checks it.
  */
 static uint64_t block_sum(struct bin_reader *r, const unsigned char *h, uint64_t len)
 {
-	const unsigned char *b[SUM_AHEAD] = { h }, *q = h + B2_HDR + len;
+	const unsigned char *b[BIN_SUM_AHEAD] = { h }, *q = h + B2_HDR + len;
 	const unsigned char *const end = r->buf + r->end;
-	size_t blen[SUM_AHEAD] = { (size_t)len };
+	size_t blen[BIN_SUM_AHEAD] = { (size_t)len };
 	unsigned n = 1;
 
 	if (r->block - r->sum_first < r->nsum)	/* (0 when block is before sum_first: wraps) */
 		return r->sum[r->block - r->sum_first];
-	for (; n < SUM_AHEAD && end - q >= B2_HDR; n++) {
+	for (; n < BIN_SUM_AHEAD && end - q >= B2_HDR; n++) {
 		uint64_t l = bin_get_le(q, 4);
 
 		if (l < 1 || l > TRACE_BIN2_BLOCK_MAX || (uint64_t)(end - q - B2_HDR) < l)
