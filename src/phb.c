@@ -353,7 +353,7 @@ static uint64_t gather(const struct phb_stream *s, const struct dma_seg *seg, ui
  * One request at each PHB TCE index idx[0..m) of s's window: the hits whose
  * TCE allows the access all at once (tce_cache_hit_run), counted here; after
  * a miss the walk (translate_miss); a hit that faults by translate_in, as
- * alone.
+ * alone. Each outcome logged, when there is a log, as request() logs it.
  */
 static void translate_run(struct phb *p, const struct phb_stream *s, const uint64_t *idx,
 			  uint64_t m, bool write)
@@ -361,6 +361,7 @@ static void translate_run(struct phb *p, const struct phb_stream *s, const uint6
 	struct mode_stats *const st = p->st;
 	const uint64_t need = write ? TCE_PCI_WRITE : TCE_PCI_READ;
 	uint64_t k = 0, h;
+	unsigned o;
 	bool missed;
 
 	while (k < m) {
@@ -369,6 +370,8 @@ static void translate_run(struct phb *p, const struct phb_stream *s, const uint6
 			st->requests += h;
 			st->cache_lookups += h;
 			st->cache_hits += h;
+			if (p->log)
+				phb_log_push_n(p->log, PHB_HIT, h);
 			k += h;
 			if (k == m)
 				break;
@@ -376,20 +379,23 @@ static void translate_run(struct phb *p, const struct phb_stream *s, const uint6
 		st->requests++;
 		if (missed) {	/* looked up and counted by the cache */
 			st->cache_lookups++;
-			translate_miss(p, st, s->pe, s->w, idx[k], write);
+			o = translate_miss(p, st, s->pe, s->w, idx[k], write);
 		} else {
-			translate_in(p, st, s->pe, s->w, s->key, idx[k], write);
+			o = translate_in(p, st, s->pe, s->w, s->key, idx[k], write);
 		}
+		if (p->log)
+			phb_log_push(p->log, (uint8_t)o);
 		k++;
 	}
 }
 
 /*
  * Each DMA within the mapping (dma_within) goes through phb_stream_dma,
- * unless the whole run lies in one window and there is no log to fill
- * (fast): then the DMAs that one request carries (most small ones: within
- * one naturally aligned unit) are gathered as TCE indexes and translated
- * together (translate_run), the window's bounds checked for the run before.
+ * unless the whole run lies in one window (fast): then the DMAs that one
+ * request carries (most small ones: within one naturally aligned unit) are
+ * gathered as TCE indexes and translated together (translate_run), the
+ * window's bounds checked for the run before. Outcomes are logged in the
+ * DMAs' order either way.
  */
 uint64_t phb_run(struct phb *p, struct pe *pe, const struct dma_seg *seg, uint64_t mlen,
 		 const uint64_t *restrict off, uint64_t n, uint64_t len, bool write)
@@ -405,7 +411,7 @@ uint64_t phb_run(struct phb *p, struct pe *pe, const struct dma_seg *seg, uint64
 	if (!mlen)
 		return n;
 	hint_find(p, &s, seg->dma, &m);
-	fast = !p->log && len <= unit && run_in_window(&s, seg, mlen);
+	fast = len <= unit && run_in_window(&s, seg, mlen);
 	for (uint64_t k = 0; k < n; k++) {
 		if (fast && (m = gather(&s, seg, mlen, unit, off + k, n - k, len, idx))) {
 			translate_run(p, &s, idx, m, write);
@@ -465,26 +471,46 @@ void phb_kill(struct phb *p, const struct kill_req *k)
 
 /* --- the outcome log: a ring that doubles when full --- */
 
+/* Room for at least `more` outcomes beyond l->n: the ring doubled until it holds them. */
+static void log_grow(struct phb_log *l, size_t more)
+{
+	size_t cap = l->cap ? l->cap : 4096, first = l->cap - l->head;
+	uint8_t *b;
+
+	while (cap - l->n < more)
+		cap = st_mul(cap, 2);
+	b = xmalloc(cap);
+	if (first > l->n)
+		first = l->n;
+	if (l->n) {
+		memcpy(b, l->buf + l->head, first);
+		memcpy(b + first, l->buf, l->n - first);
+	}
+	free(l->buf);
+	l->buf = b;
+	l->cap = cap;
+	l->head = 0;
+}
+
 void phb_log_push(struct phb_log *l, uint8_t o)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? st_mul(l->cap, 2) : 4096;
-		uint8_t *b = xmalloc(cap);
-		size_t first = l->cap - l->head;
-
-		if (first > l->n)
-			first = l->n;
-		if (l->n) {
-			memcpy(b, l->buf + l->head, first);
-			memcpy(b + first, l->buf, l->n - first);
-		}
-		free(l->buf);
-		l->buf = b;
-		l->cap = cap;
-		l->head = 0;
-	}
+	if (l->n == l->cap)
+		log_grow(l, 1);
 	l->buf[(l->head + l->n) & (l->cap - 1)] = o;
 	l->n++;
+}
+
+void phb_log_push_n(struct phb_log *l, uint8_t o, size_t n)
+{
+	size_t at, first;
+
+	if (l->cap - l->n < n)
+		log_grow(l, n);
+	at = (l->head + l->n) & (l->cap - 1);
+	first = l->cap - at < n ? l->cap - at : n;
+	memset(l->buf + at, o, first);
+	memset(l->buf, o, n - first);
+	l->n += n;
 }
 
 uint8_t phb_log_pop(struct phb_log *l)

@@ -920,6 +920,57 @@ static int dma_run(struct replay *r, struct rp_device *d, struct mapping *m,
 	return count_dma(r, d, tpl);	/* names the DMA whose bytes wrap */
 }
 
+/*
+ * For the timed replay, which applies each op as it reads it: the first of
+ * the n DMAs tpl/addr[0..n) of a run that each make one request within a
+ * mapping of one segment (one naturally aligned unit: as phb_run gathers
+ * them), applied now, ahead of their reading: counted as do_dma counts them
+ * (those whose bytes fit 2^64 - 1; the one that passes is left to
+ * replay_op, which reports it), translated as one PHB run, an outcome each
+ * logged. Nothing else is applied between, so the lookups, walks and faults
+ * are those of the DMAs one by one. *seg gets the mapping's segment. Returns
+ * how many (0: not the first; the caller takes replay_op for it), or -1 when
+ * none of the run can be (its length, its direction's unit, its mapping).
+ */
+long replay_run_ahead(struct replay *r, const struct dma_op *tpl, const uint64_t *addr, long n,
+		      struct dma_seg *seg)
+{
+	const uint64_t len = tpl->len;
+	const bool write = tpl->dir != DMA_DIR_TO_DEVICE;
+	struct rp_device *d;
+	struct mapping *m;
+	uint64_t unit, fit, k;
+
+	if (tpl->kind != OP_DMA || !len || !r->logging)
+		return -1;
+	if (!memo_for(r, tpl))
+		return 0;	/* its device is made by replay_op */
+	d = r->memo.d;
+	m = r->memo.m;
+	if (d->mapping == MAP_BYPASS || !m || m->nseg != 1)
+		return -1;
+	*seg = *mapping_seg(m);
+	serve(r, d);
+	unit = phb_unit(&r->phb, write);
+	if (len > unit)
+		return -1;
+	fit = (UINT64_MAX - r->bytes) / len;
+	if (fit > (uint64_t)n)
+		fit = (uint64_t)n;
+	for (k = 0; k < fit; k++)
+		if (!dma_within(m->len, addr[k], len) ||
+		    ((seg->dma + addr[k]) & (unit - 1)) > unit - len)
+			break;
+	if (!k)
+		return 0;
+	phb_run(&r->phb, &d->pe, seg, m->len, addr, k, len, write);
+	r->bytes += k * len;
+	d->st.dmas += k;
+	d->st.ios += tpl->flags & OP_F_AUX ? 0 : k;
+	d->st.bytes += k * len;
+	return (long)k;
+}
+
 /* Op i of a batch: 0 or -1 (reported). */
 static int batch_op(struct replay *r, const struct dma_op *op, long i)
 {

@@ -80,9 +80,10 @@ ddw_tick timed_edge(struct timed *t, struct ddw_clock c, ddw_tick at, const char
  * The entries of the ops read ahead, at most WINDOW_OPS and as many stubs
  * (struct ent, its idpool link, its ent_buf and a malloc'd segment of 16
  * bytes with its header; the idpool doubles: 2x), and the outcome log:
- * MAX_PENDING_REQS read ahead, and the DMA that passed it (its requests all
- * logged at once), one byte each, in a ring that doubles (the old and the
- * new ring at once while it grows: 1.5x the final size).
+ * MAX_PENDING_REQS read ahead, the DMA that passed it (its requests all
+ * logged at once) and a run's DMAs applied before they are read
+ * (AHEAD_DMAS, one request each), one byte each, in a ring that doubles
+ * (the old and the new ring at once while it grows: 1.5x the final size).
  */
 uint64_t timed_bytes_fixed(uint64_t dma_max, unsigned unit)
 {
@@ -92,7 +93,7 @@ uint64_t timed_bytes_fixed(uint64_t dma_max, unsigned unit)
 
 	if (reqs <= UINT64_MAX / WINDOW_OPS && reqs * WINDOW_OPS < n)
 		n = reqs * WINDOW_OPS;
-	n = sat_add(n, reqs);
+	n = sat_add(sat_add(n, reqs), AHEAD_DMAS);
 	while (cap < n && cap <= UINT64_MAX / 2)
 		cap *= 2;
 	return sat_add(ents, sat_add(cap, cap / 2));
@@ -406,6 +407,8 @@ static int next_op(struct timed *t, const struct dma_op **op)
 		if (n <= 0)
 			return n < 0 ? -1 : 0;
 		t->batch_at = 0;
+		t->ahead_end = 0;
+		t->ahead_none = false;
 		if (t->batch.addr)
 			t->run_op = t->batch.ops[0];
 	}
@@ -417,6 +420,41 @@ static int next_op(struct timed *t, const struct dma_op **op)
 		*op = &t->batch.ops[t->batch_at++];
 	}
 	return 1;
+}
+
+/*
+ * Whether op (just taken by next_op) was applied ahead with the DMAs of its
+ * run that follow it: a run's DMAs that make one request each within their
+ * mapping are applied AHEAD_DMAS at a time (replay_run_ahead: one PHB run,
+ * its TCE-cache hits taken together) when the first of them is read; the
+ * others come in order, each as replay_op() would have applied it then,
+ * since nothing else is applied before they are read: the run's ops come
+ * one after the other, and a window op waits for them (the barrier). The
+ * timing of each is still its own.
+ */
+static bool run_ahead(struct timed *t)
+{
+	long k = t->batch_at - 1, n = t->batch.n - k, got;
+
+	if (!t->batch.addr || t->ahead_none)
+		return false;
+	if (k < t->ahead_end)
+		return true;
+	got = replay_run_ahead(t->r, &t->run_op, t->batch.addr + k,
+			       n < AHEAD_DMAS ? n : AHEAD_DMAS, &t->ahead_seg);
+	t->ahead_none = got < 0;
+	if (got <= 0)
+		return false;
+	t->ahead_end = k + got;
+	return true;
+}
+
+/* A DMA applied ahead (run_ahead), as apply() keeps it: reached its mapping, one request. */
+static void apply_ahead(struct timed *t, uint32_t i, const struct dma_op *op)
+{
+	ent(t, i)->ok = true;
+	keep_dma_segs(t, i, &t->ahead_seg, op->addr, op->len);
+	t->pending_reqs++;
 }
 
 static void read_ops(struct timed *t)
@@ -441,7 +479,9 @@ static void read_ops(struct timed *t)
 			kick_barrier(t);
 			continue;
 		}
-		if (apply(t, i, op) < 0) {
+		if (run_ahead(t)) {
+			apply_ahead(t, i, op);
+		} else if (apply(t, i, op) < 0) {
 			t->failed = true;
 			return;
 		}

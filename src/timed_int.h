@@ -27,6 +27,7 @@
 #define NO_DEV		UINT32_MAX	/* no device */
 #define WINDOW_OPS	4096		/* ops read ahead and not finished */
 #define MAX_PENDING_REQS (1u << 26)	/* request outcomes read ahead, at most */
+#define AHEAD_DMAS	256		/* a run's DMAs applied ahead of their reading, at most */
 #define MAX_CPUS	4096
 #define WALK_FILTER	256		/* counters of walks in flight by bus hash (a power of 2) */
 #define WIRE_TABLE	512		/* TLPs this short take their wire time from a table */
@@ -135,6 +136,9 @@ struct timed {
 	struct op_run batch;		/* the source's current batch or run (next_op) */
 	long batch_at;			/* the next op of it to take */
 	struct dma_op run_op;		/* a run's op being taken: its first but the offset */
+	long ahead_end;			/* the run's ops before it are applied (run_ahead) */
+	struct dma_seg ahead_seg;	/* their mapping's segment */
+	bool ahead_none;		/* none of the run can be (replay_run_ahead) */
 	struct sim_result *res;
 	struct event_queue q;
 	ddw_tick now;

@@ -363,3 +363,90 @@ Test(phb_host, a_16m_guest_tce_is_cached_and_walked_as_256_host_tces_of_64k)
 	tce_cache_free(cache);
 	pe_release(&pe);
 }
+
+/*
+ * The outcome log is a ring: outcomes pushed one at a time and n at once
+ * (phb_log_push_n), across its end and through its growth, pop in the order
+ * they were pushed.
+ */
+Test(phb, outcome_log_keeps_its_order_across_wrap_and_growth)
+{
+	struct phb_log l = { 0 };
+	uint8_t want[20000];
+	size_t nwant = 0, next = 0;
+
+	for (unsigned i = 0; i < 4000; i++)
+		phb_log_push(&l, want[nwant++] = (uint8_t)i);
+	cr_assert_eq(l.cap, 4096u, "the first ring");
+	for (unsigned i = 0; i < 3000; i++)
+		cr_assert_eq(phb_log_pop(&l), want[next++]);
+	/* head 3000, 1000 held: 2000 more wrap past the end without growing */
+	phb_log_push_n(&l, PHB_HIT, 2000);
+	memset(want + nwant, PHB_HIT, 2000);
+	nwant += 2000;
+	cr_expect_eq(l.cap, 4096u);
+	phb_log_push(&l, want[nwant++] = PHB_MISS | 3);
+	/* 3001 held: 5000 more need 8001, so the ring grows to 8192 */
+	phb_log_push_n(&l, PHB_FAULT, 5000);
+	memset(want + nwant, PHB_FAULT, 5000);
+	nwant += 5000;
+	cr_expect_eq(l.cap, 8192u);
+	cr_expect_eq(l.n, 8001u);
+	phb_log_push_n(&l, PHB_NOWIN, 0);
+	cr_expect_eq(l.n, 8001u, "pushing none pushes nothing");
+	while (l.n)
+		cr_assert_eq(phb_log_pop(&l), want[next++], "outcome %zu", next);
+	cr_expect_eq(next, nwant);
+	phb_log_release(&l);
+}
+
+/*
+ * phb_run with a log (the timed replay's run ahead) logs each DMA's outcome
+ * as phb_dma one at a time does, and counts the same: 300 writes of 64 bytes
+ * at (k * 0x6100) mod 2 MiB through the default window's 64K TCEs 0..31,
+ * where the even TCEs of 0..15 allow writes, the odd ones only reads and
+ * 16..31 are not set. A write faults unless its TCE (offset >> 16) is even
+ * and below 16.
+ */
+Test(phb, a_run_logs_the_outcomes_of_its_dmas_one_at_a_time)
+{
+	struct tce_cache *c2;
+	struct tce_cache_cfg cc = { .entries = 64, .ways = 64, .policy = TCE_CACHE_LRU };
+	struct mode_stats st2 = { 0 };
+	struct phb_log l1 = { 0 }, l2 = { 0 };
+	struct phb p2;
+	struct dma_seg seg = { .dma = 0, .len = 2u << 20 };
+	uint64_t off[300], faults = 0;
+
+	for (uint64_t i = 0; i < 16; i++)
+		set_tce(i, 0x1000000 + (i << 16), i % 2 ? TCE_PCI_READ : TCE_PCI_READ | TCE_PCI_WRITE);
+	for (unsigned k = 0; k < 300; k++) {
+		off[k] = (k * 0x6100ull) % (2u << 20);
+		faults += (off[k] >> 16) % 2 || (off[k] >> 16) >= 16;
+	}
+	cr_assert_eq(tce_cache_new(&c2, &cc), 0);
+	p2 = (struct phb){ .cache = c2, .mps = 256, .mrrs = 512, .st = &st2, .log = &l2 };
+	phb.log = &l1;
+	cr_expect_eq(phb_run(&phb, &pe, &seg, seg.len, off, 300, 64, true), 0u, "all within");
+	for (unsigned k = 0; k < 300; k++)
+		phb_dma(&p2, &pe, &seg, off[k], 64, true, false);
+	cr_expect_eq(st.faults, faults);
+	cr_expect_eq(st2.faults, faults);
+	cr_expect_eq(st.requests, 300u);
+	cr_expect_eq(st.cache_hits, st2.cache_hits);
+	cr_expect_eq(st.cache_misses, st2.cache_misses);
+	cr_expect_eq(st.walk_reads, st2.walk_reads);
+	cr_assert_eq(l1.n, 300u);
+	cr_assert_eq(l2.n, 300u);
+	for (unsigned k = 0; k < 300; k++) {
+		uint8_t o = phb_log_pop(&l1);
+
+		cr_expect_eq(o, phb_log_pop(&l2), "DMA %u", k);
+		cr_expect_eq(!!(o & PHB_FAULT), (off[k] >> 16) % 2 || (off[k] >> 16) >= 16,
+			     "DMA %u at %#llx", k, (unsigned long long)off[k]);
+	}
+	phb.log = NULL;
+	phb_log_release(&l1);
+	phb_log_release(&l2);
+	tce_cache_free(c2);
+}

@@ -224,6 +224,8 @@ void phb_kill(struct phb *p, const struct kill_req *k);
 
 /* The outcome logs. */
 void phb_log_push(struct phb_log *l, uint8_t o);
+/* n outcomes o at once, as n phb_log_push() would log them. */
+void phb_log_push_n(struct phb_log *l, uint8_t o, size_t n);
 uint8_t phb_log_pop(struct phb_log *l);
 void phb_log_release(struct phb_log *l);
 

@@ -131,6 +131,17 @@ int replay_ops(struct replay *r, const struct dma_op *ops, long n);
  */
 int replay_run(struct replay *r, const struct op_run *b);
 
+/*
+ * For the timed replay: the first DMAs of a run (*tpl, each at its offset
+ * addr[k], k < n) that make one request each within a mapping of one
+ * segment, applied ahead of their reading: counted, translated and their
+ * outcomes logged as replay_op() would, one by one, with nothing between.
+ * *seg gets the mapping's segment. Returns how many (0: not the first),
+ * or -1 when none of the run can be.
+ */
+long replay_run_ahead(struct replay *r, const struct dma_op *tpl, const uint64_t *addr, long n,
+		      struct dma_seg *seg);
+
 /* Device n, set up on first use; NULL after reporting (out of range, refused window). */
 struct rp_device *replay_device(struct replay *r, const struct dma_op *op);
 
