@@ -31,6 +31,7 @@
  * DMA engines issue aligned requests; PCIe forbids crossing 4 KiB, and
  * MPS/MRRS <= 4 KiB divide it, so no request crosses a TCE either).
  */
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -515,7 +516,10 @@ void phb_log_push_n(struct phb_log *l, uint8_t o, size_t n)
 
 uint8_t phb_log_pop(struct phb_log *l)
 {
-	uint8_t o = l->buf[l->head];
+	uint8_t o;
+
+	assert(l->n);		/* each request issued was logged (timed.c, check_logs) */
+	o = l->buf[l->head];
 
 	l->head = (l->head + 1) & (l->cap - 1);
 	l->n--;

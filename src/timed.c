@@ -114,7 +114,7 @@ static void grow_bufs(struct timed *t, uint32_t id)
 
 static uint32_t ent_new(struct timed *t, const struct dma_op *op)
 {
-	uint32_t i = idpool_get(&t->ents);
+	uint32_t i = idpool_get_size(&t->ents, sizeof(struct ent));
 	struct ent *x = ent(t, i);
 
 	if (i >= t->nbufs)
@@ -181,7 +181,8 @@ uint32_t timed_dequeue(struct timed *t, struct queue *q)
  */
 static uint32_t bind_stub(struct timed *t, uint32_t i, uint64_t *slot)
 {
-	uint32_t s = idpool_get(&t->ents);	/* moves the records: x is stale */
+	/* moves the records: x is stale */
+	uint32_t s = idpool_get_size(&t->ents, sizeof(struct ent));
 	struct ent *x = ent(t, i), *st = ent(t, s);
 
 	if (s >= t->nbufs)
@@ -449,11 +450,18 @@ static bool run_ahead(struct timed *t)
 	return true;
 }
 
-/* A DMA applied ahead (run_ahead), as apply() keeps it: reached its mapping, one request. */
-static void apply_ahead(struct timed *t, uint32_t i, const struct dma_op *op)
+/*
+ * A DMA applied ahead (run_ahead), as apply() keeps it: it reached its
+ * mapping, one segment (keep_dma_segs' cut at its offset: within it, so
+ * before its end), and logged one request.
+ */
+static inline void apply_ahead(struct timed *t, uint32_t i, const struct dma_op *op)
 {
+	struct dma_seg *k = seg_room(t, i, 1);
+
 	ent(t, i)->ok = true;
-	keep_dma_segs(t, i, &t->ahead_seg, op->addr, op->len);
+	k->dma = t->ahead_seg.dma + op->addr;
+	k->len = t->ahead_seg.len - op->addr;
 	t->pending_reqs++;
 }
 
@@ -628,6 +636,20 @@ static void check_sums(struct timed *t)
 	}
 }
 
+/*
+ * Every request outcome the replay context logged was issued: a DMA's
+ * requests on the link are the ones phb.c counted (its device's MPS or
+ * MRRS), or the timing would pair requests with other requests' outcomes.
+ */
+static int check_logs(const struct timed *t)
+{
+	for (unsigned d = 0; d < t->r->ndev; d++)
+		if (t->r->dev[d] && t->r->dev[d]->log.n)
+			return ddw_error("internal error: device %u: %zu request outcomes never issued",
+					 d, t->r->dev[d]->log.n);
+	return 0;
+}
+
 /* Whole-run figures: the last event, the busiest CPU and link direction, the upstream's. */
 static void run_figures(struct timed *t, struct sim_result *res)
 {
@@ -680,6 +702,8 @@ int timed_replay(struct replay *r, struct op_source *src, struct sim_result *res
 		rc = -1;
 	else if (t->inflight)
 		rc = ddw_error("internal error: %u ops never ran (a dependency cycle)", t->inflight);
+	else
+		rc = check_logs(t);
 	replay_result(r, res);
 	res->walkers = t->nwalkers;
 	run_figures(t, res);

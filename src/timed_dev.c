@@ -271,6 +271,7 @@ static void start_dma(struct timed *t, uint32_t i)
 	struct ent *x = ent(t, i);
 	struct engine *e = &t->dev[x->op.dev];
 	const struct dma_seg *seg;
+	const struct rp_device *d;
 
 	x->state = E_RUNNING;
 	x->start = t->now;
@@ -286,7 +287,10 @@ static void start_dma(struct timed *t, uint32_t i)
 	}
 	e->busy = true;
 	seg = t->bufs[i].seg;		/* from the DMA's first byte (timed.c) */
-	dma_cursor_init(&x->cur, seg, 0, x->op.len, phb_unit(&t->r->phb, is_write(x)));
+	/* its device's MPS or MRRS, as phb.c split it when the DMA was applied
+	 * (not the PHB's: that is the device served last) */
+	d = timed_rdev(t, x);
+	dma_cursor_init(&x->cur, seg, 0, x->op.len, is_write(x) ? d->mps : d->mrrs);
 	dev_issue(t, i);
 }
 

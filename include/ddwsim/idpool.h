@@ -5,6 +5,7 @@
 #include <assert.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /*
  * Ids start at 1, so 0 (IDPOOL_NONE) can mean "no record" in the caller's
@@ -74,6 +75,24 @@ static inline void *idpool_at_size(const struct idpool *p, uint32_t id, size_t s
 static inline void *idpool_at(const struct idpool *p, uint32_t id)
 {
 	return idpool_at_size(p, id, p->size);
+}
+
+/*
+ * idpool_get() for records of size bytes, the pool's: a freed id is taken
+ * here and its record zeroed with stores of a known size (no call to
+ * memset); the first use of an id goes through idpool_get().
+ */
+static inline uint32_t idpool_get_size(struct idpool *p, size_t size)
+{
+	uint32_t id = p->free_head;
+
+	if (!id)
+		return idpool_get(p);
+	p->free_head = p->link[id - 1];
+	p->link[id - 1] = IDPOOL_LIVE;
+	p->live++;
+	memset(idpool_at_size(p, id, size), 0, size);
+	return id;
 }
 
 #endif /* DDWSIM_IDPOOL_H */
