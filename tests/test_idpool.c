@@ -75,6 +75,40 @@ Test(idpool, a_reused_record_comes_back_zeroed)
 	idpool_release(&p);
 }
 
+/*
+ * idpool_get_unzeroed: a freed id comes back as idpool_get would give it
+ * (the most recently freed first), its record as it was left; an id never
+ * used comes zeroed (through idpool_get). Live counts the same.
+ */
+Test(idpool, an_unzeroed_get_leaves_a_reused_record_to_the_caller)
+{
+	struct idpool p;
+	struct rec *r;
+	uint32_t a, b;
+
+	idpool_init(&p, sizeof(struct rec));
+	a = idpool_get_unzeroed(&p);
+	b = idpool_get_unzeroed(&p);
+	cr_assert(eq(u32, a, 1));
+	cr_assert(eq(u32, b, 2));
+	r = idpool_at(&p, b);
+	cr_expect(eq(u64, r->a, 0), "never used: zeroed");
+	r->a = 77;
+	r = idpool_at(&p, a);
+	r->a = 55;
+	idpool_put(&p, a);
+	idpool_put(&p, b);
+	cr_expect(eq(u32, idpool_live(&p), 0));
+	cr_assert(eq(u32, idpool_get_unzeroed(&p), b), "the last freed first");
+	cr_expect(eq(u64, ((struct rec *)idpool_at(&p, b))->a, 77), "left as it was");
+	cr_assert(eq(u32, idpool_get_unzeroed(&p), a));
+	cr_expect(eq(u64, ((struct rec *)idpool_at(&p, a))->a, 55));
+	cr_expect(eq(u32, idpool_live(&p), 2));
+	cr_assert(eq(u32, idpool_get_unzeroed(&p), 3), "then a new id");
+	cr_expect(eq(u64, ((struct rec *)idpool_at(&p, 3))->a, 0));
+	idpool_release(&p);
+}
+
 Test(idpool, records_keep_their_contents_when_the_pool_grows)
 {
 	struct idpool p;
