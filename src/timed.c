@@ -529,7 +529,8 @@ void timed_finish(struct timed *t, uint32_t i)
 	ent(t, i)->state = E_DONE;
 	t->inflight--;
 	maybe_free(t, i);
-	kick_barrier(t);
+	if (t->barrier != NONE)		/* mostly none: no call */
+		kick_barrier(t);
 }
 
 /* --- the loop --- */
