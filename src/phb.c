@@ -343,7 +343,7 @@ static uint64_t gather(const struct phb_stream *s, const struct dma_seg *seg, ui
 	for (k = 0; k < n; k++) {
 		const uint64_t o = off[k];
 
-		if (!dma_within(mlen, o, len) || ((seg->dma + o) & (unit - 1)) > unit - len)
+		if (!dma_within(mlen, o, len) || !dma_one_unit(seg->dma + o, len, unit))
 			break;
 		idx[k] = (base + o) >> shift;
 	}

@@ -886,6 +886,22 @@ int replay_op(struct replay *r, const struct dma_op *op, struct replay_fx *fx)
 	}
 }
 
+/* How many of n DMAs of len bytes (> 0) fit the bytes the DMAs move below 2^64. */
+static uint64_t bytes_fit(const struct replay *r, uint64_t len, uint64_t n)
+{
+	return (UINT64_MAX - r->bytes) / len < n ? (UINT64_MAX - r->bytes) / len : n;
+}
+
+/* Counts k DMAs of tpl's length on device d (bytes_fit: they fit), as count_dma counts each. */
+static void count_dmas(struct replay *r, struct rp_device *d, const struct dma_op *tpl,
+		       uint64_t k)
+{
+	r->bytes += k * tpl->len;
+	d->st.dmas += k;
+	d->st.ios += tpl->flags & OP_F_AUX ? 0 : k;
+	d->st.bytes += k * tpl->len;
+}
+
 /*
  * A run of n DMAs on one device's mapping m (NULL: not mapped), each *tpl but
  * for its offset addr[k] (struct op_run): each counted as do_dma counts it,
@@ -900,18 +916,14 @@ static int dma_run(struct replay *r, struct rp_device *d, struct mapping *m,
 {
 	const struct dma_seg *seg = m && m->nseg ? mapping_seg(m) : NULL;
 	const uint64_t mlen = seg ? m->len : 0, len = tpl->len;
-	uint64_t fit = (uint64_t)n, unmapped;
+	const uint64_t fit = len ? bytes_fit(r, len, (uint64_t)n) : (uint64_t)n;
+	uint64_t unmapped;
 
-	if (len && (UINT64_MAX - r->bytes) / len < fit)
-		fit = (UINT64_MAX - r->bytes) / len;
 	serve(r, d);
 	unmapped = phb_run(&r->phb, &d->pe, seg, mlen, addr, fit, len,
 			   tpl->dir != DMA_DIR_TO_DEVICE);
-	r->bytes += fit * len;
+	count_dmas(r, d, tpl, fit);
 	r->nop += fit;
-	d->st.dmas += fit;
-	d->st.ios += tpl->flags & OP_F_AUX ? 0 : fit;
-	d->st.bytes += fit * len;
 	d->st.unmapped_dmas += unmapped;
 	if (fit == (uint64_t)n)
 		return 0;
@@ -954,20 +966,14 @@ long replay_run_ahead(struct replay *r, const struct dma_op *tpl, const uint64_t
 	unit = phb_unit(&r->phb, write);
 	if (len > unit)
 		return -1;
-	fit = (UINT64_MAX - r->bytes) / len;
-	if (fit > (uint64_t)n)
-		fit = (uint64_t)n;
+	fit = bytes_fit(r, len, (uint64_t)n);
 	for (k = 0; k < fit; k++)
-		if (!dma_within(m->len, addr[k], len) ||
-		    ((seg->dma + addr[k]) & (unit - 1)) > unit - len)
+		if (!dma_within(m->len, addr[k], len) || !dma_one_unit(seg->dma + addr[k], len, unit))
 			break;
 	if (!k)
 		return 0;
 	phb_run(&r->phb, &d->pe, seg, m->len, addr, k, len, write);
-	r->bytes += k * len;
-	d->st.dmas += k;
-	d->st.ios += tpl->flags & OP_F_AUX ? 0 : k;
-	d->st.bytes += k * len;
+	count_dmas(r, d, tpl, k);
 	return (long)k;
 }
 

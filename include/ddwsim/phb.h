@@ -210,6 +210,16 @@ static inline bool dma_within(uint64_t mlen, uint64_t off, uint64_t len)
 }
 
 /*
+ * Does one request carry the len bytes at bus: are they within one naturally
+ * aligned unit? For len <= unit (the caller's test): in a loop over bus,
+ * unit - len is computed once.
+ */
+static inline bool dma_one_unit(uint64_t bus, uint64_t len, uint64_t unit)
+{
+	return (bus & (unit - 1)) <= unit - len;
+}
+
+/*
  * A run of n DMAs of len bytes of one PE, at the offsets off[0..n) of the
  * mapping whose segments are seg (mlen bytes in all; 0: not mapped), with
  * no window op between them: each within the mapping (dma_within) as
